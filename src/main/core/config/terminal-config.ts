@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * A terminal's configuration: the defaults shipped in resources/ with a
+ * per-terminal file laid over them. Both are validated, and a bad file stops
+ * the start with a message naming the field, never a half-configured till.
+ */
+export const TerminalConfig = z.strictObject({
+  terminalId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  /** Unique in the chain: it is part of every card number this terminal issues. */
+  terminalCode: z.number().int().min(0).max(9999),
+  storeName: z.string().min(1).max(80),
+  locale: z.enum(['fr', 'en']),
+  devices: z.enum(['simulated', 'real']),
+  enrolmentIdleMs: z.number().int().min(5_000).max(600_000),
+  /** After this, an enrolment left open (a customer screen that died) is dropped. */
+  enrolmentMaxMs: z.number().int().min(10_000).max(3_600_000),
+  consentWordingVersion: z.string().regex(/^[a-z0-9.-]{1,32}$/),
+  privacyNoticeUrl: z.string().url(),
+  demoSeed: z.strictObject({ members: z.number().int().min(0).max(1_000_000), seed: z.number().int() }).nullable(),
+});
+export type TerminalConfig = z.infer<typeof TerminalConfig>;
+
+export class ConfigError extends Error {
+  constructor(source: string, detail: string) {
+    super(`invalid terminal configuration (${source}): ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function readJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, `cannot read: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(path, `not JSON: ${(error as Error).message}`);
+  }
+}
+
+export function parseConfig(value: unknown, source: string): TerminalConfig {
+  const parsed = TerminalConfig.safeParse(value);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ConfigError(source, detail);
+  }
+  return parsed.data;
+}
+
+/** Defaults, then the terminal's own file (if any), then explicit overrides from the command line or tests. */
+export function loadConfig(defaultsPath: string, overridePath?: string, overrides: Partial<TerminalConfig> = {}): TerminalConfig {
+  const base = readJson(defaultsPath);
+  if (typeof base !== 'object' || base === null) throw new ConfigError(defaultsPath, 'not an object');
+  let merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  if (overridePath) {
+    const local = readJson(overridePath);
+    if (typeof local !== 'object' || local === null || Array.isArray(local)) throw new ConfigError(overridePath, 'not an object');
+    merged = { ...merged, ...(local as Record<string, unknown>) };
+  }
+  merged = { ...merged, ...overrides };
+  return parseConfig(merged, overridePath ?? defaultsPath);
+}

@@ -1,0 +1,187 @@
+import type { Statement } from 'better-sqlite3';
+import type { SearchField, SearchHit } from '../../../shared/contract';
+import { checkCardNumber } from '../../../shared/domain/card-number';
+import { phoneQueryDigits } from '../../../shared/domain/phone';
+import { foldForSearch, searchWords } from '../../../shared/domain/text';
+import type { Db } from '../db/database';
+import { TokenKind, toSummary, type MemberStore } from './member-store';
+
+/**
+ * Ranking, best first. An exact word beats a prefix; a last name beats a first
+ * name, which beats an email, which beats a phone number.
+ */
+const RANK = {
+  card: 0,
+  lastNameExact: 1,
+  firstNameExact: 2,
+  lastNamePrefix: 3,
+  firstNamePrefix: 4,
+  email: 5,
+  phone: 6,
+  phoneEnd: 7,
+} as const;
+
+interface Candidate {
+  memberId: string;
+  rank: number;
+  token: string;
+  sortKey: string;
+  matched: SearchField;
+}
+
+/** Past this many candidates for the first word, a multi-word query keeps the best ones only. */
+const MULTI_WORD_POOL = 400;
+
+/** The smallest string greater than every string starting with `prefix`. */
+function prefixEnd(prefix: string): string {
+  return prefix + '\u{10FFFF}';
+}
+
+/**
+ * Search as you type at the till: accent- and case-insensitive, ranked, and
+ * fast on hundreds of thousands of members because every branch is an index
+ * range on member_search_token read in order, never a scan.
+ */
+export class MemberSearch {
+  private readonly byToken: Statement<[number, string, string, number], { token: string; sort_key: string; member_id: string }>;
+  private readonly cardPrefix: Statement<[string, string, number], { card_number: string; member_id: string }>;
+  private readonly namesOf: Statement<[string], { first_name: string; last_name: string }>;
+  private readonly row: Statement<[string], Parameters<typeof toSummary>[0]>;
+
+  constructor(
+    db: Db,
+    private readonly members: MemberStore,
+  ) {
+    this.byToken = db.prepare(
+      `SELECT token, sort_key, member_id FROM member_search_token
+       WHERE kind = ? AND token >= ? AND token < ? ORDER BY token, sort_key LIMIT ?`,
+    );
+    this.cardPrefix = db.prepare(
+      'SELECT card_number, member_id FROM member_card WHERE card_number >= ? AND card_number < ? ORDER BY card_number LIMIT ?',
+    );
+    this.namesOf = db.prepare('SELECT first_name, last_name FROM member WHERE id = ?');
+    this.row = db.prepare('SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at FROM member WHERE id = ?');
+  }
+
+  search(query: string, limit: number): SearchHit[] {
+    const q = query.trim();
+    if (q.length === 0) return [];
+
+    const card = checkCardNumber(q);
+    if (card.ok) {
+      const member = this.members.findByCard(card.cardNumber);
+      return member ? [{ ...member, matched: 'card' }] : [];
+    }
+
+    const best = new Map<string, Candidate>();
+    const offer = (c: Candidate) => {
+      const seen = best.get(c.memberId);
+      if (!seen || c.rank < seen.rank || (c.rank === seen.rank && c.token < seen.token)) best.set(c.memberId, c);
+    };
+
+    const digits = phoneQueryDigits(q);
+    if (digits !== null) {
+      this.phoneCandidates(digits, limit, offer);
+    } else if (q.includes('@')) {
+      this.tokenCandidates(TokenKind.email, foldForSearch(q), limit, offer);
+    } else {
+      this.nameCandidates(q, limit, offer);
+    }
+
+    const ranked = [...best.values()].sort(
+      (a, b) => a.rank - b.rank || (a.token < b.token ? -1 : a.token > b.token ? 1 : 0) || (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0),
+    );
+    const hits: SearchHit[] = [];
+    for (const c of ranked.slice(0, limit)) {
+      const row = this.row.get(c.memberId);
+      if (row) hits.push({ ...toSummary(row), matched: c.matched });
+    }
+    return hits;
+  }
+
+  private nameCandidates(q: string, limit: number, offer: (c: Candidate) => void): void {
+    const words = searchWords(q);
+    if (words.length === 0) return;
+    if (words.length === 1) {
+      const word = words[0]!;
+      this.tokenCandidates(TokenKind.lastName, word, limit, offer);
+      this.tokenCandidates(TokenKind.firstName, word, limit, offer);
+      // "claire.ma" is how people start typing an email.
+      this.tokenCandidates(TokenKind.email, foldForSearch(q), limit, offer);
+      return;
+    }
+    // Several words ("claire mar"): the longest one narrows, the others must each
+    // start one of the member's name words.
+    const lead = words.reduce((a, b) => (b.length > a.length ? b : a));
+    const rest = words.filter((w, i) => i !== words.indexOf(lead));
+    const pool = new Map<string, Candidate>();
+    const collect = (c: Candidate) => {
+      const seen = pool.get(c.memberId);
+      if (!seen || c.rank < seen.rank) pool.set(c.memberId, c);
+    };
+    this.tokenCandidates(TokenKind.lastName, lead, MULTI_WORD_POOL, collect);
+    this.tokenCandidates(TokenKind.firstName, lead, MULTI_WORD_POOL, collect);
+    for (const c of pool.values()) {
+      const names = this.namesOf.get(c.memberId);
+      if (!names) continue;
+      const own = [...searchWords(names.last_name), ...searchWords(names.first_name)];
+      if (rest.every((w) => own.some((o) => o.startsWith(w)))) offer(c);
+    }
+  }
+
+  private phoneCandidates(digits: string, limit: number, offer: (c: Candidate) => void): void {
+    if (digits.startsWith('04')) {
+      for (const r of this.cardPrefix.all(digits, prefixEnd(digits), limit)) {
+        offer({ memberId: r.member_id, rank: RANK.card, token: r.card_number, sortKey: '', matched: 'card' });
+      }
+    }
+    if (digits.startsWith('0')) {
+      this.tokenCandidates(TokenKind.phone, digits, limit, offer);
+    }
+    if (digits.length >= 4) {
+      this.tokenCandidates(TokenKind.phoneReversed, [...digits].reverse().join(''), limit, offer);
+    }
+  }
+
+  private tokenCandidates(kind: number, prefix: string, limit: number, offer: (c: Candidate) => void): void {
+    if (prefix.length === 0) return;
+    for (const r of this.byToken.all(kind, prefix, prefixEnd(prefix), limit)) {
+      const exact = r.token === prefix;
+      offer({
+        memberId: r.member_id,
+        rank: rankFor(kind, exact),
+        token: r.token,
+        sortKey: r.sort_key,
+        matched: fieldFor(kind),
+      });
+    }
+  }
+}
+
+function rankFor(kind: number, exact: boolean): number {
+  switch (kind) {
+    case TokenKind.lastName:
+      return exact ? RANK.lastNameExact : RANK.lastNamePrefix;
+    case TokenKind.firstName:
+      return exact ? RANK.firstNameExact : RANK.firstNamePrefix;
+    case TokenKind.email:
+      return RANK.email;
+    case TokenKind.phone:
+      return RANK.phone;
+    default:
+      return RANK.phoneEnd;
+  }
+}
+
+function fieldFor(kind: number): SearchField {
+  switch (kind) {
+    case TokenKind.lastName:
+      return 'last_name';
+    case TokenKind.firstName:
+      return 'first_name';
+    case TokenKind.email:
+      return 'email';
+    default:
+      return 'phone';
+  }
+}

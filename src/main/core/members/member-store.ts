@@ -1,0 +1,201 @@
+import type { Statement } from 'better-sqlite3';
+import type { Consents, Locale, MemberDetail, MemberSummary } from '../../../shared/contract';
+import { CONSENT_PURPOSES } from '../../../shared/contract';
+import { makeCardNumber } from '../../../shared/domain/card-number';
+import { nationalDigits } from '../../../shared/domain/phone';
+import { foldForSearch, searchWords } from '../../../shared/domain/text';
+import type { Db } from '../db/database';
+
+export interface NewMember {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  locale: Locale;
+  cardNumber: string;
+  createdAt: number;
+  terminalId: string;
+  consents: Consents;
+  consentWordingVersion: string;
+  consentSource: string;
+}
+
+/** Kinds of rows in member_search_token. */
+export const TokenKind = {
+  lastName: 1,
+  firstName: 2,
+  email: 3,
+  phone: 4,
+  /** Phone digits reversed, so "the last four digits" is a prefix too. */
+  phoneReversed: 5,
+} as const;
+
+interface MemberRow {
+  id: string;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  locale: Locale;
+  primary_card: string;
+  created_at: number;
+}
+
+export function toSummary(row: MemberRow): MemberSummary {
+  return {
+    id: row.id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    cardNumber: row.primary_card,
+    email: row.email,
+    phone: row.phone,
+    memberSince: row.created_at,
+  };
+}
+
+export function sortKey(lastName: string, firstName: string): string {
+  return `${foldForSearch(lastName)} ${foldForSearch(firstName)}`;
+}
+
+/** Every searchable word of a member, as (kind, token) pairs. */
+export function searchTokens(m: Pick<NewMember, 'firstName' | 'lastName' | 'email' | 'phone'>): Array<[number, string]> {
+  const tokens = new Map<string, [number, string]>();
+  const add = (kind: number, token: string) => tokens.set(`${kind}:${token}`, [kind, token]);
+  for (const w of searchWords(m.lastName)) add(TokenKind.lastName, w);
+  for (const w of searchWords(m.firstName)) add(TokenKind.firstName, w);
+  if (m.email) add(TokenKind.email, foldForSearch(m.email));
+  if (m.phone) {
+    const digits = nationalDigits(m.phone);
+    add(TokenKind.phone, digits);
+    add(TokenKind.phoneReversed, [...digits].reverse().join(''));
+  }
+  return [...tokens.values()];
+}
+
+/**
+ * The members table and its companions. Statements are prepared once; every
+ * write that touches several tables runs in one transaction.
+ */
+export class MemberStore {
+  private readonly stmts: {
+    insertMember: Statement;
+    insertCard: Statement;
+    insertConsent: Statement;
+    insertToken: Statement;
+    byCard: Statement<[string], MemberRow>;
+    byId: Statement<[string], MemberRow>;
+    cardsOf: Statement<[string], { card_number: string }>;
+    consentsOf: Statement<[string], { purpose: string; granted: number; wording_version: string; recorded_at: number }>;
+    cardExists: Statement<[string], { one: number }>;
+    nextSerial: Statement<[number], { next_serial: number }>;
+    bumpSerial: Statement;
+    count: Statement<[], { n: number }>;
+    byExactToken: Statement<[number, string], { member_id: string }>;
+  };
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      insertMember: db.prepare(
+        `INSERT INTO member (id, first_name, last_name, email, phone, locale, primary_card, created_at, created_by_terminal)
+         VALUES (@id, @firstName, @lastName, @email, @phone, @locale, @cardNumber, @createdAt, @terminalId)`,
+      ),
+      insertCard: db.prepare('INSERT INTO member_card (card_number, member_id, issued_at) VALUES (?, ?, ?)'),
+      insertConsent: db.prepare(
+        'INSERT INTO member_consent (member_id, purpose, granted, wording_version, recorded_at, source) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      insertToken: db.prepare('INSERT OR IGNORE INTO member_search_token (kind, token, sort_key, member_id) VALUES (?, ?, ?, ?)'),
+      byCard: db.prepare(
+        `SELECT m.id, m.first_name, m.last_name, m.email, m.phone, m.locale, m.primary_card, m.created_at
+         FROM member_card c JOIN member m ON m.id = c.member_id WHERE c.card_number = ?`,
+      ),
+      byId: db.prepare(
+        'SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at FROM member WHERE id = ?',
+      ),
+      cardsOf: db.prepare('SELECT card_number FROM member_card WHERE member_id = ? ORDER BY issued_at, card_number'),
+      consentsOf: db.prepare(
+        `SELECT purpose, granted, wording_version, recorded_at FROM member_consent
+         WHERE member_id = ? ORDER BY recorded_at, rowid`,
+      ),
+      cardExists: db.prepare('SELECT 1 AS one FROM member_card WHERE card_number = ?'),
+      nextSerial: db.prepare('SELECT next_serial FROM card_serial WHERE terminal_code = ?'),
+      bumpSerial: db.prepare(
+        `INSERT INTO card_serial (terminal_code, next_serial) VALUES (?, ?)
+         ON CONFLICT (terminal_code) DO UPDATE SET next_serial = excluded.next_serial`,
+      ),
+      count: db.prepare('SELECT count(*) AS n FROM member'),
+      byExactToken: db.prepare('SELECT member_id FROM member_search_token WHERE kind = ? AND token = ? LIMIT 1'),
+    };
+  }
+
+  findByCard(cardNumber: string): MemberSummary | null {
+    const row = this.stmts.byCard.get(cardNumber);
+    return row ? toSummary(row) : null;
+  }
+
+  summary(id: string): MemberSummary | null {
+    const row = this.stmts.byId.get(id);
+    return row ? toSummary(row) : null;
+  }
+
+  detail(id: string): MemberDetail | null {
+    const row = this.stmts.byId.get(id);
+    if (!row) return null;
+    return {
+      ...toSummary(row),
+      locale: row.locale,
+      cards: this.stmts.cardsOf.all(id).map((c) => c.card_number),
+      consents: this.stmts.consentsOf.all(id).map((c) => ({
+        purpose: c.purpose as (typeof CONSENT_PURPOSES)[number],
+        granted: c.granted === 1,
+        wordingVersion: c.wording_version,
+        recordedAt: c.recorded_at,
+      })),
+    };
+  }
+
+  cardExists(cardNumber: string): boolean {
+    return this.stmts.cardExists.get(cardNumber) !== undefined;
+  }
+
+  /** A member already holding this email or phone number, if any. */
+  findByContact(email: string | null, phone: string | null): string | null {
+    if (email) {
+      const hit = this.stmts.byExactToken.get(TokenKind.email, foldForSearch(email));
+      if (hit) return hit.member_id;
+    }
+    if (phone) {
+      const hit = this.stmts.byExactToken.get(TokenKind.phone, nationalDigits(phone));
+      if (hit) return hit.member_id;
+    }
+    return null;
+  }
+
+  count(): number {
+    return this.stmts.count.get()!.n;
+  }
+
+  /** Allocates this terminal's next card number; call inside the enrolment transaction. */
+  allocateCardNumber(terminalCode: number): string {
+    let serial = this.stmts.nextSerial.get(terminalCode)?.next_serial ?? 1;
+    // Skip serials already taken, e.g. by a pre-printed card enrolled here.
+    while (this.cardExists(makeCardNumber(terminalCode, serial))) serial++;
+    this.stmts.bumpSerial.run(terminalCode, serial + 1);
+    return makeCardNumber(terminalCode, serial);
+  }
+
+  /** Writes the member, their card, their consents and their search words. Not a transaction by itself. */
+  insert(m: NewMember): void {
+    this.stmts.insertMember.run(m);
+    this.stmts.insertCard.run(m.cardNumber, m.id, m.createdAt);
+    for (const purpose of CONSENT_PURPOSES) {
+      this.stmts.insertConsent.run(m.id, purpose, m.consents[purpose] ? 1 : 0, m.consentWordingVersion, m.createdAt, m.consentSource);
+    }
+    const key = sortKey(m.lastName, m.firstName);
+    for (const [kind, token] of searchTokens(m)) this.stmts.insertToken.run(kind, token, key, m.id);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+}

@@ -1,0 +1,77 @@
+import type { MemberSummary, Role, SessionState } from '../../../shared/contract';
+import type { EventBus } from '../events';
+import type { Clock } from '../ports';
+
+/**
+ * What the customer display shows, owned by the main process so both screens
+ * (and a customer screen that reloads after a crash) agree on it. Every change
+ * is pushed as `session.changed`.
+ */
+export class CustomerSession {
+  private state: SessionState = { phase: 'idle' };
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly bus: EventBus,
+    private readonly enrolmentMaxMs: number,
+  ) {}
+
+  current(): SessionState {
+    this.expireStaleEnrolment();
+    return this.state;
+  }
+
+  isEnrolling(): boolean {
+    return this.current().phase === 'enrolling';
+  }
+
+  identified(member: MemberSummary): SessionState {
+    return this.set({
+      phase: 'identified',
+      since: this.clock.now(),
+      memberId: member.id,
+      greeting: { firstName: member.firstName, cardNumber: member.cardNumber },
+    });
+  }
+
+  startEnrolment(by: Role, presetCardNumber: string | null): SessionState {
+    return this.set({ phase: 'enrolling', since: this.clock.now(), startedBy: by, presetCardNumber });
+  }
+
+  enrolled(member: MemberSummary, walletQr: string): SessionState {
+    return this.set({
+      phase: 'enrolled',
+      since: this.clock.now(),
+      memberId: member.id,
+      greeting: { firstName: member.firstName, cardNumber: member.cardNumber },
+      walletQr,
+    });
+  }
+
+  /** Ends an enrolment; anything else is left as it is. */
+  cancelEnrolment(): SessionState {
+    if (this.state.phase !== 'enrolling') return this.state;
+    return this.set({ phase: 'idle' });
+  }
+
+  clear(): SessionState {
+    return this.set({ phase: 'idle' });
+  }
+
+  private set(state: SessionState): SessionState {
+    this.state = state;
+    this.bus.emit('session.changed', state);
+    return state;
+  }
+
+  /**
+   * The customer screen abandons an idle enrolment itself; this is the
+   * backstop for a screen that died mid-enrolment, which would otherwise leave
+   * the till refusing scans.
+   */
+  private expireStaleEnrolment(): void {
+    if (this.state.phase === 'enrolling' && this.clock.now() - this.state.since > this.enrolmentMaxMs) {
+      this.set({ phase: 'idle' });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { Role } from './roles';
+import { DeviceInfo, IdentifyResult, SessionState, Timestamp } from './schemas';
+
+export interface EventSpec<P extends z.ZodType = z.ZodType> {
+  roles: readonly Role[];
+  payload: P;
+}
+
+function event<P extends z.ZodType>(spec: EventSpec<P>): EventSpec<P> {
+  return spec;
+}
+
+/** Pushes from the main process to the windows, each delivered only to the roles listed. */
+export const events = {
+  /** The customer display changed phase: idle, greeting, enrolling, enrolled. */
+  'session.changed': event({ roles: ['cashier', 'customer'], payload: SessionState }),
+  /** A device read something and the core decided what it was. */
+  'scan.read': event({
+    roles: ['cashier'],
+    payload: z.object({
+      at: Timestamp,
+      deviceId: z.string(),
+      result: IdentifyResult.or(z.object({ kind: z.literal('ignored'), reason: z.enum(['enrolling', 'duplicate']) })),
+    }),
+  }),
+  /** Something a screen should tell its user, as a message key it translates. */
+  notice: event({
+    roles: ['cashier', 'customer'],
+    payload: z.object({ level: z.enum(['info', 'warning', 'error']), key: z.string(), at: Timestamp }),
+  }),
+  'device.changed': event({ roles: ['cashier', 'simulator'], payload: DeviceInfo }),
+} as const satisfies Record<string, EventSpec>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]['payload']>;
+
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(events, value);
+}
+
+export function roleReceives(role: Role, name: EventName): boolean {
+  return (events[name].roles as readonly Role[]).includes(role);
+}

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { checkCardNumber } from '../domain/card-number';
+import { checkEmail, checkName, hasControlCharacters } from '../domain/text';
+import { checkFrenchMobile } from '../domain/phone';
+import { ROLES } from './roles';
+
+/** Epoch milliseconds: time always travels as an integer. */
+export const Timestamp = z.number().int().nonnegative();
+
+export const MemberId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'member_id.format');
+
+export const CardNumber = z
+  .string()
+  .max(32, 'card.length')
+  .superRefine((value, ctx) => {
+    const check = checkCardNumber(value);
+    if (!check.ok) ctx.addIssue({ code: 'custom', message: `card.${check.problem}` });
+  })
+  .transform((value) => value.replace(/[\s.-]/g, ''));
+
+export const Locale = z.enum(['fr', 'en']);
+export type Locale = z.infer<typeof Locale>;
+
+const PersonName = z
+  .string()
+  .max(240, 'name.too_long')
+  .superRefine((value, ctx) => {
+    const problem = checkName(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `name.${problem}` });
+  });
+
+const OptionalEmail = z
+  .string()
+  .max(320, 'email.too_long')
+  .superRefine((value, ctx) => {
+    if (value.trim() === '') return;
+    const problem = checkEmail(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `email.${problem}` });
+  });
+
+const OptionalPhone = z
+  .string()
+  .max(40, 'phone.format')
+  .superRefine((value, ctx) => {
+    if (value.trim() === '') return;
+    const check = checkFrenchMobile(value);
+    if (!check.ok) ctx.addIssue({ code: 'custom', message: `phone.${check.problem}` });
+  });
+
+/** What the customer agreed to, each choice separate and never pre-ticked. */
+export const Consents = z.strictObject({
+  marketing: z.boolean(),
+  personalisedOffers: z.boolean(),
+  profiling: z.boolean(),
+});
+export type Consents = z.infer<typeof Consents>;
+export const CONSENT_PURPOSES = ['marketing', 'personalisedOffers', 'profiling'] as const satisfies readonly (keyof Consents)[];
+
+export const EnrolmentForm = z.strictObject({
+  firstName: PersonName,
+  lastName: PersonName,
+  email: OptionalEmail,
+  phone: OptionalPhone,
+  consents: Consents,
+  /** The wording the customer was shown, so a consent can always be traced to its text. */
+  consentWordingVersion: z.string().regex(/^[a-z0-9.-]{1,32}$/, 'consent.version'),
+  locale: Locale,
+});
+export type EnrolmentForm = z.input<typeof EnrolmentForm>;
+
+export const MemberSummary = z.object({
+  id: MemberId,
+  firstName: z.string(),
+  lastName: z.string(),
+  cardNumber: z.string(),
+  email: z.string().nullable(),
+  /** E.164, e.g. +33612345678. */
+  phone: z.string().nullable(),
+  memberSince: Timestamp,
+});
+export type MemberSummary = z.infer<typeof MemberSummary>;
+
+export const ConsentRecord = z.object({
+  purpose: z.enum(CONSENT_PURPOSES),
+  granted: z.boolean(),
+  wordingVersion: z.string(),
+  recordedAt: Timestamp,
+});
+
+export const MemberDetail = MemberSummary.extend({
+  cards: z.array(z.string()),
+  consents: z.array(ConsentRecord),
+  locale: Locale,
+});
+export type MemberDetail = z.infer<typeof MemberDetail>;
+
+/** What the customer screen may show: a greeting, never the full record. */
+export const MemberGreeting = z.object({
+  firstName: z.string(),
+  cardNumber: z.string(),
+});
+export type MemberGreeting = z.infer<typeof MemberGreeting>;
+
+export const SearchField = z.enum(['last_name', 'first_name', 'email', 'phone', 'card']);
+export type SearchField = z.infer<typeof SearchField>;
+
+export const SearchHit = MemberSummary.extend({ matched: SearchField });
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const CardProblem = z.enum(['empty', 'not_digits', 'length', 'prefix', 'check_digit', 'unrecognised']);
+export type CardProblem = z.infer<typeof CardProblem>;
+
+export const IdentifyResult = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('member'), via: z.enum(['card', 'wallet_qr']), member: MemberSummary }),
+  /** A well-formed card nobody holds yet: a new physical card, ready to enrol. */
+  z.object({ kind: z.literal('unknown_card'), cardNumber: z.string() }),
+  z.object({ kind: z.literal('invalid'), problem: CardProblem }),
+]);
+export type IdentifyResult = z.infer<typeof IdentifyResult>;
+
+/** What the customer display is doing; both screens follow it. */
+export const SessionState = z.discriminatedUnion('phase', [
+  z.object({ phase: z.literal('idle') }),
+  z.object({ phase: z.literal('identified'), since: Timestamp, memberId: MemberId, greeting: MemberGreeting }),
+  z.object({
+    phase: z.literal('enrolling'),
+    since: Timestamp,
+    startedBy: z.enum(ROLES),
+    /** A blank physical card the cashier scanned, to be given to the new member. */
+    presetCardNumber: z.string().nullable(),
+  }),
+  z.object({ phase: z.literal('enrolled'), since: Timestamp, memberId: MemberId, greeting: MemberGreeting, walletQr: z.string() }),
+]);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const ScanCode = z
+  .string()
+  .min(1, 'scan.empty')
+  .max(512, 'scan.too_long');
+
+export const TerminalInfo = z.object({
+  terminalId: z.string(),
+  storeName: z.string(),
+  locale: Locale,
+  shell: z.enum(['electron', 'browser']),
+  devices: z.enum(['simulated', 'real']),
+  enrolmentIdleMs: z.number().int().positive(),
+  consentWordingVersion: z.string(),
+  privacyNoticeUrl: z.string(),
+});
+export type TerminalInfo = z.infer<typeof TerminalInfo>;
+
+export const DeviceInfo = z.object({
+  id: z.string(),
+  kind: z.enum(['scanner', 'nfc', 'printer']),
+  name: z.string(),
+  state: z.enum(['closed', 'opened', 'claimed', 'enabled', 'error']),
+  simulated: z.boolean(),
+});
+export type DeviceInfo = z.infer<typeof DeviceInfo>;
+
+export const SearchQuery = z
+  .string()
+  .max(100, 'search.too_long')
+  .refine((q) => !hasControlCharacters(q), 'search.control_chars');

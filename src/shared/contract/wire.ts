@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import type { MethodName } from './methods';
+
+/** Electron IPC: one channel per method, never a free-form one. */
+export const IPC_PREFIX = 'fidele:';
+export const IPC_EVENT_CHANNEL = 'fidele:event';
+
+export function ipcChannel(method: MethodName): string {
+  return IPC_PREFIX + method;
+}
+
+/** Web bridge frames, browser → main. Anything else on the socket is refused. */
+export const WsRequest = z.strictObject({
+  id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  method: z.string().max(64),
+  input: z.unknown(),
+});
+export type WsRequest = z.infer<typeof WsRequest>;
+
+/** Web bridge frames, main → browser. */
+export type WsMessage =
+  | { type: 'result'; id: number; result: { ok: true; value: unknown } | { ok: false; error: unknown } }
+  | { type: 'event'; name: string; payload: unknown }
+  | { type: 'hello'; role: string };
+
+/** Largest frame the bridge reads: the biggest legitimate call is far smaller. */
+export const WS_MAX_FRAME_BYTES = 64 * 1024;

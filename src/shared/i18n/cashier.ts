@@ -1,0 +1,6 @@
+import type { Catalog } from './i18n';
+
+/** Cashier screen strings. */
+export const cashierFr: Catalog = {};
+
+export const cashierEn: Catalog = {};

@@ -1,0 +1,6 @@
+import type { Catalog } from './i18n';
+
+/** Customer screen strings. */
+export const customerFr: Catalog = {};
+
+export const customerEn: Catalog = {};

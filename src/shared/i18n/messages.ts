@@ -1,0 +1,12 @@
+import type { Locale } from '../contract/schemas';
+import { commonEn, commonFr } from './common';
+import { cashierEn, cashierFr } from './cashier';
+import { customerEn, customerFr } from './customer';
+import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
+
+export const catalogs: Readonly<Record<Locale, Catalog>> = {
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn),
+};
+
+export const translate = createTranslator(catalogs);
