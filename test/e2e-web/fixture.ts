@@ -1,0 +1,80 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import type { MemberSummary } from '../../src/shared/contract';
+import { makeCardNumber } from '../../src/shared/domain/card-number';
+import { createCore, SIMULATED_SCANNER_ID, type Core } from '../../src/main/core/core';
+import { seededRandom, silentLogger, systemClock } from '../../src/main/core/ports';
+import { startWebBridge, type WebBridge } from '../../src/main/web-bridge/web-bridge';
+import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
+
+export interface Kiosk {
+  core: Core;
+  bridge: WebBridge;
+  known: KnownMembers;
+  /** A well-formed card number that nobody holds. */
+  unknownCard: string;
+  /** Reads a code on the simulated scanner, as the simulator panel does. */
+  scan(code: string): Promise<void>;
+}
+
+export const ARTIFACTS = resolve('artifacts/screens');
+
+/** Saves a screenshot under artifacts/screens for people to look at. */
+export async function snap(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+export const test = base.extend<{ kiosk: Kiosk; cashier: Page; customer: Page; simulator: Page }>({
+  // eslint-disable-next-line no-empty-pattern
+  kiosk: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fidele-e2e-'));
+    const core = createCore({
+      dbPath: join(dir, 'terminal.sqlite'),
+      config: testConfig(),
+      shell: 'browser',
+      clock: systemClock,
+      random: seededRandom(7),
+      logger: silentLogger,
+      validateOutput: true,
+    });
+    await core.start();
+    const known = insertKnownMembers(core.members);
+    const bridge = await startWebBridge({ core, staticDir: resolve('out/renderer'), random: seededRandom(11), logger: silentLogger });
+    const kiosk: Kiosk = {
+      core,
+      bridge,
+      known,
+      unknownCard: makeCardNumber(9998, 424242),
+      async scan(code) {
+        const result = await core.dispatch('simulator', 'sim.scan', { deviceId: SIMULATED_SCANNER_ID, data: code });
+        if (!result.ok) throw new Error(`scan failed: ${result.error.message}`);
+      },
+    };
+    await use(kiosk);
+    await bridge.close();
+    await core.close();
+    rmSync(dir, { recursive: true, force: true });
+  },
+  cashier: async ({ kiosk, page }, use) => {
+    await page.goto(kiosk.bridge.urls.cashier!);
+    await use(page);
+  },
+  customer: async ({ kiosk, context }, use) => {
+    const page = await context.newPage();
+    await page.goto(kiosk.bridge.urls.customer!);
+    await use(page);
+    await page.close();
+  },
+  simulator: async ({ kiosk, context }, use) => {
+    const page = await context.newPage();
+    await page.goto(kiosk.bridge.urls.simulator!);
+    await use(page);
+    await page.close();
+  },
+});
+
+export { expect };
+export type { MemberSummary };
