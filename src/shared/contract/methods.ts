@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { METHOD_ROLES, type MethodName } from './method-roles';
 import type { Role } from './roles';
 import {
   CardNumber,
@@ -32,85 +33,84 @@ const Empty = z.strictObject({});
 /**
  * Every call a window can make into the main process, written once. The Electron
  * IPC adapter, the web bridge, the preloads and the renderer clients are all
- * derived from this table.
+ * derived from this table; who may call each method lives in METHOD_ROLES.
  */
 export const methods = {
   'terminal.info': method({
     kind: 'query',
-    roles: ['cashier', 'customer', 'simulator'],
+    roles: METHOD_ROLES['terminal.info'],
     input: Empty,
     output: TerminalInfo,
   }),
   'member.identify': method({
     kind: 'command',
-    roles: ['cashier'],
+    roles: METHOD_ROLES['member.identify'],
     input: z.strictObject({ code: ScanCode, source: z.enum(['keyboard', 'scan']) }),
     output: IdentifyResult,
   }),
   'member.search': method({
     kind: 'query',
-    roles: ['cashier'],
+    roles: METHOD_ROLES['member.search'],
     input: z.strictObject({ query: SearchQuery, limit: z.number().int().min(1).max(50).default(10) }),
     output: z.object({ hits: z.array(SearchHit) }),
   }),
   'member.get': method({
     kind: 'query',
-    roles: ['cashier'],
+    roles: METHOD_ROLES['member.get'],
     input: z.strictObject({ memberId: MemberId }),
     output: MemberDetail,
   }),
   'member.select': method({
     kind: 'command',
-    roles: ['cashier'],
+    roles: METHOD_ROLES['member.select'],
     input: z.strictObject({ memberId: MemberId }),
     output: MemberSummary,
   }),
   'session.get': method({
     kind: 'query',
-    roles: ['cashier', 'customer'],
+    roles: METHOD_ROLES['session.get'],
     input: Empty,
     output: SessionState,
   }),
   'session.clear': method({
     kind: 'command',
-    roles: ['cashier'],
+    roles: METHOD_ROLES['session.clear'],
     input: Empty,
     output: SessionState,
   }),
   'enrolment.start': method({
     kind: 'command',
-    roles: ['cashier', 'customer'],
+    roles: METHOD_ROLES['enrolment.start'],
     input: z.strictObject({ presetCardNumber: CardNumber.nullable().default(null) }),
     output: SessionState,
   }),
   'enrolment.cancel': method({
     kind: 'command',
-    roles: ['cashier', 'customer'],
+    roles: METHOD_ROLES['enrolment.cancel'],
     input: z.strictObject({ reason: z.enum(['abandoned', 'timeout', 'cashier']) }),
     output: SessionState,
   }),
   'enrolment.submit': method({
     kind: 'command',
-    roles: ['customer'],
+    roles: METHOD_ROLES['enrolment.submit'],
     input: EnrolmentForm,
     output: z.object({ member: MemberSummary, walletQr: z.string() }),
   }),
   'sim.devices': method({
     kind: 'query',
-    roles: ['simulator', 'cashier'],
+    roles: METHOD_ROLES['sim.devices'],
     input: Empty,
     output: z.object({ devices: z.array(DeviceInfo) }),
   }),
   'sim.scan': method({
     kind: 'command',
-    roles: ['simulator'],
+    roles: METHOD_ROLES['sim.scan'],
     input: z.strictObject({ deviceId: z.string().max(64), data: ScanCode }),
     output: z.object({ accepted: z.boolean() }),
   }),
-} as const satisfies Record<string, MethodSpec>;
+} as const satisfies { [M in MethodName]: MethodSpec };
 
 export type Methods = typeof methods;
-export type MethodName = keyof Methods;
 /** What a caller sends (before defaults and transforms). */
 export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
 /** What a handler receives, after parsing. */
@@ -120,17 +120,3 @@ export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
 export type MethodsFor<R extends Role> = {
   [M in MethodName]: R extends Methods[M]['roles'][number] ? M : never;
 }[MethodName];
-
-export const METHOD_NAMES = Object.keys(methods) as MethodName[];
-
-export function isMethodName(value: unknown): value is MethodName {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methods, value);
-}
-
-export function methodsForRole(role: Role): MethodName[] {
-  return METHOD_NAMES.filter((name) => (methods[name].roles as readonly Role[]).includes(role));
-}
-
-export function roleMayCall(role: Role, name: MethodName): boolean {
-  return (methods[name].roles as readonly Role[]).includes(role);
-}

@@ -1,13 +1,6 @@
 import { z } from 'zod';
-import type { MethodName } from './methods';
 
-/** Electron IPC: one channel per method, never a free-form one. */
-export const IPC_PREFIX = 'fidele:';
-export const IPC_EVENT_CHANNEL = 'fidele:event';
-
-export function ipcChannel(method: MethodName): string {
-  return IPC_PREFIX + method;
-}
+// The Electron IPC channel names live in ipc-channels.ts, which the preloads import without zod.
 
 /** Web bridge frames, browser → main. Anything else on the socket is refused. */
 export const WsRequest = z.strictObject({

@@ -49,7 +49,7 @@ export function checkName(raw: string): NameProblem | null {
   if ([...name].length > NAME_MAX_LENGTH) return 'too_long';
   if (hasControlCharacters(name)) return 'control_chars';
   if (!/\p{L}/u.test(name)) return 'no_letter';
-  if (!/^(?:[\p{L}\p{M}\p{Extended_Pictographic}\u200d\ufe0f\p{Emoji_Modifier}' ’.-]|\s)+$/u.test(name)) {
+  if (!/^(?:\p{L}|\p{M}|\p{Extended_Pictographic}|\p{Emoji_Modifier}|\u200d|\ufe0f|['’. -]|\s)+$/u.test(name)) {
     return 'bad_chars';
   }
   return null;

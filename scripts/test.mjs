@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npm test`: every check the project has, in the order that fails fastest:
+// lint (including the layering rules), type checks per layer, unit and
+// integration tests (vitest), then the end-to-end tests in Chromium and the
+// Electron smoke tests (which skip themselves where no Electron binary exists).
+// Ends with one line counting every test: "total: N passed, N failed, N skipped".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const results = 'test-results';
+mkdirSync(results, { recursive: true });
+// Counts come only from this run.
+for (const f of ['vitest.json', 'playwright.json']) rmSync(`${results}/${f}`, { force: true });
+
+const steps = [
+  ['lint', ['npx', 'eslint', '--max-warnings=0', '.']],
+  ['typecheck', ['npm', 'run', '--silent', 'typecheck']],
+  ['vitest', ['npx', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${results}/vitest.json`]],
+  ['playwright', ['npx', 'playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${results}/playwright.json` }],
+];
+
+const only = process.argv.slice(2);
+let failedStep = null;
+for (const [name, [cmd, ...args], env] of steps) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(`\n▶ ${name}`);
+  const run = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  if (run.status !== 0) {
+    failedStep = name;
+    console.error(`✖ ${name} failed (exit ${run.status ?? run.signal})`);
+    break;
+  }
+}
+
+const count = { passed: 0, failed: 0, skipped: 0 };
+const vitest = readJson(`${results}/vitest.json`);
+if (vitest) {
+  count.passed += vitest.numPassedTests ?? 0;
+  count.failed += vitest.numFailedTests ?? 0;
+  count.skipped += (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0);
+}
+const playwright = readJson(`${results}/playwright.json`);
+if (playwright?.stats) {
+  count.passed += playwright.stats.expected ?? 0;
+  count.failed += (playwright.stats.unexpected ?? 0) + (playwright.stats.flaky ?? 0);
+  count.skipped += playwright.stats.skipped ?? 0;
+}
+console.log(`\ntotal: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped`);
+if (failedStep || count.failed > 0) process.exit(1);
+
+function readJson(path) {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}

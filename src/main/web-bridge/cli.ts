@@ -1,0 +1,85 @@
+/**
+ * The browser mode: the kiosk's core and its screens served on loopback, for
+ * machines where Electron cannot run and for the end-to-end tests.
+ *
+ *   tsx src/main/web-bridge/cli.ts [--port 5170] [--data ./data] [--config terminal.json] [--seed-only]
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../core/config/terminal-config';
+import { createCore } from '../core/core';
+import { cryptoRandom } from '../core/crypto-random';
+import { jsonLogger } from '../core/logger';
+import { systemClock } from '../core/ports';
+import { seedDemoMembers } from '../core/seed/demo-members';
+import { startWebBridge } from './web-bridge';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.FIDELE_PORT ?? '5170' },
+    data: { type: 'string', default: process.env.FIDELE_DATA_DIR ?? 'data' },
+    config: { type: 'string', default: process.env.FIDELE_CONFIG },
+    'seed-only': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a port number, not ${values.port}`);
+  process.exit(2);
+}
+
+const logger = jsonLogger('web-bridge');
+const config = loadConfig(resolve('resources/terminal.default.json'), values.config ? resolve(values.config) : undefined);
+const dataDir = resolve(values.data);
+mkdirSync(dataDir, { recursive: true });
+
+const core = createCore({
+  dbPath: join(dataDir, 'terminal.sqlite'),
+  config,
+  shell: 'browser',
+  clock: systemClock,
+  random: cryptoRandom,
+  logger,
+});
+
+if (config.demoSeed && core.members.count() === 0) {
+  const started = performance.now();
+  const n = seedDemoMembers(core.members, { count: config.demoSeed.members, seed: config.demoSeed.seed, now: systemClock.now() });
+  console.log(`Demo store seeded: ${n} members in ${((performance.now() - started) / 1000).toFixed(1)} s (${dataDir})`);
+}
+
+if (values['seed-only']) {
+  await core.close();
+  process.exit(0);
+}
+
+await core.start();
+const bridge = await startWebBridge({
+  core,
+  staticDir: resolve('out/renderer'),
+  port,
+  random: cryptoRandom,
+  logger,
+  roles: config.devices === 'simulated' ? ['cashier', 'customer', 'simulator'] : ['cashier', 'customer'],
+});
+
+console.log(`
+Fidèle — browser mode (${config.storeName}, ${core.members.count()} members)
+  Cashier screen:   ${bridge.urls.cashier}
+  Customer screen:  ${bridge.urls.customer}${bridge.urls.simulator ? `\n  Device simulator: ${bridge.urls.simulator}` : ''}
+Open each link in its own Chromium window. Ctrl+C stops the kiosk.
+`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await bridge.close();
+  await core.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,38 @@
+import type { Role } from './roles';
+
+/**
+ * Who may call what, kept apart from the schemas so a sandboxed preload can
+ * build its role's API without bundling zod. This is the only place roles are
+ * written: `methods` takes each entry's `roles` from here, and its keys must
+ * match these exactly.
+ */
+export const METHOD_ROLES = {
+  'terminal.info': ['cashier', 'customer', 'simulator'],
+  'member.identify': ['cashier'],
+  'member.search': ['cashier'],
+  'member.get': ['cashier'],
+  'member.select': ['cashier'],
+  'session.get': ['cashier', 'customer'],
+  'session.clear': ['cashier'],
+  'enrolment.start': ['cashier', 'customer'],
+  'enrolment.cancel': ['cashier', 'customer'],
+  'enrolment.submit': ['customer'],
+  'sim.devices': ['simulator', 'cashier'],
+  'sim.scan': ['simulator'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type MethodName = keyof typeof METHOD_ROLES;
+
+export const METHOD_NAMES = Object.keys(METHOD_ROLES) as MethodName[];
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(METHOD_ROLES, value);
+}
+
+export function methodsForRole(role: Role): MethodName[] {
+  return METHOD_NAMES.filter((name) => roleMayCall(role, name));
+}
+
+export function roleMayCall(role: Role, name: MethodName): boolean {
+  return (METHOD_ROLES[name] as readonly Role[]).includes(role);
+}
