@@ -13,7 +13,7 @@ export const METHOD_ROLES = {
   'member.get': ['cashier'],
   'member.select': ['cashier'],
   'session.get': ['cashier', 'customer'],
-  'session.clear': ['cashier'],
+  'session.clear': ['cashier', 'customer'],
   'enrolment.start': ['cashier', 'customer'],
   'enrolment.cancel': ['cashier', 'customer'],
   'enrolment.submit': ['customer'],
