@@ -1,1 +1,6 @@
-document.getElementById('root')!.textContent = 'simulator';
+import '../common/base.css';
+import './simulator.css';
+import { boot } from '../common/boot';
+import { SimulatorPanel } from './SimulatorPanel';
+
+void boot('simulator', SimulatorPanel);

@@ -1,0 +1,54 @@
+import type { SessionState } from '../../shared/contract';
+import { LocaleSwitch } from '../common/LocaleSwitch';
+import { useApp } from '../common/app-context';
+import { deviceKindLabel, deviceStateLabel, useDevices } from './use-devices';
+
+/** Store name, device states, language, and what the customer screen is doing. */
+export function StatusHeader({ storeName, session }: { storeName: string; session: SessionState | null }) {
+  const { t } = useApp();
+  return (
+    <header className="cashier-header">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          {t('app.name')}
+        </span>
+        <h1>{storeName}</h1>
+      </div>
+      <DeviceBar />
+      <LocaleSwitch />
+      <SessionLine session={session} />
+    </header>
+  );
+}
+
+function DeviceBar() {
+  const { t } = useApp();
+  const { devices } = useDevices();
+  return (
+    <ul className="device-bar" data-testid="cashier-devices" aria-label={t('cashier.devices.label')}>
+      {devices.length === 0 && <li className="device device-none">{t('cashier.devices.none')}</li>}
+      {devices.map((d) => (
+        <li key={d.id} className={`device device-${d.state}`} title={d.name}>
+          <span className="dot" aria-hidden="true" />
+          {t('cashier.devices.line', { kind: deviceKindLabel(t, d), state: deviceStateLabel(t, d) })}
+          {d.simulated && <span className="tag">{t('sim.device.simulated')}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function SessionLine({ session }: { session: SessionState | null }) {
+  const { t } = useApp();
+  let text: string;
+  if (!session) text = t('cashier.session.unknown');
+  else if (session.phase === 'identified' || session.phase === 'enrolled') {
+    text = t(`cashier.session.${session.phase}`, { firstName: session.greeting.firstName });
+  } else text = t(`cashier.session.${session.phase}`);
+  return (
+    <p className={`session-line session-${session?.phase ?? 'unknown'}`} data-testid="cashier-session">
+      <span className="dot" aria-hidden="true" />
+      {text}
+    </p>
+  );
+}

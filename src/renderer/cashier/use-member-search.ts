@@ -1,0 +1,57 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SearchHit } from '../../shared/contract';
+import { useApp } from '../common/app-context';
+
+export const SEARCH_DEBOUNCE_MS = 120;
+export const SEARCH_LIMIT = 10;
+
+export interface SearchState {
+  /** `pending` while a search is scheduled or in flight; the previous hits stay on screen meanwhile. */
+  status: 'idle' | 'pending' | 'done' | 'error';
+  query: string;
+  hits: SearchHit[];
+  error: unknown;
+}
+
+const IDLE: SearchState = { status: 'idle', query: '', hits: [], error: null };
+
+/**
+ * Search as you type: each keystroke restarts a short timer, and only the
+ * answer to the latest query is shown, so a slow reply to "cl" can never
+ * overwrite the one to "claire".
+ */
+export function useMemberSearch(): SearchState & { search(query: string): void; reset(): void } {
+  const { api } = useApp();
+  const [state, setState] = useState<SearchState>(IDLE);
+  const latest = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const reset = useCallback(() => {
+    latest.current += 1;
+    clearTimeout(timer.current);
+    setState(IDLE);
+  }, []);
+
+  const search = useCallback(
+    (query: string) => {
+      const ticket = ++latest.current;
+      clearTimeout(timer.current);
+      setState((s) => ({ ...s, status: 'pending', query }));
+      timer.current = setTimeout(() => {
+        api.call('member.search', { query, limit: SEARCH_LIMIT }).then(
+          ({ hits }) => {
+            if (ticket === latest.current) setState({ status: 'done', query, hits, error: null });
+          },
+          (error: unknown) => {
+            if (ticket === latest.current) setState({ status: 'error', query, hits: [], error });
+          },
+        );
+      }, SEARCH_DEBOUNCE_MS);
+    },
+    [api],
+  );
+
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  return { ...state, search, reset };
+}
