@@ -1,1 +1,4 @@
-export {};
+import { contextBridge, ipcRenderer } from 'electron';
+import { exposeApi } from './expose';
+
+exposeApi('customer', contextBridge, ipcRenderer);

@@ -1,1 +1,130 @@
-export {};
+/**
+ * The Electron entry: one instance, the app:// scheme, a hardened session,
+ * the core, validated IPC and the two screens. Everything it decides is in
+ * the small modules beside it; this file only wires them to Electron.
+ * It never imports the web bridge (lint rule).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { app, Menu, powerSaveBlocker, session, type WebContents } from 'electron';
+import { loadConfig } from '../core/config/terminal-config';
+import { createCore, type Core } from '../core/core';
+import { cryptoRandom } from '../core/crypto-random';
+import { jsonLogger } from '../core/logger';
+import { systemClock } from '../core/ports';
+import { seedDemoMembers } from '../core/seed/demo-members';
+import { WINDOW_ROLES } from './app-url';
+import { bindElectronIpc } from './ipc';
+import { registerAppScheme, serveAppScheme } from './protocol';
+import { hardenSession } from './session';
+import { installTestHooks } from './test-hooks';
+import { WindowRegistry } from './window-registry';
+import { createTerminalWindows } from './windows';
+
+const logger = jsonLogger('electron');
+/** out/main, beside out/preload and out/renderer (also inside the packaged asar). */
+const outDir = join(import.meta.dirname, '..');
+
+// Before `ready`, or the scheme gets no origin of its own.
+registerAppScheme();
+
+let quitting = false;
+let shutdown: () => Promise<void> = async () => undefined;
+
+function fatal(error: unknown): void {
+  // A bad terminal config lands here with a message naming the field; systemd restarts us.
+  logger.error('the terminal could not start', { error: error instanceof Error ? error.message : String(error) });
+  app.exit(1);
+}
+
+async function start(): Promise<void> {
+  // Whatever webContents appears (devtools included) opens no window and hosts no webview.
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  await app.whenReady();
+  Menu.setApplicationMenu(null);
+  hardenSession(session.defaultSession);
+
+  const config = loadConfig(join(app.getAppPath(), 'resources', 'terminal.default.json'), process.env.FIDELE_CONFIG || undefined);
+  const dataDir = process.env.FIDELE_DATA_DIR || app.getPath('userData');
+  mkdirSync(dataDir, { recursive: true });
+  logger.info('starting', { version: app.getVersion(), electron: process.versions.electron, node: process.versions.node, dataDir });
+
+  const core: Core = createCore({
+    dbPath: join(dataDir, 'terminal.sqlite'),
+    config,
+    shell: 'electron',
+    clock: systemClock,
+    random: cryptoRandom,
+    logger,
+    // A handler drifting from its schema shows up in development, not at the till.
+    validateOutput: !app.isPackaged,
+  });
+  if (config.demoSeed && core.members.count() === 0) {
+    const seeded = seedDemoMembers(core.members, { count: config.demoSeed.members, seed: config.demoSeed.seed, now: systemClock.now() });
+    logger.info('seeded the demo store', { members: seeded });
+  }
+  if (!app.isPackaged && config.devices === 'simulated' && process.env.FIDELE_TEST_HOOKS === '1') installTestHooks(core);
+
+  // The simulator page is for the browser mode; no Electron window has its role.
+  serveAppScheme(join(outDir, 'renderer'), logger, ['simulator']);
+  const registry = new WindowRegistry<WebContents>();
+  const unbindIpc = bindElectronIpc({ dispatch: core.dispatch, bus: core.bus, registry, logger });
+  await core.start();
+  const sleepBlocker = powerSaveBlocker.start('prevent-display-sleep');
+
+  let stopped: Promise<void> | undefined;
+  shutdown = () =>
+    (stopped ??= (async () => {
+      unbindIpc();
+      if (powerSaveBlocker.isStarted(sleepBlocker)) powerSaveBlocker.stop(sleepBlocker);
+      await core.close();
+    })());
+
+  const kiosk = app.isPackaged || config.kiosk === true;
+  const terminal = createTerminalWindows({
+    preloadDir: join(outDir, 'preload'),
+    kiosk,
+    devTools: !app.isPackaged,
+    customerDisplayId: config.customerDisplayId ?? null,
+    registry,
+    clock: systemClock,
+    logger,
+    isQuitting: () => quitting,
+    relaunch() {
+      logger.error('screens keep crashing: relaunching the terminal');
+      quitting = true;
+      app.relaunch();
+      void shutdown().finally(() => app.exit(0));
+    },
+  });
+  logger.info('screens open', { roles: WINDOW_ROLES, kiosk });
+
+  app.on('second-instance', () => terminal.focus());
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another terminal process owns the screens and the database: hand over to it.
+  app.quit();
+} else {
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('window-all-closed', () => app.quit());
+  // Close the database cleanly before the process goes.
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    void shutdown()
+      .catch((error: unknown) => logger.error('closing the core failed', { error: String(error) }))
+      .finally(() => {
+        closed = true;
+        app.exit(0);
+      });
+  });
+  start().catch(fatal);
+}

@@ -19,6 +19,10 @@ export const TerminalConfig = z.strictObject({
   consentWordingVersion: z.string().regex(/^[a-z0-9.-]{1,32}$/),
   privacyNoticeUrl: z.string().url(),
   demoSeed: z.strictObject({ members: z.number().int().min(0).max(1_000_000), seed: z.number().int() }).nullable(),
+  /** Electron only: the display id of the customer screen; unset, the first display that is not the primary. */
+  customerDisplayId: z.number().int().nonnegative().nullable().optional(),
+  /** Electron only: fullscreen kiosk windows even in an unpackaged build (a packaged build always is). */
+  kiosk: z.boolean().optional(),
 });
 export type TerminalConfig = z.infer<typeof TerminalConfig>;
 
