@@ -1,0 +1,55 @@
+import { useState } from 'react';
+import type { MemberGreeting, SessionState } from '../../shared/contract';
+import { formatCardNumber } from '../../shared/domain/card-number';
+import { ApiError } from '../api/client';
+import { useApp } from '../common/app-context';
+import { QrCode } from '../common/QrCode';
+import { CardDisplay } from './CardDisplay';
+
+interface EnrolledScreenProps {
+  greeting: MemberGreeting;
+  walletQr: string;
+  onSession(state: SessionState): void;
+}
+
+/** The new member's card, ready to scan now, and a QR to carry it on their phone. */
+export function EnrolledScreen({ greeting, walletQr, onSession }: EnrolledScreenProps) {
+  const { api, t } = useApp();
+  const [error, setError] = useState<string | null>(null);
+
+  async function finish() {
+    setError(null);
+    try {
+      onSession(await api.call('session.clear', {}));
+    } catch (e) {
+      setError(e instanceof ApiError ? `error.${e.code}` : 'error.internal');
+    }
+  }
+
+  return (
+    <section className="enrolled" aria-labelledby="enrolled-title">
+      <h1 id="enrolled-title" className="greeting-title" data-testid="customer-greeting">
+        {t('customer.enrolled.title', { firstName: greeting.firstName })}
+      </h1>
+      <p className="greeting-subtitle">{t('customer.enrolled.subtitle')}</p>
+      <div className="enrolled-cards">
+        <CardDisplay cardNumber={greeting.cardNumber} />
+        <figure className="wallet">
+          <QrCode
+            className="wallet-qr"
+            testId="customer-card-qr"
+            value={walletQr}
+            label={t('customer.qr.label', { number: formatCardNumber(greeting.cardNumber) })}
+          />
+          <figcaption className="wallet-hint">{t('customer.enrolled.qr_hint')}</figcaption>
+        </figure>
+      </div>
+      <button type="button" className="primary enrolled-done" onClick={() => void finish()}>
+        {t('customer.enrolled.done')}
+      </button>
+      <p className="field-error" role="alert">
+        {error ? t(error) : ''}
+      </p>
+    </section>
+  );
+}
