@@ -8,7 +8,7 @@ import { MemberLookup } from './MemberLookup';
 import { MemberPanel } from './MemberPanel';
 import { ScanMessage, type ScanOutcome } from './ScanMessage';
 import { StatusHeader } from './StatusHeader';
-import { errorText } from './error-text';
+import { errorText } from '../common/error-text';
 import { useGlobalTyping } from './use-global-typing';
 import { useSession } from './use-session';
 import { useTerminalInfo } from './use-terminal-info';

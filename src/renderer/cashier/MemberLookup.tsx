@@ -3,7 +3,7 @@ import type { SearchField, SearchHit } from '../../shared/contract';
 import { formatCardNumber } from '../../shared/domain/card-number';
 import { formatFrenchPhone } from '../../shared/domain/phone';
 import { useApp } from '../common/app-context';
-import { errorText } from './error-text';
+import { errorText } from '../common/error-text';
 import { isOverlongNumber, lookupIntent } from './lookup-input';
 import { useMemberSearch } from './use-member-search';
 

@@ -1,7 +1,7 @@
 import type { SessionState } from '../../shared/contract';
 import { LocaleSwitch } from '../common/LocaleSwitch';
 import { useApp } from '../common/app-context';
-import { deviceKindLabel, deviceStateLabel, useDevices } from './use-devices';
+import { deviceKindLabel, deviceStateLabel, useDevices } from '../common/use-devices';
 
 /** Store name, device states, language, and what the customer screen is doing. */
 export function StatusHeader({ storeName, session }: { storeName: string; session: SessionState | null }) {

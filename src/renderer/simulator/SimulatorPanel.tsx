@@ -2,8 +2,8 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { LocaleSwitch } from '../common/LocaleSwitch';
 import { ConnectionBanner } from '../common/ConnectionBanner';
 import { useApp } from '../common/app-context';
-import { errorText } from '../cashier/error-text';
-import { deviceKindLabel, deviceStateLabel, useDevices } from '../cashier/use-devices';
+import { errorText } from '../common/error-text';
+import { deviceKindLabel, deviceStateLabel, useDevices } from '../common/use-devices';
 import { PRODUCT_CODE, unknownCardNumber, walletQrFor, wrongCheckDigitNumber } from './sample-codes';
 
 type LastRead =

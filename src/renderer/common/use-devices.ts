@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DeviceInfo } from '../../shared/contract';
-import { useApp, useEvent } from '../common/app-context';
+import { useApp, useEvent } from './app-context';
 
 /**
  * The terminal's devices and their state: read once, then kept current from

@@ -1,2 +1,0 @@
-// Lets the screen import its stylesheets, which Vite bundles into files the CSP's style-src 'self' admits.
-/// <reference types="vite/client" />
