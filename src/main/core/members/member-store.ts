@@ -105,9 +105,11 @@ export class MemberStore {
         'INSERT INTO member_consent (member_id, purpose, granted, wording_version, recorded_at, source) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       insertToken: db.prepare('INSERT OR IGNORE INTO member_search_token (kind, token, sort_key, member_id) VALUES (?, ?, ?, ?)'),
+      // A subquery, not a join: with a bound card number the join form measured about four times
+      // slower (better-sqlite3 builds SQLite with STAT4, which re-plans it for each bound value).
       byCard: db.prepare(
-        `SELECT m.id, m.first_name, m.last_name, m.email, m.phone, m.locale, m.primary_card, m.created_at
-         FROM member_card c JOIN member m ON m.id = c.member_id WHERE c.card_number = ?`,
+        `SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at
+         FROM member WHERE id = (SELECT member_id FROM member_card WHERE card_number = ?)`,
       ),
       byId: db.prepare(
         'SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at FROM member WHERE id = ?',

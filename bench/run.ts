@@ -1,0 +1,20 @@
+/**
+ * Benchmarks, one suite per name: `npm run bench -- <suite> [options]`.
+ * Each suite prints readable lines and, last, one JSON object for machines.
+ */
+type Suite = (args: string[]) => Promise<void>;
+
+// Suites load lazily so one suite's imports (a native driver, a device stack) never slow another.
+const suites: Record<string, Suite> = {
+  members: async (args) => (await import('./members')).runMembersBench(args),
+};
+
+const [suiteName, ...args] = process.argv.slice(2);
+const suite = suiteName === undefined ? undefined : suites[suiteName];
+if (!suite) {
+  console.error(`usage: npm run bench -- <suite> [options]\nsuites: ${Object.keys(suites).join(', ')}`);
+  process.exit(2);
+}
+await suite(args);
+
+export {};

@@ -1,0 +1,305 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SearchHit } from '../../src/shared/contract';
+import { checkCardNumber, formatCardNumber } from '../../src/shared/domain/card-number';
+import { nationalDigits, phoneQueryDigits } from '../../src/shared/domain/phone';
+import { foldForSearch, searchWords } from '../../src/shared/domain/text';
+import { createCore, type Core } from '../../src/main/core/core';
+import { seededRandom, silentLogger } from '../../src/main/core/ports';
+import { seedDemoMembers } from '../../src/main/core/seed/demo-members';
+import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
+
+/**
+ * Search on a real SQLite file holding a demo shop plus a few members the
+ * tests can name. Expectations come from the stored members through a small
+ * reference model of the matching rules, never from a list of results.
+ */
+
+const NOW = Date.UTC(2026, 10, 22, 12);
+const DEMO_MEMBERS = 3_000;
+
+interface Person {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  card: string;
+  lastWords: string[];
+  firstWords: string[];
+}
+
+let dir: string;
+let core: Core;
+let known: KnownMembers;
+let people: Person[];
+let byId: Map<string, Person>;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fidele-member-search-'));
+  core = createCore({
+    dbPath: join(dir, 'terminal.sqlite'),
+    config: testConfig(),
+    shell: 'browser',
+    clock: { now: () => NOW },
+    random: seededRandom(1),
+    logger: silentLogger,
+    validateOutput: true,
+  });
+  known = insertKnownMembers(core.members);
+  seedDemoMembers(core.members, { count: DEMO_MEMBERS, seed: 20261122, now: NOW });
+  const rows = core.db.prepare('SELECT id, first_name, last_name, email, phone, primary_card FROM member').all() as Array<{
+    id: string;
+    first_name: string;
+    last_name: string;
+    email: string | null;
+    phone: string | null;
+    primary_card: string;
+  }>;
+  people = rows.map((r) => ({
+    id: r.id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email,
+    phone: r.phone,
+    card: r.primary_card,
+    lastWords: searchWords(r.last_name),
+    firstWords: searchWords(r.first_name),
+  }));
+  byId = new Map(people.map((p) => [p.id, p]));
+});
+
+afterAll(async () => {
+  await core?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function search(query: string, limit?: number): Promise<SearchHit[]> {
+  const result = await core.dispatch('cashier', 'member.search', limit === undefined ? { query } : { query, limit });
+  if (!result.ok) throw new Error(`search ${JSON.stringify(query)} failed: ${result.error.code} ${result.error.message}`);
+  return (result.value as { hits: SearchHit[] }).hits;
+}
+
+const ids = (hits: readonly { id: string }[]) => hits.map((h) => h.id);
+const person = (hit: { id: string }) => byId.get(hit.id)!;
+
+/** Rank of a member for a one-word query, best first, or null when the word does not find them. */
+function wordRank(p: Person, word: string, rawQuery: string): number | null {
+  if (p.lastWords.includes(word)) return 1;
+  if (p.firstWords.includes(word)) return 2;
+  if (p.lastWords.some((w) => w.startsWith(word))) return 3;
+  if (p.firstWords.some((w) => w.startsWith(word))) return 4;
+  if (p.email && foldForSearch(p.email).startsWith(foldForSearch(rawQuery.trim()))) return 5;
+  return null;
+}
+
+/** Whether the query should find this member, by the rules the till promises. */
+function finds(p: Person, query: string): boolean {
+  const q = query.trim();
+  if (q === '') return false;
+  const card = checkCardNumber(q);
+  if (card.ok) return p.card === card.cardNumber;
+  const digits = phoneQueryDigits(q);
+  if (digits !== null) {
+    const phone = p.phone ? nationalDigits(p.phone) : null;
+    return (
+      (digits.startsWith('04') && p.card.startsWith(digits)) ||
+      (phone !== null && digits.startsWith('0') && phone.startsWith(digits)) ||
+      (phone !== null && digits.length >= 4 && phone.endsWith(digits))
+    );
+  }
+  if (q.includes('@')) return p.email !== null && foldForSearch(p.email).startsWith(foldForSearch(q));
+  const words = searchWords(q);
+  if (words.length === 0) return false;
+  if (words.length === 1) return wordRank(p, words[0]!, q) !== null;
+  const own = [...p.lastWords, ...p.firstWords];
+  return words.every((w) => own.some((o) => o.startsWith(w)));
+}
+
+function expectedMatches(query: string): Person[] {
+  return people.filter((p) => finds(p, query));
+}
+
+/** Every hit is a real match, and when all matches fit under the limit, every match is a hit. */
+async function expectExactlyTheMatches(query: string, limit = 50): Promise<SearchHit[]> {
+  const hits = await search(query, limit);
+  const expected = expectedMatches(query);
+  for (const hit of hits) expect(finds(person(hit), query), `${query} → ${hit.firstName} ${hit.lastName}`).toBe(true);
+  expect(new Set(ids(hits)).size).toBe(hits.length);
+  if (expected.length <= limit) expect(new Set(ids(hits))).toEqual(new Set(expected.map((p) => p.id)));
+  else expect(hits).toHaveLength(limit);
+  return hits;
+}
+
+function ranksOf(hits: SearchHit[], word: string, query: string): number[] {
+  return hits.map((h) => wordRank(person(h), word, query) ?? Number.POSITIVE_INFINITY);
+}
+
+function isNonDecreasing(values: number[]): boolean {
+  return values.every((v, i) => i === 0 || values[i - 1]! <= v);
+}
+
+function countBy<T>(items: T[], key: (item: T) => string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) for (const k of new Set(key(item))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return counts;
+}
+
+describe('member.search on a demo shop', () => {
+  it('ignores accents and case', async () => {
+    const variants = ['helene', 'HÉLÈNE', 'Hélène', 'HeLeNe', '  hélène  '];
+    const results = await Promise.all(variants.map((v) => expectExactlyTheMatches(v)));
+    for (const hits of results) {
+      expect(ids(hits)).toEqual(ids(results[0]!));
+      expect(ids(hits)).toContain(known.helene.id);
+    }
+    const lefevre = await expectExactlyTheMatches('LEFEVRE');
+    expect(ids(lefevre)).toContain(known.helene.id);
+    expect(ids(await search('lefèvre', 50))).toEqual(ids(lefevre));
+  });
+
+  it('puts members whose last name is the word before those whose last name only starts with it', async () => {
+    const lastNameCounts = countBy(people, (p) => p.lastWords);
+    // A last name that is also the start of longer ones (Roy / Royer), few enough that every match fits.
+    const word = [...lastNameCounts.keys()]
+      .filter((w) => w.length >= 3)
+      .sort()
+      .find((w) => {
+        const longer = people.some((p) => p.lastWords.some((o) => o !== w && o.startsWith(w)));
+        return longer && expectedMatches(w).length <= 50;
+      });
+    expect(word, 'the demo shop has a last name that starts another one').toBeDefined();
+    const hits = await expectExactlyTheMatches(word!);
+    const ranks = ranksOf(hits, word!, word!);
+    expect(isNonDecreasing(ranks)).toBe(true);
+    const exact = hits.filter((h) => person(h).lastWords.includes(word!));
+    expect(exact).toHaveLength(lastNameCounts.get(word!)!);
+    expect(ids(hits.slice(0, exact.length))).toEqual(ids(exact));
+    expect(hits.slice(0, exact.length).every((h) => h.matched === 'last_name')).toBe(true);
+    expect(hits.length).toBeGreaterThan(exact.length);
+  });
+
+  it('puts a last name before the same word as a first name', async () => {
+    const lastNameCounts = countBy(people, (p) => p.lastWords);
+    const firstNameCounts = countBy(people, (p) => p.firstWords);
+    const word = [...lastNameCounts.keys()]
+      .sort()
+      .find((w) => firstNameCounts.has(w) && expectedMatches(w).length <= 50);
+    expect(word, 'the demo shop has a word that is both a first and a last name').toBeDefined();
+    const hits = await expectExactlyTheMatches(word!);
+    expect(isNonDecreasing(ranksOf(hits, word!, word!))).toBe(true);
+    const asLast = hits.filter((h) => person(h).lastWords.includes(word!));
+    const asFirstOnly = hits.filter((h) => !person(h).lastWords.includes(word!) && person(h).firstWords.includes(word!));
+    expect(asLast.length).toBeGreaterThan(0);
+    expect(asFirstOnly.length).toBeGreaterThan(0);
+    const lastOfLast = Math.max(...asLast.map((h) => hits.indexOf(h)));
+    const firstOfFirst = Math.min(...asFirstOnly.map((h) => hits.indexOf(h)));
+    expect(lastOfLast).toBeLessThan(firstOfFirst);
+    expect(asFirstOnly.every((h) => h.matched === 'first_name')).toBe(true);
+  });
+
+  it('ranks in order across every kind of match for common three-letter starts', async () => {
+    for (const query of ['mar', 'Ber', 'DUB', 'lé', 'cla', 'jea']) {
+      const hits = await expectExactlyTheMatches(query, 20);
+      const word = searchWords(query)[0]!;
+      expect(isNonDecreasing(ranksOf(hits, word, query)), query).toBe(true);
+    }
+  });
+
+  it('finds Claire Dupont first for « claire dup », and only members matching every word', async () => {
+    const hits = await expectExactlyTheMatches('claire dup');
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0]).toMatchObject({ firstName: 'Claire', lastName: 'Dupont' });
+    expect(ids(hits)).toContain(known.claire.id);
+    // Word order does not matter.
+    expect(new Set(ids(await search('dup claire', 50)))).toEqual(new Set(ids(hits)));
+  });
+
+  it('finds by the start and by the end of a phone number', async () => {
+    const claireDigits = nationalDigits(known.claire.phone!);
+    for (const query of ['06 12 34', '0612 34', '+33 6 12 34', claireDigits.slice(0, 6)]) {
+      const hits = await expectExactlyTheMatches(query);
+      expect(ids(hits), query).toContain(known.claire.id);
+      const phones = hits.map((h) => nationalDigits(h.phone!));
+      expect(phones.every((p) => p.startsWith('061234'))).toBe(true);
+      expect(phones).toEqual([...phones].sort());
+      expect(hits.every((h) => h.matched === 'phone')).toBe(true);
+    }
+    const ending = await expectExactlyTheMatches(claireDigits.slice(-4));
+    expect(ids(ending)).toContain(known.claire.id);
+    expect(ending.every((h) => nationalDigits(h.phone!).endsWith(claireDigits.slice(-4)))).toBe(true);
+  });
+
+  it('finds by the start of an email address', async () => {
+    for (const query of ['claire.dup', 'helene.lefevre@', 'Helene.Lefevre@Example.org', 'zoe@']) {
+      const hits = await expectExactlyTheMatches(query);
+      expect(hits.length, query).toBeGreaterThan(0);
+      for (const h of hits) expect(foldForSearch(h.email ?? '')).toContain(foldForSearch(query).split('@')[0]!);
+    }
+    expect(ids(await search('claire.dup', 50))).toContain(known.claire.id);
+    const helene = await search('helene.lefevre@example.org', 50);
+    expect(ids(helene)).toEqual([known.helene.id]);
+    expect(helene[0]!.matched).toBe('email');
+  });
+
+  it('finds names with particles and apostrophes by any of their words', async () => {
+    for (const query of ['le gall', 'Le Gall', 'gall', 'GALL']) {
+      expect(ids(await expectExactlyTheMatches(query)), query).toContain(known.zoe.id);
+    }
+    for (const query of ["d'almeida", 'D’Almeida', 'almeida', 'jean-pierre d']) {
+      expect(ids(await expectExactlyTheMatches(query)), query).toContain(known.jeanPierre.id);
+    }
+  });
+
+  it('finds exactly one member for a full card number, however it is typed', async () => {
+    const seededMember = people.find((p) => p.id !== known.claire.id && p.card.startsWith('049999'))!;
+    for (const [card, id] of [
+      [known.claire.cardNumber, known.claire.id],
+      [seededMember.card, seededMember.id],
+    ] as const) {
+      for (const query of [card, formatCardNumber(card), ` ${card} `]) {
+        const hits = await search(query);
+        expect(ids(hits), query).toEqual([id]);
+        expect(hits[0]!.matched).toBe('card');
+      }
+    }
+    // A well-formed card nobody holds finds nobody.
+    const unused = people.map((p) => p.card).sort().at(-1)!;
+    const body = String(Number(unused.slice(0, 12)) + 1).padStart(12, '0');
+    const free = [...Array(10).keys()].map((d) => body + d).find((c) => checkCardNumber(c).ok)!;
+    expect(await search(free)).toEqual([]);
+  });
+
+  it('refuses control characters and over-long queries as bad input', async () => {
+    for (const query of ['claire\u0000', 'dup\u001b[2J', 'mar\u202etin', 'x'.repeat(101)]) {
+      const result = await core.dispatch('cashier', 'member.search', { query, limit: 10 });
+      expect(result.ok, JSON.stringify(query)).toBe(false);
+      if (!result.ok) expect(result.error.code).toBe('bad_input');
+    }
+    const longest = await core.dispatch('cashier', 'member.search', { query: 'x'.repeat(100), limit: 10 });
+    expect(longest).toEqual({ ok: true, value: { hits: [] } });
+  });
+
+  it('treats SQL and LIKE meta-characters as plain text', async () => {
+    for (const query of ["' OR 1=1 --", '%', '_', '%%', "mar%'", 'm_r', '"; DROP TABLE member; --', '\\', '*', "') UNION SELECT * FROM member --"]) {
+      const hits = await search(query, 50);
+      const expected = expectedMatches(query);
+      expect(hits.every((h) => finds(person(h), query)), query).toBe(true);
+      expect(hits.length, query).toBe(Math.min(50, expected.length));
+    }
+    expect(await search("' OR 1=1 --", 50)).toEqual([]);
+    expect(await search('%', 50)).toEqual([]);
+    expect(await search('_', 50)).toEqual([]);
+    expect(core.members.count()).toBe(people.length);
+  });
+
+  it('returns no more than the limit, ten by default', async () => {
+    expect(expectedMatches('ma').length).toBeGreaterThan(50);
+    for (const limit of [1, 5, 17, 50]) expect(await search('ma', limit)).toHaveLength(limit);
+    expect(await search('ma')).toHaveLength(10);
+    const over = await core.dispatch('cashier', 'member.search', { query: 'ma', limit: 51 });
+    expect(over.ok).toBe(false);
+  });
+});
