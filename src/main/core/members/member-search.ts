@@ -29,8 +29,10 @@ interface Candidate {
   matched: SearchField;
 }
 
-/** Past this many candidates for the first word, a multi-word query keeps the best ones only. */
-const MULTI_WORD_POOL = 400;
+/** Index entries counted, at most, to find the rarest word of a query. */
+const SELECTIVITY_CAP = 2_000;
+/** Words of a query that narrow the search; more add nothing at a till. */
+const MAX_WORDS = 4;
 
 /** The smallest string greater than every string starting with `prefix`. */
 function prefixEnd(prefix: string): string {
@@ -45,11 +47,12 @@ function prefixEnd(prefix: string): string {
 export class MemberSearch {
   private readonly byToken: Statement<[number, string, string, number], { token: string; sort_key: string; member_id: string }>;
   private readonly cardPrefix: Statement<[string, string, number], { card_number: string; member_id: string }>;
-  private readonly namesOf: Statement<[string], { first_name: string; last_name: string }>;
+  private readonly countPrefix: Statement<[number, string, string, number], { n: number }>;
+  private readonly allWords = new Map<number, Statement>();
   private readonly row: Statement<[string], Parameters<typeof toSummary>[0]>;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly members: MemberStore,
   ) {
     this.byToken = db.prepare(
@@ -59,7 +62,9 @@ export class MemberSearch {
     this.cardPrefix = db.prepare(
       'SELECT card_number, member_id FROM member_card WHERE card_number >= ? AND card_number < ? ORDER BY card_number LIMIT ?',
     );
-    this.namesOf = db.prepare('SELECT first_name, last_name FROM member WHERE id = ?');
+    this.countPrefix = db.prepare(
+      'SELECT count(*) AS n FROM (SELECT 1 FROM member_search_token WHERE kind = ? AND token >= ? AND token < ? LIMIT ?)',
+    );
     this.row = db.prepare('SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at FROM member WHERE id = ?');
   }
 
@@ -110,23 +115,48 @@ export class MemberSearch {
       this.tokenCandidates(TokenKind.email, foldForSearch(q), limit, offer);
       return;
     }
-    // Several words ("claire mar"): the longest one narrows, the others must each
-    // start one of the member's name words.
-    const lead = words.reduce((a, b) => (b.length > a.length ? b : a));
-    const rest = words.filter((w, i) => i !== words.indexOf(lead));
-    const pool = new Map<string, Candidate>();
-    const collect = (c: Candidate) => {
-      const seen = pool.get(c.memberId);
-      if (!seen || c.rank < seen.rank) pool.set(c.memberId, c);
-    };
-    this.tokenCandidates(TokenKind.lastName, lead, MULTI_WORD_POOL, collect);
-    this.tokenCandidates(TokenKind.firstName, lead, MULTI_WORD_POOL, collect);
-    for (const c of pool.values()) {
-      const names = this.namesOf.get(c.memberId);
-      if (!names) continue;
-      const own = [...searchWords(names.last_name), ...searchWords(names.first_name)];
-      if (rest.every((w) => own.some((o) => o.startsWith(w)))) offer(c);
+    // Several words ("claire dup"): start from the rarest word, so a common first
+    // name cannot crowd out the member, and let SQLite check in the index that
+    // every other word starts one of that member's name words.
+    const distinct = [...new Set(words)].slice(0, MAX_WORDS);
+    const selectivity = distinct.map((w) => ({ w, n: this.prefixCount(w) }));
+    selectivity.sort((a, b) => a.n - b.n || b.w.length - a.w.length);
+    const lead = selectivity[0]!.w;
+    const rest = selectivity.slice(1).map((x) => x.w);
+    const stmt = this.allWordsStatement(rest.length);
+    const restBounds = rest.flatMap((w) => [w, prefixEnd(w)]);
+    for (const kind of [TokenKind.lastName, TokenKind.firstName]) {
+      for (const r of stmt.all(kind, lead, prefixEnd(lead), ...restBounds, limit) as Array<{ token: string; sort_key: string; member_id: string }>) {
+        offer({ memberId: r.member_id, rank: rankFor(kind, r.token === lead), token: r.token, sortKey: r.sort_key, matched: fieldFor(kind) });
+      }
     }
+  }
+
+  /** How many name words start with `prefix`, counted up to a cap: enough to pick the rarest word. */
+  private prefixCount(prefix: string): number {
+    let n = 0;
+    for (const kind of [TokenKind.lastName, TokenKind.firstName]) {
+      n += this.countPrefix.get(kind, prefix, prefixEnd(prefix), SELECTIVITY_CAP)!.n;
+    }
+    return n;
+  }
+
+  private allWordsStatement(extraWords: number): Statement {
+    let stmt = this.allWords.get(extraWords);
+    if (!stmt) {
+      const exists = Array.from(
+        { length: extraWords },
+        () => `AND EXISTS (SELECT 1 FROM member_search_token b
+                 WHERE b.member_id = a.member_id AND b.kind IN (${TokenKind.lastName}, ${TokenKind.firstName}) AND b.token >= ? AND b.token < ?)`,
+      ).join('\n');
+      stmt = this.db.prepare(
+        `SELECT a.token, a.sort_key, a.member_id FROM member_search_token a
+         WHERE a.kind = ? AND a.token >= ? AND a.token < ? ${exists}
+         ORDER BY a.token, a.sort_key LIMIT ?`,
+      );
+      this.allWords.set(extraWords, stmt);
+    }
+    return stmt;
   }
 
   private phoneCandidates(digits: string, limit: number, offer: (c: Candidate) => void): void {
