@@ -7,6 +7,7 @@ import { checkCardNumber, formatCardNumber } from '../../src/shared/domain/card-
 import { nationalDigits, phoneQueryDigits } from '../../src/shared/domain/phone';
 import { foldForSearch, searchWords } from '../../src/shared/domain/text';
 import { createCore, type Core } from '../../src/main/core/core';
+import { uuidv7 } from '../../src/main/core/ids';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { seedDemoMembers } from '../../src/main/core/seed/demo-members';
 import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
@@ -301,5 +302,34 @@ describe('member.search on a demo shop', () => {
     expect(await search('ma')).toHaveLength(10);
     const over = await core.dispatch('cashier', 'member.search', { query: 'ma', limit: 51 });
     expect(over.ok).toBe(false);
+  });
+});
+
+describe('a common first name does not crowd out the member', () => {
+  it('finds « Marie Zimmermann » among a thousand Maries', async () => {
+    const random = seededRandom(5);
+    const clock = { now: () => NOW };
+    const base = {
+      email: null,
+      phone: null,
+      locale: 'fr' as const,
+      createdAt: NOW,
+      terminalId: 'test-t1',
+      consents: { marketing: false, personalisedOffers: false, profiling: false },
+      consentWordingVersion: '2026-11.fr-1',
+      consentSource: 'test',
+    };
+    core.members.transaction(() => {
+      for (let i = 0; i < 1000; i++) {
+        core.members.insert({ ...base, id: uuidv7(clock, random), firstName: 'Marie', lastName: `Abadie${'a'.repeat(i % 7)}`, cardNumber: core.members.allocateCardNumber(7777) });
+      }
+      core.members.insert({ ...base, id: uuidv7(clock, random), firstName: 'Marie', lastName: 'Zimmermann', cardNumber: core.members.allocateCardNumber(7777) });
+    });
+    for (const query of ['marie zim', 'zim marie', 'MARIE Zimmer']) {
+      const result = await core.dispatch('cashier', 'member.search', { query, limit: 10 });
+      expect(result.ok).toBe(true);
+      const hits = result.ok ? (result.value as { hits: SearchHit[] }).hits : [];
+      expect(hits.map((h) => `${h.firstName} ${h.lastName}`), query).toContain('Marie Zimmermann');
+    }
   });
 });
