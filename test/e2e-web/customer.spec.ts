@@ -369,6 +369,33 @@ test('an enrolment left alone times out: back to idle, nothing kept, the next on
   await page.close();
 });
 
+test('a new card left on the glass goes away by itself: its number is what spends the points', async ({ kiosk, context }) => {
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(kiosk.bridge.urls.customer!);
+  await ready(page);
+  await kiosk.core.dispatch('customer', 'enrolment.start', { presetCardNumber: null });
+  const submitted = await kiosk.core.dispatch('customer', 'enrolment.submit', {
+    firstName: 'Inès',
+    lastName: 'Roux',
+    email: '',
+    phone: '',
+    consents: { marketing: false, personalisedOffers: false, profiling: false },
+    consentWordingVersion: '2026-11.fr-1',
+    locale: 'fr',
+  });
+  expect(submitted.ok).toBe(true);
+  await expect(page.getByTestId('customer-greeting')).toHaveText('Bienvenue, Inès !');
+
+  await page.clock.fastForward(55_000);
+  await expect(page.getByTestId('customer-card-number')).toBeVisible();
+  await page.clock.fastForward(6_000);
+  await ready(page);
+  await expect(page.getByTestId('customer-card-number')).toHaveCount(0);
+  await expect.poll(async () => (await session(kiosk)).phase).toBe('idle');
+  await page.close();
+});
+
 test('a card scanned while a customer is enrolling shows a notice and leaves the form alone', async ({ kiosk, customer }) => {
   const membersBefore = kiosk.core.members.count();
   await ready(customer);

@@ -83,7 +83,7 @@ export function CustomerScreen() {
   } else if (session.phase === 'enrolling') {
     content = <EnrolmentFlow key={session.since} info={info} presetCardNumber={session.presetCardNumber} onSession={follow} onTimeout={timedOut} />;
   } else {
-    content = <EnrolledScreen greeting={session.greeting} walletQr={session.walletQr} onSession={follow} />;
+    content = <EnrolledScreen greeting={session.greeting} walletQr={session.walletQr} idleMs={info.enrolmentIdleMs} onSession={follow} />;
   }
 
   return (

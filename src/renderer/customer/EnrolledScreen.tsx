@@ -5,15 +5,18 @@ import { ApiError } from '../api/client';
 import { useApp } from '../common/app-context';
 import { QrCode } from '../common/QrCode';
 import { CardDisplay } from './CardDisplay';
+import { useIdleTimeout } from './use-idle-timeout';
 
 interface EnrolledScreenProps {
   greeting: MemberGreeting;
   walletQr: string;
+  /** Left alone this long, the card goes off the glass: its number is what earns and spends points. */
+  idleMs: number;
   onSession(state: SessionState): void;
 }
 
 /** The new member's card, ready to scan now, and a QR to carry it on their phone. */
-export function EnrolledScreen({ greeting, walletQr, onSession }: EnrolledScreenProps) {
+export function EnrolledScreen({ greeting, walletQr, idleMs, onSession }: EnrolledScreenProps) {
   const { api, t } = useApp();
   const [error, setError] = useState<string | null>(null);
 
@@ -25,6 +28,7 @@ export function EnrolledScreen({ greeting, walletQr, onSession }: EnrolledScreen
       setError(e instanceof ApiError ? `error.${e.code}` : 'error.internal');
     }
   }
+  useIdleTimeout(idleMs, () => void finish());
 
   return (
     <section className="enrolled" aria-labelledby="enrolled-title">
