@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
-const results = 'test-results';
+// Not test-results/: Playwright empties its output folder when it starts.
+const results = 'test-reports';
 mkdirSync(results, { recursive: true });
 // Counts come only from this run.
 for (const f of ['vitest.json', 'playwright.json']) rmSync(`${results}/${f}`, { force: true });
