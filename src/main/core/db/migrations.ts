@@ -67,6 +67,163 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'points ledger: journal, postings, balances, lots, sales, refunds, adjustments, sync acks',
+    sql: `
+      -- One stream per (terminal, epoch); its genesis hash anchors the chain.
+      CREATE TABLE ledger_stream (
+        terminal_id TEXT NOT NULL,
+        epoch INTEGER NOT NULL CHECK (epoch >= 1),
+        genesis_hash TEXT NOT NULL CHECK (length(genesis_hash) = 64),
+        opened_at INTEGER NOT NULL,
+        PRIMARY KEY (terminal_id, epoch)
+      ) STRICT, WITHOUT ROWID;
+
+      -- The journal, and the outbox of the sync protocol. Append-only: every
+      -- column is covered by entry_hash (docs/ledger.md, "Entry format").
+      CREATE TABLE ledger_entry (
+        terminal_id TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        entry_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        rules_version TEXT NOT NULL,
+        member_id TEXT,
+        till_id TEXT,
+        receipt TEXT,
+        wall_time INTEGER NOT NULL,
+        mono_time INTEGER NOT NULL,
+        mono_boot TEXT NOT NULL,
+        offline INTEGER NOT NULL CHECK (offline IN (0, 1)),
+        postings TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        entry_hash TEXT NOT NULL,
+        PRIMARY KEY (terminal_id, epoch, seq),
+        FOREIGN KEY (terminal_id, epoch) REFERENCES ledger_stream (terminal_id, epoch)
+      ) STRICT;
+      CREATE UNIQUE INDEX ledger_entry_by_id ON ledger_entry (entry_id);
+      CREATE INDEX ledger_entry_by_member ON ledger_entry (member_id, seq) WHERE member_id IS NOT NULL;
+      CREATE INDEX ledger_entry_by_wall_time ON ledger_entry (wall_time);
+
+      -- Gapless seq and an unbroken prev_hash link, enforced by the database too.
+      CREATE TRIGGER ledger_entry_follows_head BEFORE INSERT ON ledger_entry
+      BEGIN
+        SELECT RAISE(ABORT, 'ledger_entry: seq must follow the stream head')
+        WHERE NEW.seq <> coalesce((SELECT max(seq) FROM ledger_entry WHERE terminal_id = NEW.terminal_id AND epoch = NEW.epoch), 0) + 1;
+        SELECT RAISE(ABORT, 'ledger_entry: prev_hash must be the stream head hash')
+        WHERE NEW.prev_hash IS NOT coalesce(
+          (SELECT entry_hash FROM ledger_entry WHERE terminal_id = NEW.terminal_id AND epoch = NEW.epoch ORDER BY seq DESC LIMIT 1),
+          (SELECT genesis_hash FROM ledger_stream WHERE terminal_id = NEW.terminal_id AND epoch = NEW.epoch));
+      END;
+
+      -- The entry's postings, one row per leg, for queries by account.
+      CREATE TABLE ledger_posting (
+        terminal_id TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        leg INTEGER NOT NULL CHECK (leg >= 0),
+        account TEXT NOT NULL,
+        delta INTEGER NOT NULL CHECK (delta <> 0),
+        PRIMARY KEY (terminal_id, epoch, seq, leg),
+        FOREIGN KEY (terminal_id, epoch, seq) REFERENCES ledger_entry (terminal_id, epoch, seq)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX ledger_posting_by_account ON ledger_posting (account, seq);
+
+      -- Projection: the sum of postings per account, kept in the same transaction.
+      -- A member's points never go below zero (a shortfall goes to their clawback account).
+      CREATE TABLE ledger_balance (
+        account TEXT PRIMARY KEY,
+        balance INTEGER NOT NULL CHECK (balance >= 0 OR account NOT GLOB 'member:*:points'),
+        updated_seq INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      -- Projection: points by the date they expire; the sum of a member's open lots is their balance.
+      CREATE TABLE ledger_lot (
+        lot_id TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        points INTEGER NOT NULL CHECK (points > 0),
+        remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= points),
+        opened_seq INTEGER NOT NULL,
+        expires_on TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX ledger_lot_open_by_member ON ledger_lot (member_id, expires_at, opened_seq) WHERE remaining > 0;
+      CREATE INDEX ledger_lot_open_by_expiry ON ledger_lot (expires_at) WHERE remaining > 0;
+
+      -- Committed sales, keyed by the till's receipt: the idempotency record and what refunds need.
+      CREATE TABLE ledger_sale (
+        till_id TEXT NOT NULL,
+        receipt TEXT NOT NULL,
+        sale_id TEXT NOT NULL UNIQUE,
+        member_id TEXT NOT NULL,
+        body_hash TEXT NOT NULL,
+        committed_at INTEGER NOT NULL,
+        earned INTEGER NOT NULL,
+        redeemed_points INTEGER NOT NULL,
+        redeem_entry_id TEXT,
+        earn_entry_id TEXT NOT NULL,
+        lines TEXT NOT NULL,
+        result TEXT NOT NULL,
+        PRIMARY KEY (till_id, receipt)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE ledger_refund (
+        refund_id TEXT PRIMARY KEY,
+        till_id TEXT NOT NULL,
+        receipt TEXT NOT NULL,
+        body_hash TEXT NOT NULL,
+        refunded_at INTEGER NOT NULL,
+        lines TEXT NOT NULL,
+        earn_reversed INTEGER NOT NULL,
+        redeem_restored INTEGER NOT NULL,
+        result TEXT NOT NULL,
+        FOREIGN KEY (till_id, receipt) REFERENCES ledger_sale (till_id, receipt)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX ledger_refund_by_sale ON ledger_refund (till_id, receipt);
+
+      CREATE TABLE ledger_adjustment (
+        adjustment_id TEXT PRIMARY KEY,
+        body_hash TEXT NOT NULL,
+        result TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      -- HQ receipts, newest wins: acks never touch journal rows.
+      CREATE TABLE ledger_sync_ack (
+        terminal_id TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        acked_through_seq INTEGER NOT NULL,
+        acked_hash TEXT NOT NULL,
+        hq_receipt TEXT NOT NULL,
+        acked_at INTEGER NOT NULL,
+        PRIMARY KEY (terminal_id, epoch, acked_through_seq)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Small mutable ledger state (the offline session), never facts.
+      CREATE TABLE ledger_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TRIGGER ledger_stream_no_update BEFORE UPDATE ON ledger_stream BEGIN SELECT RAISE(ABORT, 'ledger_stream is append-only'); END;
+      CREATE TRIGGER ledger_stream_no_delete BEFORE DELETE ON ledger_stream BEGIN SELECT RAISE(ABORT, 'ledger_stream is append-only'); END;
+      CREATE TRIGGER ledger_entry_no_update BEFORE UPDATE ON ledger_entry BEGIN SELECT RAISE(ABORT, 'ledger_entry is append-only'); END;
+      CREATE TRIGGER ledger_entry_no_delete BEFORE DELETE ON ledger_entry BEGIN SELECT RAISE(ABORT, 'ledger_entry is append-only'); END;
+      CREATE TRIGGER ledger_posting_no_update BEFORE UPDATE ON ledger_posting BEGIN SELECT RAISE(ABORT, 'ledger_posting is append-only'); END;
+      CREATE TRIGGER ledger_posting_no_delete BEFORE DELETE ON ledger_posting BEGIN SELECT RAISE(ABORT, 'ledger_posting is append-only'); END;
+      CREATE TRIGGER ledger_sale_no_update BEFORE UPDATE ON ledger_sale BEGIN SELECT RAISE(ABORT, 'ledger_sale is append-only'); END;
+      CREATE TRIGGER ledger_sale_no_delete BEFORE DELETE ON ledger_sale BEGIN SELECT RAISE(ABORT, 'ledger_sale is append-only'); END;
+      CREATE TRIGGER ledger_refund_no_update BEFORE UPDATE ON ledger_refund BEGIN SELECT RAISE(ABORT, 'ledger_refund is append-only'); END;
+      CREATE TRIGGER ledger_refund_no_delete BEFORE DELETE ON ledger_refund BEGIN SELECT RAISE(ABORT, 'ledger_refund is append-only'); END;
+      CREATE TRIGGER ledger_adjustment_no_update BEFORE UPDATE ON ledger_adjustment BEGIN SELECT RAISE(ABORT, 'ledger_adjustment is append-only'); END;
+      CREATE TRIGGER ledger_adjustment_no_delete BEFORE DELETE ON ledger_adjustment BEGIN SELECT RAISE(ABORT, 'ledger_adjustment is append-only'); END;
+      CREATE TRIGGER ledger_sync_ack_no_update BEFORE UPDATE ON ledger_sync_ack BEGIN SELECT RAISE(ABORT, 'ledger_sync_ack is append-only'); END;
+      CREATE TRIGGER ledger_sync_ack_no_delete BEFORE DELETE ON ledger_sync_ack BEGIN SELECT RAISE(ABORT, 'ledger_sync_ack is append-only'); END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -1,0 +1,101 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/database';
+import type { Expiry } from './expiry-policy';
+
+export interface LotRow {
+  lot_id: string;
+  member_id: string;
+  points: number;
+  remaining: number;
+  opened_seq: number;
+  expires_on: string;
+  expires_at: number;
+}
+
+/** [lot id, points taken], in the order they were taken: recorded in the entry's detail. */
+export type LotTake = [string, number];
+
+export interface ExpiringPoints {
+  /** 'YYYY-MM-DD', the last local day the points can be spent. */
+  expiresOn: string;
+  points: number;
+}
+
+/**
+ * Lots: every credit to a member opens one, with its own expiry date; every
+ * debit takes from the lots that expire first. A projection of the journal
+ * kept in the same transaction; the sum of a member's open lots is always
+ * their spendable balance (verify.ts checks it).
+ */
+export class Lots {
+  private readonly s: {
+    insert: Statement;
+    open: Statement<[string], LotRow>;
+    take: Statement<[number, string]>;
+    get: Statement<[string], LotRow>;
+    due: Statement<[number, number], LotRow>;
+    expiring: Statement<[string, number], { expires_on: string; points: number }>;
+  };
+
+  constructor(db: Db) {
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO ledger_lot (lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      open: db.prepare(
+        `SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot
+         WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, opened_seq`,
+      ),
+      take: db.prepare('UPDATE ledger_lot SET remaining = remaining - ? WHERE lot_id = ?'),
+      get: db.prepare('SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot WHERE lot_id = ?'),
+      due: db.prepare(
+        `SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot
+         WHERE remaining > 0 AND expires_at <= ? ORDER BY expires_at, opened_seq LIMIT ?`,
+      ),
+      expiring: db.prepare(
+        `SELECT expires_on, sum(remaining) AS points FROM ledger_lot
+         WHERE member_id = ? AND remaining > 0 AND expires_at > ? GROUP BY expires_on ORDER BY expires_on`,
+      ),
+    };
+  }
+
+  open(lotId: string, memberId: string, points: number, openedSeq: number, expiry: Expiry): void {
+    if (points <= 0) return;
+    this.s.insert.run(lotId, memberId, points, points, openedSeq, expiry.expiresOn, expiry.expiresAt);
+  }
+
+  get(lotId: string): LotRow | null {
+    return this.s.get.get(lotId) ?? null;
+  }
+
+  /** Takes `points` from the member's lots, `preferLotId` first, then the soonest to expire. */
+  take(memberId: string, points: number, preferLotId: string | null = null): LotTake[] {
+    const taken: LotTake[] = [];
+    let left = points;
+    const open = this.s.open.all(memberId);
+    const ordered = preferLotId ? [...open.filter((l) => l.lot_id === preferLotId), ...open.filter((l) => l.lot_id !== preferLotId)] : open;
+    for (const lot of ordered) {
+      if (left === 0) break;
+      const n = Math.min(left, lot.remaining);
+      this.s.take.run(n, lot.lot_id);
+      taken.push([lot.lot_id, n]);
+      left -= n;
+    }
+    if (left > 0) throw new Error(`member ${memberId} lots hold ${points - left} points, ${points} needed`);
+    return taken;
+  }
+
+  takeWhole(lot: LotRow): void {
+    this.s.take.run(lot.remaining, lot.lot_id);
+  }
+
+  due(now: number, limit: number): LotRow[] {
+    return this.s.due.all(now, limit);
+  }
+
+  /** Points still valid at `now`, grouped by the day they expire: « 120 pts expirent le 30/06 ». */
+  expiring(memberId: string, now: number): ExpiringPoints[] {
+    return this.s.expiring.all(memberId, now).map((r) => ({ expiresOn: r.expires_on, points: r.points }));
+  }
+}

@@ -1,0 +1,34 @@
+import { parseProgramRules, type ProgramRules } from './rules';
+
+/**
+ * The program a terminal runs until HQ sends its own: one point per euro paid
+ * excluding VAT, 5 cents per point redeemed from 100 points, points valid 12
+ * months, double points on Tuesdays from 16:00 to 18:00 (store time).
+ */
+export const DEFAULT_PROGRAM: ProgramRules = parseProgramRules({
+  version: 'fr-2026.1',
+  timeZone: 'Europe/Paris',
+  earn: { points: 1, perCents: 100, base: 'tax_excluded' },
+  taxRatesBp: [0, 210, 550, 1000, 2000],
+  categoryMultipliersPercent: { bio: 200, local: 150 },
+  excludedCategories: ['gift_card', 'tobacco', 'press', 'deposit'],
+  promotions: [
+    {
+      id: 'mardi-double',
+      label: 'Points doublés le mardi de 16 h à 18 h',
+      multiplierPercent: 200,
+      weekdays: [2],
+      from: '16:00',
+      to: '18:00',
+      validFrom: null,
+      validUntil: null,
+      categories: null,
+    },
+  ],
+  redemption: { minimumPoints: 100, value: { cents: 5, points: 1 } },
+  rewards: [
+    { id: 'cafe-offert', label: 'Café offert', points: 150, sku: 'REWARD-CAFE' },
+    { id: 'sac-cabas', label: 'Sac cabas Fidèle', points: 400, sku: 'REWARD-CABAS' },
+  ],
+  expiry: { mode: 'rolling_months', months: 12 },
+});

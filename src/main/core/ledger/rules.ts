@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import { isTimeZone, localParts, minutesOfDay, parseLocalDate, formatLocalDate, localDateOf } from './local-time';
+import { add, floor, mul, rat, toIntegerWeights, toSafeNumber, ZERO, type Rational } from './rational';
+
+/**
+ * The loyalty program's rules: pure data, validated, versioned. The version
+ * is written on every journal entry, so any entry can be explained by the
+ * rules that produced it. Everything is integer: cents, basis points,
+ * percents, and exact fractions where they divide.
+ */
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'ledger.slug');
+const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'ledger.time_of_day');
+const DateText = z.string().refine((s) => parseLocalDate(s) !== null, 'ledger.date');
+const Label = z.string().min(1).max(80).transform((s) => s.normalize('NFC'));
+
+export const Promotion = z
+  .strictObject({
+    id: Slug,
+    label: Label,
+    /** Applied on top of the category multiplier: 200 doubles the points. */
+    multiplierPercent: z.number().int().min(100).max(1000),
+    /** ISO weekdays, 1 = Monday. */
+    weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+    /** Local store time, start inclusive, end exclusive. */
+    from: Clock,
+    to: Clock,
+    validFrom: DateText.nullable(),
+    validUntil: DateText.nullable(),
+    /** null: every earning category. */
+    categories: z.array(Slug).nullable(),
+  })
+  .refine((p) => minutesOfDay(p.from) < minutesOfDay(p.to), 'ledger.promotion_window');
+export type Promotion = z.infer<typeof Promotion>;
+
+export const Reward = z.strictObject({
+  id: Slug,
+  label: Label,
+  points: z.number().int().min(1).max(1_000_000),
+  /** The article the till puts on the ticket for it. */
+  sku: z.string().min(1).max(64),
+});
+export type Reward = z.infer<typeof Reward>;
+
+export const ProgramRules = z
+  .strictObject({
+    version: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/),
+    timeZone: z.string().refine(isTimeZone, 'ledger.time_zone'),
+    earn: z.strictObject({
+      /** `points` per `perCents` of money paid: 1 per 100 is one point per euro. */
+      points: z.number().int().min(0).max(1000),
+      perCents: z.number().int().min(1).max(1_000_000),
+      base: z.enum(['tax_excluded', 'tax_included']),
+    }),
+    /** The only VAT rates a basket may carry; anything else is a malformed basket. */
+    taxRatesBp: z.array(z.number().int().min(0).max(10_000)).min(1),
+    categoryMultipliersPercent: z.record(Slug, z.number().int().min(0).max(1000)),
+    excludedCategories: z.array(Slug),
+    promotions: z.array(Promotion),
+    redemption: z.strictObject({
+      minimumPoints: z.number().int().min(1),
+      /** A discount of `cents` for every `points` redeemed. */
+      value: z.strictObject({ cents: z.number().int().min(1).max(10_000), points: z.number().int().min(1).max(10_000) }),
+    }),
+    rewards: z.array(Reward),
+    expiry: z.discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('rolling_months'), months: z.number().int().min(1).max(120) }),
+      z.strictObject({ mode: z.literal('end_of_following_year') }),
+    ]),
+  })
+  .superRefine((rules, ctx) => {
+    const ids = new Set<string>();
+    for (const r of rules.rewards) {
+      if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rewards'], message: `duplicate reward ${r.id}` });
+      ids.add(r.id);
+    }
+  });
+export type ProgramRules = z.infer<typeof ProgramRules>;
+
+export function parseProgramRules(value: unknown): ProgramRules {
+  const parsed = ProgramRules.safeParse(value);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`invalid program rules: ${detail}`);
+  }
+  return parsed.data;
+}
+
+/** One basket line as the till sends it (already shape-checked). */
+export interface BasketLine {
+  lineId: string;
+  sku: string;
+  label: string;
+  category: string;
+  quantity: number;
+  unitPriceCents: number;
+  /** Every discount on this line, in cents, for the whole quantity. */
+  discountCents: number;
+  taxRateBp: number;
+  /** Set when the line is a catalogue reward paid with points. */
+  rewardId: string | null;
+}
+
+/** What the ledger keeps of a sold line, to reverse it exactly on refund. */
+export interface LineFacts {
+  lineId: string;
+  quantity: number;
+  /** Paid for the line after its discounts, before any points discount. */
+  netCents: number;
+  /** The part of netCents that earns and that points may pay for (0 for excluded and reward lines). */
+  eligibleCents: number;
+  /** The line's share of the earned points, an integer ratio (BigInt as decimal text). */
+  weight: string;
+  rewardId: string | null;
+  /** Points per unit for a reward line. */
+  rewardPoints: number;
+}
+
+export interface EarnComputation {
+  points: number;
+  netCents: number;
+  eligibleCents: number;
+  /** Eligible money actually paid with money: eligible minus the points discount. */
+  paidEligibleCents: number;
+  promotions: string[];
+  lines: LineFacts[];
+}
+
+export function lineNetCents(line: BasketLine): number {
+  return line.quantity * line.unitPriceCents - line.discountCents;
+}
+
+export function isEarningLine(rules: ProgramRules, line: BasketLine): boolean {
+  return line.rewardId === null && !rules.excludedCategories.includes(line.category);
+}
+
+/** The promotions running at `at` (store local time). */
+export function activePromotions(rules: ProgramRules, at: number): Promotion[] {
+  const local = localParts(at, rules.timeZone);
+  const minutes = local.hour * 60 + local.minute;
+  const today = formatLocalDate(localDateOf(at, rules.timeZone));
+  return rules.promotions.filter(
+    (p) =>
+      p.weekdays.includes(local.weekday) &&
+      minutes >= minutesOfDay(p.from) &&
+      minutes < minutesOfDay(p.to) &&
+      (p.validFrom === null || today >= p.validFrom) &&
+      (p.validUntil === null || today <= p.validUntil),
+  );
+}
+
+/**
+ * Points for one ticket. Each earning line weighs
+ *   net × category% × promotion% × (tax-excluded share, if so configured),
+ * the points discount is spread over the earning lines in proportion to their
+ * net (no points on what points paid for), and the ticket's total is floored
+ * once: the single rounding in the program.
+ */
+export function computeEarn(rules: ProgramRules, lines: readonly BasketLine[], pointsDiscountCents: number, at: number): EarnComputation {
+  const promotions = activePromotions(rules, at);
+  const applied = new Set<string>();
+  const weights: Rational[] = [];
+  let netCents = 0;
+  let eligibleCents = 0;
+
+  for (const line of lines) {
+    const net = lineNetCents(line);
+    netCents += net;
+    if (!isEarningLine(rules, line) || net === 0) {
+      weights.push(ZERO);
+      continue;
+    }
+    eligibleCents += net;
+    const categoryPercent = rules.categoryMultipliersPercent[line.category] ?? 100;
+    let promoPercent = 100;
+    let promoId: string | null = null;
+    for (const p of promotions) {
+      if ((p.categories === null || p.categories.includes(line.category)) && p.multiplierPercent > promoPercent) {
+        promoPercent = p.multiplierPercent;
+        promoId = p.id;
+      }
+    }
+    let w = rat(BigInt(net) * BigInt(categoryPercent) * BigInt(promoPercent));
+    if (rules.earn.base === 'tax_excluded') w = mul(w, rat(10_000, 10_000 + line.taxRateBp));
+    if (w.n > 0n && promoId) applied.add(promoId);
+    weights.push(w);
+  }
+
+  const paidEligibleCents = eligibleCents - pointsDiscountCents;
+  let points = 0;
+  if (eligibleCents > 0 && paidEligibleCents > 0) {
+    const total = weights.reduce(add, ZERO);
+    const scale = rat(BigInt(rules.earn.points) * BigInt(paidEligibleCents), BigInt(rules.earn.perCents) * BigInt(eligibleCents) * 10_000n);
+    points = toSafeNumber(floor(mul(total, scale)));
+  }
+
+  const integerWeights = toIntegerWeights(weights);
+  return {
+    points,
+    netCents,
+    eligibleCents,
+    paidEligibleCents,
+    promotions: [...applied].sort(),
+    lines: lines.map((line, i) => {
+      const earning = isEarningLine(rules, line);
+      const reward = line.rewardId === null ? undefined : rules.rewards.find((r) => r.id === line.rewardId);
+      return {
+        lineId: line.lineId,
+        quantity: line.quantity,
+        netCents: lineNetCents(line),
+        eligibleCents: earning ? lineNetCents(line) : 0,
+        weight: integerWeights[i]!.toString(),
+        rewardId: line.rewardId,
+        rewardPoints: reward?.points ?? 0,
+      };
+    }),
+  };
+}
+
+/** Points must come in multiples of this for the discount to be whole cents. */
+export function redemptionStep(rules: ProgramRules): number {
+  const { cents, points } = rules.redemption.value;
+  let a = cents;
+  let b = points;
+  while (b !== 0) [a, b] = [b, a % b];
+  return points / a;
+}
+
+/** The discount for `points`, or null when they do not make whole cents. */
+export function discountForPoints(rules: ProgramRules, points: number): number | null {
+  const { cents, points: per } = rules.redemption.value;
+  const scaled = points * cents;
+  return scaled % per === 0 ? scaled / per : null;
+}
+
+/** The most points a discount of at most `cents` can take, in whole steps. */
+export function maxPointsForCents(rules: ProgramRules, cents: number): number {
+  const { cents: c, points: per } = rules.redemption.value;
+  const step = redemptionStep(rules);
+  const raw = Math.floor((cents * per) / c);
+  return raw - (raw % step);
+}

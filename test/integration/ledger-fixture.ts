@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../src/main/core/db/database';
+import type { LedgerPolicy } from '../../src/main/core/ledger/context';
+import { createLedger, type Ledger } from '../../src/main/core/ledger/ledger';
+import { DEFAULT_PROGRAM } from '../../src/main/core/ledger/program.default';
+import type { ProgramRules } from '../../src/main/core/ledger/rules';
+import { MemberStore } from '../../src/main/core/members/member-store';
+import { seededRandom, type Logger } from '../../src/main/core/ports';
+import { insertKnownMembers, type KnownMembers } from '../fakes/known-members';
+
+/** A Wednesday, 10:00 in Paris: no promotion running. */
+export const WEDNESDAY_10H = Date.UTC(2026, 10, 18, 9, 0);
+
+export interface Harness {
+  dir: string;
+  path: string;
+  db: Db;
+  ledger: Ledger;
+  members: KnownMembers;
+  clock: { value: number };
+  mono: { value: number };
+  logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }>;
+  /** Every ledger table, as text: equal snapshots mean nothing was written. */
+  snapshot(): string;
+  reopen(options?: HarnessOptions): void;
+  close(): void;
+}
+
+export interface HarnessOptions {
+  rules?: Partial<ProgramRules>;
+  policy?: Partial<LedgerPolicy>;
+  terminalId?: string;
+}
+
+export const LEDGER_TABLES = [
+  'ledger_stream',
+  'ledger_entry',
+  'ledger_posting',
+  'ledger_balance',
+  'ledger_lot',
+  'ledger_sale',
+  'ledger_refund',
+  'ledger_adjustment',
+  'ledger_sync_ack',
+  'ledger_state',
+];
+
+export function openHarness(options: HarnessOptions = {}): Harness {
+  const dir = mkdtempSync(join(tmpdir(), 'fidele-ledger-'));
+  const path = join(dir, 'terminal.sqlite');
+  const clock = { value: WEDNESDAY_10H };
+  const mono = { value: 1_000 };
+  const logs: Harness['logs'] = [];
+  const logger: Logger = {
+    info: (message, fields) => logs.push({ level: 'info', message, fields }),
+    warn: (message, fields) => logs.push({ level: 'warn', message, fields }),
+    error: (message, fields) => logs.push({ level: 'error', message, fields }),
+  };
+  const db = openDatabase(path);
+  const members = insertKnownMembers(new MemberStore(db));
+  let runs = 0;
+  const build = (o: HarnessOptions) =>
+    createLedger({
+      db: h.db,
+      clock: { now: () => clock.value },
+      // Each run of the process draws different random bytes, as the real one does.
+      random: seededRandom(7 + runs++),
+      monotonic: { now: () => mono.value },
+      terminalId: o.terminalId ?? 'test-t1',
+      logger,
+      rules: { ...DEFAULT_PROGRAM, ...o.rules },
+      policy: o.policy,
+    });
+  const h: Harness = {
+    dir,
+    path,
+    db,
+    ledger: undefined as unknown as Ledger,
+    members,
+    clock,
+    mono,
+    logs,
+    snapshot: () =>
+      JSON.stringify([...LEDGER_TABLES, 'member'].map((t) => [t, h.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()])),
+    reopen(o = options) {
+      h.db.close();
+      h.db = openDatabase(path);
+      h.ledger = build(o);
+    },
+    close() {
+      if (h.db.open) h.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  h.ledger = build(options);
+  return h;
+}
+
+let lineCounter = 0;
+
+/** A basket line; defaults: one unit of groceries at 20 % VAT. */
+export function line(unitPriceCents: number, overrides: Record<string, unknown> = {}) {
+  lineCounter += 1;
+  return {
+    lineId: `L${lineCounter}`,
+    sku: `SKU-${lineCounter}`,
+    label: 'Article',
+    category: 'epicerie',
+    quantity: 1,
+    unitPriceCents,
+    discountCents: 0,
+    taxRateBp: 2000,
+    rewardId: null,
+    ...overrides,
+  };
+}
+
+type Line = ReturnType<typeof line>;
+
+export function netOf(lines: Line[]): number {
+  return lines.reduce((sum, l) => sum + (l.quantity as number) * (l.unitPriceCents as number) - (l.discountCents as number), 0);
+}
+
+/** A sale paid by card for exactly what it costs after the points discount. */
+export function sale(memberId: string, receipt: string, lines: Line[], redeemPoints = 0, centsPerPoint = 5) {
+  const due = netOf(lines) - redeemPoints * centsPerPoint;
+  return {
+    tillId: 'till-1',
+    receipt,
+    memberId,
+    lines,
+    payments: due > 0 ? [{ method: 'card', amountCents: due }] : [],
+    redeemPoints,
+  };
+}
