@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RECEIPT_WIDTH, type KindTotal } from '../../src/main/core/ledger/z-report';
+import type { KindTotal } from '../../src/main/core/ledger/z-report';
+import { RECEIPT_WIDTH } from '../../src/shared/domain/receipt-layout';
 import { line, openHarness, sale, type Harness } from './ledger-fixture';
 
 let h: Harness;

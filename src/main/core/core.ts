@@ -10,6 +10,8 @@ import { MemberSearch } from './members/member-search';
 import { MemberStore } from './members/member-store';
 import type { Clock, Logger, Random } from './ports';
 import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
+import { createLedger, type Ledger } from './ledger/ledger';
+import { Loyalty } from './loyalty';
 import { ScanRouter } from './session/scan-router';
 import { CustomerSession } from './session/customer-session';
 
@@ -23,7 +25,14 @@ export interface CoreOptions {
   logger: Logger;
   /** Check every handler's output against its schema (tests and development). */
   validateOutput?: boolean;
+  /** The loyalty program; the shipped default when absent. */
+  programRules?: unknown;
+  /** A clock that never goes back (performance.now in production), for offline limits and holds. */
+  monotonic?: { now(): number };
 }
+
+/** Expiry runs at start and then this often, so points past their date cannot be spent. */
+const EXPIRY_EVERY_MS = 60 * 60_000;
 
 export interface Core {
   readonly db: Db;
@@ -31,6 +40,8 @@ export interface Core {
   readonly devices: DeviceManager;
   readonly members: MemberStore;
   readonly session: CustomerSession;
+  readonly ledger: Ledger;
+  readonly loyalty: Loyalty;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   start(): Promise<void>;
@@ -48,6 +59,22 @@ export function createCore(options: CoreOptions): Core {
   const search = new MemberSearch(db, members);
   const session = new CustomerSession(clock, bus, config.enrolmentMaxMs);
   const devices = new DeviceManager(logger);
+  const ledger = createLedger({
+    db,
+    clock,
+    random,
+    logger,
+    terminalId: config.terminalId,
+    rules: options.programRules,
+    monotonic: options.monotonic,
+  });
+  const loyalty = new Loyalty(ledger, members, bus, clock, random, (moved) =>
+    session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward }),
+  );
+  const pointsOf = (memberId: string) => {
+    const balance = ledger.points(memberId).balance;
+    return { balance, nextReward: loyalty.nextReward(balance) };
+  };
 
   if (config.devices === 'simulated') {
     devices.add(new SimulatedScanner(SIMULATED_SCANNER_ID, 'Scanner simulé', clock));
@@ -59,7 +86,7 @@ export function createCore(options: CoreOptions): Core {
     if (scan.kind === 'invalid') return { kind: 'invalid', problem: scan.problem };
     const member = members.findByCard(scan.cardNumber);
     if (!member) return { kind: 'unknown_card', cardNumber: scan.cardNumber };
-    session.identified(member);
+    session.identified(member, pointsOf(member.id));
     return { kind: 'member', via: scan.kind, member };
   }
 
@@ -91,7 +118,7 @@ export function createCore(options: CoreOptions): Core {
       if (session.isEnrolling()) throw new AppFailure('busy', 'a customer is enrolling on the customer screen');
       const member = members.summary(memberId);
       if (!member) throw new AppFailure('not_found', 'no such member');
-      session.identified(member);
+      session.identified(member, pointsOf(member.id));
       return member;
     },
     'session.get': () => session.current(),
@@ -107,8 +134,16 @@ export function createCore(options: CoreOptions): Core {
       const state = session.current();
       if (state.phase !== 'enrolling') throw new AppFailure('conflict', 'no enrolment is in progress');
       const enrolled = enrolMember(members, form, state.presetCardNumber, config, clock, random);
-      session.enrolled(enrolled.member, enrolled.walletQr);
+      session.enrolled(enrolled.member, enrolled.walletQr, pointsOf(enrolled.member.id));
       return enrolled;
+    },
+    'ledger.account': (_ctx, { memberId }) => loyalty.account(memberId),
+    'ledger.manualPreview': (_ctx, input) => loyalty.manualPreview(input),
+    'ledger.manualCommit': (_ctx, input) => loyalty.manualCommit(input),
+    'ledger.refund': (_ctx, input) => loyalty.refund(input),
+    'ledger.zReport': (_ctx, { day }) => {
+      const report = ledger.zReport(day ?? undefined);
+      return { day: report.day, report: report as unknown as Record<string, unknown>, lines: ledger.zReportLines(report, config.locale) };
     },
     'sim.devices': () => ({ devices: devices.list() }),
     'sim.scan': (_ctx, { deviceId, data }) => {
@@ -120,16 +155,34 @@ export function createCore(options: CoreOptions): Core {
 
   const dispatch = createDispatch(handlers, { logger, validateOutput: options.validateOutput ?? false });
 
+  let expiryTimer: ReturnType<typeof setInterval> | null = null;
+  const expire = () => {
+    try {
+      ledger.runExpiry();
+    } catch (error) {
+      logger.error('points expiry failed', { error: String(error) });
+    }
+  };
+
   return {
     db,
     bus,
     devices,
     members,
     session,
+    ledger,
+    loyalty,
     handlers,
     dispatch,
-    start: () => devices.enableAll(),
+    async start() {
+      await ledger.start();
+      expire();
+      expiryTimer = setInterval(expire, EXPIRY_EVERY_MS);
+      expiryTimer.unref?.();
+      await devices.enableAll();
+    },
     async close() {
+      if (expiryTimer) clearInterval(expiryTimer);
       await devices.closeAll();
       db.close();
     },

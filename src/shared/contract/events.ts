@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './roles';
+import { PointsMoved } from './ledger-views';
 import { DeviceInfo, IdentifyResult, SessionState, Timestamp } from './schemas';
 
 export interface EventSpec<P extends z.ZodType = z.ZodType> {
@@ -29,6 +30,8 @@ export const events = {
     roles: ['cashier', 'customer'],
     payload: z.object({ level: z.enum(['info', 'warning', 'error']), key: z.string(), at: Timestamp }),
   }),
+  /** A member's points moved (sale, refund, adjustment): the customer sees them arrive. */
+  'points.moved': event({ roles: ['cashier', 'customer'], payload: PointsMoved }),
   'device.changed': event({ roles: ['cashier', 'simulator'], payload: DeviceInfo }),
 } as const satisfies Record<string, EventSpec>;
 

@@ -5,4 +5,6 @@ export * from './method-roles';
 export * from './methods';
 export * from './roles';
 export * from './schemas';
+export * from './ledger-inputs';
+export * from './ledger-views';
 export * from './wire';

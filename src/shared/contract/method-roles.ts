@@ -17,6 +17,11 @@ export const METHOD_ROLES = {
   'enrolment.start': ['cashier', 'customer'],
   'enrolment.cancel': ['cashier', 'customer'],
   'enrolment.submit': ['customer'],
+  'ledger.account': ['cashier'],
+  'ledger.manualPreview': ['cashier'],
+  'ledger.manualCommit': ['cashier'],
+  'ledger.refund': ['cashier'],
+  'ledger.zReport': ['cashier'],
   'sim.devices': ['simulator', 'cashier'],
   'sim.scan': ['simulator'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -15,6 +15,8 @@ import {
   SessionState,
   TerminalInfo,
 } from './schemas';
+import { RefundInput } from './ledger-inputs';
+import { LedgerAccount, ManualSale, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   /** A query reads; a command may change state or the screens. */
@@ -95,6 +97,36 @@ export const methods = {
     roles: METHOD_ROLES['enrolment.submit'],
     input: EnrolmentForm,
     output: z.object({ member: MemberSummary, walletQr: z.string() }),
+  }),
+  'ledger.account': method({
+    kind: 'query',
+    roles: METHOD_ROLES['ledger.account'],
+    input: z.strictObject({ memberId: MemberId }),
+    output: LedgerAccount,
+  }),
+  'ledger.manualPreview': method({
+    kind: 'query',
+    roles: METHOD_ROLES['ledger.manualPreview'],
+    input: ManualSale,
+    output: SalePreviewView,
+  }),
+  'ledger.manualCommit': method({
+    kind: 'command',
+    roles: METHOD_ROLES['ledger.manualCommit'],
+    input: ManualSale,
+    output: SaleOutcome,
+  }),
+  'ledger.refund': method({
+    kind: 'command',
+    roles: METHOD_ROLES['ledger.refund'],
+    input: RefundInput,
+    output: RefundOutcome,
+  }),
+  'ledger.zReport': method({
+    kind: 'query',
+    roles: METHOD_ROLES['ledger.zReport'],
+    input: z.strictObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ledger.day').nullable().default(null) }),
+    output: ZReportView,
   }),
   'sim.devices': method({
     kind: 'query',

@@ -94,10 +94,19 @@ export const MemberDetail = MemberSummary.extend({
 });
 export type MemberDetail = z.infer<typeof MemberDetail>;
 
+/** The cheapest reward the member cannot afford yet, and how far they are from it. */
+export const NextReward = z
+  .object({ rewardId: z.string(), label: z.string(), points: z.number().int(), missing: z.number().int() })
+  .nullable();
+export type NextReward = z.infer<typeof NextReward>;
+
 /** What the customer screen may show: a greeting, never the full record. */
 export const MemberGreeting = z.object({
   firstName: z.string(),
   cardNumber: z.string(),
+  /** Points, and the next reward within reach: the customer's reason to come back. */
+  balance: z.number().int(),
+  nextReward: NextReward,
 });
 export type MemberGreeting = z.infer<typeof MemberGreeting>;
 

@@ -2,11 +2,13 @@ import type { Locale } from '../contract/schemas';
 import { commonEn, commonFr } from './common';
 import { cashierEn, cashierFr } from './cashier';
 import { customerEn, customerFr } from './customer';
+import { ledgerEn, ledgerFr } from './ledger';
+import { receiptEn, receiptFr } from './receipt';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn),
 };
 
 export const translate = createTranslator(catalogs);

@@ -1,4 +1,5 @@
 import type { Locale } from '../../../shared/contract';
+import { formatPoints, RECEIPT_WIDTH, receiptCenter, receiptRow } from '../../../shared/domain/receipt-layout';
 import { createTranslator } from '../../../shared/i18n/i18n';
 import { ledgerEn, ledgerFr } from '../../../shared/i18n/ledger';
 import type { Db } from '../db/database';
@@ -114,25 +115,10 @@ export function zReport(db: Db, terminalId: string, timeZone: string, day: strin
   };
 }
 
-export const RECEIPT_WIDTH = 42;
 const translate = createTranslator({ fr: ledgerFr, en: ledgerEn });
-
-function formatNumber(locale: Locale, n: number): string {
-  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, locale === 'fr' ? ' ' : ',');
-  return n < 0 ? `-${digits}` : digits;
-}
-
-/** Label on the left, value on the right, on one receipt line; a long label gives way. */
-function row(label: string, value: string, width = RECEIPT_WIDTH): string {
-  const room = width - value.length - 1;
-  const left = label.length > room ? label.slice(0, Math.max(room, 0)) : label;
-  return left + ' '.repeat(width - left.length - value.length) + value;
-}
-
-function center(text: string, width = RECEIPT_WIDTH): string {
-  const pad = Math.max(0, Math.floor((width - text.length) / 2));
-  return (' '.repeat(pad) + text).slice(0, width);
-}
+const formatNumber = formatPoints;
+const row = receiptRow;
+const center = receiptCenter;
 
 function twoDigits(n: number): string {
   return String(n).padStart(2, '0');

@@ -1,6 +1,11 @@
-import type { MemberSummary, Role, SessionState } from '../../../shared/contract';
+import type { MemberSummary, NextReward, Role, SessionState } from '../../../shared/contract';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
+
+export interface MemberPoints {
+  balance: number;
+  nextReward: NextReward;
+}
 
 /**
  * What the customer display shows, owned by the main process so both screens
@@ -25,25 +30,32 @@ export class CustomerSession {
     return this.current().phase === 'enrolling';
   }
 
-  identified(member: MemberSummary): SessionState {
+  identified(member: MemberSummary, points: MemberPoints): SessionState {
     return this.set({
       phase: 'identified',
       since: this.clock.now(),
       memberId: member.id,
-      greeting: { firstName: member.firstName, cardNumber: member.cardNumber },
+      greeting: { firstName: member.firstName, cardNumber: member.cardNumber, ...points },
     });
+  }
+
+  /** The greeted member's points moved (a sale went through): the screen shows the new balance. */
+  pointsMoved(memberId: string, points: MemberPoints): void {
+    if ((this.state.phase === 'identified' || this.state.phase === 'enrolled') && this.state.memberId === memberId) {
+      this.set({ ...this.state, greeting: { ...this.state.greeting, ...points } });
+    }
   }
 
   startEnrolment(by: Role, presetCardNumber: string | null): SessionState {
     return this.set({ phase: 'enrolling', since: this.clock.now(), startedBy: by, presetCardNumber });
   }
 
-  enrolled(member: MemberSummary, walletQr: string): SessionState {
+  enrolled(member: MemberSummary, walletQr: string, points: MemberPoints): SessionState {
     return this.set({
       phase: 'enrolled',
       since: this.clock.now(),
       memberId: member.id,
-      greeting: { firstName: member.firstName, cardNumber: member.cardNumber },
+      greeting: { firstName: member.firstName, cardNumber: member.cardNumber, ...points },
       walletQr,
     });
   }

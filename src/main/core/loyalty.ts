@@ -1,0 +1,158 @@
+import { AppFailure, type LedgerAccount, type Locale, type NextReward, type PointsMoved, type Visit } from '../../shared/contract';
+import { ManualSale } from '../../shared/contract/ledger-views';
+import { formatPoints, RECEIPT_WIDTH, receiptCenter, receiptRow, receiptWrap } from '../../shared/domain/receipt-layout';
+import { translate } from '../../shared/i18n/messages';
+import type { EventBus } from './events';
+import { Accounts } from './ledger/accounts';
+import type { Ledger } from './ledger/ledger';
+import type { RefundResult } from './ledger/refund';
+import type { SalePreview, SaleResult } from './ledger/sale';
+import { parseInput } from './ledger/schemas';
+import type { MemberStore } from './members/member-store';
+import type { Clock, Random } from './ports';
+
+/** The till id of sales typed in on the cashier screen. */
+export const MANUAL_TILL = 'manual';
+
+/**
+ * The points ledger as the till, the screens and the receipt see it: every
+ * movement of a member's points is pushed to both screens, and the receipt
+ * lines are laid out here once for every printer.
+ */
+export class Loyalty {
+  constructor(
+    readonly ledger: Ledger,
+    private readonly members: MemberStore,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly random: Random,
+    /** Told after every movement, so the customer display can show the new balance. */
+    private readonly onMoved: (moved: PointsMoved) => void = () => undefined,
+  ) {}
+
+  account(memberId: string): LedgerAccount {
+    if (!this.members.summary(memberId)) throw new AppFailure('not_found', 'no such member');
+    const points = this.ledger.points(memberId);
+    return {
+      ...points,
+      expiring: this.ledger.expiring(memberId),
+      nextReward: this.nextReward(points.balance),
+      visits: this.visits(memberId, 5),
+    };
+  }
+
+  /** The cheapest reward the member cannot yet afford: what « encore 155 pts » is about. */
+  nextReward(balance: number): NextReward {
+    const ahead = this.ledger.rules.rewards.filter((r) => r.points > balance).sort((a, b) => a.points - b.points)[0];
+    return ahead ? { rewardId: ahead.id, label: ahead.label, points: ahead.points, missing: ahead.points - balance } : null;
+  }
+
+  preview(input: unknown): SalePreview {
+    return this.ledger.preview(input);
+  }
+
+  commit(input: unknown): SaleResult {
+    const sale = this.ledger.commit(input);
+    this.announce(sale.memberId, 'sale', sale.pointsEarned, sale.pointsRedeemed, sale.balanceAfter);
+    return sale;
+  }
+
+  refund(input: unknown): RefundResult {
+    const refund = this.ledger.refund(input);
+    this.announce(refund.memberId, 'refund', -refund.pointsReversed, -refund.pointsRestored, refund.balanceAfter);
+    return refund;
+  }
+
+  void(input: unknown): { releasedPoints: number } {
+    return this.ledger.void(input);
+  }
+
+  adjust(input: unknown) {
+    const result = this.ledger.adjust(input);
+    this.announce(result.memberId, 'adjustment', Math.max(result.points, 0), Math.max(-result.points, 0), result.balanceAfter);
+    return result;
+  }
+
+  /** A sale typed in on the cashier screen: one line per category, paid in full by other means. */
+  manualPreview(input: unknown): SalePreview {
+    return this.ledger.preview(this.manualSale(input, 'PREVIEW', null));
+  }
+
+  manualCommit(input: unknown): SaleResult {
+    const receipt = `M${this.clock.now().toString(36)}${Array.from(this.random.bytes(3), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    const priced = this.ledger.preview(this.manualSale(input, receipt, null));
+    const paid = priced.netCents - priced.redemption.discountCents;
+    return this.commit(this.manualSale(input, receipt, paid > 0 ? [{ method: 'other', amountCents: paid }] : []));
+  }
+
+  private manualSale(input: unknown, receipt: string, payments: Array<{ method: 'other'; amountCents: number }> | null) {
+    const sale = parseInput(ManualSale, input, 'manual sale');
+    return {
+      tillId: MANUAL_TILL,
+      receipt,
+      memberId: sale.memberId,
+      redeemPoints: sale.redeemPoints,
+      payments,
+      lines: sale.lines.map((line, i) => ({
+        lineId: String(i + 1),
+        sku: `MANUAL-${line.category}`,
+        label: line.category,
+        category: line.category,
+        quantity: 1,
+        unitPriceCents: line.amountCents,
+        taxRateBp: line.taxRateBp,
+      })),
+    };
+  }
+
+  /** The member's last visits, newest first, from the journal: one per sale. */
+  visits(memberId: string, limit: number): Visit[] {
+    const account = Accounts.points(memberId);
+    const bySale = new Map<string, Visit>();
+    for (const entry of this.ledger.history(memberId, limit * 4)) {
+      if ((entry.kind !== 'earn' && entry.kind !== 'redeem') || entry.till_id === null || entry.receipt === null) continue;
+      const key = `${entry.till_id}/${entry.receipt}`;
+      const visit = bySale.get(key) ?? { at: entry.wall_time, tillId: entry.till_id, receipt: entry.receipt, pointsEarned: 0, pointsRedeemed: 0 };
+      const delta = entry.postings.filter((p) => p.account === account).reduce((n, p) => n + p.delta, 0);
+      if (entry.kind === 'earn') visit.pointsEarned += delta;
+      else visit.pointsRedeemed -= delta;
+      bySale.set(key, visit);
+    }
+    return [...bySale.values()].slice(0, limit);
+  }
+
+  /** What the till prints under its own ticket: where the member stands, in 42 columns. */
+  receiptLines(sale: Pick<SaleResult, 'memberId' | 'pointsEarned' | 'pointsRedeemed' | 'balanceAfter'>, locale: Locale): string[] {
+    const t = (key: string, params?: Record<string, string | number>) => translate(locale, key, params);
+    const p = (n: number) => formatPoints(locale, n);
+    const member = this.members.summary(sale.memberId);
+    const lines = [receiptCenter(t('receipt.title')), '-'.repeat(RECEIPT_WIDTH)];
+    if (member) lines.push(receiptRow(t('receipt.member'), member.firstName));
+    lines.push(receiptRow(t('receipt.earned'), `+${p(sale.pointsEarned)}`));
+    if (sale.pointsRedeemed > 0) lines.push(receiptRow(t('receipt.redeemed'), `-${p(sale.pointsRedeemed)}`));
+    lines.push(receiptRow(t('receipt.balance'), t('receipt.points', { points: p(sale.balanceAfter) })));
+    const next = this.nextReward(sale.balanceAfter);
+    if (next) lines.push(...receiptWrap(t('receipt.next_reward', { label: next.label, missing: p(next.missing) })));
+    for (const lot of this.ledger.expiring(sale.memberId).slice(0, 2)) {
+      const [y, m, d] = lot.expiresOn.split('-');
+      lines.push(...receiptWrap(t('receipt.expiring', { points: p(lot.points), date: locale === 'fr' ? `${d}/${m}/${y}` : `${y}-${m}-${d}` })));
+    }
+    return lines;
+  }
+
+  private announce(memberId: string, reason: PointsMoved['reason'], earned: number, redeemed: number, balance: number): void {
+    const member = this.members.summary(memberId);
+    const moved: PointsMoved = {
+      at: this.clock.now(),
+      memberId,
+      firstName: member?.firstName ?? '',
+      reason,
+      pointsEarned: earned,
+      pointsRedeemed: redeemed,
+      balance,
+      nextReward: this.nextReward(balance),
+    };
+    this.bus.emit('points.moved', moved);
+    this.onMoved(moved);
+  }
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { MemberId, NextReward, Timestamp } from './schemas';
+
+/** What the screens and the till are shown of the points ledger. Points are integers, money integer cents. */
+const Points = z.number().int();
+
+export const ExpiringPoints = z.object({
+  /** 'YYYY-MM-DD', the last store-local day the points can be spent. */
+  expiresOn: z.string(),
+  points: Points,
+});
+export type ExpiringPoints = z.infer<typeof ExpiringPoints>;
+
+
+export const Visit = z.object({
+  at: Timestamp,
+  tillId: z.string(),
+  receipt: z.string(),
+  pointsEarned: Points,
+  pointsRedeemed: Points,
+});
+export type Visit = z.infer<typeof Visit>;
+
+export const LedgerAccount = z.object({
+  memberId: MemberId,
+  balance: Points,
+  pending: Points,
+  available: Points,
+  /** Earned points reversed after they were spent, repaid by the next credits. */
+  owed: Points,
+  expiring: z.array(ExpiringPoints),
+  nextReward: NextReward,
+  visits: z.array(Visit),
+});
+export type LedgerAccount = z.infer<typeof LedgerAccount>;
+
+export const RewardOption = z.object({ rewardId: z.string(), label: z.string(), points: Points, sku: z.string(), affordable: z.boolean() });
+
+export const SalePreviewView = z.object({
+  memberId: MemberId,
+  balance: Points,
+  available: Points,
+  pointsEarned: Points,
+  pointsRedeemed: Points,
+  balanceAfter: Points,
+  netCents: z.number().int(),
+  promotions: z.array(z.string()),
+  redemption: z.object({ points: Points, discountCents: z.number().int() }),
+  options: z.object({
+    minimumPoints: Points,
+    stepPoints: Points,
+    maximumPoints: Points,
+    value: z.object({ cents: z.number().int(), points: Points }),
+    rewards: z.array(RewardOption),
+  }),
+});
+export type SalePreviewView = z.infer<typeof SalePreviewView>;
+
+export const SaleOutcome = z.object({
+  saleId: z.string(),
+  tillId: z.string(),
+  receipt: z.string(),
+  memberId: MemberId,
+  committedAt: Timestamp,
+  pointsEarned: Points,
+  pointsRedeemed: Points,
+  redemption: z.object({ points: Points, discountCents: z.number().int() }),
+  promotions: z.array(z.string()),
+  balanceBefore: Points,
+  balanceAfter: Points,
+  lotExpiresOn: z.string().nullable(),
+});
+export type SaleOutcome = z.infer<typeof SaleOutcome>;
+
+export const RefundOutcome = z.object({
+  refundId: z.string(),
+  saleId: z.string(),
+  tillId: z.string(),
+  receipt: z.string(),
+  memberId: MemberId,
+  pointsReversed: Points,
+  pointsRestored: Points,
+  clawback: Points,
+  balanceBefore: Points,
+  balanceAfter: Points,
+  fullyRefunded: z.boolean(),
+});
+export type RefundOutcome = z.infer<typeof RefundOutcome>;
+
+/** A sale typed in by hand at the cashier screen, for stores whose till has no integration. */
+export const ManualLine = z.strictObject({
+  category: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'ledger.slug'),
+  amountCents: z.number().int().min(1, 'ledger.payment_positive').max(100_000_000, 'ledger.too_large'),
+  taxRateBp: z.number().int().min(0).max(10_000),
+});
+export const ManualSale = z.strictObject({
+  memberId: MemberId,
+  lines: z.array(ManualLine).min(1, 'ledger.basket_empty').max(50, 'ledger.too_many_lines'),
+  redeemPoints: z.number().int().min(0).max(1_000_000_000).default(0),
+});
+export type ManualSale = z.input<typeof ManualSale>;
+
+/** Pushed to both screens when a member's points move, so the customer sees them arrive. */
+export const PointsMoved = z.object({
+  at: Timestamp,
+  memberId: MemberId,
+  firstName: z.string(),
+  reason: z.enum(['sale', 'refund', 'adjustment']),
+  pointsEarned: Points,
+  pointsRedeemed: Points,
+  balance: Points,
+  nextReward: NextReward,
+});
+export type PointsMoved = z.infer<typeof PointsMoved>;
+
+export const ZReportView = z.object({
+  day: z.string(),
+  /** The report as data, exactly as the ledger computed it. */
+  report: z.record(z.string(), z.unknown()),
+  /** The same, laid out for a 42-column receipt. */
+  lines: z.array(z.string()),
+});
