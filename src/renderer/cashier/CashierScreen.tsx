@@ -223,7 +223,13 @@ export function CashierScreen() {
               ))}
             </div>
           )}
-          <CustomerPanel view={view} enrolling={enrolling !== null} onEnrol={(card) => void enrol(card)} onNext={() => void nextCustomer()} />
+          <CustomerPanel
+            view={view}
+            enrolling={enrolling !== null}
+            onEnrol={(card) => void enrol(card)}
+            onNext={() => void nextCustomer()}
+            announce={announce}
+          />
         </div>
       </main>
       <p className="visually-hidden" aria-live="polite">
@@ -233,12 +239,18 @@ export function CashierScreen() {
   );
 }
 
-function CustomerPanel(props: { view: CustomerView; enrolling: boolean; onEnrol(card: string | null): void; onNext(): void }) {
+function CustomerPanel(props: {
+  view: CustomerView;
+  enrolling: boolean;
+  onEnrol(card: string | null): void;
+  onNext(): void;
+  announce(text: (t: Translate) => string): void;
+}) {
   const { t } = useApp();
   const { view } = props;
   switch (view.kind) {
     case 'member':
-      return <MemberPanel member={view.member} detail={view.detail} onNext={props.onNext} />;
+      return <MemberPanel key={view.memberId} memberId={view.memberId} member={view.member} detail={view.detail} onNext={props.onNext} announce={props.announce} />;
     case 'unknown_card':
     case 'invalid':
       return <ScanMessage outcome={view} onEnrol={props.onEnrol} />;

@@ -1,9 +1,14 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { CONSENT_PURPOSES, type MemberDetail, type MemberSummary } from '../../shared/contract';
 import { formatCardNumber } from '../../shared/domain/card-number';
 import { formatFrenchPhone } from '../../shared/domain/phone';
+import { formatPoints } from '../../shared/domain/receipt-layout';
 import { formatDate } from '../../shared/i18n/i18n';
 import { useApp } from '../common/app-context';
+import { ManualSale } from './ManualSale';
+import { PointsSummary } from './PointsSummary';
+import { useLedgerAccount } from './use-ledger-account';
+import { VisitList } from './VisitList';
 
 type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
@@ -17,16 +22,23 @@ export function currentConsents(detail: MemberDetail): Map<ConsentPurpose, boole
   return new Map([...latest].map(([purpose, { granted }]) => [purpose, granted]));
 }
 
+type Translate = ReturnType<typeof useApp>['t'];
+
 interface MemberPanelProps {
+  memberId: string;
   /** What identify or select returned, shown at once while the full record loads. */
   member: MemberSummary | null;
   detail: MemberDetail | null;
   onNext(): void;
+  /** Says something to screen-reader users, worded in whatever language is current. */
+  announce(text: (t: Translate) => string): void;
 }
 
-export function MemberPanel({ member, detail, onNext }: MemberPanelProps) {
+export function MemberPanel({ memberId, member, detail, onNext, announce }: MemberPanelProps) {
   const { t, locale } = useApp();
   const headingId = useId();
+  const ledger = useLedgerAccount(memberId);
+  const [manualOpen, setManualOpen] = useState(false);
   const shown = detail ?? member;
   const consents = detail ? currentConsents(detail) : null;
   const otherCards = detail ? detail.cards.filter((c) => c !== detail.cardNumber) : [];
@@ -44,6 +56,49 @@ export function MemberPanel({ member, detail, onNext }: MemberPanelProps) {
             </p>
           </header>
           <p className="member-since">{t('cashier.member.since', { date: formatDate(locale, shown.memberSince) })}</p>
+          <PointsSummary account={ledger.account} error={ledger.error} />
+          <div className="panel-actions member-actions">
+            <button type="button" aria-expanded={manualOpen} aria-controls={`${headingId}-manual`} onClick={() => setManualOpen((open) => !open)}>
+              {t('cashier.manual.open')}
+            </button>
+            <button type="button" className="primary" onClick={onNext}>
+              {t('cashier.member.next')}
+            </button>
+          </div>
+          <div id={`${headingId}-manual`} hidden={!manualOpen}>
+            {manualOpen && (
+              <ManualSale
+                key={memberId}
+                memberId={memberId}
+                onCommitted={(sale) => {
+                  ledger.reload();
+                  announce((t) =>
+                    t('cashier.announce.sold', {
+                      earned: formatPoints(locale, sale.pointsEarned),
+                      redeemed: formatPoints(locale, sale.pointsRedeemed),
+                      balance: formatPoints(locale, sale.balanceAfter),
+                    }),
+                  );
+                }}
+              />
+            )}
+          </div>
+          <VisitList
+            key={memberId}
+            visits={ledger.account?.visits ?? null}
+            onRefunded={(refund) => {
+              ledger.reload();
+              announce((t) =>
+                t('cashier.announce.refunded', {
+                  receipt: refund.receipt,
+                  reversed: formatPoints(locale, refund.pointsReversed),
+                  restored: formatPoints(locale, refund.pointsRestored),
+                  balance: formatPoints(locale, refund.balanceAfter),
+                }),
+              );
+            }}
+          />
+          <h3 className="section-title">{t('cashier.member.label')}</h3>
           <dl className="facts">
             <div>
               <dt>{t('cashier.member.email')}</dt>
@@ -85,11 +140,13 @@ export function MemberPanel({ member, detail, onNext }: MemberPanelProps) {
           {t('cashier.member.loading')}
         </h2>
       )}
-      <div className="panel-actions">
-        <button type="button" className="primary" onClick={onNext}>
-          {t('cashier.member.next')}
-        </button>
-      </div>
+      {!shown && (
+        <div className="panel-actions">
+          <button type="button" className="primary" onClick={onNext}>
+            {t('cashier.member.next')}
+          </button>
+        </div>
+      )}
     </section>
   );
 }

@@ -1,11 +1,14 @@
+import { useState } from 'react';
 import type { SessionState } from '../../shared/contract';
 import { LocaleSwitch } from '../common/LocaleSwitch';
 import { useApp } from '../common/app-context';
 import { deviceKindLabel, deviceStateLabel, useDevices } from '../common/use-devices';
+import { ZReportDialog } from './ZReportDialog';
 
-/** Store name, device states, language, and what the customer screen is doing. */
+/** Store name, device states, the Z report, language, and what the customer screen is doing. */
 export function StatusHeader({ storeName, session }: { storeName: string; session: SessionState | null }) {
   const { t } = useApp();
+  const [zReportOpen, setZReportOpen] = useState(false);
   return (
     <header className="cashier-header">
       <div className="brand">
@@ -15,8 +18,14 @@ export function StatusHeader({ storeName, session }: { storeName: string; sessio
         <h1>{storeName}</h1>
       </div>
       <DeviceBar />
-      <LocaleSwitch />
+      <div className="header-actions" role="group" aria-label={t('cashier.header.actions')}>
+        <button type="button" className="z-open" aria-haspopup="dialog" onClick={() => setZReportOpen(true)}>
+          {t('cashier.z.open')}
+        </button>
+        <LocaleSwitch />
+      </div>
       <SessionLine session={session} />
+      {zReportOpen && <ZReportDialog onClose={() => setZReportOpen(false)} />}
     </header>
   );
 }

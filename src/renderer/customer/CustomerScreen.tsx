@@ -79,7 +79,7 @@ export function CustomerScreen() {
   } else if (session.phase === 'idle') {
     content = <IdleScreen storeName={info.storeName} onSession={follow} />;
   } else if (session.phase === 'identified') {
-    content = <GreetingScreen greeting={session.greeting} />;
+    content = <GreetingScreen memberId={session.memberId} greeting={session.greeting} />;
   } else if (session.phase === 'enrolling') {
     content = <EnrolmentFlow key={session.since} info={info} presetCardNumber={session.presetCardNumber} onSession={follow} onTimeout={timedOut} />;
   } else {

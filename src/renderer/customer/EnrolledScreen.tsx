@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { MemberGreeting, SessionState } from '../../shared/contract';
 import { formatCardNumber } from '../../shared/domain/card-number';
+import { formatPoints } from '../../shared/domain/receipt-layout';
 import { ApiError } from '../api/client';
 import { useApp } from '../common/app-context';
 import { QrCode } from '../common/QrCode';
@@ -17,7 +18,7 @@ interface EnrolledScreenProps {
 
 /** The new member's card, ready to scan now, and a QR to carry it on their phone. */
 export function EnrolledScreen({ greeting, walletQr, idleMs, onSession }: EnrolledScreenProps) {
-  const { api, t } = useApp();
+  const { api, t, locale } = useApp();
   const [error, setError] = useState<string | null>(null);
 
   async function finish() {
@@ -36,6 +37,15 @@ export function EnrolledScreen({ greeting, walletQr, idleMs, onSession }: Enroll
         {t('customer.enrolled.title', { firstName: greeting.firstName })}
       </h1>
       <p className="greeting-subtitle">{t('customer.enrolled.subtitle')}</p>
+      {greeting.nextReward && (
+        <p className="enrolled-goal" data-testid="customer-first-reward">
+          {t('customer.enrolled.first_reward', {
+            balance: formatPoints(locale, greeting.balance),
+            label: greeting.nextReward.label,
+            points: formatPoints(locale, greeting.nextReward.points),
+          })}
+        </p>
+      )}
       <div className="enrolled-cards">
         <CardDisplay cardNumber={greeting.cardNumber} />
         <figure className="wallet">

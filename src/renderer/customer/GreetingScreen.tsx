@@ -1,9 +1,10 @@
 import type { MemberGreeting } from '../../shared/contract';
 import { useApp } from '../common/app-context';
 import { CardDisplay } from './CardDisplay';
+import { PointsPanel } from './PointsPanel';
 
-/** A member's card was read at the till: say hello, by first name only. */
-export function GreetingScreen({ greeting }: { greeting: MemberGreeting }) {
+/** A member's card was read at the till: say hello, by first name only, with their points beside the card. */
+export function GreetingScreen({ memberId, greeting }: { memberId: string; greeting: MemberGreeting }) {
   const { t } = useApp();
   return (
     <section className="greeting" aria-labelledby="greeting-title">
@@ -11,7 +12,10 @@ export function GreetingScreen({ greeting }: { greeting: MemberGreeting }) {
         {t('customer.greeting.hello', { firstName: greeting.firstName })}
       </h1>
       <p className="greeting-subtitle">{t('customer.greeting.subtitle')}</p>
-      <CardDisplay cardNumber={greeting.cardNumber} />
+      <div className="greeting-cards">
+        <CardDisplay cardNumber={greeting.cardNumber} />
+        <PointsPanel key={memberId} memberId={memberId} greeting={greeting} />
+      </div>
     </section>
   );
 }

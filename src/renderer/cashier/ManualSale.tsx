@@ -1,0 +1,291 @@
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { ManualSale as ManualSaleInput, SaleOutcome, SalePreviewView } from '../../shared/contract';
+import { formatPoints } from '../../shared/domain/receipt-layout';
+import { useApp } from '../common/app-context';
+import { errorText } from '../common/error-text';
+import { formatEuros, parseEuroAmount, type AmountParse } from '../common/euro-amount';
+import { clampRedeem, DEFAULT_TAX_RATE_BP, MANUAL_CATEGORIES, TAX_RATES_BP } from './manual-sale-options';
+import { formatRateBp } from './points-text';
+import { RedeemPicker } from './RedeemPicker';
+
+interface LineDraft {
+  id: number;
+  amount: string;
+  category: string;
+  taxRateBp: number;
+  /** The amount's error shows once the cashier has left the field, not while typing « 12, ». */
+  touched: boolean;
+}
+
+const newLine = (id: number): LineDraft => ({ id, amount: '', category: 'grocery', taxRateBp: DEFAULT_TAX_RATE_BP, touched: false });
+
+interface ManualSaleProps {
+  memberId: string;
+  onCommitted(outcome: SaleOutcome): void;
+}
+
+/**
+ * A sale typed in at the till, for stores whose register has no integration:
+ * amounts per category and VAT rate, the points previewed live, an optional
+ * redemption, then one commit under a receipt number the core makes up.
+ */
+export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
+  const { api, t, locale } = useApp();
+  const headingId = useId();
+  const nextId = useRef(2);
+  const [lines, setLines] = useState<LineDraft[]>([newLine(1)]);
+  const [redeem, setRedeem] = useState(0);
+  const [preview, setPreview] = useState<SalePreviewView | null>(null);
+  const [previewFor, setPreviewFor] = useState<string | null>(null);
+  const [previewError, setPreviewError] = useState<unknown>(null);
+  const [committing, setCommitting] = useState(false);
+  const [commitError, setCommitError] = useState<unknown>(null);
+  const [outcome, setOutcome] = useState<SaleOutcome | null>(null);
+  const firstAmount = useRef<HTMLInputElement>(null);
+
+  const parsed: AmountParse[] = lines.map((line) => parseEuroAmount(line.amount));
+  const sale: ManualSaleInput | null = parsed.every((p) => p.ok)
+    ? {
+        memberId,
+        lines: lines.map((line, i) => ({ category: line.category, taxRateBp: line.taxRateBp, amountCents: (parsed[i] as { cents: number }).cents })),
+        redeemPoints: redeem,
+      }
+    : null;
+  const saleKey = sale ? JSON.stringify(sale) : null;
+  const totalCents = sale ? sale.lines.reduce((sum, line) => sum + line.amountCents, 0) : null;
+  const fresh = preview !== null && previewFor === saleKey;
+
+  // Preview a moment after the typing stops; a reply to an older basket is dropped.
+  const asked = useRef(0);
+  useEffect(() => {
+    if (!saleKey || outcome) return;
+    const mine = ++asked.current;
+    const request = JSON.parse(saleKey) as ManualSaleInput;
+    const timer = setTimeout(() => {
+      void (async () => {
+        try {
+          const value = await api.call('ledger.manualPreview', request);
+          if (mine !== asked.current) return;
+          setPreview(value);
+          setPreviewFor(saleKey);
+          setPreviewError(null);
+          const fitted = clampRedeem(redeem, value.options);
+          if (fitted !== redeem) setRedeem(fitted);
+        } catch (failure) {
+          if (mine !== asked.current) return;
+          // Too many points for a smaller basket: ask what it allows now and fit the choice to it.
+          if ((request.redeemPoints ?? 0) > 0) {
+            try {
+              const plain = await api.call('ledger.manualPreview', { ...request, redeemPoints: 0 });
+              if (mine !== asked.current) return;
+              const fitted = clampRedeem(redeem, plain.options);
+              if (fitted !== redeem) {
+                setRedeem(fitted);
+                return;
+              }
+            } catch {
+              // The first failure is the one worth showing.
+            }
+          }
+          setPreviewError(failure);
+          setPreviewFor(null);
+        }
+      })();
+    }, 200);
+    return () => clearTimeout(timer);
+    // `redeem` is part of saleKey, so the closure always sees the one this basket was asked with.
+  }, [api, saleKey, outcome]);
+
+  const updateLine = (id: number, change: Partial<LineDraft>) => setLines((before) => before.map((l) => (l.id === id ? { ...l, ...change } : l)));
+
+  async function commit() {
+    setLines((before) => before.map((l) => ({ ...l, touched: true })));
+    if (!sale || !fresh) return;
+    setCommitting(true);
+    setCommitError(null);
+    try {
+      const result = await api.call('ledger.manualCommit', sale);
+      setOutcome(result);
+      onCommitted(result);
+    } catch (failure) {
+      setCommitError(failure);
+    } finally {
+      setCommitting(false);
+    }
+  }
+
+  function restart() {
+    setLines([newLine(nextId.current++)]);
+    setRedeem(0);
+    setPreview(null);
+    setPreviewFor(null);
+    setPreviewError(null);
+    setCommitError(null);
+    setOutcome(null);
+  }
+
+  useEffect(() => {
+    if (!outcome) firstAmount.current?.focus();
+  }, [outcome]);
+
+  const pts = (n: number) => t('cashier.points.value', { points: formatPoints(locale, n) });
+  const options = useMemo(() => preview?.options ?? null, [preview]);
+
+  if (outcome) {
+    return (
+      <section className="manual-sale manual-done" aria-labelledby={headingId} data-testid="cashier-manual-result">
+        <h3 id={headingId} className="section-title" tabIndex={-1}>
+          {t('cashier.manual.done', { receipt: outcome.receipt })}
+        </h3>
+        <ul className="manual-done-list">
+          <li data-testid="cashier-manual-result-earned">{t('cashier.manual.done_earned', { points: formatPoints(locale, outcome.pointsEarned) })}</li>
+          {outcome.pointsRedeemed > 0 && (
+            <li data-testid="cashier-manual-result-redeemed">
+              {t('cashier.manual.done_redeemed', {
+                points: formatPoints(locale, outcome.pointsRedeemed),
+                amount: formatEuros(locale, outcome.redemption.discountCents),
+              })}
+            </li>
+          )}
+          <li className="manual-done-balance" data-testid="cashier-manual-result-balance">
+            {t('cashier.manual.done_balance', { points: formatPoints(locale, outcome.balanceAfter) })}
+          </li>
+        </ul>
+        <div className="panel-actions">
+          <button type="button" onClick={restart}>
+            {t('cashier.manual.new_sale')}
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  return (
+    <section className="manual-sale" aria-labelledby={headingId} data-testid="cashier-manual-sale">
+      <h3 id={headingId} className="section-title">
+        {t('cashier.manual.title')}
+      </h3>
+      <p className="muted manual-hint">{t('cashier.manual.hint')}</p>
+      <ol className="manual-lines" aria-label={t('cashier.manual.lines')}>
+        {lines.map((line, i) => {
+          const result = parsed[i]!;
+          const showError = line.touched && !result.ok;
+          const errorId = `manual-amount-error-${line.id}`;
+          return (
+            <li key={line.id} className="manual-line" aria-label={t('cashier.manual.line', { n: i + 1 })}>
+              <label className="manual-field manual-amount">
+                <span>{t('cashier.manual.amount')}</span>
+                <input
+                  ref={i === 0 ? firstAmount : undefined}
+                  inputMode="decimal"
+                  autoComplete="off"
+                  value={line.amount}
+                  aria-invalid={showError}
+                  aria-describedby={showError ? errorId : undefined}
+                  onChange={(e) => updateLine(line.id, { amount: e.target.value })}
+                  onBlur={() => updateLine(line.id, { touched: true })}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter') void commit();
+                  }}
+                />
+              </label>
+              <label className="manual-field">
+                <span>{t('cashier.manual.category')}</span>
+                <select value={line.category} onChange={(e) => updateLine(line.id, { category: e.target.value })}>
+                  {MANUAL_CATEGORIES.map((c) => (
+                    <option key={c} value={c}>
+                      {t(`cashier.category.${c}`)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="manual-field manual-tax">
+                <span>{t('cashier.manual.tax')}</span>
+                <select value={line.taxRateBp} onChange={(e) => updateLine(line.id, { taxRateBp: Number(e.target.value) })}>
+                  {TAX_RATES_BP.map((bp) => (
+                    <option key={bp} value={bp}>
+                      {t('cashier.manual.tax_rate', { rate: formatRateBp(locale, bp) })}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              {lines.length > 1 && (
+                <button
+                  type="button"
+                  className="manual-remove"
+                  aria-label={t('cashier.manual.remove_line', { n: i + 1 })}
+                  onClick={() => setLines((before) => before.filter((l) => l.id !== line.id))}
+                >
+                  <span aria-hidden="true">✕</span>
+                </button>
+              )}
+              {showError && (
+                <p id={errorId} className="field-error manual-error">
+                  {t(`cashier.manual.amount.${result.problem}`)}
+                </p>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      <div className="manual-line-actions">
+        <button type="button" onClick={() => setLines((before) => [...before, newLine(nextId.current++)])}>
+          {t('cashier.manual.add_line')}
+        </button>
+      </div>
+
+      <div className="manual-preview" aria-live="polite" aria-busy={sale !== null && !fresh} data-testid="cashier-manual-preview">
+        <h4>{t('cashier.manual.preview')}</h4>
+        {!sale && <p className="muted">{t('cashier.manual.incomplete')}</p>}
+        {sale && !preview && previewError === null && <p className="muted">{t('cashier.manual.computing')}</p>}
+        {sale && preview && (
+          <dl className={`manual-figures ${fresh ? '' : 'stale'}`}>
+            <div>
+              <dt>{t('cashier.manual.total')}</dt>
+              <dd data-testid="cashier-manual-total">{totalCents !== null ? formatEuros(locale, totalCents) : ''}</dd>
+            </div>
+            <div className="manual-earned">
+              <dt>{t('cashier.manual.earned')}</dt>
+              <dd data-testid="cashier-manual-earned">+{pts(preview.pointsEarned)}</dd>
+            </div>
+            {preview.redemption.points > 0 && (
+              <div>
+                <dt>{t('cashier.redeem.discount')}</dt>
+                <dd data-testid="cashier-manual-discount">−{formatEuros(locale, preview.redemption.discountCents)}</dd>
+              </div>
+            )}
+            <div>
+              <dt>{t('cashier.manual.balance_after')}</dt>
+              <dd data-testid="cashier-manual-balance-after">{pts(preview.balanceAfter)}</dd>
+            </div>
+          </dl>
+        )}
+        {sale && preview && preview.promotions.length > 0 && (
+          <p className="manual-promotions">{t('cashier.manual.promotions', { names: preview.promotions.join(', ') })}</p>
+        )}
+        {previewError !== null && (
+          <p className="action-error" role="alert">
+            {errorText(previewError, t).join(' ')}
+          </p>
+        )}
+      </div>
+
+      {sale && options && (
+        <RedeemPicker options={options} available={preview?.available ?? 0} value={redeem} discountCents={fresh ? (preview?.redemption.discountCents ?? 0) : null} onChange={setRedeem} />
+      )}
+
+      {commitError !== null && (
+        <div className="action-error" role="alert">
+          {errorText(commitError, t).map((text) => (
+            <p key={text}>{text}</p>
+          ))}
+        </div>
+      )}
+      <div className="panel-actions">
+        <button type="button" className="primary" disabled={committing || !sale || !fresh} onClick={() => void commit()}>
+          {committing ? t('cashier.manual.committing') : t('cashier.manual.commit')}
+        </button>
+      </div>
+    </section>
+  );
+}

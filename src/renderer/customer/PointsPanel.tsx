@@ -1,0 +1,92 @@
+import { useCallback, useState } from 'react';
+import type { EventPayload, Locale, MemberGreeting, NextReward } from '../../shared/contract';
+import { formatPoints } from '../../shared/domain/receipt-layout';
+import { PointsProgress } from '../common/PointsProgress';
+import { useApp, useEvent } from '../common/app-context';
+import { useCountUp } from '../common/use-count-up';
+import { earnedText, nextRewardText } from './points-words';
+
+type Moved = EventPayload<'points.moved'>;
+type Sale = Moved & { run: number };
+type Translate = ReturnType<typeof useApp>['t'];
+
+/** How long the earned points take to count up: long enough to see, short enough not to wait for. */
+const COUNT_UP_MS = 1200;
+
+/**
+ * The greeted member's points: the balance and the way to the next reward,
+ * and, once a sale is committed at the till, the points it earned counting up.
+ */
+export function PointsPanel({ memberId, greeting }: { memberId: string; greeting: MemberGreeting }) {
+  const { t, locale } = useApp();
+  const [sale, setSale] = useState<Sale | null>(null);
+
+  const onMoved = useCallback(
+    (moved: Moved) => {
+      // Another member's sale (a second till, a late event) is not this customer's news.
+      if (moved.memberId !== memberId || moved.reason !== 'sale') return;
+      setSale((before) => ({ ...moved, run: (before?.run ?? 0) + 1 }));
+    },
+    [memberId],
+  );
+  useEvent('points.moved', onMoved);
+
+  // The session carries the balance too, and stays current after a refund.
+  const { balance, nextReward } = greeting;
+
+  return (
+    <>
+      {sale ? (
+        <SaleCelebration key={sale.run} sale={sale} balance={balance} nextReward={nextReward} />
+      ) : (
+        <section className="points-panel" aria-labelledby="points-balance-label">
+          <p id="points-balance-label" className="points-label">
+            {t('customer.points.balance')}
+          </p>
+          <p className="points-balance" data-testid="customer-points-balance">
+            {t('customer.points.value', { points: formatPoints(locale, balance) })}
+          </p>
+          <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} />
+        </section>
+      )}
+      {/* Always in the page, so the sentence is read when it arrives; the count-up itself is for the eyes. */}
+      <p className="visually-hidden" aria-live="polite">
+        {sale && <span key={sale.run}>{announcement(t, locale, sale, balance)}</span>}
+      </p>
+    </>
+  );
+}
+
+function announcement(t: Translate, locale: Locale, sale: Sale, balance: number): string {
+  const p = (n: number) => formatPoints(locale, n);
+  return sale.pointsRedeemed > 0
+    ? t('customer.points.announce_used', { earned: p(sale.pointsEarned), used: p(sale.pointsRedeemed), balance: p(balance) })
+    : t('customer.points.announce', { earned: p(sale.pointsEarned), balance: p(balance) });
+}
+
+function SaleCelebration({ sale, balance, nextReward }: { sale: Sale; balance: number; nextReward: NextReward }) {
+  const { t, locale } = useApp();
+  const shown = useCountUp(0, sale.pointsEarned, COUNT_UP_MS, sale.run);
+  return (
+    <section className="points-panel points-panel--sale" aria-labelledby="points-thanks">
+      <p id="points-thanks" className="points-thanks">
+        {t('customer.points.thanks')}
+      </p>
+      <p className="points-earned" aria-hidden="true" data-testid="customer-points-earned">
+        {earnedText(t, locale, shown)}
+      </p>
+      {sale.pointsRedeemed > 0 && (
+        <p className="points-used" data-testid="customer-points-used">
+          {t('customer.points.used', { points: formatPoints(locale, sale.pointsRedeemed) })}
+        </p>
+      )}
+      <div className="points-new-balance">
+        <span className="points-label">{t('customer.points.new_balance')}</span>
+        <span className="points-balance" data-testid="customer-points-balance">
+          {t('customer.points.value', { points: formatPoints(locale, balance) })}
+        </span>
+      </div>
+      <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} />
+    </section>
+  );
+}

@@ -1,0 +1,275 @@
+import type { Page } from '@playwright/test';
+import type { SaleInput } from '../../src/shared/contract';
+import { formatPoints } from '../../src/shared/domain/receipt-layout';
+import { expect, snap, test, type Kiosk } from './fixture';
+
+/** « 1 245 pts », as both screens write a balance in French. */
+const pts = (n: number) => `${formatPoints('fr', n)} pts`;
+
+let receiptCounter = 0;
+
+/** A sale rung up on an integrated till: groceries at 20 % VAT, paid by card. */
+function tillSale(memberId: string, amountsCents: number[], redeemPoints = 0, discountCents = 0): SaleInput {
+  receiptCounter += 1;
+  const total = amountsCents.reduce((sum, c) => sum + c, 0);
+  return {
+    tillId: 'till-1',
+    receipt: `T-${String(receiptCounter).padStart(4, '0')}`,
+    memberId,
+    lines: amountsCents.map((cents, i) => ({
+      lineId: `L${i + 1}`,
+      sku: `SKU-${i + 1}`,
+      label: 'Article',
+      category: 'epicerie',
+      quantity: 1,
+      unitPriceCents: cents,
+      discountCents: 0,
+      taxRateBp: 2000,
+      rewardId: null,
+    })),
+    payments: [{ method: 'card', amountCents: total - discountCents }],
+    redeemPoints,
+  };
+}
+
+function balanceOf(kiosk: Kiosk, memberId: string): number {
+  return kiosk.core.ledger.points(memberId).balance;
+}
+
+/** Claire is at the till: scanned, shown on the cashier screen, greeted on the customer screen. */
+async function claireAtTheTill(kiosk: Kiosk, cashier: Page, customer: Page) {
+  await expect(cashier.getByTestId('cashier-devices')).toContainText('Scanner : prêt');
+  await kiosk.scan(kiosk.known.claire.cardNumber);
+  await expect(cashier.getByTestId('cashier-member').getByRole('heading', { name: 'Claire Dupont' })).toBeVisible();
+  await expect(customer.getByTestId('customer-greeting')).toHaveText('Bonjour Claire');
+}
+
+async function openManualSale(cashier: Page) {
+  await cashier.getByRole('button', { name: 'Vente manuelle' }).click();
+  const form = cashier.getByTestId('cashier-manual-sale');
+  await expect(form).toBeVisible();
+  return form;
+}
+
+test('a sale at the till shows the points earned to the customer and the new balance on both screens', async ({ kiosk, cashier, customer }) => {
+  const { claire } = kiosk.known;
+  await claireAtTheTill(kiosk, cashier, customer);
+  await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(0));
+  await expect(customer.getByTestId('customer-points-balance')).toHaveText(pts(0));
+  await expect(customer.getByRole('progressbar')).toHaveAccessibleName(/.*/);
+  await expect(customer.getByText('Plus que 150 pts pour un Café offert')).toBeVisible();
+
+  const sale = kiosk.core.loyalty.commit(tillSale(claire.id, [12_000, 3_480]));
+  expect(sale.pointsEarned).toBeGreaterThan(0);
+
+  const earned = customer.getByTestId('customer-points-earned');
+  await expect(earned).toHaveText(`+${sale.pointsEarned} points`);
+  await expect(customer.getByTestId('customer-points-balance')).toHaveText(pts(sale.balanceAfter));
+  const next = kiosk.core.loyalty.nextReward(sale.balanceAfter);
+  await expect(customer.getByText(`Plus que ${formatPoints('fr', next!.missing)} pts pour un ${next!.label}`)).toBeVisible();
+  await expect(customer.locator('[aria-live="polite"]').filter({ hasText: `Vous gagnez ${sale.pointsEarned} points` })).toBeAttached();
+  await snap(customer, 'customer-points-earned');
+
+  // The smallest customer panel the kiosk supports: everything still fits, nothing scrolls.
+  await customer.setViewportSize({ width: 1024, height: 768 });
+  const size = await customer.evaluate(() => ({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight }));
+  expect(size.w).toBeLessThanOrEqual(1024);
+  expect(size.h).toBeLessThanOrEqual(768);
+  const panel = await customer.getByTestId('customer-points-earned').boundingBox();
+  expect(panel!.x + panel!.width).toBeLessThanOrEqual(1024);
+  await snap(customer, 'customer-points-earned-1024');
+
+  await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(sale.balanceAfter));
+  const visit = cashier.getByTestId('cashier-visit').filter({ hasText: sale.receipt });
+  await expect(visit).toContainText(`+${sale.pointsEarned} pts`);
+  const [lot] = kiosk.core.ledger.expiring(claire.id);
+  const [y, m, d] = lot!.expiresOn.split('-');
+  await expect(cashier.getByTestId('cashier-points-expiring')).toHaveText(`${pts(lot!.points)} expirent le ${d}/${m}/${y}`);
+  await expect(cashier.getByTestId('cashier-points-progress')).toContainText(`Plus que ${formatPoints('fr', next!.missing)} pts pour « ${next!.label} »`);
+  await snap(cashier, 'cashier-points');
+});
+
+test('with reduced motion the points earned appear at once', async ({ kiosk, cashier, customer }) => {
+  await customer.emulateMedia({ reducedMotion: 'reduce' });
+  await claireAtTheTill(kiosk, cashier, customer);
+  await customer.evaluate(() => {
+    // Records every text the earned counter shows, to prove it never counted.
+    const seen: string[] = [];
+    (window as unknown as { seen: string[] }).seen = seen;
+    new MutationObserver(() => {
+      const el = document.querySelector('[data-testid="customer-points-earned"]');
+      if (el?.textContent) seen.push(el.textContent);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const sale = kiosk.core.loyalty.commit(tillSale(kiosk.known.claire.id, [24_000]));
+  await expect(customer.getByTestId('customer-points-earned')).toHaveText(`+${sale.pointsEarned} points`);
+  const seen = await customer.evaluate(() => (window as unknown as { seen: string[] }).seen);
+  expect(new Set(seen)).toEqual(new Set([`+${sale.pointsEarned} points`]));
+  await expect(customer.getByTestId('customer-points-earned')).toHaveCSS('animation-name', 'none');
+
+  await customer.getByRole('button', { name: 'English' }).click();
+  await expect(customer.getByText('New balance', { exact: true })).toBeVisible();
+  const next = kiosk.core.loyalty.nextReward(sale.balanceAfter)!;
+  await expect(customer.getByText(`Only ${formatPoints('en', next.missing)} pts to go for a ${next.label}`)).toBeVisible();
+});
+
+test('a manual sale previews its points, then commits them', async ({ kiosk, cashier, customer }) => {
+  const { claire } = kiosk.known;
+  await claireAtTheTill(kiosk, cashier, customer);
+  const form = await openManualSale(cashier);
+  await expect(form.getByLabel('Montant TTC (€)')).toBeFocused();
+
+  await form.getByLabel('Montant TTC (€)').fill('42,00');
+  await form.getByLabel('Catégorie').selectOption({ label: 'Bio' });
+  await form.getByLabel('TVA').selectOption({ label: '5,5 %' });
+
+  const expected = kiosk.core.loyalty.manualPreview({ memberId: claire.id, lines: [{ category: 'bio', amountCents: 4200, taxRateBp: 550 }] });
+  // Bio counts double: 42,00 € TTC at 5,5 % is 39,81 € HT, so 79 points outside a promotion.
+  if (expected.promotions.length === 0) expect(expected.pointsEarned).toBe(79);
+  await expect(cashier.getByTestId('cashier-manual-total')).toHaveText('42,00\u00a0€');
+  await expect(cashier.getByTestId('cashier-manual-earned')).toHaveText(`+${pts(expected.pointsEarned)}`);
+  await expect(cashier.getByTestId('cashier-manual-balance-after')).toHaveText(pts(expected.pointsEarned));
+  // Nothing to spend yet: the program's minimum is explained instead of a slider.
+  await expect(form).toContainText('Points utilisables à partir de 100 pts');
+  await expect(form.getByRole('slider')).toHaveCount(0);
+  await form.scrollIntoViewIfNeeded();
+  await snap(cashier, 'cashier-manual-sale');
+
+  // A typo is refused with a reason, and nothing is committed.
+  await form.getByLabel('Montant TTC (€)').fill('42,0x');
+  await form.getByLabel('Catégorie').focus();
+  await expect(form.getByText('Montant invalide (ex. : 12,50).')).toBeVisible();
+  await expect(form.getByRole('button', { name: 'Valider la vente' })).toBeDisabled();
+  await form.getByLabel('Montant TTC (€)').fill('42.00');
+  await expect(form.getByText('Montant invalide (ex. : 12,50).')).toHaveCount(0);
+  await expect(cashier.getByTestId('cashier-manual-earned')).toHaveText(`+${pts(expected.pointsEarned)}`);
+
+  await form.getByRole('button', { name: 'Valider la vente' }).click();
+  const result = cashier.getByTestId('cashier-manual-result');
+  await expect(result).toContainText(`Points gagnés : +${pts(expected.pointsEarned)}`);
+  await expect(result).toContainText(`Nouveau solde : ${pts(expected.pointsEarned)}`);
+  expect(balanceOf(kiosk, claire.id)).toBe(expected.pointsEarned);
+  await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(expected.pointsEarned));
+  await expect(customer.getByTestId('customer-points-earned')).toHaveText(`+${expected.pointsEarned} points`);
+  await expect(cashier.getByTestId('cashier-visit')).toHaveCount(1);
+});
+
+test('points are redeemed in manual mode as a discount in euros', async ({ kiosk, cashier, customer }) => {
+  const { claire } = kiosk.known;
+  await claireAtTheTill(kiosk, cashier, customer);
+  const seeded = kiosk.core.loyalty.commit(tillSale(claire.id, [20_000]));
+  expect(seeded.balanceAfter).toBeGreaterThanOrEqual(110);
+  await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(seeded.balanceAfter));
+
+  const form = await openManualSale(cashier);
+  await form.getByLabel('Montant TTC (€)').fill('20,00');
+  await expect(cashier.getByTestId('cashier-manual-earned')).toBeVisible();
+  const redeem = cashier.getByTestId('cashier-redeem');
+  await redeem.getByRole('button', { name: 'Utiliser des points' }).click();
+  await expect(redeem.getByRole('button', { name: 'Utiliser des points' })).toHaveAttribute('aria-pressed', 'true');
+
+  // The program's minimum, at 5 cents a point.
+  await expect(cashier.getByTestId('cashier-redeem-points')).toHaveText(pts(100));
+  await expect(cashier.getByTestId('cashier-redeem-discount')).toHaveText('5,00\u00a0€');
+  await redeem.getByRole('button', { name: 'Plus de points' }).click();
+  await expect(cashier.getByTestId('cashier-redeem-points')).toHaveText(pts(110));
+  await expect(cashier.getByTestId('cashier-redeem-discount')).toHaveText('5,50\u00a0€');
+  await expect(cashier.getByTestId('cashier-manual-discount')).toHaveText('−5,50\u00a0€');
+  // The slider answers the arrow keys, one step of the program at a time.
+  await redeem.getByRole('slider').focus();
+  await cashier.keyboard.press('ArrowLeft');
+  await expect(cashier.getByTestId('cashier-redeem-points')).toHaveText(pts(109));
+  await expect(cashier.getByTestId('cashier-redeem-discount')).toHaveText('5,45\u00a0€');
+  await redeem.getByRole('button', { name: 'Plus de points' }).click();
+  await expect(cashier.getByTestId('cashier-redeem-points')).toHaveText(pts(119));
+  await expect(cashier.getByTestId('cashier-redeem-discount')).toHaveText('5,95\u00a0€');
+
+  const expected = kiosk.core.loyalty.manualPreview({ memberId: claire.id, lines: [{ category: 'grocery', amountCents: 2000, taxRateBp: 2000 }], redeemPoints: 119 });
+  await expect(cashier.getByTestId('cashier-manual-balance-after')).toHaveText(pts(expected.balanceAfter));
+  await form.scrollIntoViewIfNeeded();
+  await snap(cashier, 'cashier-manual-redeem');
+
+  await form.getByRole('button', { name: 'Valider la vente' }).click();
+  const result = cashier.getByTestId('cashier-manual-result');
+  await expect(result).toContainText(`Points utilisés : −${pts(119)} (remise de 5,95\u00a0€)`);
+  await expect(result).toContainText(`Nouveau solde : ${pts(expected.balanceAfter)}`);
+  expect(balanceOf(kiosk, claire.id)).toBe(seeded.balanceAfter - 119 + expected.pointsEarned);
+  await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(expected.balanceAfter));
+  await expect(customer.getByTestId('customer-points-used')).toHaveText(`${pts(119)} utilisés`);
+  await expect(customer.getByTestId('customer-points-balance')).toHaveText(pts(expected.balanceAfter));
+});
+
+test('a refund from the last visits restores the balance', async ({ kiosk, cashier, customer }) => {
+  const { claire } = kiosk.known;
+  await claireAtTheTill(kiosk, cashier, customer);
+  const first = kiosk.core.loyalty.commit(tillSale(claire.id, [30_000]));
+  const second = kiosk.core.loyalty.commit(tillSale(claire.id, [18_000], 100, 500));
+  expect(second.pointsRedeemed).toBe(100);
+  await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(second.balanceAfter));
+
+  const visit = cashier.getByTestId('cashier-visit').filter({ hasText: second.receipt });
+  await expect(visit).toContainText(`+${pts(second.pointsEarned)}`);
+  await expect(visit).toContainText(`−${pts(100)}`);
+  await visit.getByRole('button', { name: `Rembourser le ticket ${second.receipt}` }).click();
+  await expect(visit.getByText(`Rembourser tout le ticket ${second.receipt} ?`)).toBeVisible();
+  // Changing one's mind leaves everything as it was.
+  await cashier.keyboard.press('Escape');
+  await expect(visit.getByRole('button', { name: 'Confirmer le remboursement' })).toHaveCount(0);
+  await expect(visit.getByRole('button', { name: `Rembourser le ticket ${second.receipt}` })).toBeFocused();
+  expect(balanceOf(kiosk, claire.id)).toBe(second.balanceAfter);
+
+  await visit.getByRole('button', { name: `Rembourser le ticket ${second.receipt}` }).click();
+  await expect(visit.getByRole('button', { name: 'Confirmer le remboursement' })).toBeFocused();
+  await visit.getByRole('button', { name: 'Confirmer le remboursement' }).click();
+  await expect(visit).toContainText('Remboursé');
+  await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(first.balanceAfter));
+  expect(balanceOf(kiosk, claire.id)).toBe(first.balanceAfter);
+  await expect(customer.getByTestId('customer-points-balance')).toHaveText(pts(first.balanceAfter));
+  await expect(cashier.getByText(`Ticket ${second.receipt} remboursé`)).toBeAttached();
+});
+
+test('the Z report shows the day’s totals in a receipt layout and closes with Escape', async ({ kiosk, cashier, customer }) => {
+  const { claire } = kiosk.known;
+  await claireAtTheTill(kiosk, cashier, customer);
+  const a = kiosk.core.loyalty.commit(tillSale(claire.id, [12_000]));
+  const b = kiosk.core.loyalty.commit(tillSale(claire.id, [6_000]));
+
+  const open = cashier.getByRole('button', { name: 'Rapport Z' });
+  await open.click();
+  const dialog = cashier.getByRole('dialog', { name: /Rapport Z du \d{2}\/\d{2}\/\d{4}/ });
+  await expect(dialog).toBeVisible();
+  const lines = dialog.getByTestId('cashier-zreport-lines');
+  await expect(lines).toContainText('RAPPORT Z — FIDÉLITÉ');
+  const text = await lines.innerText();
+  const earnedRow = text.split('\n').find((line) => line.startsWith('Points gagnés'));
+  expect(earnedRow, text).toBeDefined();
+  expect(earnedRow).toContain(`${formatPoints('fr', a.pointsEarned + b.pointsEarned)} pts`);
+  for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(42);
+  await expect(lines).toHaveCSS('white-space', 'pre');
+  await snap(cashier, 'cashier-zreport');
+
+  await cashier.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(open).toBeFocused();
+});
+
+test('the enrolled screen shows an empty balance and the first reward to aim for', async ({ kiosk, cashier, customer }) => {
+  await expect(cashier.getByTestId('cashier-devices')).toContainText('Scanner : prêt');
+  await kiosk.core.dispatch('customer', 'enrolment.start', { presetCardNumber: null });
+  const result = await kiosk.core.dispatch('customer', 'enrolment.submit', {
+    firstName: 'Nora',
+    lastName: 'Martin',
+    email: '',
+    phone: '',
+    consents: { marketing: false, personalisedOffers: false, profiling: false },
+    consentWordingVersion: '2026-11.fr-1',
+    locale: 'fr',
+  });
+  expect(result.ok).toBe(true);
+  await expect(customer.getByTestId('customer-first-reward')).toHaveText('Votre solde : 0 pts. Premier objectif : Café offert, à 150 pts.');
+  await customer.setViewportSize({ width: 1024, height: 768 });
+  const size = await customer.evaluate(() => ({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight }));
+  await snap(customer, 'customer-enrolled-goal-1024');
+  expect(size).toEqual({ w: 1024, h: 768 });
+  await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(0));
+});
