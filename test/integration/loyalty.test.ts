@@ -56,6 +56,16 @@ function tillSale(receipt: string, redeemPoints = 0) {
 }
 
 describe('the ledger through the contract', () => {
+  it('tells the cashier screen the program: base category first, VAT rates, rewards', async () => {
+    const program = await ok<{ categories: Array<{ slug: string; excluded: boolean }>; taxRatesBp: number[]; rewards: Array<{ label: string }> }>(
+      core.dispatch('cashier', 'ledger.program', {}),
+    );
+    expect(program.categories[0]).toMatchObject({ slug: 'grocery', excluded: false });
+    expect(program.categories.filter((c) => c.excluded).map((c) => c.slug)).toEqual(core.ledger.rules.excludedCategories);
+    expect(program.taxRatesBp).toEqual([...core.ledger.rules.taxRatesBp].sort((a, b) => b - a));
+    expect(program.rewards.map((r) => r.label)).toEqual(core.ledger.rules.rewards.map((r) => r.label));
+  });
+
   it('shows a member with no points yet, and the first reward to aim for', async () => {
     const account = await ok<LedgerAccount>(core.dispatch('cashier', 'ledger.account', { memberId: known.claire.id }));
     expect(account).toMatchObject({ balance: 0, available: 0, pending: 0, owed: 0, expiring: [], visits: [] });
@@ -74,7 +84,7 @@ describe('the ledger through the contract', () => {
 
     const account = await ok<LedgerAccount>(core.dispatch('cashier', 'ledger.account', { memberId: known.claire.id }));
     expect(account.balance).toBe(80);
-    expect(account.visits).toEqual([{ at: now, tillId: 'caisse-1', receipt: 'T-0001', pointsEarned: 80, pointsRedeemed: 0 }]);
+    expect(account.visits).toEqual([{ at: now, tillId: 'caisse-1', receipt: 'T-0001', pointsEarned: 80, pointsRedeemed: 0, refunded: false }]);
     expect(account.expiring).toEqual([{ expiresOn: expect.stringMatching(/^2027-11-/), points: 80 }]);
   });
 
@@ -104,6 +114,8 @@ describe('the ledger through the contract', () => {
     const again = await ok<{ balanceAfter: number }>(core.dispatch('cashier', 'ledger.refund', refund));
     expect(again).toEqual(first);
     expect(core.ledger.points(known.claire.id).balance).toBe(0);
+    const account = await ok<LedgerAccount>(core.dispatch('cashier', 'ledger.account', { memberId: known.claire.id }));
+    expect(account.visits.map((v) => [v.receipt, v.refunded])).toEqual([['T-0004', true]]);
     expect(events.filter((e) => e.name === 'points.moved').map((e) => (e.payload as { reason: string }).reason)).toEqual(['sale', 'refund', 'refund']);
   });
 

@@ -137,6 +137,7 @@ export function createCore(options: CoreOptions): Core {
       session.enrolled(enrolled.member, enrolled.walletQr, pointsOf(enrolled.member.id));
       return enrolled;
     },
+    'ledger.program': () => loyalty.program(),
     'ledger.account': (_ctx, { memberId }) => loyalty.account(memberId),
     'ledger.manualPreview': (_ctx, input) => loyalty.manualPreview(input),
     'ledger.manualCommit': (_ctx, input) => loyalty.manualCommit(input),

@@ -1,4 +1,4 @@
-import { AppFailure, type LedgerAccount, type Locale, type NextReward, type PointsMoved, type Visit } from '../../shared/contract';
+import { AppFailure, type LedgerAccount, type Locale, type NextReward, type PointsMoved, type ProgramView, type Visit } from '../../shared/contract';
 import { ManualSale } from '../../shared/contract/ledger-views';
 import { formatPoints, RECEIPT_WIDTH, receiptCenter, receiptRow, receiptWrap } from '../../shared/domain/receipt-layout';
 import { translate } from '../../shared/i18n/messages';
@@ -10,6 +10,9 @@ import type { SalePreview, SaleResult } from './ledger/sale';
 import { parseInput } from './ledger/schemas';
 import type { MemberStore } from './members/member-store';
 import type { Clock, Random } from './ports';
+
+/** A category the program does not name earns at the base rate; the screen offers it first. */
+const BASE_CATEGORY = 'grocery';
 
 /** The till id of sales typed in on the cashier screen. */
 export const MANUAL_TILL = 'manual';
@@ -38,6 +41,20 @@ export class Loyalty {
       expiring: this.ledger.expiring(memberId),
       nextReward: this.nextReward(points.balance),
       visits: this.visits(memberId, 5),
+    };
+  }
+
+  /** The program as the cashier screen shows it: base-rate groceries first, then the categories it names. */
+  program(): ProgramView {
+    const rules = this.ledger.rules;
+    const named = Object.entries(rules.categoryMultipliersPercent).map(([slug, multiplierPercent]) => ({ slug, multiplierPercent, excluded: false }));
+    const excluded = rules.excludedCategories.map((slug) => ({ slug, multiplierPercent: 0, excluded: true }));
+    return {
+      version: rules.version,
+      taxRatesBp: [...rules.taxRatesBp].sort((a, b) => b - a),
+      categories: [{ slug: BASE_CATEGORY, multiplierPercent: 100, excluded: false }, ...named, ...excluded],
+      rewards: rules.rewards.map((r) => ({ rewardId: r.id, label: r.label, points: r.points })),
+      redemption: rules.redemption,
     };
   }
 
@@ -105,14 +122,24 @@ export class Loyalty {
     };
   }
 
-  /** The member's last visits, newest first, from the journal: one per sale. */
+  /** The member's last visits, newest first, from the journal: one per sale, saying whether it was refunded. */
   visits(memberId: string, limit: number): Visit[] {
     const account = Accounts.points(memberId);
+    const entries = this.ledger.history(memberId, limit * 4);
+    const keyOf = (e: { till_id: string | null; receipt: string | null }) => `${e.till_id}/${e.receipt}`;
+    const refunded = new Set(entries.filter((e) => e.kind === 'refund_earn' || e.kind === 'refund_redeem').map(keyOf));
     const bySale = new Map<string, Visit>();
-    for (const entry of this.ledger.history(memberId, limit * 4)) {
+    for (const entry of entries) {
       if ((entry.kind !== 'earn' && entry.kind !== 'redeem') || entry.till_id === null || entry.receipt === null) continue;
-      const key = `${entry.till_id}/${entry.receipt}`;
-      const visit = bySale.get(key) ?? { at: entry.wall_time, tillId: entry.till_id, receipt: entry.receipt, pointsEarned: 0, pointsRedeemed: 0 };
+      const key = keyOf(entry);
+      const visit = bySale.get(key) ?? {
+        at: entry.wall_time,
+        tillId: entry.till_id,
+        receipt: entry.receipt,
+        pointsEarned: 0,
+        pointsRedeemed: 0,
+        refunded: refunded.has(key),
+      };
       const delta = entry.postings.filter((p) => p.account === account).reduce((n, p) => n + p.delta, 0);
       if (entry.kind === 'earn') visit.pointsEarned += delta;
       else visit.pointsRedeemed -= delta;
@@ -128,8 +155,11 @@ export class Loyalty {
     const member = this.members.summary(sale.memberId);
     const lines = [receiptCenter(t('receipt.title')), '-'.repeat(RECEIPT_WIDTH)];
     if (member) lines.push(receiptRow(t('receipt.member'), member.firstName));
-    lines.push(receiptRow(t('receipt.earned'), `+${p(sale.pointsEarned)}`));
+    // A refund passes its movements negated (as points.moved does): points taken back, points given back.
+    if (sale.pointsEarned >= 0) lines.push(receiptRow(t('receipt.earned'), `+${p(sale.pointsEarned)}`));
+    else lines.push(receiptRow(t('receipt.reversed'), `-${p(-sale.pointsEarned)}`));
     if (sale.pointsRedeemed > 0) lines.push(receiptRow(t('receipt.redeemed'), `-${p(sale.pointsRedeemed)}`));
+    else if (sale.pointsRedeemed < 0) lines.push(receiptRow(t('receipt.restored'), `+${p(-sale.pointsRedeemed)}`));
     lines.push(receiptRow(t('receipt.balance'), t('receipt.points', { points: p(sale.balanceAfter) })));
     const next = this.nextReward(sale.balanceAfter);
     if (next) lines.push(...receiptWrap(t('receipt.next_reward', { label: next.label, missing: p(next.missing) })));

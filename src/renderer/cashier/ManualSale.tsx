@@ -41,6 +41,26 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
   const [committing, setCommitting] = useState(false);
   const [commitError, setCommitError] = useState<unknown>(null);
   const [outcome, setOutcome] = useState<SaleOutcome | null>(null);
+  // The program's own categories and VAT rates; the shipped defaults until it answers.
+  const [program, setProgram] = useState<{ categories: readonly string[]; taxRatesBp: readonly number[] }>({
+    categories: MANUAL_CATEGORIES,
+    taxRatesBp: TAX_RATES_BP,
+  });
+  useEffect(() => {
+    let live = true;
+    api.call('ledger.program', {}).then(
+      (p) => live && setProgram({ categories: p.categories.map((c) => c.slug), taxRatesBp: p.taxRatesBp }),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  const categoryLabel = (slug: string) => {
+    const key = `cashier.category.${slug}`;
+    const text = t(key);
+    return text === key ? slug : text;
+  };
   const firstAmount = useRef<HTMLInputElement>(null);
 
   const parsed: AmountParse[] = lines.map((line) => parseEuroAmount(line.amount));
@@ -192,9 +212,9 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
               <label className="manual-field">
                 <span>{t('cashier.manual.category')}</span>
                 <select value={line.category} onChange={(e) => updateLine(line.id, { category: e.target.value })}>
-                  {MANUAL_CATEGORIES.map((c) => (
+                  {program.categories.map((c) => (
                     <option key={c} value={c}>
-                      {t(`cashier.category.${c}`)}
+                      {categoryLabel(c)}
                     </option>
                   ))}
                 </select>
@@ -202,7 +222,7 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
               <label className="manual-field manual-tax">
                 <span>{t('cashier.manual.tax')}</span>
                 <select value={line.taxRateBp} onChange={(e) => updateLine(line.id, { taxRateBp: Number(e.target.value) })}>
-                  {TAX_RATES_BP.map((bp) => (
+                  {program.taxRatesBp.map((bp) => (
                     <option key={bp} value={bp}>
                       {t('cashier.manual.tax_rate', { rate: formatRateBp(locale, bp) })}
                     </option>

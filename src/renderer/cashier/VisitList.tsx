@@ -19,7 +19,7 @@ interface VisitListProps {
 export function VisitList({ visits, onRefunded }: VisitListProps) {
   const { t } = useApp();
   const headingId = useId();
-  // The journal lists a refunded sale like any other; this session remembers what it refunded.
+  // What this screen just refunded shows at once, before the account is read again.
   const [refunded, setRefunded] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState<string | null>(null);
 
@@ -37,7 +37,7 @@ export function VisitList({ visits, onRefunded }: VisitListProps) {
               <VisitRow
                 key={key}
                 visit={visit}
-                refunded={refunded.has(key)}
+                refunded={visit.refunded || refunded.has(key)}
                 confirming={confirming === key}
                 onAsk={() => setConfirming(key)}
                 onCancel={() => setConfirming(null)}

@@ -1,8 +1,7 @@
 /**
- * What the cashier picks from when typing a sale in by hand. The slugs are
- * the program's own (multipliers for bio and local, no points on press,
- * tobacco, gift cards or deposits); a slug the program does not know earns at
- * the base rate. The VAT rates are France's, which the default program accepts.
+ * What the cashier picks from when typing a sale in by hand, until the
+ * program (`ledger.program`) answers with its own categories and VAT rates:
+ * the shipped default program's.
  */
 export const MANUAL_CATEGORIES = ['grocery', 'bio', 'local', 'press', 'tobacco', 'gift_card', 'deposit'] as const;
 export type ManualCategory = (typeof MANUAL_CATEGORIES)[number];

@@ -18,6 +18,8 @@ export const Visit = z.object({
   receipt: z.string(),
   pointsEarned: Points,
   pointsRedeemed: Points,
+  /** A refund (whole or in part) has been recorded against this sale. */
+  refunded: z.boolean(),
 });
 export type Visit = z.infer<typeof Visit>;
 
@@ -120,3 +122,13 @@ export const ZReportView = z.object({
   /** The same, laid out for a 42-column receipt. */
   lines: z.array(z.string()),
 });
+
+/** What the cashier screen needs of the program: the VAT rates a basket may carry, the categories and rewards. */
+export const ProgramView = z.object({
+  version: z.string(),
+  taxRatesBp: z.array(z.number().int()),
+  categories: z.array(z.object({ slug: z.string(), multiplierPercent: z.number().int(), excluded: z.boolean() })),
+  rewards: z.array(z.object({ rewardId: z.string(), label: z.string(), points: Points })),
+  redemption: z.object({ minimumPoints: Points, value: z.object({ cents: z.number().int(), points: Points }) }),
+});
+export type ProgramView = z.infer<typeof ProgramView>;

@@ -17,6 +17,7 @@ export const METHOD_ROLES = {
   'enrolment.start': ['cashier', 'customer'],
   'enrolment.cancel': ['cashier', 'customer'],
   'enrolment.submit': ['customer'],
+  'ledger.program': ['cashier'],
   'ledger.account': ['cashier'],
   'ledger.manualPreview': ['cashier'],
   'ledger.manualCommit': ['cashier'],

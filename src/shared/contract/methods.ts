@@ -16,7 +16,7 @@ import {
   TerminalInfo,
 } from './schemas';
 import { RefundInput } from './ledger-inputs';
-import { LedgerAccount, ManualSale, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
+import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   /** A query reads; a command may change state or the screens. */
@@ -97,6 +97,12 @@ export const methods = {
     roles: METHOD_ROLES['enrolment.submit'],
     input: EnrolmentForm,
     output: z.object({ member: MemberSummary, walletQr: z.string() }),
+  }),
+  'ledger.program': method({
+    kind: 'query',
+    roles: METHOD_ROLES['ledger.program'],
+    input: Empty,
+    output: ProgramView,
   }),
   'ledger.account': method({
     kind: 'query',
