@@ -1,0 +1,206 @@
+import { formatCardNumber, makeCardNumber, walletQrPayload } from '../../../shared/domain/card-number';
+import { formatPoints, receiptRow } from '../../../shared/domain/receipt-layout';
+import type { Locale } from '../../../shared/contract/schemas';
+import { translate } from '../../../shared/i18n/messages';
+
+/**
+ * The loyalty receipt as a device-independent document: lines of text already
+ * fitted to the paper's columns, plus a barcode and a QR code. One document,
+ * two renderings (ESC/POS bytes for the printer, SVG for the screens and the
+ * tests), so what the cashier previews is what prints.
+ */
+
+/** 42 columns on 58 mm paper, 48 on 80 mm. */
+export type ReceiptColumns = 42 | 48;
+export const RECEIPT_COLUMNS: readonly ReceiptColumns[] = [42, 48];
+
+export type ReceiptAlign = 'left' | 'center' | 'right';
+
+export type ReceiptBlock =
+  /** One line; `double` text (twice as wide and tall) fits in half the columns. */
+  | { type: 'text'; text: string; align: ReceiptAlign; bold: boolean; double: boolean }
+  | { type: 'rule' }
+  | { type: 'blank' }
+  /** The member's card; `caption` is the grouped digits printed under the bars. */
+  | { type: 'ean13'; code: string; caption: string }
+  | { type: 'qr'; payload: string };
+
+export interface ReceiptDocument {
+  columns: ReceiptColumns;
+  locale: Locale;
+  blocks: ReceiptBlock[];
+}
+
+export interface LoyaltyReceiptData {
+  locale: Locale;
+  store: { name: string; address: readonly string[] };
+  /** Epoch ms. */
+  printedAt: number;
+  /** IANA zone of the store; the receipt shows local time. */
+  timeZone?: string;
+  ticket?: { number: string; totalCents: number };
+  member: { firstName: string; cardNumber: string };
+  pointsEarned: number;
+  pointsRedeemed: number;
+  balanceAfter: number;
+  /** The shape of the contract's NextReward, minus its id. */
+  nextReward: { label: string; points: number; missing: number } | null;
+  /** Lots expiring soonest first; dates as `YYYY-MM-DD`. */
+  expiring: readonly { points: number; expiresOn: string }[];
+}
+
+/** Expiry lines kept on paper; the app shows the rest. */
+export const MAX_EXPIRY_LINES = 3;
+
+export function formatEuros(locale: Locale, cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  const units = formatPoints(locale, Math.floor(abs / 100));
+  const fraction = String(abs % 100).padStart(2, '0');
+  return locale === 'fr' ? `${sign}${units},${fraction} €` : `${sign}€${units}.${fraction}`;
+}
+
+function formatDay(locale: Locale, isoDay: string): string {
+  const [y, m, d] = isoDay.split('-');
+  return locale === 'fr' ? `${d}/${m}/${y}` : `${y}-${m}-${d}`;
+}
+
+function formatStamp(locale: Locale, at: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(at));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const day = locale === 'fr' ? `${get('day')}/${get('month')}/${get('year')}` : `${get('year')}-${get('month')}-${get('day')}`;
+  return `${day} ${get('hour')}:${get('minute')}`;
+}
+
+/** A text bar for the progress to the next reward: no glyph outside WPC1252 needed. */
+export function progressBar(balance: number, target: number, width: number): string {
+  const inner = width - 2;
+  const ratio = target > 0 ? Math.min(1, Math.max(0, balance / target)) : 1;
+  const filled = Math.round(ratio * inner);
+  return `[${'#'.repeat(filled)}${'.'.repeat(inner - filled)}]`;
+}
+
+function text(value: string, options: Partial<{ align: ReceiptAlign; bold: boolean; double: boolean }> = {}): ReceiptBlock {
+  return { type: 'text', text: value, align: options.align ?? 'left', bold: options.bold ?? false, double: options.double ?? false };
+}
+
+const NBSP = '\u00a0';
+
+/**
+ * French typography keeps some words together: « 10 € », « 82 % », « 1 234 »,
+ * the space before « : ! ? ». They are glued with a no-break space for the
+ * wrap, then printed as a plain space (a printer set to another code page than
+ * WPC1252 would misprint 0xA0).
+ */
+export function wrapFrench(value: string, width: number): string[] {
+  const glued = value
+    .normalize('NFC')
+    .replace(/(\d) (?=\d{3}(?!\d))/g, `$1${NBSP}`)
+    .replace(/ (?=[€%:;!?»])/g, NBSP)
+    .replace(/« /g, `«${NBSP}`);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of glued.split(/[ \t\n]+/).filter(Boolean)) {
+    if (line === '') line = word.slice(0, width);
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word.slice(0, width);
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => l.replaceAll(NBSP, ' '));
+}
+
+/** Cuts or wraps a line so that it fits, for text the receipt does not control (store names, reward labels). */
+function fit(value: string, width: number): string {
+  return value.length <= width ? value : value.slice(0, width);
+}
+
+export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptColumns): ReceiptDocument {
+  const { locale } = data;
+  const t = (key: string, params?: Record<string, string | number>) => translate(locale, key, params).normalize('NFC');
+  const p = (n: number) => formatPoints(locale, n);
+  const blocks: ReceiptBlock[] = [];
+  const wrapCentered = (value: string, bold = false) => {
+    for (const line of wrapFrench(value, columns)) blocks.push(text(line, { align: 'center', bold }));
+  };
+
+  // Store header: the name large when it fits at double width.
+  const name = data.store.name.normalize('NFC');
+  if (name.length <= columns / 2) blocks.push(text(name, { align: 'center', bold: true, double: true }));
+  else wrapCentered(name, true);
+  for (const line of data.store.address) wrapCentered(line);
+  const stamp = formatStamp(locale, data.printedAt, data.timeZone ?? 'Europe/Paris');
+  blocks.push(text(data.ticket ? receiptRow(stamp, t('receipt.ticket', { number: data.ticket.number }), columns) : stamp, { align: data.ticket ? 'left' : 'center' }));
+  blocks.push({ type: 'rule' });
+  if (data.ticket) {
+    blocks.push(text(receiptRow(t('receipt.purchase'), formatEuros(locale, data.ticket.totalCents), columns), { bold: true }));
+    blocks.push({ type: 'rule' });
+  }
+
+  // The loyalty block, as Loyalty.receiptLines words it.
+  blocks.push(text(t('receipt.title'), { align: 'center', bold: true }));
+  blocks.push({ type: 'blank' });
+  blocks.push(text(receiptRow(t('receipt.member'), fit(data.member.firstName.normalize('NFC'), columns - 10), columns)));
+  blocks.push(text(receiptRow(t('receipt.earned'), `+${p(data.pointsEarned)}`, columns)));
+  if (data.pointsRedeemed > 0) blocks.push(text(receiptRow(t('receipt.redeemed'), `-${p(data.pointsRedeemed)}`, columns)));
+  blocks.push(text(receiptRow(t('receipt.balance'), t('receipt.points', { points: p(data.balanceAfter) }), columns), { bold: true }));
+  if (data.nextReward) {
+    const { label, points, missing } = data.nextReward;
+    blocks.push({ type: 'blank' });
+    for (const line of wrapFrench(t('receipt.next_reward', { label: label.normalize('NFC'), missing: p(missing) }), columns)) blocks.push(text(line));
+    const percent = Math.floor((Math.max(0, points - missing) * 100) / Math.max(1, points));
+    const share = t('receipt.progress', { percent });
+    blocks.push(text(`${progressBar(points - missing, points, columns - share.length - 1)} ${share}`));
+  }
+  if (data.expiring.length > 0) {
+    blocks.push({ type: 'blank' });
+    for (const lot of data.expiring.slice(0, MAX_EXPIRY_LINES)) {
+      for (const line of wrapFrench(t('receipt.expiring', { points: p(lot.points), date: formatDay(locale, lot.expiresOn) }), columns)) blocks.push(text(line));
+    }
+  }
+
+  // The card, for any shop scanner, and the wallet QR for the phone.
+  blocks.push({ type: 'rule' });
+  wrapCentered(t('receipt.card_caption'));
+  blocks.push({ type: 'ean13', code: data.member.cardNumber, caption: formatCardNumber(data.member.cardNumber) });
+  blocks.push({ type: 'blank' });
+  blocks.push({ type: 'qr', payload: walletQrPayload(data.member.cardNumber) });
+  wrapCentered(t('receipt.qr_hint'));
+  blocks.push({ type: 'blank' });
+  wrapCentered(t('receipt.thanks'), true);
+  return { columns, locale, blocks };
+}
+
+/**
+ * The reference receipt: accents in every part (store, member, reward label),
+ * € in the amount and the reward, a card barcode and a QR code. The bench and
+ * the preview script render it; tests use it as a fixture.
+ */
+export function referenceReceiptData(printedAt: number, locale: Locale = 'fr'): LoyaltyReceiptData {
+  return {
+    locale,
+    store: { name: 'Fidèle Épicerie', address: ['12, rue de la République', '69002 Lyon', 'Tél. 04 78 00 00 00'] },
+    printedAt,
+    timeZone: 'Europe/Paris',
+    ticket: { number: '0042-1187', totalCents: 4_250 },
+    member: { firstName: 'Hélène', cardNumber: makeCardNumber(12, 7) },
+    pointsEarned: 42,
+    pointsRedeemed: 0,
+    balanceAfter: 1_234,
+    nextReward: { label: "Bon d'achat de 10 € (œufs, crème brûlée…)", points: 1_500, missing: 266 },
+    expiring: [
+      { points: 120, expiresOn: '2025-06-30' },
+      { points: 80, expiresOn: '2025-09-30' },
+    ],
+  };
+}
