@@ -7,6 +7,7 @@ type Suite = (args: string[]) => Promise<void>;
 // Suites load lazily so one suite's imports (a native driver, a device stack) never slow another.
 const suites: Record<string, Suite> = {
   members: async (args) => (await import('./members')).runMembersBench(args),
+  devices: async (args) => (await import('./devices')).runDevicesBench(args),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);

@@ -1,5 +1,18 @@
 import type { Logger } from '../ports';
 import type { DeviceStatus, InputDevice, ScanData } from './device';
+import type { DeviceDiagnostic } from './device-state';
+
+/** Optional capabilities a device may add to the port; the manager forwards them when present. */
+interface DiagnosticSource {
+  onDiagnostic(listener: (diagnostic: DeviceDiagnostic) => void): () => void;
+}
+
+function hasDiagnostics(device: InputDevice): device is InputDevice & DiagnosticSource {
+  return typeof (device as Partial<DiagnosticSource>).onDiagnostic === 'function';
+}
+
+/** Diagnostics kept for the IT view: enough to see a pattern, bounded so a flood cannot grow memory. */
+const DIAGNOSTICS_KEPT = 200;
 
 /**
  * Owns the terminal's devices: enables them, fans their data out, and reports
@@ -10,6 +23,8 @@ export class DeviceManager {
   private readonly devices = new Map<string, InputDevice>();
   private readonly scanListeners = new Set<(scan: ScanData) => void>();
   private readonly statusListeners = new Set<(status: DeviceStatus) => void>();
+  private readonly diagnosticListeners = new Set<(diagnostic: DeviceDiagnostic) => void>();
+  private readonly recent: DeviceDiagnostic[] = [];
 
   constructor(private readonly logger: Logger) {}
 
@@ -22,14 +37,31 @@ export class DeviceManager {
     device.onStatus((status) => {
       for (const listener of this.statusListeners) listener(status);
     });
+    if (hasDiagnostics(device)) {
+      device.onDiagnostic((diagnostic) => {
+        this.recent.push(diagnostic);
+        if (this.recent.length > DIAGNOSTICS_KEPT) this.recent.splice(0, this.recent.length - DIAGNOSTICS_KEPT);
+        for (const listener of this.diagnosticListeners) listener(diagnostic);
+      });
+    }
   }
 
   get(id: string): InputDevice | undefined {
     return this.devices.get(id);
   }
 
+  /** Every device of one class, e.g. the printers, for code that needs the concrete driver. */
+  ofType<T extends InputDevice>(type: abstract new (...args: never[]) => T): T[] {
+    return [...this.devices.values()].filter((d): d is T => d instanceof type);
+  }
+
   list(): DeviceStatus[] {
     return [...this.devices.values()].map((d) => d.status());
+  }
+
+  /** The latest diagnostics, oldest first. */
+  diagnostics(): DeviceDiagnostic[] {
+    return [...this.recent];
   }
 
   async enableAll(): Promise<void> {
@@ -56,5 +88,10 @@ export class DeviceManager {
   onStatus(listener: (status: DeviceStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  onDiagnostic(listener: (diagnostic: DeviceDiagnostic) => void): () => void {
+    this.diagnosticListeners.add(listener);
+    return () => this.diagnosticListeners.delete(listener);
   }
 }
