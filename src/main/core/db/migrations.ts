@@ -224,6 +224,59 @@ export const migrations: readonly Migration[] = [
       CREATE TRIGGER ledger_sync_ack_no_delete BEFORE DELETE ON ledger_sync_ack BEGIN SELECT RAISE(ABORT, 'ledger_sync_ack is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'till API: idempotency keys and their stored responses',
+    sql: `
+      -- One row per write a till made through the HTTP API, keyed by the till and
+      -- its Idempotency-Key: a retry with the same request gets these exact bytes.
+      -- Rows are pruned after a retention window; the ledger stays idempotent by
+      -- receipt and refund id on its own.
+      CREATE TABLE till_request (
+        till_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        request_hash TEXT NOT NULL CHECK (length(request_hash) = 64),
+        status INTEGER NOT NULL CHECK (status BETWEEN 100 AND 599),
+        response TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (till_id, idempotency_key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX till_request_by_age ON till_request (created_at);
+      CREATE TRIGGER till_request_no_update BEFORE UPDATE ON till_request
+      BEGIN SELECT RAISE(ABORT, 'till_request: a stored response never changes'); END;
+    `,
+  },
+  {
+    version: 4,
+    name: 'devices: NFC tags paired with cards, the persistent print job queue',
+    sql: `
+      -- A physical NFC card's UID, upper-case hex in reader byte order, paired with a loyalty card.
+      -- Phones present random UIDs and are never stored here (the code refuses them).
+      CREATE TABLE member_nfc_tag (
+        uid TEXT PRIMARY KEY CHECK (length(uid) IN (8, 14, 20) AND uid NOT GLOB '*[^0-9A-F]*'),
+        card_number TEXT NOT NULL REFERENCES member_card(card_number),
+        paired_at INTEGER NOT NULL,
+        paired_by_terminal TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX member_nfc_tag_by_card ON member_nfc_tag(card_number);
+
+      -- Print jobs survive paper out, a pulled cable and a restart; a job is done once, when the
+      -- printer confirmed it (GS r), and never printed again after that.
+      CREATE TABLE print_job (
+        seq INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL UNIQUE,
+        printer_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'printing', 'interrupted', 'done', 'abandoned')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_problem TEXT
+      ) STRICT;
+      CREATE INDEX print_job_pending ON print_job(printer_id, state, seq);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
