@@ -6,6 +6,8 @@ import type { MemberSummary } from '../../src/shared/contract';
 import { makeCardNumber } from '../../src/shared/domain/card-number';
 import { createCore, SIMULATED_SCANNER_ID, type Core } from '../../src/main/core/core';
 import { seededRandom, silentLogger, systemClock } from '../../src/main/core/ports';
+import { startTillApi } from '../../src/main/till-api/till-api';
+import { sha256Hex } from '../../src/main/till-api/tokens';
 import { startWebBridge, type WebBridge } from '../../src/main/web-bridge/web-bridge';
 import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
 
@@ -17,7 +19,12 @@ export interface Kiosk {
   unknownCard: string;
   /** Reads a code on the simulated scanner, as the simulator panel does. */
   scan(code: string): Promise<void>;
+  /** The till integration API, with the token of till `caisse-1`. */
+  tillApi: { origin: string; token: string };
 }
+
+/** The e2e till's token: any string works, the config holds only its hash. */
+const E2E_TILL_TOKEN = 'ftk_e2e-caisse-1';
 
 export const ARTIFACTS = resolve('artifacts/screens');
 
@@ -31,9 +38,12 @@ export const test = base.extend<{ kiosk: Kiosk; cashier: Page; customer: Page; s
   // eslint-disable-next-line no-empty-pattern
   kiosk: async ({}, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'fidele-e2e-'));
+    const config = testConfig({
+      tillApi: { enabled: true, host: '127.0.0.1', port: 0, lan: false, tills: [{ id: 'caisse-1', tokenSha256: sha256Hex(E2E_TILL_TOKEN) }] },
+    });
     const core = createCore({
       dbPath: join(dir, 'terminal.sqlite'),
-      config: testConfig(),
+      config,
       shell: 'browser',
       clock: systemClock,
       random: seededRandom(7),
@@ -43,17 +53,20 @@ export const test = base.extend<{ kiosk: Kiosk; cashier: Page; customer: Page; s
     await core.start();
     const known = insertKnownMembers(core.members);
     const bridge = await startWebBridge({ core, staticDir: resolve('out/renderer'), random: seededRandom(11), logger: silentLogger });
+    const tillApi = await startTillApi({ core, config, clock: systemClock, random: seededRandom(13), logger: silentLogger });
     const kiosk: Kiosk = {
       core,
       bridge,
       known,
       unknownCard: makeCardNumber(9998, 424242),
+      tillApi: { origin: tillApi.origin, token: E2E_TILL_TOKEN },
       async scan(code) {
         const result = await core.dispatch('simulator', 'sim.scan', { deviceId: SIMULATED_SCANNER_ID, data: code });
         if (!result.ok) throw new Error(`scan failed: ${result.error.message}`);
       },
     };
     await use(kiosk);
+    await tillApi.close();
     await bridge.close();
     await core.close();
     rmSync(dir, { recursive: true, force: true });

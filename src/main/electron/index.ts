@@ -13,6 +13,7 @@ import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
 import { systemClock } from '../core/ports';
 import { seedDemoMembers } from '../core/seed/demo-members';
+import { startTillApi } from '../till-api/till-api';
 import { WINDOW_ROLES } from './app-url';
 import { bindElectronIpc } from './ipc';
 import { registerAppScheme, serveAppScheme } from './protocol';
@@ -74,11 +75,19 @@ async function start(): Promise<void> {
   const registry = new WindowRegistry<WebContents>();
   const unbindIpc = bindElectronIpc({ dispatch: core.dispatch, bus: core.bus, registry, logger });
   await core.start();
+  const tillApi = config.tillApi?.enabled
+    ? // The screens and the manual mode keep working when the till API cannot start (its port taken, say).
+      await startTillApi({ core, config, clock: systemClock, random: cryptoRandom, logger }).catch((error: unknown) => {
+        logger.error('the till API did not start', { error: error instanceof Error ? error.message : String(error) });
+        return null;
+      })
+    : null;
   const sleepBlocker = powerSaveBlocker.start('prevent-display-sleep');
 
   let stopped: Promise<void> | undefined;
   shutdown = () =>
     (stopped ??= (async () => {
+      await tillApi?.close();
       unbindIpc();
       if (powerSaveBlocker.isStarted(sleepBlocker)) powerSaveBlocker.stop(sleepBlocker);
       await core.close();

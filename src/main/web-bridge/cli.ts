@@ -13,6 +13,7 @@ import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
 import { systemClock } from '../core/ports';
 import { seedDemoMembers } from '../core/seed/demo-members';
+import { startTillApi } from '../till-api/till-api';
 import { startWebBridge } from './web-bridge';
 
 const { values } = parseArgs({
@@ -65,11 +66,18 @@ const bridge = await startWebBridge({
   logger,
   roles: config.devices === 'simulated' ? ['cashier', 'customer', 'simulator'] : ['cashier', 'customer'],
 });
+const tillApi = config.tillApi?.enabled
+  ? // The screens and the manual mode keep working when the till API cannot start (its port taken, say).
+    await startTillApi({ core, config, clock: systemClock, random: cryptoRandom, logger }).catch((error: unknown) => {
+      logger.error('the till API did not start', { error: error instanceof Error ? error.message : String(error) });
+      return null;
+    })
+  : null;
 
 console.log(`
 Fidèle — browser mode (${config.storeName}, ${core.members.count()} members)
   Cashier screen:   ${bridge.urls.cashier}
-  Customer screen:  ${bridge.urls.customer}${bridge.urls.simulator ? `\n  Device simulator: ${bridge.urls.simulator}` : ''}
+  Customer screen:  ${bridge.urls.customer}${bridge.urls.simulator ? `\n  Device simulator: ${bridge.urls.simulator}` : ''}${tillApi ? `\n  Till API:         ${tillApi.origin}/v1 (OpenAPI: ${tillApi.origin}/openapi.json)` : ''}
 Open each link in its own Chromium window. Ctrl+C stops the kiosk.
 `);
 
@@ -77,6 +85,7 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  await tillApi?.close();
   await bridge.close();
   await core.close();
   process.exit(0);

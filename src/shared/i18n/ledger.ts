@@ -75,6 +75,7 @@ export const ledgerFr: Catalog = {
   'ledger.till_id': 'Identifiant de caisse invalide.',
   'ledger.time_of_day': 'Heure invalide (HH:MM).',
   'ledger.time_zone': 'Fuseau horaire inconnu.',
+  'ledger.day': 'Date attendue au format AAAA-MM-JJ.',
   'ledger.too_large': 'Valeur trop grande.',
   'ledger.too_many_lines': 'Trop de lignes sur le ticket.',
 };
@@ -153,6 +154,7 @@ export const ledgerEn: Catalog = {
   'ledger.till_id': 'Invalid till id.',
   'ledger.time_of_day': 'Invalid time (HH:MM).',
   'ledger.time_zone': 'Unknown time zone.',
+  'ledger.day': 'Expected a date as YYYY-MM-DD.',
   'ledger.too_large': 'Value too large.',
   'ledger.too_many_lines': 'Too many lines on the receipt.',
 };

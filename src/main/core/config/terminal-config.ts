@@ -1,5 +1,48 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { TillId } from '../../../shared/contract/ledger-inputs';
+import { MANUAL_TILL } from '../loyalty';
+
+/** Hosts that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The HTTP API the cash-register software calls (src/main/till-api). Each till
+ * holds a token; only its SHA-256 is configured, so a leaked config file gives
+ * no till's token away. Loopback unless `lan: true` says otherwise, explicitly.
+ */
+export const TillApiConfig = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    host: z.string().min(1).max(255).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(5171),
+    lan: z.boolean().default(false),
+    tills: z
+      .array(
+        z.strictObject({
+          id: TillId.refine((id) => id !== MANUAL_TILL, `'${MANUAL_TILL}' is the cashier screen's own till id`),
+          tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the hex SHA-256 of the token (npm run till:token -- <tillId>)'),
+        }),
+      )
+      .max(64)
+      .default([]),
+  })
+  .superRefine((api, ctx) => {
+    if (!isLoopbackHost(api.host) && !api.lan) {
+      ctx.addIssue({ code: 'custom', path: ['host'], message: `${api.host} is not loopback: set "lan": true to serve the store network` });
+    }
+    const ids = new Set<string>();
+    const hashes = new Set<string>();
+    for (const [i, till] of api.tills.entries()) {
+      if (ids.has(till.id)) ctx.addIssue({ code: 'custom', path: ['tills', i, 'id'], message: `till ${till.id} is listed twice` });
+      if (hashes.has(till.tokenSha256)) ctx.addIssue({ code: 'custom', path: ['tills', i, 'tokenSha256'], message: 'two tills share a token' });
+      ids.add(till.id);
+      hashes.add(till.tokenSha256);
+    }
+  });
+export type TillApiConfig = z.infer<typeof TillApiConfig>;
 
 /**
  * A terminal's configuration: the defaults shipped in resources/ with a
@@ -23,6 +66,8 @@ export const TerminalConfig = z.strictObject({
   customerDisplayId: z.number().int().nonnegative().nullable().optional(),
   /** Electron only: fullscreen kiosk windows even in an unpackaged build (a packaged build always is). */
   kiosk: z.boolean().optional(),
+  /** The till integration API; absent, it does not start. */
+  tillApi: TillApiConfig.optional(),
 });
 export type TerminalConfig = z.infer<typeof TerminalConfig>;
 
