@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventName, LedgerAccount, Result, SessionState } from '../../src/shared/contract';
 import { RECEIPT_WIDTH } from '../../src/shared/domain/receipt-layout';
 import { createCore, type Core } from '../../src/main/core/core';
+import { hashManagerPin } from '../../src/main/core/ledger/manager-pin';
 import { MANUAL_TILL } from '../../src/main/core/loyalty';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
@@ -150,6 +151,34 @@ describe('the ledger through the contract', () => {
     expect(fr.join('\n')).toMatch(/80 pts expirent le \d{2}\/11\/2027/);
     const en = core.loyalty.receiptLines(sale, 'en');
     expect(en.join('\n')).toMatch(/New balance\s+80 pts/);
+  });
+
+  it('takes the manager PIN and threshold from the terminal configuration', async () => {
+    const pinHash = hashManagerPin('482913', seededRandom(3), { N: 1024, r: 8, p: 1 });
+    const managed = createCore({
+      dbPath: ':memory:',
+      config: testConfig({ adjustmentThresholdPoints: 50, managerPinHash: pinHash }),
+      shell: 'browser',
+      clock: { now: () => now },
+      random: seededRandom(22),
+      monotonic: { now: () => 1_000 },
+      logger: silentLogger,
+    });
+    const members = insertKnownMembers(managed.members);
+    const adjust = (points: number, pin: string | null) => () =>
+      managed.loyalty.adjust({
+        adjustmentId: `adj-${points}-${pin ?? 'none'}`,
+        memberId: members.claire.id,
+        points,
+        reason: 'geste commercial',
+        actor: 'caissier-7',
+        manager: pin ? { id: 'responsable-1', pin } : null,
+      });
+    expect(adjust(40, null)()).toMatchObject({ balanceAfter: 40, approvedBy: null });
+    expect(adjust(60, null)).toThrow();
+    expect(adjust(60, '000000')).toThrow();
+    expect(adjust(60, '482913')()).toMatchObject({ balanceAfter: 100, approvedBy: 'responsable-1' });
+    await managed.close();
   });
 
   it('gives the Z report of the day as data and as printable lines', async () => {

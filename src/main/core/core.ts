@@ -67,6 +67,10 @@ export function createCore(options: CoreOptions): Core {
     terminalId: config.terminalId,
     rules: options.programRules,
     monotonic: options.monotonic,
+    policy: {
+      ...(config.adjustmentThresholdPoints !== undefined ? { managerThresholdPoints: config.adjustmentThresholdPoints } : {}),
+      ...(config.managerPinHash ? { managerPinHash: config.managerPinHash } : {}),
+    },
   });
   const loyalty = new Loyalty(ledger, members, bus, clock, random, (moved) =>
     session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward }),

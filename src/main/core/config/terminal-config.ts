@@ -68,6 +68,10 @@ export const TerminalConfig = z.strictObject({
   kiosk: z.boolean().optional(),
   /** The till integration API; absent, it does not start. */
   tillApi: TillApiConfig.optional(),
+  /** Points adjustments above this need a manager's PIN. */
+  adjustmentThresholdPoints: z.number().int().min(0).max(1_000_000).optional(),
+  /** The manager PIN as `scrypt$N$r$p$salt$hash` (see docs/ledger.md); unset, large adjustments are refused. */
+  managerPinHash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/).nullable().optional(),
 });
 export type TerminalConfig = z.infer<typeof TerminalConfig>;
 
