@@ -54,8 +54,8 @@ export default tseslint.config(
     files: ['src/main/core/**'],
     rules: restrict({
       modules: [...electronModules],
-      folders: ['main/electron', 'electron', 'web-bridge', 'till-api', 'renderer', 'preload'],
-      message: 'src/main/core is plain Node: it never imports electron, the Electron shell, the web bridge, the till API or the screens.',
+      folders: ['main/electron', 'electron', 'web-bridge', 'till-api', 'renderer', 'preload', 'hq'],
+      message: 'src/main/core is plain Node: it never imports electron, the Electron shell, the web bridge, the till API, HQ or the screens.',
     }),
   },
   {
@@ -64,6 +64,14 @@ export default tseslint.config(
       modules: [...electronModules],
       folders: ['main/electron', 'electron', 'renderer', 'preload'],
       message: 'The web bridge serves the core over loopback; it never imports electron or the Electron shell.',
+    }),
+  },
+  {
+    files: ['src/hq/**'],
+    rules: restrict({
+      modules: [...electronModules],
+      folders: ['main/electron', 'electron', 'web-bridge', 'till-api', 'renderer', 'preload'],
+      message: 'HQ is a server: it shares the protocol (src/shared) and plain-Node helpers of the core, nothing of the kiosk.',
     }),
   },
   {

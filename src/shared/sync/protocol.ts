@@ -1,0 +1,231 @@
+import { z } from 'zod';
+
+/**
+ * The terminal ↔ HQ sync protocol, version 1 (../shared/reference/sync-ledger.md §2):
+ * written once here, read by the terminal's sync client (src/main/core/sync)
+ * and by HQ (src/hq). Every message is JSON; every signed message is signed
+ * with Ed25519 over the canonical JSON (src/main/core/ledger/canonical.ts) of
+ * the message WITHOUT its `signature` field. Keys and signatures travel as
+ * base64url without padding. Points are integers; times are epoch ms.
+ *
+ *   POST /v1/terminals/enrol   EnrolRequest  → EnrolmentReceipt        (one-time operator code)
+ *   POST /v1/push              PushBatch     → PushAnswer              (one batch in flight per terminal)
+ *   POST /v1/pull              PullRequest   → PullResponse
+ *   POST /v1/holds             HoldRequest   → HoldGrant               (online redemption, two-phase)
+ */
+export const PROTOCOL_VERSION = 1;
+
+const B64 = z.string().regex(/^[A-Za-z0-9_-]+$/, 'base64url');
+const Hash = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex');
+const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+const Time = z.number().int().nonnegative();
+const Seq = z.number().int().nonnegative();
+const Points = z.number().int();
+
+/** A signature and the key it was made with: the HQ key or a terminal key. */
+export const Signed = { keyId: z.string().min(1).max(64), signature: B64 };
+
+export const EnrolRequest = z.strictObject({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  /** Issued by an IT operator at HQ, valid once and for a short time. */
+  code: z.string().regex(/^[A-Z0-9-]{6,32}$/),
+  terminalId: Id,
+  storeId: Id,
+  /** The terminal's Ed25519 public key, raw 32 bytes. */
+  publicKey: B64,
+  keyId: z.string().min(1).max(64),
+  appVersion: z.string().max(32),
+});
+export type EnrolRequest = z.infer<typeof EnrolRequest>;
+
+/** What a terminal may redeem while HQ cannot be reached, signed by HQ (§2.7). */
+export const OfflineAllowance = z.strictObject({
+  allowanceId: z.string().min(1).max(64),
+  terminalId: Id,
+  maxPointsPerTransaction: Points,
+  maxPointsPerCustomerPerSession: Points,
+  maxPointsTotal: Points,
+  /** Measured on the terminal's monotonic clock since its last HQ contact. */
+  maxOfflineDurationMs: z.number().int().positive(),
+  policyVersion: z.string().max(32),
+  expiresAt: Time,
+  ...Signed,
+});
+export type OfflineAllowance = z.infer<typeof OfflineAllowance>;
+
+export const EnrolmentReceipt = z.strictObject({
+  terminalId: Id,
+  storeId: Id,
+  keyId: z.string(),
+  epoch: z.number().int().positive(),
+  /** The first entry of the epoch chains to this instead of the provisional genesis. */
+  genesisHash: Hash,
+  hqPublicKey: B64,
+  allowance: OfflineAllowance,
+  issuedAt: Time,
+  ...Signed,
+});
+export type EnrolmentReceipt = z.infer<typeof EnrolmentReceipt>;
+
+/** One journal entry as the terminal wrote it (schema version 1): the columns its hash covers, plus the hashes. */
+export const WireEntry = z.strictObject({
+  terminal_id: Id,
+  epoch: z.number().int().positive(),
+  seq: Seq,
+  entry_id: z.string().min(1).max(64),
+  group_id: z.string().min(1).max(64),
+  kind: z.string().min(1).max(32),
+  schema_version: z.number().int().positive(),
+  rules_version: z.string().max(32),
+  member_id: z.string().max(64).nullable(),
+  till_id: z.string().max(64).nullable(),
+  receipt: z.string().max(64).nullable(),
+  wall_time: Time,
+  mono_time: z.number().int(),
+  mono_boot: z.string().max(64),
+  offline: z.boolean(),
+  postings: z.array(z.strictObject({ account: z.string().max(128), delta: Points })).max(16),
+  detail: z.record(z.string(), z.unknown()),
+  prev_hash: Hash,
+  entry_hash: Hash,
+});
+export type WireEntry = z.infer<typeof WireEntry>;
+
+export const MAX_BATCH_ENTRIES = 1_000;
+
+export const PushHeader = z.strictObject({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  terminalId: Id,
+  epoch: z.number().int().positive(),
+  appVersion: z.string().max(32),
+  schemaVersions: z.array(z.number().int().positive()).min(1).max(8),
+  fromSeq: Seq,
+  toSeq: Seq,
+  /** The hash before fromSeq (the previous entry's, or the genesis). */
+  prevHash: Hash,
+  /** The entry_hash of toSeq. */
+  lastHash: Hash,
+  count: z.number().int().positive().max(MAX_BATCH_ENTRIES),
+  /** SHA-256 hex of the canonical JSON of the entries array: the signature covers the entries through it. */
+  digest: Hash,
+  /** The terminal's wall clock when sending: HQ estimates the skew from it. */
+  sentAt: Time,
+});
+export type PushHeader = z.infer<typeof PushHeader>;
+
+/** Entries in seq order, never splitting a group; signed over the header, which carries the digest. */
+export const PushBatch = z.strictObject({
+  header: PushHeader,
+  entries: z.array(WireEntry).min(1).max(MAX_BATCH_ENTRIES),
+  ...Signed,
+});
+export type PushBatch = z.infer<typeof PushBatch>;
+
+/** HQ's countersigned acknowledgement: the terminal marks entries acknowledged only from a verified one. */
+export const PushReceipt = z.strictObject({
+  terminalId: Id,
+  epoch: z.number().int().positive(),
+  ackedThroughSeq: Seq,
+  ackedHash: Hash,
+  hqIngestTime: Time,
+  /** HQ time minus the terminal's sentAt. */
+  skewMs: z.number().int(),
+  /** Business-rule breaches found at merge (an offline overdraft…): recorded, never refused (§2.1 I7). */
+  exceptions: z.array(z.strictObject({ entryId: z.string(), kind: z.string(), detail: z.string().max(500) })),
+  ...Signed,
+});
+export type PushReceipt = z.infer<typeof PushReceipt>;
+
+/**
+ * Why HQ did not (or no longer) take a batch. `gap`: resend from cursor+1.
+ * `frozen`, `equivocation`, `structural`: the stream is frozen until an operator acts.
+ */
+export const PushRefusal = z.strictObject({
+  code: z.enum(['gap', 'frozen', 'equivocation', 'structural', 'schema_version', 'bad_signature', 'unknown_terminal', 'revoked', 'malformed', 'too_large']),
+  message: z.string().max(500),
+  cursor: z.strictObject({ lastSeq: Seq, lastHash: Hash }).nullable(),
+});
+export type PushRefusal = z.infer<typeof PushRefusal>;
+
+export const PushAnswer = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), receipt: PushReceipt }),
+  z.strictObject({ ok: z.literal(false), refusal: PushRefusal }),
+]);
+export type PushAnswer = z.infer<typeof PushAnswer>;
+
+export const BUCKETS = ['program', 'store', 'terminal'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+export const PullRequest = z.strictObject({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  terminalId: Id,
+  epoch: z.number().int().positive(),
+  /** Opaque per-bucket cookies from the last applied response; null for a first pull. */
+  cookies: z.strictObject({ program: z.string().max(128).nullable(), store: z.string().max(128).nullable(), terminal: z.string().max(128).nullable() }),
+  ackedThroughSeq: Seq,
+  sentAt: Time,
+  ...Signed,
+});
+export type PullRequest = z.infer<typeof PullRequest>;
+
+export const MemberRecord = z.strictObject({
+  memberId: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  locale: z.enum(['fr', 'en']),
+  cards: z.array(z.string()),
+  createdAt: Time,
+});
+
+/** A member's chain-wide position, as HQ's projector has it. */
+export const MemberBalance = z.strictObject({
+  memberId: z.string(),
+  balance: Points,
+  pending: Points,
+  lots: z.array(z.strictObject({ expiresOn: z.string(), points: Points })),
+});
+
+export const BucketPatch = z.strictObject({
+  bucket: z.enum(BUCKETS),
+  cookie: z.string().max(128),
+  puts: z.array(z.strictObject({ key: z.string().max(128), value: z.unknown() })),
+  deletes: z.array(z.string().max(128)),
+});
+
+/** Applied by the terminal in ONE SQLite transaction, never partially (§2.5). */
+export const PullResponse = z.strictObject({
+  buckets: z.array(BucketPatch),
+  /** The write checkpoint: HQ has projected this terminal's entries through this seq. */
+  hqAppliedThroughSeq: Seq,
+  balances: z.array(MemberBalance),
+  allowance: OfflineAllowance,
+  minAppVersion: z.string().max(32),
+  recommendedAppVersion: z.string().max(32),
+  hqTime: Time,
+  ...Signed,
+});
+export type PullResponse = z.infer<typeof PullResponse>;
+
+export const HoldRequest = z.strictObject({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  terminalId: Id,
+  holdId: z.string().min(1).max(64),
+  memberId: z.string().min(1).max(64),
+  points: z.number().int().positive(),
+  timeoutMs: z.number().int().min(10_000).max(30 * 60_000),
+  sentAt: Time,
+  ...Signed,
+});
+export type HoldRequest = z.infer<typeof HoldRequest>;
+
+/** Pending at HQ until the terminal journals its post or void, or HQ's timeout releases it. */
+export const HoldGrant = z.strictObject({
+  holdId: z.string(),
+  memberId: z.string(),
+  points: z.number().int().positive(),
+  expiresAt: Time,
+  ...Signed,
+});
+export type HoldGrant = z.infer<typeof HoldGrant>;
