@@ -56,7 +56,8 @@ export type OfflineAllowance = z.infer<typeof OfflineAllowance>;
 export const EnrolmentReceipt = z.strictObject({
   terminalId: Id,
   storeId: Id,
-  keyId: z.string(),
+  /** The terminal key this receipt enrols; `keyId` below names HQ's signing key. */
+  terminalKeyId: z.string(),
   epoch: z.number().int().positive(),
   /** The first entry of the epoch chains to this instead of the provisional genesis. */
   genesisHash: Hash,
