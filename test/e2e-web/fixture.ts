@@ -34,11 +34,13 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-export const test = base.extend<{ kiosk: Kiosk; cashier: Page; customer: Page; simulator: Page }>({
-  // eslint-disable-next-line no-empty-pattern
-  kiosk: async ({}, use) => {
+export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kiosk: Kiosk; cashier: Page; customer: Page; simulator: Page }>({
+  /** 'rig' runs the real drivers against the socat simulators (test.use({ kioskDevices: 'rig' })). */
+  kioskDevices: ['simulated', { option: true }],
+  kiosk: async ({ kioskDevices }, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'fidele-e2e-'));
     const config = testConfig({
+      devices: kioskDevices,
       tillApi: { enabled: true, host: '127.0.0.1', port: 0, lan: false, tills: [{ id: 'caisse-1', tokenSha256: sha256Hex(E2E_TILL_TOKEN) }] },
     });
     const core = createCore({
@@ -61,7 +63,8 @@ export const test = base.extend<{ kiosk: Kiosk; cashier: Page; customer: Page; s
       unknownCard: makeCardNumber(9998, 424242),
       tillApi: { origin: tillApi.origin, token: E2E_TILL_TOKEN },
       async scan(code) {
-        const result = await core.dispatch('simulator', 'sim.scan', { deviceId: SIMULATED_SCANNER_ID, data: code });
+        const deviceId = kioskDevices === 'rig' ? core.devices.list().find((d) => d.kind === 'scanner')!.id : SIMULATED_SCANNER_ID;
+        const result = await core.dispatch('simulator', 'sim.scan', { deviceId, data: code });
         if (!result.ok) throw new Error(`scan failed: ${result.error.message}`);
       },
     };

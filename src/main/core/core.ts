@@ -1,9 +1,18 @@
-import { AppFailure, type IdentifyResult } from '../../shared/contract';
+import { AppFailure, type DeviceInfo, type IdentifyResult } from '../../shared/contract';
 import { classifyCode } from '../../shared/domain/scan-code';
 import type { TerminalConfig } from './config/terminal-config';
 import { openDatabase, type Db } from './db/database';
+import type { DeviceStatus } from './devices/device';
+import { createDevices, type Devices } from './devices/create-devices';
+import { loadTerminalDevicesConfig, type DevicesConfig } from './devices/device-config';
 import { DeviceManager } from './devices/device-manager';
+import type { DeviceReport } from './devices/device-state';
+import { NfcPairing } from './devices/nfc-pairing';
+import { systemTimers } from './devices/reconnect';
+import { createSimulatedRig, type SimulatedRig } from './devices/simulated-rig';
 import { SimulatedScanner } from './devices/simulated-scanner';
+import { renderSvg } from './receipt/render-svg';
+import { SaleReceipts } from './receipt/sale-receipts';
 import { EventBus } from './events';
 import { enrolMember } from './members/enrolment';
 import { MemberSearch } from './members/member-search';
@@ -29,6 +38,8 @@ export interface CoreOptions {
   programRules?: unknown;
   /** A clock that never goes back (performance.now in production), for offline limits and holds. */
   monotonic?: { now(): number };
+  /** `devices: 'real'`: the drivers to build; absent, resources/devices.default.json with $FIDELE_DEVICES_CONFIG laid over it. */
+  devicesConfig?: DevicesConfig;
 }
 
 /** Expiry runs at start and then this often, so points past their date cannot be spent. */
@@ -38,6 +49,10 @@ export interface Core {
   readonly db: Db;
   readonly bus: EventBus;
   readonly devices: DeviceManager;
+  /** The device drivers of a 'rig' or 'real' terminal; null with the in-process simulated scanner. */
+  readonly hardware: Devices | null;
+  /** The protocol simulators behind the drivers in 'rig' mode. */
+  readonly rig: SimulatedRig | null;
   readonly members: MemberStore;
   readonly session: CustomerSession;
   readonly ledger: Ledger;
@@ -72,18 +87,71 @@ export function createCore(options: CoreOptions): Core {
       ...(config.managerPinHash ? { managerPinHash: config.managerPinHash } : {}),
     },
   });
-  const loyalty = new Loyalty(ledger, members, bus, clock, random, (moved) =>
-    session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward }),
+  let receipts: SaleReceipts | null = null;
+  const loyalty = new Loyalty(
+    ledger,
+    members,
+    bus,
+    clock,
+    random,
+    (moved) => session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward }),
+    (sale, input) => receipts?.printSale(sale, input),
   );
   const pointsOf = (memberId: string) => {
     const balance = ledger.points(memberId).balance;
     return { balance, nextReward: loyalty.nextReward(balance) };
   };
 
+  const deviceDeps = { manager: devices, db, terminalId: config.terminalId, clock, random, logger };
+  let rig: SimulatedRig | null = null;
+  let hardware: Devices | null = null;
   if (config.devices === 'simulated') {
     devices.add(new SimulatedScanner(SIMULATED_SCANNER_ID, 'Scanner simulé', clock));
+  } else if (config.devices === 'rig') {
+    rig = createSimulatedRig(deviceDeps);
+    hardware = rig.devices;
+  } else {
+    hardware = createDevices(options.devicesConfig ?? loadTerminalDevicesConfig('resources', process.env), deviceDeps);
   }
-  devices.onStatus((status) => bus.emit('device.changed', status));
+  const rigIds = new Set(rig ? rig.devices.all.map((d) => d.id) : []);
+  const deviceInfo = (status: DeviceStatus & Partial<DeviceReport>): DeviceInfo => ({
+    id: status.id,
+    kind: status.kind,
+    name: status.name,
+    state: status.state,
+    // The rig's drivers are real; the hardware behind them is not.
+    simulated: status.simulated || rigIds.has(status.id),
+    condition: status.condition ?? null,
+    pendingJobs: status.pendingJobs ?? null,
+  });
+  devices.onStatus((status) => bus.emit('device.changed', deviceInfo(status)));
+
+  if (hardware) {
+    const { printers, printQueue } = hardware;
+    receipts = new SaleReceipts({
+      printers: () => printers,
+      queue: () => printQueue,
+      member: (memberId) => members.summary(memberId),
+      nextReward: (balance) => loyalty.nextReward(balance),
+      expiring: (memberId) => ledger.expiring(memberId),
+      store: { name: config.storeName, address: [] },
+      locale: config.locale,
+      clock,
+      logger,
+    });
+  }
+  const pairing = hardware && hardware.readers.length > 0 ? new NfcPairing(hardware.tags, clock, systemTimers, (result) => bus.emit('nfc.pairing', result)) : null;
+  if (pairing && hardware) {
+    for (const reader of hardware.readers) {
+      reader.onTag((tag) => {
+        try {
+          pairing.tag(tag);
+        } catch (error) {
+          logger.error('NFC pairing failed', { error: String(error) });
+        }
+      });
+    }
+  }
 
   function identify(code: string): IdentifyResult {
     const scan = classifyCode(code);
@@ -95,7 +163,10 @@ export function createCore(options: CoreOptions): Core {
   }
 
   const scans = new ScanRouter({ session, bus, identify });
-  devices.onScan((scan) => scans.handle(scan));
+  devices.onScan((scan) => {
+    if (pairing?.swallows(scan.deviceId)) return;
+    scans.handle(scan);
+  });
 
   const handlers: Handlers = {
     'terminal.info': () => ({
@@ -150,11 +221,50 @@ export function createCore(options: CoreOptions): Core {
       const report = ledger.zReport(day ?? undefined);
       return { day: report.day, report: report as unknown as Record<string, unknown>, lines: ledger.zReportLines(report, config.locale) };
     },
-    'sim.devices': () => ({ devices: devices.list() }),
-    'sim.scan': (_ctx, { deviceId, data }) => {
+    'sim.devices': () => ({ devices: devices.list().map(deviceInfo) }),
+    'sim.scan': async (_ctx, { deviceId, data }) => {
       const device = devices.get(deviceId);
-      if (!(device instanceof SimulatedScanner)) throw new AppFailure('unavailable', `no simulated scanner ${deviceId}`);
-      return { accepted: device.inject(data) };
+      if (device instanceof SimulatedScanner) return { accepted: device.inject(data) };
+      if (rig && device && device.id === rig.devices.all.find((d) => d.kind === 'scanner')?.id) {
+        // Written as the scanner's UART burst; the driver at the other end decides what it read.
+        if (device.status().state !== 'enabled') return { accepted: false };
+        await rig.scanner.scan(data);
+        return { accepted: true };
+      }
+      throw new AppFailure('unavailable', `no simulated scanner ${deviceId}`);
+    },
+    'device.diagnostics': () => ({
+      devices: devices.list().map((status) => ({ ...deviceInfo(status), endpoint: (status as Partial<DeviceReport>).endpoint ?? null })),
+      diagnostics: devices
+        .diagnostics()
+        .reverse()
+        .map((d) => ({ deviceId: d.deviceId, at: d.at, code: d.code, detail: d.detail ?? null })),
+    }),
+    'nfc.pair': (_ctx, { memberId }) => {
+      const reader = hardware?.readers[0];
+      if (!pairing || !reader) throw new AppFailure('unavailable', 'no NFC reader on this terminal');
+      const member = members.summary(memberId);
+      if (!member) throw new AppFailure('not_found', 'no such member');
+      return { readerId: reader.id, until: pairing.arm(member.id, member.cardNumber).until };
+    },
+    'sim.tapNfc': async (_ctx, { uid, kind }) => {
+      if (!rig) throw new AppFailure('unavailable', 'no simulated NFC reader on this terminal');
+      return { uid: await tapNfc(rig, uid, kind) };
+    },
+    'sim.printerFault': (_ctx, { fault }) => {
+      if (!rig) throw new AppFailure('unavailable', 'no simulated printer on this terminal');
+      printerFault(rig, fault);
+      return { ok: true as const };
+    },
+    'sim.printed': () => {
+      if (!rig) throw new AppFailure('unavailable', 'no simulated printer on this terminal');
+      const { engine } = rig.printer;
+      const last = receipts?.lastDocument() ?? null;
+      return {
+        pages: engine.printed.map((p) => ({ text: p.text, codes: p.codes })),
+        torn: engine.torn.length,
+        lastReceiptSvg: last ? renderSvg(last) : null,
+      };
     },
   };
 
@@ -173,6 +283,8 @@ export function createCore(options: CoreOptions): Core {
     db,
     bus,
     devices,
+    hardware,
+    rig,
     members,
     session,
     ledger,
@@ -184,12 +296,61 @@ export function createCore(options: CoreOptions): Core {
       expire();
       expiryTimer = setInterval(expire, EXPIRY_EVERY_MS);
       expiryTimer.unref?.();
-      await devices.enableAll();
+      // A missing device is retried in the background, never fatal; only socat failing to start the rig throws here.
+      if (rig) await rig.start();
+      else if (hardware) await hardware.start();
+      else await devices.enableAll();
     },
     async close() {
       if (expiryTimer) clearInterval(expiryTimer);
+      pairing?.disarm();
+      if (rig) await rig.stop();
+      else if (hardware) await hardware.stop();
       await devices.closeAll();
       db.close();
     },
   };
+}
+
+/** Time a simulated card stays on the antenna: a few polls, then lifted so the next tap counts as new. */
+const TAP_MS = 700;
+const tapTimers = new WeakMap<SimulatedRig, ReturnType<typeof setTimeout>>();
+
+async function tapNfc(rig: SimulatedRig, uidHex: string, kind: 'card' | 'phone'): Promise<string> {
+  const uid = Uint8Array.from(uidHex.toUpperCase().match(/../g)!, (h) => parseInt(h, 16));
+  const previous = tapTimers.get(rig);
+  if (previous) {
+    // Still on the antenna from the last tap: lift it first, or the reader sees no new presentation.
+    clearTimeout(previous);
+    rig.nfc.removeTag();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  // SAK 20: ISO 14443-4 (a phone); 08 a MIFARE Classic, 00 an NTAG with its 7-byte UID.
+  const sak = kind === 'phone' ? 0x20 : uid.length === 4 ? 0x08 : 0x00;
+  rig.nfc.presentTag({ uid, sak, atqa: [0x00, uid.length === 4 ? 0x04 : 0x44] });
+  const timer = setTimeout(() => {
+    tapTimers.delete(rig);
+    rig.nfc.removeTag();
+  }, TAP_MS);
+  timer.unref?.();
+  tapTimers.set(rig, timer);
+  return uidHex.toUpperCase();
+}
+
+function printerFault(rig: SimulatedRig, fault: 'paper_out' | 'paper_in' | 'cover_open' | 'cover_close' | 'paper_low' | 'paper_ok'): void {
+  const { engine } = rig.printer;
+  switch (fault) {
+    case 'paper_out':
+      return engine.runOutOfPaper();
+    case 'paper_in':
+      return engine.loadPaper();
+    case 'cover_open':
+      return engine.openCover();
+    case 'cover_close':
+      return engine.closeCover();
+    case 'paper_low':
+      return engine.setPaperLow(true);
+    case 'paper_ok':
+      return engine.setPaperLow(false);
+  }
 }

@@ -31,6 +31,8 @@ export class Loyalty {
     private readonly random: Random,
     /** Told after every movement, so the customer display can show the new balance. */
     private readonly onMoved: (moved: PointsMoved) => void = () => undefined,
+    /** Told after every committed sale (the receipt printer listens); must not throw. */
+    private readonly onCommitted: (sale: SaleResult, input: unknown) => void = () => undefined,
   ) {}
 
   account(memberId: string): LedgerAccount {
@@ -71,6 +73,7 @@ export class Loyalty {
   commit(input: unknown): SaleResult {
     const sale = this.ledger.commit(input);
     this.announce(sale.memberId, 'sale', sale.pointsEarned, sale.pointsRedeemed, sale.balanceAfter);
+    this.onCommitted(sale, input);
     return sale;
   }
 

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, Menu, powerSaveBlocker, session, type WebContents } from 'electron';
 import { loadConfig } from '../core/config/terminal-config';
+import { loadTerminalDevicesConfig } from '../core/devices/device-config';
 import { createCore, type Core } from '../core/core';
 import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
@@ -63,6 +64,8 @@ async function start(): Promise<void> {
     logger,
     // A handler drifting from its schema shows up in development, not at the till.
     validateOutput: !app.isPackaged,
+    // Real devices are named in resources/, which lives beside the app, not in the working directory.
+    ...(config.devices === 'real' ? { devicesConfig: loadTerminalDevicesConfig(join(app.getAppPath(), 'resources'), process.env) } : {}),
   });
   if (config.demoSeed && core.members.count() === 0) {
     const seeded = seedDemoMembers(core.members, { count: config.demoSeed.members, seed: config.demoSeed.seed, now: systemClock.now() });

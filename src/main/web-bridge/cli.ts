@@ -2,7 +2,7 @@
  * The browser mode: the kiosk's core and its screens served on loopback, for
  * machines where Electron cannot run and for the end-to-end tests.
  *
- *   tsx src/main/web-bridge/cli.ts [--port 5170] [--data ./data] [--config terminal.json] [--seed-only]
+ *   tsx src/main/web-bridge/cli.ts [--port 5170] [--data ./data] [--config terminal.json] [--devices auto|simulated|rig|real] [--seed-only]
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
 import { systemClock } from '../core/ports';
 import { seedDemoMembers } from '../core/seed/demo-members';
+import { SOCAT_BIN, socatAvailable } from '../core/devices/simulated-rig';
 import { startTillApi } from '../till-api/till-api';
 import { startWebBridge } from './web-bridge';
 
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: process.env.FIDELE_DATA_DIR ?? 'data' },
     config: { type: 'string', default: process.env.FIDELE_CONFIG },
     'seed-only': { type: 'boolean', default: false },
+    devices: { type: 'string', default: process.env.FIDELE_DEVICES ?? 'auto' },
   },
   strict: true,
 });
@@ -33,7 +35,27 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const logger = jsonLogger('web-bridge');
-const config = loadConfig(resolve('resources/terminal.default.json'), values.config ? resolve(values.config) : undefined);
+const loaded = loadConfig(resolve('resources/terminal.default.json'), values.config ? resolve(values.config) : undefined);
+// 'auto': a terminal configured with simulated devices gets the socat rig (the real drivers against protocol
+// simulators) when socat is installed, and the in-process scanner otherwise.
+if (!['auto', 'simulated', 'rig', 'real'].includes(values.devices)) {
+  console.error(`--devices must be auto, simulated, rig or real, not ${values.devices}`);
+  process.exit(2);
+}
+let devicesNote: string;
+let devices = loaded.devices;
+if (values.devices !== 'auto') {
+  devices = values.devices as typeof devices;
+  devicesNote = `${devices} (asked for)`;
+} else if (loaded.devices !== 'simulated') {
+  devicesNote = `${devices} (from the configuration)`;
+} else if (socatAvailable()) {
+  devices = 'rig';
+  devicesNote = 'rig: the real drivers talking to simulated devices over socat ptys';
+} else {
+  devicesNote = `simulated (in-process scanner): ${SOCAT_BIN} not found, install socat for the NFC reader and printer simulators`;
+}
+const config = { ...loaded, devices };
 const dataDir = resolve(values.data);
 mkdirSync(dataDir, { recursive: true });
 
@@ -64,7 +86,7 @@ const bridge = await startWebBridge({
   port,
   random: cryptoRandom,
   logger,
-  roles: config.devices === 'simulated' ? ['cashier', 'customer', 'simulator'] : ['cashier', 'customer'],
+  roles: config.devices === 'real' ? ['cashier', 'customer'] : ['cashier', 'customer', 'simulator'],
 });
 const tillApi = config.tillApi?.enabled
   ? // The screens and the manual mode keep working when the till API cannot start (its port taken, say).
@@ -76,6 +98,7 @@ const tillApi = config.tillApi?.enabled
 
 console.log(`
 Fidèle — browser mode (${config.storeName}, ${core.members.count()} members)
+  Devices:          ${devicesNote}
   Cashier screen:   ${bridge.urls.cashier}
   Customer screen:  ${bridge.urls.customer}${bridge.urls.simulator ? `\n  Device simulator: ${bridge.urls.simulator}` : ''}${tillApi ? `\n  Till API:         ${tillApi.origin}/v1 (OpenAPI: ${tillApi.origin}/openapi.json)` : ''}
 Open each link in its own Chromium window. Ctrl+C stops the kiosk.

@@ -6,6 +6,7 @@ import { formatPoints } from '../../shared/domain/receipt-layout';
 import { formatDate } from '../../shared/i18n/i18n';
 import { useApp } from '../common/app-context';
 import { ManualSale } from './ManualSale';
+import { NfcPairing } from './NfcPairing';
 import { PointsSummary } from './PointsSummary';
 import { useLedgerAccount } from './use-ledger-account';
 import { VisitList } from './VisitList';
@@ -65,6 +66,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce }: Memb
               {t('cashier.member.next')}
             </button>
           </div>
+          <NfcPairing key={`nfc-${memberId}`} memberId={memberId} />
           <div id={`${headingId}-manual`} hidden={!manualOpen}>
             {manualOpen && (
               <ManualSale

@@ -2,13 +2,15 @@ import { useState } from 'react';
 import type { SessionState } from '../../shared/contract';
 import { LocaleSwitch } from '../common/LocaleSwitch';
 import { useApp } from '../common/app-context';
-import { deviceKindLabel, deviceStateLabel, useDevices } from '../common/use-devices';
+import { deviceKindLabel, deviceSeverity, deviceStatusLabel, useDevices } from '../common/use-devices';
+import { DiagnosticsDialog } from './DiagnosticsDialog';
 import { ZReportDialog } from './ZReportDialog';
 
 /** Store name, device states, the Z report, language, and what the customer screen is doing. */
 export function StatusHeader({ storeName, session }: { storeName: string; session: SessionState | null }) {
   const { t } = useApp();
   const [zReportOpen, setZReportOpen] = useState(false);
+  const [diagnosticsOpen, setDiagnosticsOpen] = useState(false);
   return (
     <header className="cashier-header">
       <div className="brand">
@@ -19,6 +21,9 @@ export function StatusHeader({ storeName, session }: { storeName: string; sessio
       </div>
       <DeviceBar />
       <div className="header-actions" role="group" aria-label={t('cashier.header.actions')}>
+        <button type="button" className="diagnostics-open" aria-haspopup="dialog" onClick={() => setDiagnosticsOpen(true)}>
+          {t('cashier.diagnostics.open')}
+        </button>
         <button type="button" className="z-open" aria-haspopup="dialog" onClick={() => setZReportOpen(true)}>
           {t('cashier.z.open')}
         </button>
@@ -26,6 +31,7 @@ export function StatusHeader({ storeName, session }: { storeName: string; sessio
       </div>
       <SessionLine session={session} />
       {zReportOpen && <ZReportDialog onClose={() => setZReportOpen(false)} />}
+      {diagnosticsOpen && <DiagnosticsDialog onClose={() => setDiagnosticsOpen(false)} />}
     </header>
   );
 }
@@ -37,9 +43,10 @@ function DeviceBar() {
     <ul className="device-bar" data-testid="cashier-devices" aria-label={t('cashier.devices.label')}>
       {devices.length === 0 && <li className="device device-none">{t('cashier.devices.none')}</li>}
       {devices.map((d) => (
-        <li key={d.id} className={`device device-${d.state}`} title={d.name}>
+        <li key={d.id} className={`device device-${d.state} device-${deviceSeverity(d)}`} title={d.name} data-device={d.id} data-condition={d.condition ?? ''}>
           <span className="dot" aria-hidden="true" />
-          {t('cashier.devices.line', { kind: deviceKindLabel(t, d), state: deviceStateLabel(t, d) })}
+          {t('cashier.devices.line', { kind: deviceKindLabel(t, d), state: deviceStatusLabel(t, d) })}
+          {(d.pendingJobs ?? 0) > 0 && <span className="pending">{t('cashier.devices.pending', { count: d.pendingJobs ?? 0 })}</span>}
           {d.simulated && <span className="tag">{t('sim.device.simulated')}</span>}
         </li>
       ))}

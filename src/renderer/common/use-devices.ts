@@ -41,3 +41,24 @@ export function deviceKindLabel(t: (key: string) => string, device: DeviceInfo):
 export function deviceStateLabel(t: (key: string) => string, device: DeviceInfo): string {
   return t(`sim.device.state.${device.state}`);
 }
+
+/** What the status bar says: the condition when the device reports one (« plus de papier »), else its state. */
+export function deviceStatusLabel(t: (key: string) => string, device: DeviceInfo): string {
+  if (device.condition === null || device.state === 'closed') return deviceStateLabel(t, device);
+  return t(`sim.device.condition.${device.condition}`);
+}
+
+/** ok, warn or error: the colour of the device's dot and border. */
+export function deviceSeverity(device: DeviceInfo): 'ok' | 'warn' | 'error' {
+  if (device.state === 'error') return 'error';
+  switch (device.condition) {
+    case null:
+    case 'ok':
+      return device.state === 'enabled' ? ((device.pendingJobs ?? 0) > 0 ? 'warn' : 'ok') : 'warn';
+    case 'paper_low':
+    case 'reconnecting':
+      return 'warn';
+    default:
+      return 'error';
+  }
+}

@@ -3,7 +3,8 @@ import { LocaleSwitch } from '../common/LocaleSwitch';
 import { ConnectionBanner } from '../common/ConnectionBanner';
 import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
-import { deviceKindLabel, deviceStateLabel, useDevices } from '../common/use-devices';
+import { deviceKindLabel, deviceStatusLabel, useDevices } from '../common/use-devices';
+import { DeviceRigControls } from './DeviceRigControls';
 import { PRODUCT_CODE, unknownCardNumber, walletQrFor, wrongCheckDigitNumber } from './sample-codes';
 
 type LastRead =
@@ -88,7 +89,8 @@ export function SimulatorPanel() {
                   <span className="sim-dot" aria-hidden="true" />
                   <span className="sim-device-name">{d.name}</span>
                   <span className="sim-muted">
-                    {deviceKindLabel(t, d)} · {deviceStateLabel(t, d)}
+                    {deviceKindLabel(t, d)} · {deviceStatusLabel(t, d)}
+                    {(d.pendingJobs ?? 0) > 0 && ` · ${t('cashier.devices.pending', { count: d.pendingJobs ?? 0 })}`}
                     {d.simulated && ` · ${t('sim.device.simulated')}`}
                   </span>
                 </li>
@@ -158,6 +160,8 @@ export function SimulatorPanel() {
             {describe(last, t)}
           </p>
         </section>
+
+        <DeviceRigControls devices={devices} />
       </main>
     </div>
   );

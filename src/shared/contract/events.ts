@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Role } from './roles';
 import { PointsMoved } from './ledger-views';
-import { DeviceInfo, IdentifyResult, SessionState, Timestamp } from './schemas';
+import { DeviceInfo, IdentifyResult, MemberId, NfcPairingOutcome, SessionState, Timestamp } from './schemas';
 
 export interface EventSpec<P extends z.ZodType = z.ZodType> {
   roles: readonly Role[];
@@ -33,6 +33,11 @@ export const events = {
   /** A member's points moved (sale, refund, adjustment): the customer sees them arrive. */
   'points.moved': event({ roles: ['cashier', 'customer'], payload: PointsMoved }),
   'device.changed': event({ roles: ['cashier', 'simulator'], payload: DeviceInfo }),
+  /** The tap that followed nfc.pair: paired, or why not. */
+  'nfc.pairing': event({
+    roles: ['cashier'],
+    payload: z.object({ at: Timestamp, memberId: MemberId, uid: z.string().nullable(), outcome: NfcPairingOutcome }),
+  }),
 } as const satisfies Record<string, EventSpec>;
 
 export type Events = typeof events;

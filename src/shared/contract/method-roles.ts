@@ -25,6 +25,11 @@ export const METHOD_ROLES = {
   'ledger.zReport': ['cashier'],
   'sim.devices': ['simulator', 'cashier'],
   'sim.scan': ['simulator'],
+  'device.diagnostics': ['cashier'],
+  'nfc.pair': ['cashier'],
+  'sim.tapNfc': ['simulator'],
+  'sim.printerFault': ['simulator'],
+  'sim.printed': ['simulator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type MethodName = keyof typeof METHOD_ROLES;

@@ -3,6 +3,7 @@ import { METHOD_ROLES, type MethodName } from './method-roles';
 import type { Role } from './roles';
 import {
   CardNumber,
+  DeviceDiagnosticView,
   DeviceInfo,
   EnrolmentForm,
   IdentifyResult,
@@ -14,6 +15,7 @@ import {
   SearchQuery,
   SessionState,
   TerminalInfo,
+  Timestamp,
 } from './schemas';
 import { RefundInput } from './ledger-inputs';
 import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
@@ -145,6 +147,47 @@ export const methods = {
     roles: METHOD_ROLES['sim.scan'],
     input: z.strictObject({ deviceId: z.string().max(64), data: ScanCode }),
     output: z.object({ accepted: z.boolean() }),
+  }),
+  'device.diagnostics': method({
+    kind: 'query',
+    roles: METHOD_ROLES['device.diagnostics'],
+    input: Empty,
+    output: z.object({
+      devices: z.array(DeviceInfo.extend({ endpoint: z.string().nullable() })),
+      /** Newest first. */
+      diagnostics: z.array(DeviceDiagnosticView),
+    }),
+  }),
+  'nfc.pair': method({
+    kind: 'command',
+    roles: METHOD_ROLES['nfc.pair'],
+    input: z.strictObject({ memberId: MemberId }),
+    /** Armed: the next physical card tapped is paired; the outcome arrives as `nfc.pairing`. */
+    output: z.object({ readerId: z.string(), until: Timestamp }),
+  }),
+  'sim.tapNfc': method({
+    kind: 'command',
+    roles: METHOD_ROLES['sim.tapNfc'],
+    input: z.strictObject({ uid: z.string().regex(/^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{14})$/, 'nfc.uid'), kind: z.enum(['card', 'phone']) }),
+    output: z.object({ uid: z.string() }),
+  }),
+  'sim.printerFault': method({
+    kind: 'command',
+    roles: METHOD_ROLES['sim.printerFault'],
+    input: z.strictObject({ fault: z.enum(['paper_out', 'paper_in', 'cover_open', 'cover_close', 'paper_low', 'paper_ok']) }),
+    output: z.object({ ok: z.literal(true) }),
+  }),
+  'sim.printed': method({
+    kind: 'query',
+    roles: METHOD_ROLES['sim.printed'],
+    input: Empty,
+    output: z.object({
+      pages: z.array(z.object({ text: z.string(), codes: z.array(z.string()) })),
+      /** Cleared copies (paper out mid-receipt): torn off, never handed over. */
+      torn: z.number().int().nonnegative(),
+      /** The last receipt the terminal sent, drawn as SVG; null before the first. */
+      lastReceiptSvg: z.string().nullable(),
+    }),
   }),
 } as const satisfies { [M in MethodName]: MethodSpec };
 

@@ -152,12 +152,25 @@ export const TerminalInfo = z.object({
   storeName: z.string(),
   locale: Locale,
   shell: z.enum(['electron', 'browser']),
-  devices: z.enum(['simulated', 'real']),
+  devices: z.enum(['simulated', 'rig', 'real']),
   enrolmentIdleMs: z.number().int().positive(),
   consentWordingVersion: z.string(),
   privacyNoticeUrl: z.string(),
 });
 export type TerminalInfo = z.infer<typeof TerminalInfo>;
+
+export const DeviceCondition = z.enum([
+  'ok',
+  'missing',
+  'reconnecting',
+  'offline',
+  'paper_low',
+  'paper_out',
+  'cover_open',
+  'printer_error',
+  'not_responding',
+]);
+export type DeviceCondition = z.infer<typeof DeviceCondition>;
 
 export const DeviceInfo = z.object({
   id: z.string(),
@@ -165,8 +178,20 @@ export const DeviceInfo = z.object({
   name: z.string(),
   state: z.enum(['closed', 'opened', 'claimed', 'enabled', 'error']),
   simulated: z.boolean(),
+  /** What is wrong beyond the state (paper out, missing…); null for a device that does not say. */
+  condition: DeviceCondition.nullable(),
+  /** Receipts kept and not yet printed (printers only). */
+  pendingJobs: z.number().int().nonnegative().nullable(),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
+
+/** Something a driver noticed and dropped (garbage, a bad checksum, a phone's UID), for the IT view. */
+export const DeviceDiagnosticView = z.object({ deviceId: z.string(), at: Timestamp, code: z.string(), detail: z.string().nullable() });
+export type DeviceDiagnosticView = z.infer<typeof DeviceDiagnosticView>;
+
+/** What came of a tap while the cashier was pairing a card (nfc.pair). */
+export const NfcPairingOutcome = z.enum(['paired', 'already_yours', 'already_paired', 'random_uid', 'bad_uid', 'expired']);
+export type NfcPairingOutcome = z.infer<typeof NfcPairingOutcome>;
 
 export const SearchQuery = z
   .string()

@@ -55,7 +55,8 @@ export const TerminalConfig = z.strictObject({
   terminalCode: z.number().int().min(0).max(9999),
   storeName: z.string().min(1).max(80),
   locale: z.enum(['fr', 'en']),
-  devices: z.enum(['simulated', 'real']),
+  /** 'simulated': an in-process scanner; 'rig': the real drivers talking to protocol simulators over socat ptys; 'real': the hardware in the devices configuration. */
+  devices: z.enum(['simulated', 'rig', 'real']),
   enrolmentIdleMs: z.number().int().min(5_000).max(600_000),
   /** After this, an enrolment left open (a customer screen that died) is dropped. */
   enrolmentMaxMs: z.number().int().min(10_000).max(3_600_000),

@@ -139,3 +139,12 @@ export function loadDevicesConfig(defaultsPath: string, overridePath?: string): 
   const merged = overridePath ? mergeDevicesConfig(defaults, readJson(overridePath)) : defaults;
   return parseDevicesConfig(merged, overridePath ?? defaultsPath);
 }
+
+/** The environment variable naming a terminal's own devices file, laid over resources/devices.default.json. */
+export const DEVICES_CONFIG_ENV = 'FIDELE_DEVICES_CONFIG';
+
+/** The configuration a terminal with `devices: 'real'` runs: the shipped defaults, then the file $FIDELE_DEVICES_CONFIG names. */
+export function loadTerminalDevicesConfig(resourcesDir: string, env: Readonly<Record<string, string | undefined>>): DevicesConfig {
+  const override = env[DEVICES_CONFIG_ENV];
+  return loadDevicesConfig(`${resourcesDir}/devices.default.json`, override && override.length > 0 ? override : undefined);
+}

@@ -93,6 +93,11 @@ export class PrintQueue {
     return row && toJob(row);
   }
 
+  /** Whether a job with this label was ever queued for the printer: a replayed sale must not print twice. */
+  hasLabel(printerId: string, label: string): boolean {
+    return this.db.prepare('SELECT 1 FROM print_job WHERE printer_id = ? AND label = ? LIMIT 1').get(printerId, label) !== undefined;
+  }
+
   markPrinting(jobId: string, at: number): boolean {
     return this.startStmt.run(at, jobId).changes === 1;
   }

@@ -75,6 +75,12 @@ export class EscPosPrinterEngine {
     this.paperLeft = bytes;
   }
 
+  /** The roll ends now, printing or not (the simulator page's « plus de papier »). */
+  runOutOfPaper(): void {
+    this.paperLeft = 0;
+    this.setStatus(() => (this.paperOut = true));
+  }
+
   loadPaper(): void {
     this.paperLeft = Infinity;
     this.setStatus(() => {
