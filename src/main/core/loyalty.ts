@@ -99,7 +99,8 @@ export class Loyalty {
   }
 
   manualCommit(input: unknown): SaleResult {
-    const receipt = `M${this.clock.now().toString(36)}${Array.from(this.random.bytes(3), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    // Short enough to read out at the till, unique enough per terminal: the time in base 36 and 16 random bits.
+    const receipt = `M-${this.clock.now().toString(36).toUpperCase()}-${Array.from(this.random.bytes(2), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase()}`;
     const priced = this.ledger.preview(this.manualSale(input, receipt, null));
     const paid = priced.netCents - priced.redemption.discountCents;
     return this.commit(this.manualSale(input, receipt, paid > 0 ? [{ method: 'other', amountCents: paid }] : []));
