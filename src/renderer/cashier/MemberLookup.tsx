@@ -6,6 +6,7 @@ import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
 import { isOverlongNumber, lookupIntent } from './lookup-input';
 import { useMemberSearch } from './use-member-search';
+import { useWedgeScanner } from './use-wedge-scanner';
 
 interface MemberLookupProps {
   inputRef: RefObject<HTMLInputElement | null>;
@@ -74,6 +75,14 @@ export function MemberLookup({ inputRef, onIdentify, onSelect }: MemberLookupPro
       working.current = false;
     }
   }
+
+  // What a wedge scanner typed may be garbled by the layout; the decoder's reading replaces it.
+  useWedgeScanner((data) => {
+    setText(data);
+    setActiveId(null);
+    results.reset();
+    void run(() => onIdentify(data));
+  });
 
   function choose(hit: SearchHit) {
     void run(() => onSelect(hit));
