@@ -12,6 +12,12 @@ import { z } from 'zod';
  *   POST /v1/push              PushBatch     → PushAnswer              (one batch in flight per terminal)
  *   POST /v1/pull              PullRequest   → PullResponse
  *   POST /v1/holds             HoldRequest   → HoldGrant               (online redemption, two-phase)
+ *   POST /v1/holds/void        HoldVoid      → HoldGrant               (the sale was cancelled)
+ *
+ * Push answers: 200 receipt; 409 gap / frozen / equivocation / structural /
+ * schema_version; 401 bad_signature / unknown_terminal; 403 revoked;
+ * 400 malformed; 413 too_large — always a PushAnswer body. Other routes
+ * answer errors as `{ error: { code, message } }`.
  */
 export const PROTOCOL_VERSION = 1;
 
@@ -111,16 +117,33 @@ export const PushHeader = z.strictObject({
   digest: Hash,
   /** The terminal's wall clock when sending: HQ estimates the skew from it. */
   sentAt: Time,
+  /** The terminal's journal head when sending (optional): the fleet view shows headSeq − toSeq as its backlog. */
+  headSeq: Seq.optional(),
 });
 export type PushHeader = z.infer<typeof PushHeader>;
 
-/** Entries in seq order, never splitting a group; signed over the header, which carries the digest. */
+/**
+ * Entries in seq order, never splitting a group. The one exception to the
+ * signing rule above: the signature is over `pushSigningPayload(batch)`, i.e.
+ * `{ header, keyId }` — the entries are covered through `header.digest`.
+ */
 export const PushBatch = z.strictObject({
   header: PushHeader,
   entries: z.array(WireEntry).min(1).max(MAX_BATCH_ENTRIES),
   ...Signed,
 });
 export type PushBatch = z.infer<typeof PushBatch>;
+
+/** What a PushBatch's signature covers, before canonical JSON. */
+export function pushSigningPayload(batch: Pick<PushBatch, 'header' | 'keyId'>): { header: PushHeader; keyId: string } {
+  return { header: batch.header, keyId: batch.keyId };
+}
+
+/** What any other signed message's signature covers, before canonical JSON: the message without `signature`. */
+export function signingPayload<T extends { signature: string }>(message: T): Omit<T, 'signature'> {
+  const { signature: _signature, ...rest } = message;
+  return rest;
+}
 
 /** HQ's countersigned acknowledgement: the terminal marks entries acknowledged only from a verified one. */
 export const PushReceipt = z.strictObject({
@@ -221,12 +244,28 @@ export const HoldRequest = z.strictObject({
 });
 export type HoldRequest = z.infer<typeof HoldRequest>;
 
-/** Pending at HQ until the terminal journals its post or void, or HQ's timeout releases it. */
+/** The terminal cancels a sale that held points: HQ voids the pending hold (a no-op once posted or released). */
+export const HoldVoid = z.strictObject({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  terminalId: Id,
+  holdId: z.string().min(1).max(64),
+  memberId: z.string().min(1).max(64),
+  sentAt: Time,
+  ...Signed,
+});
+export type HoldVoid = z.infer<typeof HoldVoid>;
+
+/**
+ * Pending at HQ until the terminal journals its post (a `redeem` entry whose
+ * `detail.hold_id` names the hold) or its void, or HQ's timeout releases it.
+ * `status` says what HQ did with it.
+ */
 export const HoldGrant = z.strictObject({
   holdId: z.string(),
   memberId: z.string(),
   points: z.number().int().positive(),
   expiresAt: Time,
+  status: z.enum(['pending', 'posted', 'voided', 'released']),
   ...Signed,
 });
 export type HoldGrant = z.infer<typeof HoldGrant>;

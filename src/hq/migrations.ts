@@ -1,0 +1,220 @@
+import type { Sql } from './db';
+
+/**
+ * HQ's schema, one list for PGlite and PostgreSQL. Distribution-ready
+ * (sync-ledger.md §2.8): every primary or unique key of the raw journal and
+ * the streams includes terminal_id, every key of postings, balances, holds,
+ * lots and incidents about a member includes customer_id; no serial column is
+ * a key; stores, programs and codes are small reference tables. Append-only
+ * tables refuse UPDATE and DELETE by trigger (I1).
+ */
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE store (
+        store_id text PRIMARY KEY,
+        name text NOT NULL,
+        created_at bigint NOT NULL
+      );
+
+      CREATE TABLE enrol_code (
+        code text PRIMARY KEY,
+        store_id text NOT NULL,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        used_at bigint,
+        used_by text
+      );
+
+      CREATE TABLE terminal (
+        terminal_id text PRIMARY KEY,
+        store_id text NOT NULL,
+        public_key text NOT NULL,
+        key_id text NOT NULL,
+        app_version text NOT NULL,
+        status text NOT NULL CHECK (status IN ('active', 'revoked')),
+        epoch integer NOT NULL,
+        enrolled_at bigint NOT NULL,
+        revoked_at bigint,
+        last_contact_at bigint,
+        head_seq bigint
+      );
+
+      CREATE TABLE terminal_stream (
+        terminal_id text NOT NULL,
+        epoch integer NOT NULL,
+        genesis_hash text NOT NULL,
+        key_id text NOT NULL,
+        last_seq bigint NOT NULL DEFAULT 0,
+        last_hash text NOT NULL,
+        applied_through_seq bigint NOT NULL DEFAULT 0,
+        status text NOT NULL CHECK (status IN ('active', 'frozen')),
+        frozen_reason text,
+        frozen_at bigint,
+        skew_ms bigint,
+        opened_at bigint NOT NULL,
+        PRIMARY KEY (terminal_id, epoch)
+      );
+
+      CREATE TABLE journal_entry (
+        terminal_id text NOT NULL,
+        epoch integer NOT NULL,
+        seq bigint NOT NULL,
+        entry_id text NOT NULL,
+        group_id text NOT NULL,
+        kind text NOT NULL,
+        schema_version integer NOT NULL,
+        member_id text,
+        wall_time bigint NOT NULL,
+        offline boolean NOT NULL,
+        entry jsonb NOT NULL,
+        prev_hash text NOT NULL,
+        entry_hash text NOT NULL,
+        ingested_at bigint NOT NULL,
+        PRIMARY KEY (terminal_id, epoch, seq),
+        UNIQUE (terminal_id, entry_id)
+      );
+
+      CREATE TABLE push_receipt (
+        terminal_id text NOT NULL,
+        epoch integer NOT NULL,
+        through_seq bigint NOT NULL,
+        receipt jsonb NOT NULL,
+        PRIMARY KEY (terminal_id, epoch, through_seq)
+      );
+
+      CREATE TABLE posting (
+        customer_id text NOT NULL,
+        entry_id text NOT NULL,
+        leg integer NOT NULL,
+        account text NOT NULL,
+        delta bigint NOT NULL,
+        kind text NOT NULL,
+        origin text NOT NULL,
+        terminal_id text,
+        epoch integer,
+        seq bigint,
+        posted_at bigint NOT NULL,
+        PRIMARY KEY (customer_id, entry_id, leg)
+      );
+
+      CREATE TABLE account_balance (
+        customer_id text NOT NULL,
+        account text NOT NULL,
+        balance bigint NOT NULL,
+        PRIMARY KEY (customer_id, account)
+      );
+
+      CREATE TABLE lot (
+        customer_id text NOT NULL,
+        lot_id text NOT NULL,
+        points bigint NOT NULL,
+        remaining bigint NOT NULL CHECK (remaining >= 0),
+        expires_on text NOT NULL,
+        expires_at bigint NOT NULL,
+        opened_at bigint NOT NULL,
+        PRIMARY KEY (customer_id, lot_id)
+      );
+
+      CREATE TABLE hold (
+        customer_id text NOT NULL,
+        hold_id text NOT NULL,
+        terminal_id text NOT NULL,
+        points bigint NOT NULL CHECK (points > 0),
+        status text NOT NULL CHECK (status IN ('pending', 'posted', 'voided', 'released')),
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        resolved_at bigint,
+        PRIMARY KEY (customer_id, hold_id)
+      );
+
+      CREATE TABLE member (
+        customer_id text PRIMARY KEY,
+        record jsonb,
+        change_version bigint NOT NULL
+      );
+
+      CREATE TABLE member_store (
+        customer_id text NOT NULL,
+        store_id text NOT NULL,
+        linked_version bigint NOT NULL,
+        PRIMARY KEY (customer_id, store_id)
+      );
+
+      CREATE TABLE program (
+        program_id text PRIMARY KEY,
+        version text NOT NULL,
+        rules jsonb NOT NULL,
+        change_version bigint NOT NULL
+      );
+
+      CREATE TABLE allowance (
+        terminal_id text PRIMARY KEY,
+        allowance jsonb NOT NULL,
+        change_version bigint NOT NULL
+      );
+
+      -- Pull cookies: one counter, bumped under its row lock by every transaction
+      -- that changes pullable data, so a version is visible only once all lower ones are.
+      CREATE TABLE change_counter (
+        name text PRIMARY KEY,
+        value bigint NOT NULL
+      );
+      INSERT INTO change_counter (name, value) VALUES ('pull', 0);
+
+      CREATE TABLE incident (
+        customer_id text NOT NULL,
+        incident_id text NOT NULL,
+        terminal_id text,
+        kind text NOT NULL,
+        entry_id text,
+        detail jsonb NOT NULL,
+        status text NOT NULL DEFAULT 'open',
+        created_at bigint NOT NULL,
+        PRIMARY KEY (customer_id, incident_id)
+      );
+
+      CREATE TABLE audit (
+        terminal_id text NOT NULL,
+        audit_id text NOT NULL,
+        at bigint NOT NULL,
+        action text NOT NULL,
+        code text NOT NULL,
+        message text NOT NULL,
+        detail jsonb NOT NULL,
+        PRIMARY KEY (terminal_id, audit_id)
+      );
+      CREATE INDEX audit_by_time ON audit (at);
+
+      CREATE FUNCTION hq_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+      END $$;
+      CREATE TRIGGER journal_entry_append_only BEFORE UPDATE OR DELETE ON journal_entry FOR EACH ROW EXECUTE FUNCTION hq_append_only();
+      CREATE TRIGGER posting_append_only BEFORE UPDATE OR DELETE ON posting FOR EACH ROW EXECUTE FUNCTION hq_append_only();
+      CREATE TRIGGER push_receipt_append_only BEFORE UPDATE OR DELETE ON push_receipt FOR EACH ROW EXECUTE FUNCTION hq_append_only();
+      CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION hq_append_only();
+    `,
+  },
+];
+
+export async function migrate(sql: Sql, now: number): Promise<number> {
+  await sql.exec('CREATE TABLE IF NOT EXISTS schema_migration (version integer PRIMARY KEY, applied_at bigint NOT NULL)');
+  return sql.transaction(async (tx) => {
+    // Two HQ processes starting on one server must not both migrate.
+    if (tx.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(4242001)');
+    const rows = await tx.query<{ version: number }>('SELECT version FROM schema_migration');
+    const done = new Set(rows.map((r) => r.version));
+    let applied = 0;
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migration (version, applied_at) VALUES ($1, $2)', [m.version, now]);
+      applied += 1;
+    }
+    return applied;
+  });
+}
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,331 @@
+import { Accounts } from '../main/core/ledger/accounts';
+import { expiryEntryId } from '../main/core/ledger/expiry';
+import { expiryFor, expiryOn, type Expiry } from '../main/core/ledger/expiry-policy';
+import type { PushReceipt, WireEntry } from '../shared/sync/protocol';
+import { nextChangeVersion, type HqContext } from './context';
+import type { Sql } from './db';
+
+/**
+ * Stage B (sync-ledger.md §2.8): postings, balances, lots, holds and
+ * overdraft exceptions from ingested entries, at HQ, in HQ commit order.
+ * Idempotent by the posting key (customer_id, entry_id, leg): a leg already
+ * posted changes nothing, so re-projecting a stream is harmless. On one node
+ * it runs in the ingest transaction, so the receipt can carry the exceptions.
+ */
+export const OVERDRAFT_ACCOUNT = (memberId: string): string => `member:${memberId}:offline_overdraft`;
+
+export type ReceiptException = PushReceipt['exceptions'][number];
+
+interface Leg {
+  customer_id: string;
+  entry_id: string;
+  leg: number;
+  account: string;
+  delta: number;
+  kind: string;
+  origin: 'terminal' | 'hq';
+  terminal_id: string | null;
+  epoch: number | null;
+  seq: number | null;
+}
+
+interface LotState {
+  lot_id: string;
+  points: number;
+  remaining: number;
+  expires_on: string;
+  expires_at: number;
+  opened_at: number;
+  dirty: boolean;
+}
+
+const CHUNK = 4000;
+
+/** The customer an entry's legs are filed under: its member, or the terminal for program-only entries. */
+export function customerOf(entry: Pick<WireEntry, 'member_id' | 'terminal_id'>): string {
+  return entry.member_id ?? `terminal:${entry.terminal_id}`;
+}
+
+async function insertLegs(tx: Sql, legs: Leg[], now: number): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let i = 0; i < legs.length; i += CHUNK) {
+    const chunk = legs.slice(i, i + CHUNK);
+    const params: unknown[] = [];
+    const values = chunk.map((l) => {
+      const b = params.length;
+      params.push(l.customer_id, l.entry_id, l.leg, l.account, l.delta, l.kind, l.origin, l.terminal_id, l.epoch, l.seq, now);
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}, $${b + 10}, $${b + 11})`;
+    });
+    const rows = await tx.query<{ customer_id: string; entry_id: string; leg: number }>(
+      `INSERT INTO posting (customer_id, entry_id, leg, account, delta, kind, origin, terminal_id, epoch, seq, posted_at)
+       VALUES ${values.join(', ')} ON CONFLICT (customer_id, entry_id, leg) DO NOTHING RETURNING customer_id, entry_id, leg`,
+      params,
+    );
+    for (const r of rows) inserted.add(`${r.customer_id}\u0000${r.entry_id}\u0000${r.leg}`);
+  }
+  return inserted;
+}
+
+const legKey = (l: Pick<Leg, 'customer_id' | 'entry_id' | 'leg'>) => `${l.customer_id}\u0000${l.entry_id}\u0000${l.leg}`;
+
+/** Per-customer state for one projection run, loaded under a per-customer lock. */
+class Book {
+  readonly balances = new Map<string, Map<string, number>>();
+  readonly touchedAccounts = new Map<string, Set<string>>();
+  readonly lots = new Map<string, LotState[]>();
+
+  static async load(tx: Sql, customers: string[]): Promise<Book> {
+    const book = new Book();
+    const sorted = [...new Set(customers)].sort();
+    // Serialises projections per customer on a server; deadlock-free because always taken in order.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext(c)) FROM unnest($1::text[]) AS c ORDER BY c', [sorted]);
+    const balances = await tx.query<{ customer_id: string; account: string; balance: number }>(
+      'SELECT customer_id, account, balance FROM account_balance WHERE customer_id = ANY($1::text[])',
+      [sorted],
+    );
+    for (const c of sorted) {
+      book.balances.set(c, new Map());
+      book.lots.set(c, []);
+    }
+    for (const b of balances) book.balances.get(b.customer_id)!.set(b.account, b.balance);
+    const lots = await tx.query<LotState & { customer_id: string }>(
+      'SELECT customer_id, lot_id, points, remaining, expires_on, expires_at, opened_at FROM lot WHERE customer_id = ANY($1::text[]) AND remaining > 0',
+      [sorted],
+    );
+    for (const l of lots) book.lots.get(l.customer_id)!.push({ ...l, dirty: false });
+    return book;
+  }
+
+  balance(customer: string, account: string): number {
+    return this.balances.get(customer)?.get(account) ?? 0;
+  }
+
+  post(customer: string, account: string, delta: number): void {
+    const m = this.balances.get(customer)!;
+    m.set(account, (m.get(account) ?? 0) + delta);
+    let t = this.touchedAccounts.get(customer);
+    if (!t) this.touchedAccounts.set(customer, (t = new Set()));
+    t.add(account);
+  }
+
+  openLot(customer: string, lotId: string, points: number, expiry: Expiry, at: number): void {
+    const lots = this.lots.get(customer)!;
+    const existing = lots.find((l) => l.lot_id === lotId);
+    if (existing) {
+      existing.points += points;
+      existing.remaining += points;
+      existing.dirty = true;
+    } else {
+      lots.push({ lot_id: lotId, points, remaining: points, expires_on: expiry.expiresOn, expires_at: expiry.expiresAt, opened_at: at, dirty: true });
+    }
+  }
+
+  /** FIFO by expiry (then lot id, time-ordered), `preferLot` first; returns what could not be covered. */
+  take(customer: string, points: number, preferLot: string | null): number {
+    const lots = this.lots.get(customer)!;
+    const ordered = [...lots].sort((a, b) =>
+      a.lot_id === preferLot ? -1 : b.lot_id === preferLot ? 1 : a.expires_at - b.expires_at || (a.lot_id < b.lot_id ? -1 : a.lot_id > b.lot_id ? 1 : 0),
+    );
+    let left = points;
+    for (const lot of ordered) {
+      if (left === 0) break;
+      const n = Math.min(left, lot.remaining);
+      if (n === 0) continue;
+      lot.remaining -= n;
+      lot.dirty = true;
+      left -= n;
+    }
+    return left;
+  }
+
+  async save(tx: Sql): Promise<void> {
+    const bal: unknown[][] = [];
+    for (const [customer, accounts] of this.touchedAccounts) for (const a of accounts) bal.push([customer, a, this.balance(customer, a)]);
+    for (let i = 0; i < bal.length; i += CHUNK) {
+      const chunk = bal.slice(i, i + CHUNK);
+      await tx.query(
+        `INSERT INTO account_balance (customer_id, account, balance)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+         ON CONFLICT (customer_id, account) DO UPDATE SET balance = EXCLUDED.balance`,
+        [chunk.map((r) => r[0]), chunk.map((r) => r[1]), chunk.map((r) => r[2])],
+      );
+    }
+    const lots: Array<LotState & { customer_id: string }> = [];
+    for (const [customer, list] of this.lots) for (const l of list) if (l.dirty) lots.push({ ...l, customer_id: customer });
+    for (let i = 0; i < lots.length; i += CHUNK) {
+      const c = lots.slice(i, i + CHUNK);
+      await tx.query(
+        `INSERT INTO lot (customer_id, lot_id, points, remaining, expires_on, expires_at, opened_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[])
+         ON CONFLICT (customer_id, lot_id) DO UPDATE SET points = EXCLUDED.points, remaining = EXCLUDED.remaining`,
+        [c.map((l) => l.customer_id), c.map((l) => l.lot_id), c.map((l) => l.points), c.map((l) => l.remaining), c.map((l) => l.expires_on), c.map((l) => l.expires_at), c.map((l) => l.opened_at)],
+      );
+    }
+  }
+}
+
+function lotExpiry(ctx: HqContext, entry: WireEntry): Expiry {
+  const on = entry.detail.lot_expires_on;
+  return typeof on === 'string' ? expiryOn(ctx.rules, on) : expiryFor(ctx.rules, entry.wall_time);
+}
+
+function memberOfAccount(account: string): string | null {
+  const m = /^member:(.+):points$/.exec(account);
+  return m ? m[1]! : null;
+}
+
+/**
+ * Projects a stream's newly ingested entries (in seq order) and advances its
+ * write checkpoint. Returns the exceptions for the receipt.
+ */
+export async function projectEntries(
+  ctx: HqContext,
+  tx: Sql,
+  stream: { terminalId: string; epoch: number; storeId: string },
+  entries: readonly WireEntry[],
+): Promise<ReceiptException[]> {
+  if (entries.length === 0) return [];
+  const now = ctx.clock.now();
+  const legs: Leg[] = [];
+  for (const e of entries) {
+    e.postings.forEach((p, leg) =>
+      legs.push({ customer_id: customerOf(e), entry_id: e.entry_id, leg, account: p.account, delta: p.delta, kind: e.kind, origin: 'terminal', terminal_id: e.terminal_id, epoch: e.epoch, seq: e.seq }),
+    );
+  }
+  const book = await Book.load(tx, entries.map(customerOf));
+  const inserted = await insertLegs(tx, legs, now);
+  const exceptions: ReceiptException[] = [];
+  const corrections: Leg[] = [];
+  const incidents: unknown[][] = [];
+  const postedHolds: Array<[string, string]> = [];
+  const byEntry = new Map<string, Leg[]>();
+  for (const l of legs) {
+    const list = byEntry.get(l.entry_id) ?? [];
+    list.push(l);
+    byEntry.set(l.entry_id, list);
+  }
+
+  for (const e of entries) {
+    const customer = customerOf(e);
+    const entryLegs = byEntry.get(e.entry_id) ?? [];
+    const fresh = entryLegs.filter((l) => inserted.has(legKey(l)));
+    if (fresh.length !== entryLegs.length) {
+      // HQ's own expiry (same derived id) got there first: the lot expired once, with HQ's amount.
+      if (fresh.length === 0 && e.kind === 'expire') {
+        exceptions.push({ entryId: e.entry_id, kind: 'expiry_already_posted', detail: 'HQ had already expired this lot; the terminal entry is kept in the journal, not posted twice' });
+        continue;
+      }
+      if (fresh.length > 0) throw new Error(`entry ${e.entry_id} is partly posted at HQ`);
+      continue;
+    }
+    for (const l of fresh) {
+      book.post(customer, l.account, l.delta);
+      const member = memberOfAccount(l.account);
+      if (member === null || member !== customer) continue;
+      if (l.delta > 0) book.openLot(customer, e.entry_id, l.delta, lotExpiry(ctx, e), now);
+      else if (l.delta < 0) book.take(customer, -l.delta, typeof e.detail.lot_id === 'string' ? e.detail.lot_id : null);
+    }
+    if (e.member_id !== null) {
+      const points = Accounts.points(e.member_id);
+      const balance = book.balance(customer, points);
+      if (balance < 0) {
+        // I7: the fact stands; the deficit moves to a receivable, raised as an exception and an incident.
+        const id = `hq-overdraft-${e.entry_id}`;
+        const fix = [
+          { account: points, delta: -balance },
+          { account: OVERDRAFT_ACCOUNT(e.member_id), delta: balance },
+        ];
+        fix.forEach((p, leg) =>
+          corrections.push({ customer_id: customer, entry_id: id, leg, account: p.account, delta: p.delta, kind: 'overdraft', origin: 'hq', terminal_id: e.terminal_id, epoch: e.epoch, seq: e.seq }),
+        );
+        for (const p of fix) book.post(customer, p.account, p.delta);
+        const kind = e.offline ? 'offline_overdraft' : 'overdraft';
+        const detail = `member ${e.member_id} overdrawn by ${-balance} points; posted to ${OVERDRAFT_ACCOUNT(e.member_id)} (${id})`;
+        exceptions.push({ entryId: e.entry_id, kind, detail });
+        incidents.push([customer, `overdraft:${e.entry_id}`, e.terminal_id, kind, e.entry_id, JSON.stringify({ points: -balance, offline: e.offline, correction: id }), now]);
+      }
+    }
+    if (e.kind === 'redeem' && e.member_id !== null && typeof e.detail.hold_id === 'string') postedHolds.push([customer, e.detail.hold_id]);
+  }
+
+  if (corrections.length > 0) {
+    const done = await insertLegs(tx, corrections, now);
+    if (done.size !== corrections.length) throw new Error('an overdraft correction was already posted for a newly posted entry');
+  }
+  await book.save(tx);
+  for (const i of incidents) {
+    await tx.query(
+      `INSERT INTO incident (customer_id, incident_id, terminal_id, kind, entry_id, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (customer_id, incident_id) DO NOTHING`,
+      i,
+    );
+  }
+  for (const [customer, holdId] of postedHolds) {
+    await tx.query("UPDATE hold SET status = 'posted', resolved_at = $3 WHERE customer_id = $1 AND hold_id = $2 AND status = 'pending'", [customer, holdId, now]);
+  }
+  const members = [...new Set(entries.map((e) => e.member_id).filter((m): m is string => m !== null))];
+  if (members.length > 0) {
+    const version = await nextChangeVersion(tx);
+    await tx.query(
+      `INSERT INTO member (customer_id, record, change_version) SELECT c, NULL, $2 FROM unnest($1::text[]) AS c
+       ON CONFLICT (customer_id) DO UPDATE SET change_version = EXCLUDED.change_version`,
+      [members, version],
+    );
+    await tx.query(
+      `INSERT INTO member_store (customer_id, store_id, linked_version) SELECT c, $2, $3 FROM unnest($1::text[]) AS c
+       ON CONFLICT (customer_id, store_id) DO NOTHING`,
+      [members, stream.storeId, version],
+    );
+  }
+  await tx.query('UPDATE terminal_stream SET applied_through_seq = GREATEST(applied_through_seq, $3) WHERE terminal_id = $1 AND epoch = $2', [
+    stream.terminalId,
+    stream.epoch,
+    entries[entries.length - 1]!.seq,
+  ]);
+  return exceptions;
+}
+
+/**
+ * HQ's expiry run (HQ time): every lot past its date plus the grace window is
+ * expired by an entry whose id derives from (lot, date), the same id the
+ * terminal's own expiry uses, so a lot never expires twice.
+ */
+export async function runHqExpiry(ctx: HqContext, now = ctx.clock.now()): Promise<{ lots: number; points: number }> {
+  return ctx.sql.transaction(async (tx) => {
+    const due = await tx.query<{ customer_id: string; lot_id: string; expires_on: string }>(
+      'SELECT customer_id, lot_id, expires_on FROM lot WHERE remaining > 0 AND expires_at + $1 <= $2 ORDER BY customer_id, lot_id LIMIT 5000',
+      [ctx.policy.expiryGraceMs, now],
+    );
+    if (due.length === 0) return { lots: 0, points: 0 };
+    const book = await Book.load(tx, due.map((d) => d.customer_id));
+    const legs: Leg[] = [];
+    let points = 0;
+    for (const d of due) {
+      const lot = book.lots.get(d.customer_id)!.find((l) => l.lot_id === d.lot_id);
+      if (!lot || lot.remaining === 0) continue;
+      const x = lot.remaining;
+      const id = expiryEntryId(d.lot_id, d.expires_on);
+      legs.push(
+        { customer_id: d.customer_id, entry_id: id, leg: 0, account: Accounts.expired, delta: x, kind: 'expire', origin: 'hq', terminal_id: null, epoch: null, seq: null },
+        { customer_id: d.customer_id, entry_id: id, leg: 1, account: Accounts.points(d.customer_id), delta: -x, kind: 'expire', origin: 'hq', terminal_id: null, epoch: null, seq: null },
+      );
+    }
+    const inserted = await insertLegs(tx, legs, now);
+    for (const l of legs) {
+      if (!inserted.has(legKey(l))) continue;
+      book.post(l.customer_id, l.account, l.delta);
+      if (l.delta < 0) {
+        const lot = book.lots.get(l.customer_id)!.find((x) => l.entry_id === expiryEntryId(x.lot_id, x.expires_on));
+        if (lot) {
+          points += lot.remaining;
+          lot.remaining = 0;
+          lot.dirty = true;
+        }
+      }
+    }
+    await book.save(tx);
+    const version = await nextChangeVersion(tx);
+    await tx.query('UPDATE member SET change_version = $2 WHERE customer_id = ANY($1::text[])', [[...new Set(due.map((d) => d.customer_id))], version]);
+    return { lots: due.length, points };
+  });
+}

@@ -1,0 +1,222 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { cryptoRandom } from '../main/core/crypto-random';
+import { systemClock, type Clock, type Logger, type Random } from '../main/core/ports';
+import { EnrolRequest, HoldRequest, HoldVoid, PullRequest, PushBatch } from '../shared/sync/protocol';
+import { DEFAULT_HQ_POLICY, audit, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
+import { openPglite, openPostgres, type Sql } from './db';
+import { createEnrolCode, enrol, revoke } from './enrolment';
+import { auditLog, fleetPage, frozenStreams, listTerminals, verifyTerminal } from './fleet';
+import { releaseExpiredHolds, requestHold, voidHold } from './holds';
+import { ingestPush, refusePush } from './ingest';
+import { loadOrCreateHqKey, type SigningKey } from './keys';
+import { migrate, SCHEMA_VERSION } from './migrations';
+import { publishProgram } from './members';
+import { runHqExpiry } from './projector';
+import { pull } from './pull';
+
+export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024;
+export const DEFAULT_HQ_DIR = 'data/hq';
+
+export interface HqOptions {
+  /** Holds HQ's key pair, and the PGlite database unless databaseUrl is given. */
+  dataDir?: string;
+  /** A PostgreSQL server (postgres://…); the same migrations run there. */
+  databaseUrl?: string;
+  /** In-memory PGlite (tests): nothing but the key is written to dataDir. */
+  inMemory?: boolean;
+  port?: number;
+  host?: string;
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  policy?: Partial<HqPolicy>;
+  key?: SigningKey;
+  /** How often holds are released and lots expired (ms); 0 turns the timer off. */
+  maintenanceIntervalMs?: number;
+}
+
+export interface Hq {
+  url: string;
+  port: number;
+  ctx: HqContext;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Opens HQ's database and context without serving (the CLI, the tests). */
+export async function openHq(options: HqOptions = {}): Promise<HqContext> {
+  const dataDir = options.dataDir ?? DEFAULT_HQ_DIR;
+  mkdirSync(dataDir, { recursive: true });
+  const clock = options.clock ?? systemClock;
+  const sql: Sql = options.databaseUrl
+    ? await openPostgres(options.databaseUrl)
+    : await openPglite(options.inMemory ? null : join(dataDir, 'pglite'));
+  await migrate(sql, clock.now());
+  const ctx: HqContext = {
+    sql,
+    key: options.key ?? loadOrCreateHqKey(dataDir),
+    clock,
+    random: options.random ?? cryptoRandom,
+    logger: options.logger ?? consoleLogger,
+    policy: { ...DEFAULT_HQ_POLICY, ...options.policy },
+    rules: defaultRules(),
+  };
+  await publishProgram(ctx, ctx.rules);
+  return ctx;
+}
+
+const consoleLogger: Logger = {
+  info: (m, f) => console.log(JSON.stringify({ level: 'info', msg: m, ...f })),
+  warn: (m, f) => console.warn(JSON.stringify({ level: 'warn', msg: m, ...f })),
+  error: (m, f) => console.error(JSON.stringify({ level: 'error', msg: m, ...f })),
+};
+
+function terminalIdOf(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const b = body as { terminalId?: unknown; header?: { terminalId?: unknown } };
+  const id = typeof b.terminalId === 'string' ? b.terminalId : typeof b.header?.terminalId === 'string' ? b.header.terminalId : null;
+  return id === null ? null : id.slice(0, 64);
+}
+
+function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+    .join('; ');
+}
+
+const isLoopback = (ip: string | undefined) => ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
+
+export function buildApp(ctx: HqContext): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
+
+  async function fail(request: FastifyRequest, reply: FastifyReply, action: string, error: unknown, logged: boolean) {
+    if (error instanceof HqError) {
+      return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+    }
+    const e = error as { statusCode?: number; message?: string; code?: string };
+    if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+      const code = e.statusCode === 413 ? 'too_large' : 'malformed';
+      if (!logged) await audit(ctx, ctx.sql, { terminalId: terminalIdOf(request.body), action, code, message: e.message ?? code });
+      return reply.code(e.statusCode).send({ error: { code, message: e.message ?? code } });
+    }
+    ctx.logger.error('hq request failed', { action, error: error instanceof Error ? error.stack : String(error) });
+    return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } });
+  }
+
+  /** A route whose body is one protocol message: validated first; refusals audited, nothing applied. */
+  function route<S extends z.ZodType>(path: string, action: string, schema: S, handler: (body: z.infer<S>) => Promise<unknown>) {
+    app.post(path, async (request, reply) => {
+      const parsed = schema.safeParse(request.body);
+      if (!parsed.success) {
+        const message = `invalid ${action} request: ${issuesOf(parsed.error)}`;
+        await audit(ctx, ctx.sql, { terminalId: terminalIdOf(request.body), action, code: 'malformed', message });
+        return reply.code(400).send({ error: { code: 'malformed', message } });
+      }
+      try {
+        return await handler(parsed.data);
+      } catch (error) {
+        return fail(request, reply, action, error, true);
+      }
+    });
+  }
+
+  app.setErrorHandler(async (error, request, reply) => {
+    // Body-parser refusals (too large, not JSON) reach here before any route code.
+    if (request.url.startsWith('/v1/push')) {
+      const e = error as { statusCode?: number; message?: string };
+      if (e.statusCode === 413 || e.statusCode === 400 || e.statusCode === 415) {
+        const code = e.statusCode === 413 ? 'too_large' : 'malformed';
+        const outcome = await refusePush(ctx, ctx.sql, null, code, e.message ?? code);
+        return reply.code(outcome.status).send(outcome.answer);
+      }
+    }
+    return fail(request, reply, request.url, error, false);
+  });
+
+  route('/v1/terminals/enrol', 'enrol', EnrolRequest, (body) => enrol(ctx, body));
+  app.post('/v1/push', { bodyLimit: MAX_PUSH_BYTES }, async (request, reply) => {
+    const parsed = PushBatch.safeParse(request.body);
+    const outcome = parsed.success
+      ? await ingestPush(ctx, parsed.data)
+      : await refusePush(ctx, ctx.sql, terminalIdOf(request.body), 'malformed', `invalid push batch: ${issuesOf(parsed.error)}`);
+    return reply.code(outcome.status).send(outcome.answer);
+  });
+  route('/v1/pull', 'pull', PullRequest, (body) => pull(ctx, body));
+  route('/v1/holds', 'hold', HoldRequest, (body) => requestHold(ctx, body));
+  route('/v1/holds/void', 'hold_void', HoldVoid, (body) => voidHold(ctx, body));
+
+  app.get('/v1/hq', async () => ({ keyId: ctx.key.keyId, publicKey: ctx.key.publicKey, schemaVersion: SCHEMA_VERSION, hqTime: ctx.clock.now() }));
+  app.get('/v1/fleet', async () => ({ terminals: await listTerminals(ctx), frozenStreams: await frozenStreams(ctx) }));
+  app.get('/v1/fleet/audit', async (request) => {
+    const q = request.query as { limit?: string; terminal?: string };
+    const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
+    return { audit: await auditLog(ctx, limit, q.terminal) };
+  });
+  app.get('/fleet', async (request, reply) => {
+    const lang = (request.query as { lang?: string }).lang === 'en' ? 'en' : 'fr';
+    return reply.type('text/html; charset=utf-8').send(await fleetPage(ctx, lang));
+  });
+
+  // Operator actions for the CLI while HQ runs (PGlite is single-process): loopback only.
+  app.register(async (admin) => {
+    admin.addHook('onRequest', async (request, reply) => {
+      if (!isLoopback(request.socket.remoteAddress)) return reply.code(403).send({ error: { code: 'forbidden', message: 'operator actions are local only' } });
+    });
+    admin.post('/v1/admin/enrol-codes', async (request) => {
+      const body = (request.body ?? {}) as { storeId?: unknown; storeName?: unknown };
+      if (typeof body.storeId !== 'string') throw new HqError('malformed', 400, 'storeId is required');
+      return createEnrolCode(ctx, body.storeId, typeof body.storeName === 'string' ? body.storeName : body.storeId);
+    });
+    admin.post('/v1/admin/terminals/:id/revoke', async (request) => ({ revoked: await revoke(ctx, (request.params as { id: string }).id) }));
+    admin.get('/v1/admin/terminals/:id/verify', async (request) => verifyTerminal(ctx, (request.params as { id: string }).id));
+  });
+  return app;
+}
+
+export const SERVER_FILE = 'hq-server.json';
+
+/** Starts HQ: database, migrations, key, HTTP API, maintenance timer. */
+export async function startHq(options: HqOptions = {}): Promise<Hq> {
+  const ctx = await openHq(options);
+  const app = buildApp(ctx);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port ?? 0, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const dataDir = options.dataDir ?? DEFAULT_HQ_DIR;
+  const serverFile = join(dataDir, SERVER_FILE);
+  if (!options.inMemory) writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, host }));
+  const interval = options.maintenanceIntervalMs ?? 60_000;
+  let running = Promise.resolve();
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          running = running
+            .then(async () => {
+              await releaseExpiredHolds(ctx);
+              await runHqExpiry(ctx);
+            })
+            .catch((error: unknown) => ctx.logger.error('hq maintenance failed', { error: String(error) }));
+        }, interval)
+      : null;
+  timer?.unref();
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    ctx,
+    app,
+    async close() {
+      if (timer) clearInterval(timer);
+      await running;
+      await app.close();
+      await ctx.sql.close();
+      if (!options.inMemory && existsSync(serverFile)) rmSync(serverFile, { force: true });
+    },
+  };
+}
