@@ -211,6 +211,11 @@ export const MemberBalance = z.strictObject({
   lots: z.array(z.strictObject({ expiresOn: z.string(), points: Points })),
 });
 
+/**
+ * Keys by bucket: `program` → the ProgramRules (key `program`); `store` →
+ * one MemberRecord per `member:<memberId>`; `terminal` → the OfflineAllowance
+ * (key `allowance`). A terminal keeps keys it does not know as they came.
+ */
 export const BucketPatch = z.strictObject({
   bucket: z.enum(BUCKETS),
   cookie: z.string().max(128),

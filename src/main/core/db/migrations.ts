@@ -277,6 +277,73 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX print_job_pending ON print_job(printer_id, state, seq);
     `,
   },
+  {
+    version: 5,
+    name: 'HQ sync: terminal key pair, enrolment, pulled data, genesis adoption by an empty stream',
+    sql: `
+      -- The terminal's Ed25519 key pair (src/main/core/sync/keys.ts): one row, made once.
+      CREATE TABLE sync_identity (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        key_id TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        private_key TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TRIGGER sync_identity_no_update BEFORE UPDATE ON sync_identity BEGIN SELECT RAISE(ABORT, 'sync_identity is append-only'); END;
+
+      -- HQ's signed enrolment receipts, one per epoch; the highest epoch is current.
+      -- hq_public_key is pinned here on first use and verifies every later HQ message.
+      CREATE TABLE sync_enrolment (
+        terminal_id TEXT NOT NULL,
+        epoch INTEGER NOT NULL CHECK (epoch >= 1),
+        store_id TEXT NOT NULL,
+        terminal_key_id TEXT NOT NULL,
+        hq_key_id TEXT NOT NULL,
+        hq_public_key TEXT NOT NULL,
+        genesis_hash TEXT NOT NULL CHECK (length(genesis_hash) = 64),
+        receipt TEXT NOT NULL,
+        enrolled_at INTEGER NOT NULL,
+        PRIMARY KEY (terminal_id, epoch)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TRIGGER sync_enrolment_no_update BEFORE UPDATE ON sync_enrolment BEGIN SELECT RAISE(ABORT, 'sync_enrolment is append-only'); END;
+      CREATE TRIGGER sync_enrolment_no_delete BEFORE DELETE ON sync_enrolment BEGIN SELECT RAISE(ABORT, 'sync_enrolment is append-only'); END;
+
+      -- What the last applied pull left: bucket cookies, the signed allowance, program rules, app versions.
+      CREATE TABLE sync_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      -- Bucket items the terminal does not interpret yet, kept as HQ sent them.
+      CREATE TABLE sync_bucket_item (
+        bucket TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (bucket, key)
+      ) STRICT, WITHOUT ROWID;
+
+      -- HQ-confirmed chain-wide positions: the till shows this plus local postings after as_of_seq.
+      CREATE TABLE sync_member_balance (
+        member_id TEXT PRIMARY KEY,
+        balance INTEGER NOT NULL,
+        pending INTEGER NOT NULL,
+        lots TEXT NOT NULL,
+        as_of_seq INTEGER NOT NULL,
+        received_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      -- A stream opened before enrolment chains to the provisional genesis. While it is still
+      -- empty it may adopt HQ's genesis (sync/enrolment.ts); every other update stays refused.
+      DROP TRIGGER ledger_stream_no_update;
+      CREATE TRIGGER ledger_stream_no_update BEFORE UPDATE ON ledger_stream
+      WHEN NOT (
+        OLD.genesis_hash = 'ffedfd3c2151f9018e7bfa954bf851e69b072495c5eb5eaa5821be1e666070c0'
+        AND NEW.terminal_id = OLD.terminal_id AND NEW.epoch = OLD.epoch AND NEW.opened_at = OLD.opened_at
+        AND NOT EXISTS (SELECT 1 FROM ledger_entry WHERE terminal_id = OLD.terminal_id AND epoch = OLD.epoch)
+      )
+      BEGIN SELECT RAISE(ABORT, 'ledger_stream is append-only (an empty stream may only adopt its HQ genesis once)'); END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

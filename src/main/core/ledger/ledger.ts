@@ -85,7 +85,8 @@ export interface Ledger {
   /** The Z report of a store-local day ('YYYY-MM-DD', default today). */
   zReport(day?: string): ZReport;
   zReportLines(report: ZReport, locale: Locale): string[];
-  outbox(maxEntries: number): OutboxBatch | null;
+  /** The next batch after HQ's acknowledged seq, or after `afterSeq` when HQ's cursor says it holds less (a `gap`). */
+  outbox(maxEntries: number, afterSeq?: number): OutboxBatch | null;
   recordAck(ack: { throughSeq: number; hash: string; hqReceipt: string }): AckCursor;
   ackCursor(): AckCursor;
 }
@@ -172,7 +173,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     verifyChain: () => verifyChain(db),
     zReport: (day = formatLocalDate(localDateOf(clock.now(), rules.timeZone))) => zReport(db, options.terminalId, rules.timeZone, day, clock.now()),
     zReportLines: (report, locale) => zReportLines(report, locale),
-    outbox: (maxEntries) => nextOutboxBatch(ctx, maxEntries),
+    outbox: (maxEntries, afterSeq) => nextOutboxBatch(ctx, maxEntries, afterSeq),
     recordAck: (ack) => recordAck(ctx, ack),
     ackCursor: () => ackCursor(ctx),
   };

@@ -1,0 +1,247 @@
+import type { z } from 'zod';
+import type { Db } from '../db/database';
+import { Accounts } from '../ledger/accounts';
+import type { Ledger } from '../ledger/ledger';
+import { parseProgramRules } from '../ledger/rules';
+import { searchTokens, sortKey, type MemberStore } from '../members/member-store';
+import type { Clock, Logger } from '../ports';
+import {
+  MemberRecord,
+  OfflineAllowance,
+  PROTOCOL_VERSION,
+  PullResponse,
+  type Bucket,
+  type PullRequest,
+} from '../../../shared/sync/protocol';
+import { ALLOWANCE_STATE_KEY, storeAllowance, type Enrolment } from './enrolment';
+import type { TerminalKey } from './keys';
+import { verifySigned } from './signing';
+import type { Transport, TransportResult } from './transport';
+
+/**
+ * Pull (sync-ledger.md §2.5): per-bucket cookies up, patches down, one pull at
+ * a time, and each response applied in ONE SQLite transaction — the program,
+ * the store's members, the chain-wide balances (an HQ-confirmed overlay: the
+ * till shows it plus this terminal's postings HQ has not projected yet), the
+ * signed allowance and the new cookies land together or not at all. The
+ * response is checked whole (signature, allowance, program, every member)
+ * before the transaction starts.
+ *
+ * Bucket keys (as HQ writes them): `program` → ProgramRules in the program
+ * bucket; `member:<id>` → MemberRecord in the store bucket; `allowance` →
+ * OfflineAllowance in the terminal bucket. Other keys are kept as sent.
+ *
+ * Program rules are stored, not swapped into the running ledger: the ledger
+ * takes its rules at creation, so a new program applies from the next start.
+ * A member deleted from the store bucket keeps its local record (the journal
+ * names it); only its HQ balance is dropped.
+ */
+type Member = z.infer<typeof MemberRecord>;
+
+export type PullOutcome =
+  | { ok: true; appliedAt: number; members: number; balances: number; hqAppliedThroughSeq: number }
+  | { ok: false; code: 'unreachable' | 'timeout' | 'garbage' | 'refused' | 'bad_signature' | 'invalid' | 'apply_failed'; message: string; retryAfterMs: number | null };
+
+const STATE = {
+  cookie: (bucket: Bucket) => `cookie:${bucket}`,
+  program: 'program_rules',
+  appliedThrough: 'hq_applied_through_seq',
+  versions: 'app_versions',
+  hqTime: 'hq_time',
+};
+
+function readState(db: Db, key: string): string | null {
+  return db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?').get(key)?.value ?? null;
+}
+
+function writeState(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}
+
+export function pullCookies(db: Db): PullRequest['cookies'] {
+  return { program: readState(db, STATE.cookie('program')), store: readState(db, STATE.cookie('store')), terminal: readState(db, STATE.cookie('terminal')) };
+}
+
+/** The program HQ sent last, for the next ledger start; null before the first pull. */
+export function storedProgramRules(db: Db): unknown {
+  const raw = readState(db, STATE.program);
+  return raw === null ? null : (JSON.parse(raw) as unknown);
+}
+
+export function storedAllowance(db: Db): OfflineAllowance | null {
+  const raw = readState(db, ALLOWANCE_STATE_KEY);
+  return raw === null ? null : OfflineAllowance.parse(JSON.parse(raw));
+}
+
+/** A member's points as the till should show them: HQ's chain-wide balance plus local postings HQ has not projected. */
+export function confirmedPoints(db: Db, ledger: Ledger, memberId: string): { hqBalance: number; localSince: number; total: number } | null {
+  const row = db.prepare<[string], { balance: number; as_of_seq: number }>('SELECT balance, as_of_seq FROM sync_member_balance WHERE member_id = ?').get(memberId);
+  if (!row) return null;
+  const local =
+    db
+      .prepare<[string, number, number, string], { points: number | null }>(
+        'SELECT sum(delta) AS points FROM ledger_posting WHERE terminal_id = ? AND epoch = ? AND seq > ? AND account = ?',
+      )
+      .get(ledger.terminalId, ledger.policy.epoch, row.as_of_seq, Accounts.points(memberId))?.points ?? 0;
+  return { hqBalance: row.balance, localSince: local, total: row.balance + local };
+}
+
+interface Checked {
+  response: PullResponse;
+  program: unknown;
+  members: Member[];
+  others: Array<{ bucket: Bucket; key: string; value: unknown }>;
+}
+
+/** Everything that can be refused is refused here, before a single row is written. */
+export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: true; checked: Checked } | { ok: false; code: 'bad_signature' | 'invalid'; message: string } {
+  const parsed = PullResponse.safeParse(body);
+  if (!parsed.success) return { ok: false, code: 'invalid', message: `not a pull response: ${parsed.error.issues[0]?.message ?? ''}` };
+  const response = parsed.data;
+  if (response.keyId !== enrolment.hqKeyId || !verifySigned(enrolment.hqPublicKey, response)) {
+    return { ok: false, code: 'bad_signature', message: 'pull response is not signed by the enrolled HQ key' };
+  }
+  const allowances = [response.allowance];
+  let program: unknown = null;
+  const members: Member[] = [];
+  const others: Checked['others'] = [];
+  try {
+    for (const patch of response.buckets) {
+      for (const put of patch.puts) {
+        if (patch.bucket === 'program' && put.key === 'program') {
+          program = parseProgramRules(put.value);
+        } else if (patch.bucket === 'store' && put.key.startsWith('member:')) {
+          const member = MemberRecord.parse(put.value);
+          if (put.key !== `member:${member.memberId}`) throw new Error(`${put.key} carries member ${member.memberId}`);
+          members.push(member);
+        } else if (patch.bucket === 'terminal' && put.key === 'allowance') {
+          allowances.push(OfflineAllowance.parse(put.value));
+        } else {
+          others.push({ bucket: patch.bucket, key: put.key, value: put.value });
+        }
+      }
+    }
+  } catch (error) {
+    return { ok: false, code: 'invalid', message: `pull response content refused: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  for (const a of allowances) {
+    if (a.terminalId !== enrolment.terminalId || a.keyId !== enrolment.hqKeyId || !verifySigned(enrolment.hqPublicKey, a)) {
+      return { ok: false, code: 'bad_signature', message: `allowance ${a.allowanceId} is not HQ's for this terminal` };
+    }
+  }
+  return { ok: true, checked: { response, program, members, others } };
+}
+
+/** Writes a member HQ sent into the member tables: the record, its cards and its search words. Consents stay where they were given. */
+function upsertMember(db: Db, members: MemberStore, m: Member, now: number): void {
+  const exists = members.summary(m.memberId) !== null;
+  if (exists) {
+    db.prepare('UPDATE member SET first_name = ?, last_name = ?, email = ?, phone = ?, locale = ? WHERE id = ?').run(m.firstName, m.lastName, m.email, m.phone, m.locale, m.memberId);
+    if (m.cards[0]) db.prepare('UPDATE member SET primary_card = ? WHERE id = ?').run(m.cards[0], m.memberId);
+  } else {
+    const primary = m.cards[0];
+    if (!primary) throw new Error(`member ${m.memberId} comes without a card`);
+    db.prepare(
+      `INSERT INTO member (id, first_name, last_name, email, phone, locale, primary_card, created_at, created_by_terminal)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'hq')`,
+    ).run(m.memberId, m.firstName, m.lastName, m.email, m.phone, m.locale, primary, m.createdAt);
+  }
+  const card = db.prepare('INSERT INTO member_card (card_number, member_id, issued_at) VALUES (?, ?, ?) ON CONFLICT (card_number) DO UPDATE SET member_id = excluded.member_id');
+  for (const number of m.cards) card.run(number, m.memberId, now);
+  db.prepare('DELETE FROM member_search_token WHERE member_id = ?').run(m.memberId);
+  const token = db.prepare('INSERT OR IGNORE INTO member_search_token (kind, token, sort_key, member_id) VALUES (?, ?, ?, ?)');
+  const key = sortKey(m.lastName, m.firstName);
+  for (const [kind, word] of searchTokens(m)) token.run(kind, word, key, m.memberId);
+}
+
+/** Applies a checked response in one transaction: all of it, or — if anything throws — none of it. */
+export function applyPullResponse(db: Db, members: MemberStore, checked: Checked, now: number): void {
+  const { response } = checked;
+  db.transaction(() => {
+    if (checked.program !== null) writeState(db, STATE.program, JSON.stringify(checked.program));
+    for (const m of checked.members) upsertMember(db, members, m, now);
+    const putItem = db.prepare('INSERT INTO sync_bucket_item (bucket, key, value) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value');
+    for (const item of checked.others) putItem.run(item.bucket, item.key, JSON.stringify(item.value ?? null));
+    for (const patch of response.buckets) {
+      for (const key of patch.deletes) {
+        if (patch.bucket === 'store' && key.startsWith('member:')) db.prepare('DELETE FROM sync_member_balance WHERE member_id = ?').run(key.slice('member:'.length));
+        db.prepare('DELETE FROM sync_bucket_item WHERE bucket = ? AND key = ?').run(patch.bucket, key);
+      }
+      writeState(db, STATE.cookie(patch.bucket), patch.cookie);
+    }
+    const balance = db.prepare(
+      `INSERT INTO sync_member_balance (member_id, balance, pending, lots, as_of_seq, received_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (member_id) DO UPDATE SET balance = excluded.balance, pending = excluded.pending, lots = excluded.lots,
+         as_of_seq = excluded.as_of_seq, received_at = excluded.received_at`,
+    );
+    for (const b of response.balances) balance.run(b.memberId, b.balance, b.pending, JSON.stringify(b.lots), response.hqAppliedThroughSeq, now);
+    storeAllowance(db, response.allowance);
+    writeState(db, STATE.appliedThrough, String(response.hqAppliedThroughSeq));
+    writeState(db, STATE.versions, JSON.stringify({ min: response.minAppVersion, recommended: response.recommendedAppVersion }));
+    writeState(db, STATE.hqTime, String(response.hqTime));
+  }).immediate();
+}
+
+export interface PullerOptions {
+  db: Db;
+  ledger: Ledger;
+  members: MemberStore;
+  transport: Transport;
+  key: TerminalKey;
+  enrolment: Enrolment;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** One pull at a time: a second call while one runs gets the same promise. */
+export class Puller {
+  private current: Promise<PullOutcome> | null = null;
+
+  constructor(private readonly o: PullerOptions) {}
+
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  pull(): Promise<PullOutcome> {
+    if (!this.current) {
+      this.current = this.pullOnce().finally(() => {
+        this.current = null;
+      });
+    }
+    return this.current;
+  }
+
+  private async pullOnce(): Promise<PullOutcome> {
+    const { db, enrolment, clock } = this.o;
+    const unsigned: Omit<PullRequest, 'signature'> = {
+      protocolVersion: PROTOCOL_VERSION,
+      terminalId: enrolment.terminalId,
+      epoch: enrolment.epoch,
+      cookies: pullCookies(db),
+      ackedThroughSeq: this.o.ledger.ackCursor().seq,
+      sentAt: clock.now(),
+      keyId: this.o.key.keyId,
+    };
+    const request: PullRequest = { ...unsigned, signature: this.o.key.sign(unsigned) };
+    const result: TransportResult = await this.o.transport.post('/v1/pull', request);
+    if (result.kind === 'timeout') return { ok: false, code: 'timeout', message: 'HQ did not answer in time', retryAfterMs: null };
+    if (result.kind === 'unreachable') return { ok: false, code: 'unreachable', message: result.detail, retryAfterMs: null };
+    if (result.kind === 'garbage') return { ok: false, code: 'garbage', message: result.detail, retryAfterMs: result.retryAfterMs };
+    if (result.status !== 200) return { ok: false, code: 'refused', message: `HQ answered ${result.status}: ${JSON.stringify(result.body).slice(0, 200)}`, retryAfterMs: result.retryAfterMs };
+    const check = checkPullResponse(result.body, enrolment);
+    if (!check.ok) {
+      this.o.logger.error('sync pull refused, nothing applied', { code: check.code, message: check.message });
+      return { ok: false, code: check.code, message: check.message, retryAfterMs: null };
+    }
+    const now = clock.now();
+    try {
+      applyPullResponse(db, this.o.members, check.checked, now);
+    } catch (error) {
+      this.o.logger.error('sync pull could not be applied, nothing applied', { error: String(error) });
+      return { ok: false, code: 'apply_failed', message: String(error), retryAfterMs: null };
+    }
+    const { response } = check.checked;
+    return { ok: true, appliedAt: now, members: check.checked.members.length, balances: response.balances.length, hqAppliedThroughSeq: response.hqAppliedThroughSeq };
+  }
+}

@@ -1,0 +1,236 @@
+import type { Db } from '../db/database';
+import type { Timers } from '../devices/reconnect';
+import type { Ledger } from '../ledger/ledger';
+import type { MemberStore } from '../members/member-store';
+import type { Clock, Logger, Random } from '../ports';
+import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff';
+import { currentEnrolment, enrol, type Enrolment, type EnrolOutcome } from './enrolment';
+import { loadOrCreateTerminalKey, type TerminalKey } from './keys';
+import { Puller, type PullOutcome } from './pull';
+import { PushLoop, type PushProblem } from './push-loop';
+import { createTransport, type FetchLike, type Transport } from './transport';
+
+export type SyncState = 'idle' | 'pushing' | 'pulling' | 'offline' | 'frozen';
+
+/** What the cashier's sync indicator and the diagnostics view read. */
+export interface SyncStatus {
+  enrolled: boolean;
+  state: SyncState;
+  /** Journal entries HQ has not acknowledged. */
+  backlog: number;
+  headSeq: number;
+  ackedSeq: number;
+  /** The last authentic answer from HQ (verified receipt, refusal, verified pull), epoch ms. */
+  lastContactAt: number | null;
+  lastPullAt: number | null;
+  nextAttemptAt: number | null;
+  /** While catching up: how far from the cursor at the start of the drain to the head it aims at. */
+  progress: { done: number; total: number } | null;
+  lastError: PushProblem | null;
+  /** Why pushing stopped (a frozen stream, a refused terminal, a restart needed). */
+  problem: PushProblem | null;
+  rejectedReceipts: number;
+}
+
+export interface SyncOptions {
+  db: Db;
+  ledger: Ledger;
+  members: MemberStore;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  fetch: FetchLike;
+  timers: Timers;
+  hqUrl: string;
+  appVersion?: string;
+  timeoutMs?: number;
+  maxEntries?: number;
+  backoff?: BackoffPolicy;
+  idleMs?: number;
+  pullEveryMs?: number;
+  onChange?: (status: SyncStatus) => void;
+}
+
+export interface Sync {
+  readonly key: TerminalKey;
+  enrolment(): Enrolment | null;
+  enrol(input: { code: string; storeId: string }): Promise<EnrolOutcome>;
+  start(): void;
+  stop(): void;
+  /** A sale was journaled: push soon (no-op while backing off). */
+  kick(): void;
+  /** Push everything now and then pull, whatever the timers say; resolves when both ended. */
+  syncNow(): Promise<void>;
+  pull(): Promise<PullOutcome | null>;
+  status(): SyncStatus;
+}
+
+/**
+ * The terminal's HQ sync: enrolment, the push loop, the pull timer, and the
+ * connectivity flag the ledger's offline limits hang on (`ledger.setOffline`
+ * follows whether HQ answered). Built once by the core; nothing starts until
+ * `start()`, and nothing runs before the terminal is enrolled.
+ */
+export function createSync(o: SyncOptions): Sync {
+  const key = loadOrCreateTerminalKey(o.db, o.clock);
+  const transport: Transport = createTransport({ fetch: o.fetch, hqUrl: o.hqUrl, timers: o.timers, clock: o.clock, timeoutMs: o.timeoutMs ?? 15_000 });
+  const appVersion = o.appVersion ?? '0.1.0';
+  let push: PushLoop | null = null;
+  let puller: Puller | null = null;
+  let started = false;
+  let pullTimer: unknown = null;
+  let pullFailures = 0;
+  let lastContactAt: number | null = null;
+  let lastPullAt: number | null = null;
+  let offline: boolean | null = null;
+  let startProblem: PushProblem | null = null;
+
+  const status = (): SyncStatus => {
+    const head = o.ledger.head();
+    const acked = o.ledger.ackCursor().seq;
+    const p = push?.status() ?? null;
+    const problem = p?.frozen ?? startProblem;
+    const state: SyncState = problem ? 'frozen' : p?.inFlight ? 'pushing' : puller?.busy ? 'pulling' : offline ? 'offline' : 'idle';
+    const catchUp = p?.catchUp ?? null;
+    return {
+      enrolled: currentEnrolment(o.db, o.ledger.terminalId) !== null,
+      state,
+      backlog: head.seq - acked,
+      headSeq: head.seq,
+      ackedSeq: acked,
+      lastContactAt,
+      lastPullAt,
+      nextAttemptAt: p?.nextAttemptAt ?? null,
+      progress: catchUp ? { done: Math.max(0, acked - catchUp.fromSeq), total: catchUp.targetSeq - catchUp.fromSeq } : null,
+      lastError: p?.lastError ?? null,
+      problem,
+      rejectedReceipts: p?.rejectedReceipts ?? 0,
+    };
+  };
+  const changed = () => o.onChange?.(status());
+
+  function reachability(reachable: boolean): void {
+    if (reachable) lastContactAt = o.clock.now();
+    if (offline === !reachable) return;
+    offline = !reachable;
+    try {
+      o.ledger.setOffline(!reachable);
+    } catch (error) {
+      o.logger.error('could not record the connectivity change', { error: String(error) });
+    }
+    o.logger.info(reachable ? 'HQ reachable' : 'HQ unreachable: offline limits apply', {});
+    changed();
+  }
+
+  function schedulePull(ms: number): void {
+    if (pullTimer !== null) o.timers.clearTimeout(pullTimer);
+    pullTimer = o.timers.setTimeout(() => {
+      pullTimer = null;
+      void runPull();
+    }, ms);
+  }
+
+  /** The loops for the current enrolment, if the running ledger writes its epoch with our key. */
+  function ensureBuilt(): boolean {
+    if (push && puller) return true;
+    const enrolment = currentEnrolment(o.db, o.ledger.terminalId);
+    if (!enrolment || enrolment.epoch !== o.ledger.policy.epoch || enrolment.terminalKeyId !== key.keyId) return false;
+    build(enrolment);
+    return true;
+  }
+
+  async function runPull(): Promise<PullOutcome | null> {
+    if (!ensureBuilt() || !puller) return null;
+    const outcome = await puller.pull();
+    if (outcome.ok) {
+      pullFailures = 0;
+      lastPullAt = outcome.appliedAt;
+      reachability(true);
+    } else if (outcome.code === 'unreachable' || outcome.code === 'timeout' || outcome.code === 'garbage') {
+      reachability(false);
+      pullFailures++;
+    } else {
+      pullFailures++;
+    }
+    if (started) {
+      const every = o.pullEveryMs ?? 60_000;
+      const wait = outcome.ok ? every : Math.max(outcome.retryAfterMs ?? 0, Math.min(every, fullJitter(pullFailures, o.backoff ?? DEFAULT_SYNC_BACKOFF, o.random)));
+      schedulePull(wait);
+    }
+    changed();
+    return outcome;
+  }
+
+  function build(enrolment: Enrolment): void {
+    push = new PushLoop({
+      ledger: o.ledger,
+      transport,
+      key,
+      enrolment,
+      clock: o.clock,
+      random: o.random,
+      timers: o.timers,
+      logger: o.logger,
+      appVersion,
+      maxEntries: o.maxEntries,
+      backoff: o.backoff,
+      idleMs: o.idleMs,
+      onReachability: reachability,
+      onChange: changed,
+    });
+    puller = new Puller({ db: o.db, ledger: o.ledger, members: o.members, transport, key, enrolment, clock: o.clock, logger: o.logger });
+  }
+
+  return {
+    key,
+    enrolment: () => currentEnrolment(o.db, o.ledger.terminalId),
+    async enrol({ code, storeId }) {
+      const outcome = await enrol({ db: o.db, ledger: o.ledger, key, transport, clock: o.clock, logger: o.logger, storeId, code, appVersion });
+      if (started) {
+        this.stop();
+        this.start();
+      }
+      return outcome;
+    },
+    start() {
+      if (started) return;
+      started = true;
+      startProblem = null;
+      const enrolment = currentEnrolment(o.db, o.ledger.terminalId);
+      if (!enrolment) {
+        o.logger.info('sync idle: this terminal is not enrolled with HQ', {});
+        changed();
+        return;
+      }
+      if (enrolment.epoch !== o.ledger.policy.epoch || enrolment.terminalKeyId !== key.keyId) {
+        startProblem = {
+          code: 'restart_required',
+          message: `enrolled epoch ${enrolment.epoch} with key ${enrolment.terminalKeyId}; the ledger writes epoch ${o.ledger.policy.epoch} and the key is ${key.keyId}`,
+          at: o.clock.now(),
+        };
+        o.logger.error('sync not started', { problem: startProblem.message });
+        changed();
+        return;
+      }
+      ensureBuilt();
+      push!.start();
+      schedulePull(0);
+    },
+    stop() {
+      started = false;
+      push?.stop();
+      if (pullTimer !== null) o.timers.clearTimeout(pullTimer);
+      pullTimer = null;
+      push = null;
+      puller = null;
+      changed();
+    },
+    kick: () => push?.kick(),
+    async syncNow() {
+      await push?.runNow();
+      await runPull();
+    },
+    pull: () => runPull(),
+    status,
+  };
+}
