@@ -1,3 +1,4 @@
+import { receiptWrap } from '../../src/shared/domain/receipt-layout';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,6 @@ import {
   progressBar,
   RECEIPT_COLUMNS,
   referenceReceiptData,
-  wrapFrench,
   type ReceiptDocument,
 } from '../../src/main/core/receipt/receipt';
 import { renderEscPos } from '../../src/main/core/receipt/render-escpos';
@@ -78,9 +78,9 @@ describe('the loyalty receipt document', () => {
     expect(progressBar(50, 100, 12)).toBe('[#####.....]');
     expect(progressBar(150, 100, 6)).toBe('[####]');
     // « ! », « : » and « € » never start a line.
-    expect(wrapFrench('Un bon de 10 € : merci !', 12)).toEqual(['Un bon de', '10 € :', 'merci !']);
-    expect(wrapFrench('Un bon de 10 € : merci !', 14)).toEqual(['Un bon de', '10 € : merci !']);
-    expect(wrapFrench('Solde 1 234 567 pts', 9)).toEqual(['Solde', '1 234 567', 'pts']);
+    expect(receiptWrap('Un bon de 10 € : merci !', 12)).toEqual(['Un bon de', '10 € :', 'merci !']);
+    expect(receiptWrap('Un bon de 10 € : merci !', 14)).toEqual(['Un bon de', '10 € : merci !']);
+    expect(receiptWrap('Solde 1 234 567 pts', 9)).toEqual(['Solde', '1 234 567', 'pts']);
   });
 });
 

@@ -13,8 +13,8 @@ import { createCore, type Core } from '../core/core';
 import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
 import { systemClock } from '../core/ports';
-import { seedDemoMembers } from '../core/seed/demo-members';
-import { startTillApi } from '../till-api/till-api';
+import { seedDemoStoreIfEmpty } from '../core/seed/demo-members';
+import { startConfiguredTillApi } from '../till-api/till-api';
 import { WINDOW_ROLES } from './app-url';
 import { bindElectronIpc } from './ipc';
 import { registerAppScheme, serveAppScheme } from './protocol';
@@ -67,10 +67,8 @@ async function start(): Promise<void> {
     // Real devices are named in resources/, which lives beside the app, not in the working directory.
     ...(config.devices === 'real' ? { devicesConfig: loadTerminalDevicesConfig(join(app.getAppPath(), 'resources'), process.env) } : {}),
   });
-  if (config.demoSeed && core.members.count() === 0) {
-    const seeded = seedDemoMembers(core.members, { count: config.demoSeed.members, seed: config.demoSeed.seed, now: systemClock.now() });
-    logger.info('seeded the demo store', { members: seeded });
-  }
+  const seeded = seedDemoStoreIfEmpty(core.members, config.demoSeed, systemClock.now());
+  if (seeded > 0) logger.info('seeded the demo store', { members: seeded });
   if (!app.isPackaged && config.devices === 'simulated' && process.env.FIDELE_TEST_HOOKS === '1') installTestHooks(core);
 
   // The simulator page is for the browser mode; no Electron window has its role.
@@ -78,13 +76,7 @@ async function start(): Promise<void> {
   const registry = new WindowRegistry<WebContents>();
   const unbindIpc = bindElectronIpc({ dispatch: core.dispatch, bus: core.bus, registry, logger });
   await core.start();
-  const tillApi = config.tillApi?.enabled
-    ? // The screens and the manual mode keep working when the till API cannot start (its port taken, say).
-      await startTillApi({ core, config, clock: systemClock, random: cryptoRandom, logger }).catch((error: unknown) => {
-        logger.error('the till API did not start', { error: error instanceof Error ? error.message : String(error) });
-        return null;
-      })
-    : null;
+  const tillApi = await startConfiguredTillApi({ core, config, clock: systemClock, random: cryptoRandom, logger });
   const sleepBlocker = powerSaveBlocker.start('prevent-display-sleep');
 
   let stopped: Promise<void> | undefined;

@@ -257,3 +257,16 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
     },
   };
 }
+
+/**
+ * Starts the till API if the terminal's configuration enables it. The screens
+ * and the manual mode keep working when it cannot start (its port taken, say),
+ * so a failure is logged, not thrown.
+ */
+export async function startConfiguredTillApi(options: TillApiOptions): Promise<TillApi | null> {
+  if (!options.config.tillApi?.enabled) return null;
+  return startTillApi(options).catch((error: unknown) => {
+    options.logger.error('the till API did not start', { error: error instanceof Error ? error.message : String(error) });
+    return null;
+  });
+}

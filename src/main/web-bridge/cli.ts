@@ -12,9 +12,9 @@ import { createCore } from '../core/core';
 import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
 import { systemClock } from '../core/ports';
-import { seedDemoMembers } from '../core/seed/demo-members';
+import { seedDemoStoreIfEmpty } from '../core/seed/demo-members';
 import { SOCAT_BIN, socatAvailable } from '../core/devices/simulated-rig';
-import { startTillApi } from '../till-api/till-api';
+import { startConfiguredTillApi } from '../till-api/till-api';
 import { startWebBridge } from './web-bridge';
 
 const { values } = parseArgs({
@@ -68,11 +68,9 @@ const core = createCore({
   logger,
 });
 
-if (config.demoSeed && core.members.count() === 0) {
-  const started = performance.now();
-  const n = seedDemoMembers(core.members, { count: config.demoSeed.members, seed: config.demoSeed.seed, now: systemClock.now() });
-  console.log(`Demo store seeded: ${n} members in ${((performance.now() - started) / 1000).toFixed(1)} s (${dataDir})`);
-}
+const seedStarted = performance.now();
+const seeded = seedDemoStoreIfEmpty(core.members, config.demoSeed, systemClock.now());
+if (seeded > 0) console.log(`Demo store seeded: ${seeded} members in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (${dataDir})`);
 
 if (values['seed-only']) {
   await core.close();
@@ -88,13 +86,7 @@ const bridge = await startWebBridge({
   logger,
   roles: config.devices === 'real' ? ['cashier', 'customer'] : ['cashier', 'customer', 'simulator'],
 });
-const tillApi = config.tillApi?.enabled
-  ? // The screens and the manual mode keep working when the till API cannot start (its port taken, say).
-    await startTillApi({ core, config, clock: systemClock, random: cryptoRandom, logger }).catch((error: unknown) => {
-      logger.error('the till API did not start', { error: error instanceof Error ? error.message : String(error) });
-      return null;
-    })
-  : null;
+const tillApi = await startConfiguredTillApi({ core, config, clock: systemClock, random: cryptoRandom, logger });
 
 console.log(`
 Fidèle — browser mode (${config.storeName}, ${core.members.count()} members)

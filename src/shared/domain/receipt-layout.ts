@@ -25,11 +25,24 @@ export function receiptCenter(text: string, width = RECEIPT_WIDTH): string {
   return (' '.repeat(pad) + text).slice(0, width);
 }
 
-/** Breaks a sentence into lines of at most `width` characters, on spaces. */
+const NBSP = '\u00a0';
+
+/**
+ * Breaks a sentence into lines of at most `width` characters, on spaces.
+ * French typography keeps some words together: « 10 € », « 82 % », « 1 234 »,
+ * the space before « : ! ? ». They are glued with a no-break space for the
+ * wrap, then printed as a plain space (a printer set to another code page than
+ * WPC1252 would misprint 0xA0).
+ */
 export function receiptWrap(text: string, width = RECEIPT_WIDTH): string[] {
+  const glued = text
+    .normalize('NFC')
+    .replace(/(\d) (?=\d{3}(?!\d))/g, `$1${NBSP}`)
+    .replace(/ (?=[€%:;!?»])/g, NBSP)
+    .replace(/« /g, `«${NBSP}`);
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of glued.split(/[ \t\n]+/).filter(Boolean)) {
     if (line === '') line = word.slice(0, width);
     else if (line.length + 1 + word.length <= width) line += ` ${word}`;
     else {
@@ -38,5 +51,5 @@ export function receiptWrap(text: string, width = RECEIPT_WIDTH): string[] {
     }
   }
   if (line !== '') lines.push(line);
-  return lines;
+  return lines.map((l) => l.replaceAll(NBSP, ' '));
 }

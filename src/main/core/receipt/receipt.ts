@@ -1,5 +1,5 @@
 import { formatCardNumber, makeCardNumber, walletQrPayload } from '../../../shared/domain/card-number';
-import { formatPoints, receiptRow } from '../../../shared/domain/receipt-layout';
+import { formatPoints, receiptRow, receiptWrap } from '../../../shared/domain/receipt-layout';
 import type { Locale } from '../../../shared/contract/schemas';
 import { translate } from '../../../shared/i18n/messages';
 
@@ -92,34 +92,6 @@ function text(value: string, options: Partial<{ align: ReceiptAlign; bold: boole
   return { type: 'text', text: value, align: options.align ?? 'left', bold: options.bold ?? false, double: options.double ?? false };
 }
 
-const NBSP = '\u00a0';
-
-/**
- * French typography keeps some words together: « 10 € », « 82 % », « 1 234 »,
- * the space before « : ! ? ». They are glued with a no-break space for the
- * wrap, then printed as a plain space (a printer set to another code page than
- * WPC1252 would misprint 0xA0).
- */
-export function wrapFrench(value: string, width: number): string[] {
-  const glued = value
-    .normalize('NFC')
-    .replace(/(\d) (?=\d{3}(?!\d))/g, `$1${NBSP}`)
-    .replace(/ (?=[€%:;!?»])/g, NBSP)
-    .replace(/« /g, `«${NBSP}`);
-  const lines: string[] = [];
-  let line = '';
-  for (const word of glued.split(/[ \t\n]+/).filter(Boolean)) {
-    if (line === '') line = word.slice(0, width);
-    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
-    else {
-      lines.push(line);
-      line = word.slice(0, width);
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines.map((l) => l.replaceAll(NBSP, ' '));
-}
-
 /** Cuts or wraps a line so that it fits, for text the receipt does not control (store names, reward labels). */
 function fit(value: string, width: number): string {
   return value.length <= width ? value : value.slice(0, width);
@@ -131,7 +103,7 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
   const p = (n: number) => formatPoints(locale, n);
   const blocks: ReceiptBlock[] = [];
   const wrapCentered = (value: string, bold = false) => {
-    for (const line of wrapFrench(value, columns)) blocks.push(text(line, { align: 'center', bold }));
+    for (const line of receiptWrap(value, columns)) blocks.push(text(line, { align: 'center', bold }));
   };
 
   // Store header: the name large when it fits at double width.
@@ -157,7 +129,7 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
   if (data.nextReward) {
     const { label, points, missing } = data.nextReward;
     blocks.push({ type: 'blank' });
-    for (const line of wrapFrench(t('receipt.next_reward', { label: label.normalize('NFC'), missing: p(missing) }), columns)) blocks.push(text(line));
+    for (const line of receiptWrap(t('receipt.next_reward', { label: label.normalize('NFC'), missing: p(missing) }), columns)) blocks.push(text(line));
     const percent = Math.floor((Math.max(0, points - missing) * 100) / Math.max(1, points));
     const share = t('receipt.progress', { percent });
     blocks.push(text(`${progressBar(points - missing, points, columns - share.length - 1)} ${share}`));
@@ -165,7 +137,7 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
   if (data.expiring.length > 0) {
     blocks.push({ type: 'blank' });
     for (const lot of data.expiring.slice(0, MAX_EXPIRY_LINES)) {
-      for (const line of wrapFrench(t('receipt.expiring', { points: p(lot.points), date: formatDay(locale, lot.expiresOn) }), columns)) blocks.push(text(line));
+      for (const line of receiptWrap(t('receipt.expiring', { points: p(lot.points), date: formatDay(locale, lot.expiresOn) }), columns)) blocks.push(text(line));
     }
   }
 

@@ -240,3 +240,9 @@ export function seedDemoMembers(store: MemberStore, options: DemoSeedOptions): n
   }
   return inserted;
 }
+
+/** Seeds the configured demo store into an empty terminal, once; returns how many members it added. */
+export function seedDemoStoreIfEmpty(store: MemberStore, demoSeed: { members: number; seed: number } | null, now: number): number {
+  if (!demoSeed || store.count() > 0) return 0;
+  return seedDemoMembers(store, { count: demoSeed.members, seed: demoSeed.seed, now });
+}
