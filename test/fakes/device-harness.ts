@@ -30,7 +30,7 @@ export function realDeps(overrides: Partial<DeviceDeps> = {}): DeviceDeps {
 }
 
 /** Resolves when `check` is true, polling; rejects after `timeoutMs` with `what`. */
-export async function until(check: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
+export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

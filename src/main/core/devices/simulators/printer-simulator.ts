@@ -133,9 +133,12 @@ export class EscPosPrinterEngine {
     const [, fn, n] = this.realtime;
     if (fn === undefined) return;
     if (fn !== 0x04 && fn !== 0x05) {
-      // Not a real-time command: DLE was data after all.
-      data.push(...this.realtime);
-      this.realtime = [];
+      // Not a real-time command: the DLE was data after all. The byte after it
+      // may itself be a DLE that starts one (a chunk of data ending in 0x10,
+      // then DLE ENQ 2): keep that one as the new candidate.
+      data.push(DLE);
+      this.realtime = fn === DLE ? [DLE] : [];
+      if (fn !== DLE) data.push(fn);
       return;
     }
     if (n === undefined) return;
