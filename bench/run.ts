@@ -8,6 +8,7 @@ type Suite = (args: string[]) => Promise<void>;
 const suites: Record<string, Suite> = {
   members: async (args) => (await import('./members')).runMembersBench(args),
   devices: async (args) => (await import('./devices')).runDevicesBench(args),
+  sync: async (args) => (await import('./sync')).runSyncBench(args),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);
