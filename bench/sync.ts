@@ -9,9 +9,7 @@
  *   sync client over loopback HTTP to HQ on PGlite until every receipt is verified.
  * Options: --entries N (ingest, default 5000), --catchup N (default 21000).
  */
-import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,10 +25,10 @@ import { buildPushBatch } from '../src/main/core/sync/batcher';
 import { createSync, type Sync } from '../src/main/core/sync/sync-service';
 import type { FetchLike } from '../src/main/core/sync/transport';
 import type { PushBatch } from '../src/shared/sync/protocol';
+import { postgresUnavailable, startPostgresCluster, type PostgresCluster } from '../test/fakes/postgres-cluster';
 import { line, openHarness, sale, WEDNESDAY_10H, type Harness } from '../test/integration/ledger-fixture';
 
 const TARGETS = { ingestVsBareRatioPostgres: 0.5, catchup21000S: 10 };
-const PG_BIN = '/usr/lib/postgresql/15/bin';
 /** The client's default batch size: what a terminal actually sends. */
 const BATCH = 500;
 const inert: Timers = { setTimeout: () => null, clearTimeout: () => {} };
@@ -144,43 +142,9 @@ async function startBenchHq(dir: string, databaseUrl?: string): Promise<Hq> {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A throwaway cluster in a temp folder (as test/hq/hq-postgres.test.ts starts one), or why there is none. */
-async function startPostgres(): Promise<{ url: (db: string) => string; stop(): void } | string> {
-  if (!existsSync(join(PG_BIN, 'initdb')) || !existsSync(join(PG_BIN, 'pg_ctl'))) return `no PostgreSQL binaries in ${PG_BIN}`;
-  const asRoot = process.getuid?.() === 0;
-  const run = (command: string, args: string[]) =>
-    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, command), ...args], { stdio: 'pipe' }) : execFileSync(join(PG_BIN, command), args, { stdio: 'pipe' });
-  const dir = mkdtempSync(join(tmpdir(), 'fidele-bench-pg-'));
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    chownSync(dir, uid, gid);
-  }
-  const port = await freePort();
-  run('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  run('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
-  return {
-    url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}`,
-    stop() {
-      try {
-        run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
+/** A throwaway cluster, or why there is none. */
+async function startPostgres(): Promise<PostgresCluster | string> {
+  return postgresUnavailable() ?? (await startPostgresCluster('fidele-bench-pg-'));
 }
 
 const rate = (r: IngestResult) => r.entries / r.ingestS;
