@@ -11,12 +11,18 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 const results = 'test-reports';
 mkdirSync(results, { recursive: true });
 // Counts come only from this run.
-for (const f of ['vitest.json', 'playwright.json']) rmSync(`${results}/${f}`, { force: true });
+for (const f of ['vitest.json', 'vitest-devices.json', 'playwright.json']) rmSync(`${results}/${f}`, { force: true });
+
+// A glob for --exclude, and the same files as a path filter for the run of their own.
+const DEVICE_TESTS = 'test/integration/devices-*.test.ts';
+const DEVICE_FILTER = 'test/integration/devices-';
 
 const steps = [
   ['lint', ['npx', 'eslint', '--max-warnings=0', '.']],
   ['typecheck', ['npm', 'run', '--silent', 'typecheck']],
-  ['vitest', ['npx', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${results}/vitest.json`]],
+  ['vitest', ['npx', 'vitest', 'run', '--exclude', DEVICE_TESTS, '--reporter=default', '--reporter=json', `--outputFile=${results}/vitest.json`]],
+  // The device tests time real ptys and socat processes: they run alone, one file at a time, on a quiet machine.
+  ['devices', ['npx', 'vitest', 'run', DEVICE_FILTER, '--no-file-parallelism', '--reporter=default', '--reporter=json', `--outputFile=${results}/vitest-devices.json`]],
   ['playwright', ['npx', 'playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${results}/playwright.json` }],
 ];
 
@@ -34,8 +40,9 @@ for (const [name, [cmd, ...args], env] of steps) {
 }
 
 const count = { passed: 0, failed: 0, skipped: 0 };
-const vitest = readJson(`${results}/vitest.json`);
-if (vitest) {
+for (const file of ['vitest.json', 'vitest-devices.json']) {
+  const vitest = readJson(`${results}/${file}`);
+  if (!vitest) continue;
   count.passed += vitest.numPassedTests ?? 0;
   count.failed += vitest.numFailedTests ?? 0;
   count.skipped += (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0);
