@@ -144,7 +144,13 @@ export class EscPosPrinterEngine {
     if (n === undefined) return;
     this.realtime = [];
     if (fn === 0x04) this.send([this.realtimeReply(n)]);
-    else if (n === 2) this.recoverClearing();
+    else if (n === 2) {
+      // Everything received before the command is cleared with it, including
+      // the bytes of this same chunk that came just before it.
+      this.buffer = Buffer.concat([this.buffer, Buffer.from(data)]);
+      data.length = 0;
+      this.recoverClearing();
+    }
   }
 
   private realtimeReply(n: number): number {
