@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppFailure, type ErrorCode } from '../../src/shared/contract';
 import { hashManagerPin, verifyManagerPin } from '../../src/main/core/ledger/manager-pin';
 import { seededRandom } from '../../src/main/core/ports';
-import { line, openHarness, sale, type Harness } from './ledger-fixture';
+import { line, openHarness, sale, type Harness, refusal } from './ledger-fixture';
 
 /** Cheap scrypt parameters: the tests check the format and the flow, not the cost. */
 const PIN_HASH = hashManagerPin('4821', seededRandom(3), { N: 1024, r: 8, p: 1 });
@@ -15,16 +14,6 @@ beforeEach(() => {
 
 afterEach(() => h.close());
 
-function refusal(fn: () => unknown, code: ErrorCode): AppFailure {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppFailure);
-    expect((error as AppFailure).code).toBe(code);
-    return error as AppFailure;
-  }
-  throw new Error(`expected a ${code} refusal`);
-}
 
 const adjust = (patch: Record<string, unknown> = {}) => ({
   adjustmentId: 'A-1',

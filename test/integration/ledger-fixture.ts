@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+import { AppFailure, type ErrorCode } from '../../src/shared/contract';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,4 +136,16 @@ export function sale(memberId: string, receipt: string, lines: Line[], redeemPoi
     payments: due > 0 ? [{ method: 'card', amountCents: due }] : [],
     redeemPoints,
   };
+}
+
+/** Runs `fn`, expecting the ledger to refuse it with `code`; returns the failure for further checks. */
+export function refusal(fn: () => unknown, code: ErrorCode): AppFailure {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppFailure);
+    expect((error as AppFailure).code).toBe(code);
+    return error as AppFailure;
+  }
+  throw new Error(`expected a ${code} refusal`);
 }

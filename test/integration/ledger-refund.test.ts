@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppFailure, type ErrorCode } from '../../src/shared/contract';
-import { line, openHarness, sale, type Harness } from './ledger-fixture';
+import type { ErrorCode } from '../../src/shared/contract';
+import { line, openHarness, sale, type Harness, refusal } from './ledger-fixture';
 
 let h: Harness;
 
@@ -10,16 +10,6 @@ beforeEach(() => {
 
 afterEach(() => h.close());
 
-function refusal(fn: () => unknown, code: ErrorCode): AppFailure {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppFailure);
-    expect((error as AppFailure).code).toBe(code);
-    return error as AppFailure;
-  }
-  throw new Error(`expected a ${code} refusal`);
-}
 
 const ref = (receipt: string) => ({ tillId: 'till-1', receipt });
 

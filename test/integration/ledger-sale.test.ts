@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppFailure, type ErrorCode } from '../../src/shared/contract';
-import { line, openHarness, sale, type Harness } from './ledger-fixture';
+import type { ErrorCode } from '../../src/shared/contract';
+import { line, openHarness, sale, type Harness, refusal } from './ledger-fixture';
 
 let h: Harness;
 
@@ -10,16 +10,6 @@ beforeEach(() => {
 
 afterEach(() => h.close());
 
-export function refusal(fn: () => unknown, code: ErrorCode): AppFailure {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppFailure);
-    expect((error as AppFailure).code).toBe(code);
-    return error as AppFailure;
-  }
-  throw new Error(`expected a ${code} refusal`);
-}
 
 /** Gives a member points through ordinary sales (1 point per euro excluding 20 % VAT). */
 function earn(memberId: string, points: number, receipt: string) {

@@ -39,26 +39,12 @@ export interface AppendedEntry {
   wallTime: number;
 }
 
-export interface EntryRow {
-  terminal_id: string;
-  epoch: number;
-  seq: number;
-  entry_id: string;
-  group_id: string;
+/** A journal row as SQLite returns it: the entry's columns, with booleans and JSON stored as text. */
+export interface EntryRow extends Omit<ChainedEntry, 'kind' | 'offline' | 'postings' | 'detail'> {
   kind: string;
-  schema_version: number;
-  rules_version: string;
-  member_id: string | null;
-  till_id: string | null;
-  receipt: string | null;
-  wall_time: number;
-  mono_time: number;
-  mono_boot: string;
   offline: number;
   postings: string;
   detail: string;
-  prev_hash: string;
-  entry_hash: string;
 }
 
 export const ENTRY_COLUMNS =
