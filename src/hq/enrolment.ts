@@ -1,4 +1,5 @@
 import { canonicalJson, sha256Hex } from '../main/core/ledger/canonical';
+import { PROVISIONAL_GENESIS } from '../main/core/ledger/chain';
 import type { EnrolmentReceipt, EnrolRequest } from '../shared/sync/protocol';
 import { issueAllowance } from './allowance';
 import { audit, HqError, type HqContext } from './context';
@@ -58,10 +59,7 @@ export async function enrol(ctx: HqContext, request: EnrolRequest): Promise<Enro
       // Re-enrolling (re-imaged, restored, replaced) always opens a new epoch: an old one is never continued.
       const epoch = prior ? prior.epoch + 1 : 1;
       const hqKeyId = ctx.key.keyId;
-      const nonce = Buffer.from(ctx.random.bytes(16)).toString('hex');
-      const genesisHash = sha256Hex(
-        `fidele/genesis/v1\n${canonicalJson({ terminalId: request.terminalId, storeId: request.storeId, epoch, publicKey: request.publicKey, keyId: request.keyId, hqKeyId, issuedAt: now, nonce })}`,
-      );
+      const genesisHash = request.history ? adoptedGenesis(request, prior !== undefined) : issuedGenesis(ctx, request, epoch, now);
 
       await tx.query('UPDATE enrol_code SET used_at = $2, used_by = $3 WHERE code = $1', [request.code, now, request.terminalId]);
       await tx.query(
@@ -96,6 +94,27 @@ export async function enrol(ctx: HqContext, request: EnrolRequest): Promise<Enro
     }
     throw error;
   }
+}
+
+function issuedGenesis(ctx: HqContext, request: EnrolRequest, epoch: number, now: number): string {
+  const nonce = Buffer.from(ctx.random.bytes(16)).toString('hex');
+  return sha256Hex(
+    `fidele/genesis/v1\n${canonicalJson({ terminalId: request.terminalId, storeId: request.storeId, epoch, publicKey: request.publicKey, keyId: request.keyId, hqKeyId: ctx.key.keyId, issuedAt: now, nonce })}`,
+  );
+}
+
+/**
+ * A terminal that sold before its first enrolment keeps its history: HQ
+ * takes the provisional genesis as epoch 1's, and the entries come in signed
+ * batches like any other, verified link by link from that genesis. A history
+ * is only adopted once, for a terminal HQ has never seen: a re-enrolled
+ * terminal opens a new epoch and cannot carry an old stream into it.
+ */
+function adoptedGenesis(request: EnrolRequest, known: boolean): string {
+  const history = request.history!;
+  if (known) throw new HqError('history_refused', 409, `terminal ${request.terminalId} is already known to HQ: a journal kept before enrolment can only be adopted at the first enrolment`);
+  if (history.genesisHash !== PROVISIONAL_GENESIS) throw new HqError('history_refused', 409, 'the journal kept before enrolment does not start from the provisional genesis');
+  return PROVISIONAL_GENESIS;
 }
 
 /** Revokes a terminal: every later push, pull or hold with its key is refused. */

@@ -37,12 +37,15 @@ describe('enrolment', () => {
     expect(() => s.h.db.prepare("UPDATE ledger_stream SET genesis_hash = ?").run('a'.repeat(64))).toThrow(/append-only/);
   });
 
-  it('refuses to enrol a journal that already has entries, before spending the operator code', async () => {
+  it('keeps a journal kept before enrolment: refuses a receipt that would re-chain it to another genesis', async () => {
     s = await openSyncHarness({ enrol: false });
     s.sell(1);
+    const head = s.h.ledger.head();
+    // This fake HQ ignores the history the terminal declares and issues a genesis of its own.
     await expect(s.sync.enrol({ code: 'TEST-CODE-1', storeId: 'store-1' })).rejects.toMatchObject({ code: 'journal_not_empty' });
-    expect(s.hq.codes.has('TEST-CODE-1')).toBe(true);
     expect(s.sync.enrolment()).toBeNull();
+    expect(s.h.ledger.head()).toEqual(head);
+    expect(s.h.ledger.verifyChain().ok).toBe(true);
   });
 
   it('stores nothing from a receipt whose signature does not verify', async () => {

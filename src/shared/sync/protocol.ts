@@ -41,6 +41,20 @@ export const EnrolRequest = z.strictObject({
   publicKey: B64,
   keyId: z.string().min(1).max(64),
   appVersion: z.string().max(32),
+  /**
+   * Present when the terminal already sold before it was enrolled: its
+   * first epoch chains to the provisional genesis and holds `headSeq`
+   * entries ending at `headHash`. HQ adopts that genesis for epoch 1 instead
+   * of issuing its own; the entries travel in signed batches like any other.
+   */
+  history: z
+    .strictObject({
+      epoch: z.literal(1),
+      genesisHash: Hash,
+      headSeq: Seq.min(1),
+      headHash: Hash,
+    })
+    .optional(),
 });
 export type EnrolRequest = z.infer<typeof EnrolRequest>;
 

@@ -18,12 +18,13 @@ import type { Transport } from './transport';
  * contact is the operator code and the HQ URL configured by IT (HTTPS in the
  * field), not the signature.
  *
- * Genesis: a stream opened before enrolment chains to the provisional genesis.
- * An EMPTY stream adopts HQ's genesis (migration 5 allows exactly that update).
- * A stream that already holds entries cannot: re-chaining them would rewrite
- * facts, and no epoch change that carries them to HQ exists yet, so such a
- * terminal refuses to enrol — checked before the code is spent, and again
- * after HQ answered (an epoch the terminal already used with another genesis).
+ * Genesis: an EMPTY stream adopts HQ's genesis (migration 5 allows exactly
+ * that update). A terminal that already sold before enrolment (epoch 1,
+ * chained to the provisional genesis) tells HQ so, and HQ adopts the
+ * provisional genesis for epoch 1 instead: the entries are never re-chained,
+ * they travel in signed batches like any others. Only a first enrolment can
+ * carry such a history; after HQ answered, the receipt must name exactly the
+ * genesis the journal already starts from.
  */
 export interface Enrolment {
   terminalId: string;
@@ -135,11 +136,13 @@ export async function enrol(o: EnrolOptions): Promise<EnrolOutcome> {
     throw new EnrolmentError('already_enrolled', 'this terminal is already enrolled; re-enrolment into a new epoch is not supported yet');
   }
   const local = streamState(o.db, terminalId, o.ledger.policy.epoch);
+  let history: EnrolRequest['history'];
   if (local.entries > 0) {
-    throw new EnrolmentError(
-      'journal_not_empty',
-      `the journal already holds ${local.entries} entries under the provisional genesis; they cannot be re-chained to HQ's genesis`,
-    );
+    if (o.ledger.policy.epoch !== 1 || local.genesis !== PROVISIONAL_GENESIS) {
+      throw new EnrolmentError('journal_not_empty', `epoch ${o.ledger.policy.epoch} already holds ${local.entries} entries under a genesis HQ did not issue to this key`);
+    }
+    const head = o.ledger.head();
+    history = { epoch: 1, genesisHash: PROVISIONAL_GENESIS, headSeq: head.seq, headHash: head.hash };
   }
 
   const request: EnrolRequest = {
@@ -150,6 +153,7 @@ export async function enrol(o: EnrolOptions): Promise<EnrolOutcome> {
     publicKey: o.key.publicKey,
     keyId: o.key.keyId,
     appVersion: o.appVersion,
+    ...(history ? { history } : {}),
   };
   const result = await o.transport.post('/v1/terminals/enrol', request);
   if (result.kind === 'timeout' || result.kind === 'unreachable') throw new EnrolmentError('unreachable', `HQ could not be reached (${result.kind})`);
