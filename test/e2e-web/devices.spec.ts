@@ -91,7 +91,7 @@ test('a manual sale prints the receipt shown on the simulator page; paper out sh
   // The IT view lists the devices and what the drivers noticed.
   await cashier.getByRole('button', { name: 'Diagnostic' }).click();
   const dialog = cashier.getByTestId('cashier-diagnostics');
-  await expect(dialog.getByRole('heading', { name: 'Diagnostic des périphériques' })).toBeVisible();
+  await expect(dialog.getByRole('heading', { name: 'Diagnostic' })).toBeVisible();
   await expect(dialog.getByTestId('cashier-diagnostics-devices')).toContainText('Imprimante (simulée)');
   await expect(dialog.getByTestId('cashier-diagnostics-devices')).toContainText('Lecteur NFC (simulé)');
   await snap(cashier, 'cashier-diagnostics');

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
-import type { MemberSummary } from '../../src/shared/contract';
+import type { MemberSummary, SaleInput } from '../../src/shared/contract';
 import { makeCardNumber } from '../../src/shared/domain/card-number';
+import { startHq, type Hq } from '../../src/hq/server';
 import { createCore, SIMULATED_SCANNER_ID, type Core } from '../../src/main/core/core';
 import { seededRandom, silentLogger, systemClock } from '../../src/main/core/ports';
 import { startTillApi } from '../../src/main/till-api/till-api';
@@ -21,6 +22,8 @@ export interface Kiosk {
   scan(code: string): Promise<void>;
   /** The till integration API, with the token of till `caisse-1`. */
   tillApi: { origin: string; token: string };
+  /** HQ on PGlite in a temp folder, configured but not yet enrolled with (test.use({ kioskHq: true })). */
+  hq: Hq | null;
 }
 
 /** The e2e till's token: any string works, the config holds only its hash. */
@@ -34,13 +37,16 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kiosk: Kiosk; cashier: Page; customer: Page; simulator: Page }>({
+export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: boolean; kiosk: Kiosk; cashier: Page; customer: Page; simulator: Page }>({
   /** 'rig' runs the real drivers against the socat simulators (test.use({ kioskDevices: 'rig' })). */
   kioskDevices: ['simulated', { option: true }],
-  kiosk: async ({ kioskDevices }, use) => {
+  kioskHq: [false, { option: true }],
+  kiosk: async ({ kioskDevices, kioskHq }, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'fidele-e2e-'));
+    const hq = kioskHq ? await startHq({ dataDir: join(dir, 'hq'), port: 0, logger: silentLogger, maintenanceIntervalMs: 0 }) : null;
     const config = testConfig({
       devices: kioskDevices,
+      ...(hq ? { hq: { url: hq.url }, storeId: 'paris-11' } : {}),
       tillApi: { enabled: true, host: '127.0.0.1', port: 0, lan: false, tills: [{ id: 'caisse-1', tokenSha256: sha256Hex(E2E_TILL_TOKEN) }] },
     });
     const core = createCore({
@@ -62,6 +68,7 @@ export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kiosk: Kios
       known,
       unknownCard: makeCardNumber(9998, 424242),
       tillApi: { origin: tillApi.origin, token: E2E_TILL_TOKEN },
+      hq,
       async scan(code) {
         const deviceId = kioskDevices === 'rig' ? core.devices.list().find((d) => d.kind === 'scanner')!.id : SIMULATED_SCANNER_ID;
         const result = await core.dispatch('simulator', 'sim.scan', { deviceId, data: code });
@@ -72,6 +79,7 @@ export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kiosk: Kios
     await tillApi.close();
     await bridge.close();
     await core.close();
+    await kiosk.hq?.close();
     rmSync(dir, { recursive: true, force: true });
   },
   cashier: async ({ kiosk, page }, use) => {
@@ -91,6 +99,32 @@ export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kiosk: Kios
     await page.close();
   },
 });
+
+let receiptCounter = 0;
+
+/** A sale rung up on an integrated till: groceries at 20 % VAT, paid by card. */
+export function tillSale(memberId: string, amountsCents: number[], redeemPoints = 0, discountCents = 0): SaleInput {
+  receiptCounter += 1;
+  const total = amountsCents.reduce((sum, c) => sum + c, 0);
+  return {
+    tillId: 'till-1',
+    receipt: `T-${String(receiptCounter).padStart(4, '0')}`,
+    memberId,
+    lines: amountsCents.map((cents, i) => ({
+      lineId: `L${i + 1}`,
+      sku: `SKU-${i + 1}`,
+      label: 'Article',
+      category: 'epicerie',
+      quantity: 1,
+      unitPriceCents: cents,
+      discountCents: 0,
+      taxRateBp: 2000,
+      rewardId: null,
+    })),
+    payments: [{ method: 'card', amountCents: total - discountCents }],
+    redeemPoints,
+  };
+}
 
 export { expect };
 export type { MemberSummary };

@@ -1,36 +1,9 @@
 import type { Page } from '@playwright/test';
-import type { SaleInput } from '../../src/shared/contract';
 import { formatPoints } from '../../src/shared/domain/receipt-layout';
-import { expect, snap, test, type Kiosk } from './fixture';
+import { expect, snap, test, tillSale, type Kiosk } from './fixture';
 
 /** « 1 245 pts », as both screens write a balance in French. */
 const pts = (n: number) => `${formatPoints('fr', n)} pts`;
-
-let receiptCounter = 0;
-
-/** A sale rung up on an integrated till: groceries at 20 % VAT, paid by card. */
-function tillSale(memberId: string, amountsCents: number[], redeemPoints = 0, discountCents = 0): SaleInput {
-  receiptCounter += 1;
-  const total = amountsCents.reduce((sum, c) => sum + c, 0);
-  return {
-    tillId: 'till-1',
-    receipt: `T-${String(receiptCounter).padStart(4, '0')}`,
-    memberId,
-    lines: amountsCents.map((cents, i) => ({
-      lineId: `L${i + 1}`,
-      sku: `SKU-${i + 1}`,
-      label: 'Article',
-      category: 'epicerie',
-      quantity: 1,
-      unitPriceCents: cents,
-      discountCents: 0,
-      taxRateBp: 2000,
-      rewardId: null,
-    })),
-    payments: [{ method: 'card', amountCents: total - discountCents }],
-    redeemPoints,
-  };
-}
 
 function balanceOf(kiosk: Kiosk, memberId: string): number {
   return kiosk.core.ledger.points(memberId).balance;

@@ -23,6 +23,10 @@ import { createLedger, type Ledger } from './ledger/ledger';
 import { Loyalty } from './loyalty';
 import { ScanRouter } from './session/scan-router';
 import { CustomerSession } from './session/customer-session';
+import { currentEnrolment } from './sync/enrolment';
+import { TerminalSync } from './sync/terminal-sync';
+import type { FetchLike } from './sync/transport';
+import type { Timers } from './devices/reconnect';
 
 export interface CoreOptions {
   /** Path of the SQLite file, or ':memory:' in tests. */
@@ -40,6 +44,11 @@ export interface CoreOptions {
   monotonic?: { now(): number };
   /** `devices: 'real'`: the drivers to build; absent, resources/devices.default.json with $FIDELE_DEVICES_CONFIG laid over it. */
   devicesConfig?: DevicesConfig;
+  /** How the sync client reaches HQ (config.hq); the global fetch by default. */
+  hqFetch?: FetchLike;
+  /** The sync client's timers; real ones by default. */
+  syncTimers?: Timers;
+  appVersion?: string;
 }
 
 /** Expiry runs at start and then this often, so points past their date cannot be spent. */
@@ -57,6 +66,7 @@ export interface Core {
   readonly session: CustomerSession;
   readonly ledger: Ledger;
   readonly loyalty: Loyalty;
+  readonly sync: TerminalSync;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   start(): Promise<void>;
@@ -83,6 +93,8 @@ export function createCore(options: CoreOptions): Core {
     rules: options.programRules,
     monotonic: options.monotonic,
     policy: {
+      // The journal writes the epoch HQ enrolled this terminal into; 1 until then.
+      epoch: currentEnrolment(db, config.terminalId)?.epoch ?? 1,
       ...(config.adjustmentThresholdPoints !== undefined ? { managerThresholdPoints: config.adjustmentThresholdPoints } : {}),
       ...(config.managerPinHash ? { managerPinHash: config.managerPinHash } : {}),
     },
@@ -97,6 +109,19 @@ export function createCore(options: CoreOptions): Core {
     (moved) => session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward }),
     (sale, input) => receipts?.printSale(sale, input),
   );
+  const sync = new TerminalSync({
+    db,
+    ledger,
+    members,
+    bus,
+    config,
+    clock,
+    random,
+    logger,
+    fetch: options.hqFetch ?? globalThis.fetch,
+    timers: options.syncTimers ?? systemTimers,
+    appVersion: options.appVersion ?? '0.1.0',
+  });
   const pointsOf = (memberId: string) => {
     const balance = ledger.points(memberId).balance;
     return { balance, nextReward: loyalty.nextReward(balance) };
@@ -266,6 +291,7 @@ export function createCore(options: CoreOptions): Core {
         lastReceiptSvg: last ? renderSvg(last) : null,
       };
     },
+    ...sync.handlers,
   };
 
   const dispatch = createDispatch(handlers, { logger, validateOutput: options.validateOutput ?? false });
@@ -289,6 +315,7 @@ export function createCore(options: CoreOptions): Core {
     session,
     ledger,
     loyalty,
+    sync,
     handlers,
     dispatch,
     async start() {
@@ -300,8 +327,10 @@ export function createCore(options: CoreOptions): Core {
       if (rig) await rig.start();
       else if (hardware) await hardware.start();
       else await devices.enableAll();
+      sync.start();
     },
     async close() {
+      sync.stop();
       if (expiryTimer) clearInterval(expiryTimer);
       pairing?.disarm();
       if (rig) await rig.stop();

@@ -2,7 +2,11 @@
  * The browser mode: the kiosk's core and its screens served on loopback, for
  * machines where Electron cannot run and for the end-to-end tests.
  *
- *   tsx src/main/web-bridge/cli.ts [--port 5170] [--data ./data] [--config terminal.json] [--devices auto|simulated|rig|real] [--seed-only]
+ *   tsx src/main/web-bridge/cli.ts [--port 5170] [--data ./data] [--config terminal.json] [--devices auto|simulated|rig|real]
+ *                                  [--hq embedded|none|<url>] [--seed-only]
+ *
+ * `--hq embedded` (the default when the configuration names no HQ) runs HQ on
+ * PGlite in <data>/hq as a child process and enrols the terminal with it.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,6 +19,7 @@ import { systemClock } from '../core/ports';
 import { seedDemoStoreIfEmpty } from '../core/seed/demo-members';
 import { SOCAT_BIN, socatAvailable } from '../core/devices/simulated-rig';
 import { startConfiguredTillApi } from '../till-api/till-api';
+import { startEmbeddedHq, type EmbeddedHq } from './embedded-hq';
 import { startWebBridge } from './web-bridge';
 
 const { values } = parseArgs({
@@ -24,6 +29,8 @@ const { values } = parseArgs({
     config: { type: 'string', default: process.env.FIDELE_CONFIG },
     'seed-only': { type: 'boolean', default: false },
     devices: { type: 'string', default: process.env.FIDELE_DEVICES ?? 'auto' },
+    hq: { type: 'string', default: process.env.FIDELE_HQ },
+    'hq-port': { type: 'string', default: process.env.FIDELE_HQ_PORT ?? '8787' },
   },
   strict: true,
 });
@@ -55,9 +62,33 @@ if (values.devices !== 'auto') {
 } else {
   devicesNote = `simulated (in-process scanner): ${SOCAT_BIN} not found, install socat for the NFC reader and printer simulators`;
 }
-const config = { ...loaded, devices };
 const dataDir = resolve(values.data);
 mkdirSync(dataDir, { recursive: true });
+
+// HQ: the configured one, a URL given here, none, or (by default) one embedded in this machine.
+const hqMode = values.hq ?? (loaded.hq ? 'configured' : 'embedded');
+let embeddedHq: EmbeddedHq | null = null;
+let hq = loaded.hq;
+let hqNote: string;
+if (hqMode === 'none') {
+  hq = undefined;
+  hqNote = 'none (the ledger stays on this terminal)';
+} else if (hqMode === 'embedded') {
+  const hqDir = join(dataDir, 'hq');
+  const started = performance.now();
+  embeddedHq = await startEmbeddedHq({ dataDir: hqDir, port: Number(values['hq-port']) });
+  hq = { url: embeddedHq.url };
+  hqNote = `embedded ${embeddedHq.url} (PGlite in ${hqDir}, started in ${((performance.now() - started) / 1000).toFixed(1)} s; fleet: ${embeddedHq.url}/fleet)`;
+} else if (hqMode === 'configured') {
+  hqNote = `${loaded.hq!.url} (from the configuration)`;
+} else if (/^https?:\/\//.test(hqMode)) {
+  hq = { url: hqMode };
+  hqNote = `${hqMode} (asked for)`;
+} else {
+  console.error(`--hq must be embedded, none or an http(s) URL, not ${hqMode}`);
+  process.exit(2);
+}
+const config = { ...loaded, devices, hq };
 
 const core = createCore({
   dbPath: join(dataDir, 'terminal.sqlite'),
@@ -74,6 +105,7 @@ if (seeded > 0) console.log(`Demo store seeded: ${seeded} members in ${((perform
 
 if (values['seed-only']) {
   await core.close();
+  await embeddedHq?.close();
   process.exit(0);
 }
 
@@ -88,9 +120,23 @@ const bridge = await startWebBridge({
 });
 const tillApi = await startConfiguredTillApi({ core, config, clock: systemClock, random: cryptoRandom, logger });
 
+// The embedded HQ is this machine's own: enrol with it at once, as IT staff would with a code from the fleet page.
+if (embeddedHq && core.sync.view().state === 'unenrolled') {
+  const storeId = config.storeId ?? 'demo';
+  try {
+    const code = await embeddedHq.enrolCode(storeId);
+    const enrolled = await core.dispatch('cashier', 'sync.enrol', { code, storeId });
+    if (!enrolled.ok) throw new Error(enrolled.error.message);
+    hqNote += `, terminal enrolled in store ${storeId}`;
+  } catch (error) {
+    hqNote += `, enrolment failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 console.log(`
 Fidèle — browser mode (${config.storeName}, ${core.members.count()} members)
   Devices:          ${devicesNote}
+  HQ:               ${hqNote}
   Cashier screen:   ${bridge.urls.cashier}
   Customer screen:  ${bridge.urls.customer}${bridge.urls.simulator ? `\n  Device simulator: ${bridge.urls.simulator}` : ''}${tillApi ? `\n  Till API:         ${tillApi.origin}/v1 (OpenAPI: ${tillApi.origin}/openapi.json)` : ''}
 Open each link in its own Chromium window. Ctrl+C stops the kiosk.
@@ -103,6 +149,7 @@ async function stop(): Promise<void> {
   await tillApi?.close();
   await bridge.close();
   await core.close();
+  await embeddedHq?.close();
   process.exit(0);
 }
 process.on('SIGINT', () => void stop());

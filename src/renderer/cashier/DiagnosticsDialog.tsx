@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { MethodOutput } from '../../shared/contract';
+import type { MethodOutput, SyncStatusView } from '../../shared/contract';
 import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
 import { deviceKindLabel, deviceStateLabel, deviceStatusLabel } from '../common/use-devices';
+import { SyncPanel } from './SyncPanel';
 
 /** Diagnostics shown: the latest few; the core keeps a couple of hundred. */
 const SHOWN = 50;
@@ -22,9 +23,10 @@ function formatStamp(locale: string, at: number): string {
 /**
  * For IT staff on the phone with a store: every device, where it is plugged,
  * its state and condition, and what the drivers noticed and dropped lately
- * (garbage on a line, a phone tapped as a card, a printer that went quiet).
+ * (garbage on a line, a phone tapped as a card, a printer that went quiet),
+ * and the link with HQ above them.
  */
-export function DiagnosticsDialog({ onClose }: { onClose(): void }) {
+export function DiagnosticsDialog({ sync, onSync, onClose }: { sync: SyncStatusView | null; onSync(status: SyncStatusView): void; onClose(): void }) {
   const { api, t, locale } = useApp();
   const titleId = useId();
   const ref = useRef<HTMLDialogElement>(null);
@@ -55,6 +57,7 @@ export function DiagnosticsDialog({ onClose }: { onClose(): void }) {
   return (
     <dialog ref={ref} className="diag-dialog" aria-labelledby={titleId} data-testid="cashier-diagnostics" onClose={onClose}>
       <h2 id={titleId}>{t('cashier.diagnostics.title')}</h2>
+      {sync && <SyncPanel status={sync} onStatus={onSync} />}
       {!view && error === null && <p className="muted">{t('cashier.diagnostics.loading')}</p>}
       {error !== null && (
         <p className="action-error" role="alert">

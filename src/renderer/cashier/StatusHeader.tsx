@@ -4,6 +4,7 @@ import { LocaleSwitch } from '../common/LocaleSwitch';
 import { useApp } from '../common/app-context';
 import { deviceKindLabel, deviceSeverity, deviceStatusLabel, useDevices } from '../common/use-devices';
 import { DiagnosticsDialog } from './DiagnosticsDialog';
+import { syncSummary, useSyncStatus } from './use-sync-status';
 import { ZReportDialog } from './ZReportDialog';
 
 /** Store name, device states, the Z report, language, and what the customer screen is doing. */
@@ -11,6 +12,7 @@ export function StatusHeader({ storeName, session }: { storeName: string; sessio
   const { t } = useApp();
   const [zReportOpen, setZReportOpen] = useState(false);
   const [diagnosticsOpen, setDiagnosticsOpen] = useState(false);
+  const sync = useSyncStatus();
   return (
     <header className="cashier-header">
       <div className="brand">
@@ -20,6 +22,7 @@ export function StatusHeader({ storeName, session }: { storeName: string; sessio
         <h1>{storeName}</h1>
       </div>
       <DeviceBar />
+      {sync.status && <SyncIndicator status={sync.status} onOpen={() => setDiagnosticsOpen(true)} />}
       <div className="header-actions" role="group" aria-label={t('cashier.header.actions')}>
         <button type="button" className="diagnostics-open" aria-haspopup="dialog" onClick={() => setDiagnosticsOpen(true)}>
           {t('cashier.diagnostics.open')}
@@ -31,8 +34,28 @@ export function StatusHeader({ storeName, session }: { storeName: string; sessio
       </div>
       <SessionLine session={session} />
       {zReportOpen && <ZReportDialog onClose={() => setZReportOpen(false)} />}
-      {diagnosticsOpen && <DiagnosticsDialog onClose={() => setDiagnosticsOpen(false)} />}
+      {diagnosticsOpen && <DiagnosticsDialog sync={sync.status} onSync={sync.set} onClose={() => setDiagnosticsOpen(false)} />}
     </header>
+  );
+}
+
+/** Small on purpose: the cashier only needs to know all is well, or that IT should look. */
+function SyncIndicator({ status, onOpen }: { status: NonNullable<ReturnType<typeof useSyncStatus>['status']>; onOpen(): void }) {
+  const { t } = useApp();
+  const { text, severity } = syncSummary(t, status);
+  return (
+    <button
+      type="button"
+      className={`sync-indicator sync-${severity}`}
+      data-testid="sync-indicator"
+      data-state={status.state}
+      aria-haspopup="dialog"
+      aria-label={`${t('sync.indicator.label')} — ${text}`}
+      onClick={onOpen}
+    >
+      <span className="dot" aria-hidden="true" />
+      <span role="status">{text}</span>
+    </button>
   );
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Role } from './roles';
 import { PointsMoved } from './ledger-views';
+import { SyncStatusView } from './sync-views';
 import { DeviceInfo, IdentifyResult, MemberId, NfcPairingOutcome, SessionState, Timestamp } from './schemas';
 
 export interface EventSpec<P extends z.ZodType = z.ZodType> {
@@ -38,6 +39,8 @@ export const events = {
     roles: ['cashier'],
     payload: z.object({ at: Timestamp, memberId: MemberId, uid: z.string().nullable(), outcome: NfcPairingOutcome }),
   }),
+  /** The link with HQ changed: state, backlog, progress while catching up. */
+  'sync.changed': event({ roles: ['cashier'], payload: SyncStatusView }),
 } as const satisfies Record<string, EventSpec>;
 
 export type Events = typeof events;

@@ -8,3 +8,4 @@ export * from './schemas';
 export * from './ledger-inputs';
 export * from './ledger-views';
 export * from './wire';
+export * from './sync-views';

@@ -30,6 +30,9 @@ export const METHOD_ROLES = {
   'sim.tapNfc': ['simulator'],
   'sim.printerFault': ['simulator'],
   'sim.printed': ['simulator'],
+  'sync.status': ['cashier'],
+  'sync.now': ['cashier'],
+  'sync.enrol': ['cashier'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type MethodName = keyof typeof METHOD_ROLES;

@@ -18,6 +18,7 @@ import {
   Timestamp,
 } from './schemas';
 import { RefundInput } from './ledger-inputs';
+import { SyncEnrolInput, SyncStatusView } from './sync-views';
 import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -188,6 +189,26 @@ export const methods = {
       /** The last receipt the terminal sent, drawn as SVG; null before the first. */
       lastReceiptSvg: z.string().nullable(),
     }),
+  }),
+  'sync.status': method({
+    kind: 'query',
+    roles: METHOD_ROLES['sync.status'],
+    input: Empty,
+    output: SyncStatusView,
+  }),
+  /** Push the backlog and pull now, whatever the timers say; answers once both ended. */
+  'sync.now': method({
+    kind: 'command',
+    roles: METHOD_ROLES['sync.now'],
+    input: Empty,
+    output: SyncStatusView,
+  }),
+  /** IT staff enrol this terminal with HQ using a one-time code. */
+  'sync.enrol': method({
+    kind: 'command',
+    roles: METHOD_ROLES['sync.enrol'],
+    input: SyncEnrolInput,
+    output: SyncStatusView,
   }),
 } as const satisfies { [M in MethodName]: MethodSpec };
 

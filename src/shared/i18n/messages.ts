@@ -4,11 +4,12 @@ import { cashierEn, cashierFr } from './cashier';
 import { customerEn, customerFr } from './customer';
 import { ledgerEn, ledgerFr } from './ledger';
 import { receiptEn, receiptFr } from './receipt';
+import { syncEn, syncFr } from './sync';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn),
 };
 
 export const translate = createTranslator(catalogs);

@@ -69,6 +69,24 @@ export const TerminalConfig = z.strictObject({
   kiosk: z.boolean().optional(),
   /** The till integration API; absent, it does not start. */
   tillApi: TillApiConfig.optional(),
+  /** The store this terminal belongs to in HQ's fleet; the enrolment code must be for it. */
+  storeId: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+    .optional(),
+  /**
+   * Headquarters. Absent, the terminal keeps its ledger to itself (the
+   * browser mode then starts an embedded HQ unless told `--hq none`).
+   */
+  hq: z
+    .strictObject({
+      url: z
+        .string()
+        .url()
+        .refine((u) => /^https?:\/\//.test(u), 'http:// or https://'),
+      pullEveryMs: z.number().int().min(5_000).max(3_600_000).optional(),
+    })
+    .optional(),
   /** Points adjustments above this need a manager's PIN. */
   adjustmentThresholdPoints: z.number().int().min(0).max(1_000_000).optional(),
   /** The manager PIN as `scrypt$N$r$p$salt$hash` (see docs/ledger.md); unset, large adjustments are refused. */

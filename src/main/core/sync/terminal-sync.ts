@@ -1,0 +1,137 @@
+import { AppFailure, type SyncStatusView } from '../../../shared/contract';
+import type { TerminalConfig } from '../config/terminal-config';
+import type { Db } from '../db/database';
+import type { Timers } from '../devices/reconnect';
+import type { EventBus } from '../events';
+import type { Ledger } from '../ledger/ledger';
+import type { MemberStore } from '../members/member-store';
+import type { Clock, Logger, Random } from '../ports';
+import type { Handlers } from '../rpc/dispatch';
+import { currentEnrolment, EnrolmentError } from './enrolment';
+import { createSync, type Sync } from './sync-service';
+import type { FetchLike } from './transport';
+
+export interface TerminalSyncOptions {
+  db: Db;
+  ledger: Ledger;
+  members: MemberStore;
+  bus: EventBus;
+  config: Pick<TerminalConfig, 'hq' | 'storeId'>;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  fetch: FetchLike;
+  timers: Timers;
+  appVersion: string;
+}
+
+export type SyncHandlers = Pick<Handlers, 'sync.status' | 'sync.now' | 'sync.enrol'>;
+
+/**
+ * The core's side of the HQ link: builds the sync client when an HQ is
+ * configured, turns its status into the view the cashier screen shows, and
+ * pushes soon after each sale. A terminal without an HQ still answers, as
+ * `unconfigured`, so the screens never have to ask first.
+ */
+export class TerminalSync {
+  readonly client: Sync | null;
+  private lastSent = '';
+
+  constructor(private readonly o: TerminalSyncOptions) {
+    this.client = o.config.hq
+      ? createSync({
+          db: o.db,
+          ledger: o.ledger,
+          members: o.members,
+          clock: o.clock,
+          random: o.random,
+          logger: o.logger,
+          fetch: o.fetch,
+          timers: o.timers,
+          hqUrl: o.config.hq.url.endsWith('/') ? o.config.hq.url : `${o.config.hq.url}/`,
+          appVersion: o.appVersion,
+          pullEveryMs: o.config.hq.pullEveryMs,
+          onChange: () => this.announce(),
+        })
+      : null;
+    // Points moved: a sale, a refund or an adjustment was journaled; send it now rather than at the next idle tick.
+    o.bus.subscribe((name) => {
+      if (name === 'points.moved') this.client?.kick();
+    });
+  }
+
+  start(): void {
+    this.client?.start();
+    this.announce();
+  }
+
+  stop(): void {
+    this.client?.stop();
+  }
+
+  view(): SyncStatusView {
+    const head = this.o.ledger.head().seq;
+    const acked = this.o.ledger.ackCursor().seq;
+    const enrolment = currentEnrolment(this.o.db, this.o.ledger.terminalId);
+    const base = { storeId: enrolment?.storeId ?? this.o.config.storeId ?? null, backlog: head - acked, headSeq: head, ackedSeq: acked };
+    const s = this.client?.status();
+    if (!s) {
+      return { ...base, state: 'unconfigured', lastContactAt: null, lastPullAt: null, nextAttemptAt: null, progress: null, lastError: null, problem: null };
+    }
+    return {
+      ...base,
+      state: s.enrolled ? s.state : 'unenrolled',
+      lastContactAt: s.lastContactAt,
+      lastPullAt: s.lastPullAt,
+      nextAttemptAt: s.nextAttemptAt,
+      progress: s.progress,
+      lastError: s.lastError,
+      problem: s.problem,
+    };
+  }
+
+  readonly handlers: SyncHandlers = {
+    'sync.status': () => this.view(),
+    'sync.now': async () => {
+      await this.client?.syncNow();
+      return this.view();
+    },
+    'sync.enrol': async (_ctx, { code, storeId }) => {
+      if (!this.client) throw new AppFailure('unavailable', 'no HQ is configured on this terminal');
+      try {
+        const { restartRequired } = await this.client.enrol({ code, storeId });
+        if (restartRequired) throw new AppFailure('conflict', 'enrolled into a new epoch: restart the terminal to use it');
+      } catch (error) {
+        if (error instanceof EnrolmentError) throw enrolmentFailure(error);
+        throw error;
+      }
+      void this.client.syncNow().catch((error: unknown) => this.o.logger.error('first sync after enrolment failed', { error: String(error) }));
+      return this.view();
+    },
+  };
+
+  /** Only real changes reach the screens: the push loop reports often. */
+  private announce(): void {
+    const view = this.view();
+    const key = JSON.stringify(view);
+    if (key === this.lastSent) return;
+    this.lastSent = key;
+    this.o.bus.emit('sync.changed', view);
+  }
+}
+
+function enrolmentFailure(error: EnrolmentError): AppFailure {
+  const message = `sync.enrol.${error.hqCode ?? error.code}`;
+  switch (error.code) {
+    case 'already_enrolled':
+    case 'journal_not_empty':
+      return new AppFailure('conflict', error.message, [{ path: 'code', message }]);
+    case 'refused':
+      return new AppFailure(error.hqCode === 'invalid_code' || error.hqCode === 'code_used' || error.hqCode === 'code_expired' || error.hqCode === 'store_mismatch' ? 'bad_input' : 'conflict', error.message, [
+        { path: error.hqCode === 'store_mismatch' ? 'storeId' : 'code', message },
+      ]);
+    case 'unreachable':
+    case 'bad_receipt':
+      return new AppFailure('unavailable', error.message, [{ path: 'code', message }]);
+  }
+}

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface EmbeddedHq {
+  url: string;
+  /** A one-time enrolment code for `storeId`, from HQ's loopback operator API. */
+  enrolCode(storeId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const STARTUP_MS = 60_000;
+
+/**
+ * HQ for the browser mode: `npm run hq` on PGlite in `dataDir`, as a child
+ * process rather than inside the kiosk, so HQ's database work (a 20,000-entry
+ * catch-up) never stalls the cashier's screen, and a crash of one leaves the
+ * other running — as in a real chain, where HQ is elsewhere.
+ */
+export async function startEmbeddedHq(o: { dataDir: string; port: number }): Promise<EmbeddedHq> {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const child = spawn(process.execPath, [tsx, join(import.meta.dirname, '../../hq/cli.ts'), 'serve', '--data', o.dataDir, '--port', String(o.port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: '' },
+  });
+  const errors: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    errors.push(chunk.toString('utf8'));
+    if (errors.length > 50) errors.shift();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`embedded HQ did not start within ${STARTUP_MS / 1000} s`)), STARTUP_MS);
+    const lines = createInterface({ input: child.stdout! });
+    function fail(error: Error): void {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    }
+    lines.on('line', (line) => {
+      const match = /^HQ (http:\/\/\S+)/.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve(match[1]!);
+    });
+    child.once('exit', (code) => fail(new Error(`embedded HQ exited with ${code}: ${errors.join('').trim().slice(-2000)}`)));
+  });
+  child.removeAllListeners('exit');
+
+  return {
+    url,
+    async enrolCode(storeId) {
+      const response = await fetch(`${url}/v1/admin/enrol-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storeId }) });
+      const body = (await response.json()) as { code?: unknown; error?: { message?: string } };
+      if (!response.ok || typeof body.code !== 'string') throw new Error(`HQ refused an enrolment code: ${body.error?.message ?? response.status}`);
+      return body.code;
+    },
+    close: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,50 @@
+import { createEnrolCode } from '../../src/hq/enrolment';
+import { expect, snap, test, tillSale } from './fixture';
+
+test.use({ kioskHq: true });
+
+/**
+ * The link with HQ as the cashier and IT staff see it: a terminal configured
+ * with an HQ but not enrolled, enrolled from the diagnostics dialog with a
+ * one-time code, its sales reaching HQ, then HQ going away while the till
+ * keeps selling and says how much is waiting.
+ */
+test('IT enrols the terminal from the cashier screen; the indicator follows HQ', async ({ kiosk, cashier }) => {
+  const indicator = cashier.getByTestId('sync-indicator');
+  await expect(indicator).toHaveText('Siège : caisse non enrôlée');
+
+  await indicator.click();
+  const panel = cashier.getByTestId('sync-panel');
+  const form = panel.getByTestId('sync-enrol');
+  await expect(form.getByLabel('Identifiant du magasin')).toHaveValue('paris-11');
+  await form.getByLabel('Code d’enrôlement').fill('abc');
+  await form.getByRole('button', { name: 'Enrôler' }).click();
+  await expect(panel.getByRole('alert')).toHaveText('Le code comporte des lettres, des chiffres et des tirets.');
+  await form.getByLabel('Code d’enrôlement').fill('WRONG-CODE-12345');
+  await form.getByRole('button', { name: 'Enrôler' }).click();
+  await expect(panel.getByRole('alert')).toHaveText('Code d’enrôlement inconnu.');
+  await snap(cashier, 'cashier-sync-enrol');
+
+  const { code } = await createEnrolCode(kiosk.hq!.ctx, 'paris-11');
+  await form.getByLabel('Code d’enrôlement').fill(code.toLowerCase());
+  await form.getByRole('button', { name: 'Enrôler' }).click();
+  await expect(indicator).toHaveText('Siège : à jour');
+  await expect(panel.getByTestId('sync-enrol')).toHaveCount(0);
+
+  // A sale is pushed without anyone asking: the indicator stays calm and HQ holds the entry.
+  kiosk.core.loyalty.commit(tillSale(kiosk.known.claire.id, [4_500]));
+  await expect
+    .poll(async () => (await kiosk.hq!.ctx.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM journal_entry'))[0]!.n, { timeout: 15_000 })
+    .toBe(kiosk.core.ledger.head().seq);
+  await expect(panel.getByTestId('sync-backlog')).toHaveText('0');
+  await snap(cashier, 'cashier-sync-diagnostics');
+
+  await kiosk.hq!.close();
+  kiosk.hq = null;
+  kiosk.core.loyalty.commit(tillSale(kiosk.known.claire.id, [2_000]));
+  await panel.getByRole('button', { name: 'Synchroniser maintenant' }).click();
+  await expect(indicator).toHaveText(/^Siège injoignable : [1-9]\d* en attente$/);
+  await expect(panel).toContainText('Les ventes continuent');
+  await cashier.getByRole('button', { name: 'Fermer' }).click();
+  await snap(cashier, 'cashier-sync-offline');
+});
