@@ -24,6 +24,7 @@ import { Loyalty } from './loyalty';
 import { ScanRouter } from './session/scan-router';
 import { CustomerSession } from './session/customer-session';
 import { currentEnrolment } from './sync/enrolment';
+import type { KeyVault } from './sync/keys';
 import { TerminalSync } from './sync/terminal-sync';
 import type { FetchLike } from './sync/transport';
 import type { Timers } from './devices/reconnect';
@@ -49,6 +50,8 @@ export interface CoreOptions {
   /** The sync client's timers; real ones by default. */
   syncTimers?: Timers;
   appVersion?: string;
+  /** Seals the terminal's HQ key at rest: Electron's safeStorage, where the OS keychain offers it. */
+  keyVault?: KeyVault;
 }
 
 /** Expiry runs at start and then this often, so points past their date cannot be spent. */
@@ -121,6 +124,7 @@ export function createCore(options: CoreOptions): Core {
     fetch: options.hqFetch ?? globalThis.fetch,
     timers: options.syncTimers ?? systemTimers,
     appVersion: options.appVersion ?? '0.1.0',
+    keyVault: options.keyVault,
   });
   const pointsOf = (memberId: string) => {
     const balance = ledger.points(memberId).balance;

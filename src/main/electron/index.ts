@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, Menu, powerSaveBlocker, session, type WebContents } from 'electron';
+import { app, Menu, powerSaveBlocker, safeStorage, session, type WebContents } from 'electron';
 import { loadConfig } from '../core/config/terminal-config';
 import { loadTerminalDevicesConfig } from '../core/devices/device-config';
 import { createCore, type Core } from '../core/core';
@@ -19,6 +19,7 @@ import { WINDOW_ROLES } from './app-url';
 import { bindElectronIpc } from './ipc';
 import { registerAppScheme, serveAppScheme } from './protocol';
 import { hardenSession } from './session';
+import { safeStorageVault } from './key-vault';
 import { installTestHooks } from './test-hooks';
 import { WindowRegistry } from './window-registry';
 import { createTerminalWindows } from './windows';
@@ -55,9 +56,12 @@ async function start(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   logger.info('starting', { version: app.getVersion(), electron: process.versions.electron, node: process.versions.node, dataDir });
 
+  const keyVault = safeStorageVault(safeStorage, process.platform);
+  if (!keyVault) logger.warn('no OS keychain: the terminal key for HQ is stored unsealed in the database', {});
   const core: Core = createCore({
     dbPath: join(dataDir, 'terminal.sqlite'),
     config,
+    ...(keyVault ? { keyVault } : {}),
     shell: 'electron',
     clock: systemClock,
     random: cryptoRandom,

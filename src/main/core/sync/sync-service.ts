@@ -5,7 +5,7 @@ import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff';
 import { currentEnrolment, enrol, type Enrolment, type EnrolOutcome } from './enrolment';
-import { loadOrCreateTerminalKey, type TerminalKey } from './keys';
+import { loadOrCreateTerminalKey, type KeyVault, type TerminalKey } from './keys';
 import { Puller, type PullOutcome } from './pull';
 import { PushLoop, type PushProblem } from './push-loop';
 import { createTransport, type FetchLike, type Transport } from './transport';
@@ -49,6 +49,8 @@ export interface SyncOptions {
   idleMs?: number;
   pullEveryMs?: number;
   onChange?: (status: SyncStatus) => void;
+  /** Seals the terminal's private key at rest (Electron's safeStorage). */
+  keyVault?: KeyVault;
 }
 
 export interface Sync {
@@ -72,7 +74,7 @@ export interface Sync {
  * `start()`, and nothing runs before the terminal is enrolled.
  */
 export function createSync(o: SyncOptions): Sync {
-  const key = loadOrCreateTerminalKey(o.db, o.clock);
+  const key = loadOrCreateTerminalKey(o.db, o.clock, o.keyVault);
   const transport: Transport = createTransport({ fetch: o.fetch, hqUrl: o.hqUrl, timers: o.timers, clock: o.clock, timeoutMs: o.timeoutMs ?? 15_000 });
   const appVersion = o.appVersion ?? '0.1.0';
   let push: PushLoop | null = null;

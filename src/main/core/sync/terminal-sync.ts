@@ -8,6 +8,7 @@ import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import type { Handlers } from '../rpc/dispatch';
 import { currentEnrolment, EnrolmentError } from './enrolment';
+import type { KeyVault } from './keys';
 import { createSync, type Sync } from './sync-service';
 import type { FetchLike } from './transport';
 
@@ -23,6 +24,7 @@ export interface TerminalSyncOptions {
   fetch: FetchLike;
   timers: Timers;
   appVersion: string;
+  keyVault?: KeyVault;
 }
 
 export type SyncHandlers = Pick<Handlers, 'sync.status' | 'sync.now' | 'sync.enrol'>;
@@ -52,6 +54,7 @@ export class TerminalSync {
           appVersion: o.appVersion,
           pullEveryMs: o.config.hq.pullEveryMs,
           onChange: () => this.announce(),
+          keyVault: o.keyVault,
         })
       : null;
     // Points moved: a sale, a refund or an adjustment was journaled; send it now rather than at the next idle tick.
