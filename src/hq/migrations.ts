@@ -197,6 +197,60 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION hq_append_only();
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Member records as terminals sent them (member-intake.ts): who sent each first, and a hash of
+      -- what HQ holds, so a resend is recognised as such.
+      CREATE TABLE member_intake (
+        customer_id text PRIMARY KEY,
+        terminal_id text NOT NULL,
+        store_id text NOT NULL,
+        record_hash text NOT NULL,
+        received_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+
+      -- The consent history, append-only, each choice with the wording the customer was shown.
+      CREATE TABLE member_consent (
+        customer_id text NOT NULL,
+        purpose text NOT NULL CHECK (purpose IN ('marketing', 'personalisedOffers', 'profiling')),
+        recorded_at bigint NOT NULL,
+        granted boolean NOT NULL,
+        wording_version text NOT NULL,
+        source text NOT NULL,
+        terminal_id text NOT NULL,
+        PRIMARY KEY (customer_id, purpose, recorded_at)
+      );
+      CREATE TRIGGER member_consent_append_only BEFORE UPDATE OR DELETE ON member_consent FOR EACH ROW EXECUTE FUNCTION hq_append_only();
+
+      -- Which customer holds a card: the first to claim it keeps it; a second claim is an incident.
+      -- A lookup keyed by the card (a reference-style table when distributed).
+      CREATE TABLE member_card (
+        card_number text PRIMARY KEY,
+        customer_id text NOT NULL,
+        terminal_id text NOT NULL,
+        claimed_at bigint NOT NULL
+      );
+      CREATE INDEX member_card_by_customer ON member_card (customer_id);
+
+      -- Cards earned on offline by terminals that did not know them (card-link.ts). linked_to is the
+      -- customer the card turned out to belong to; moved_points what has been moved there so far.
+      CREATE TABLE provisional_card (
+        provisional_id text PRIMARY KEY,
+        card_number text NOT NULL,
+        terminal_id text NOT NULL,
+        store_id text NOT NULL,
+        created_at bigint NOT NULL,
+        received_at bigint NOT NULL,
+        linked_to text,
+        linked_at bigint,
+        moved_points bigint NOT NULL DEFAULT 0 CHECK (moved_points >= 0)
+      );
+      CREATE INDEX provisional_card_by_card ON provisional_card (card_number);
+      CREATE INDEX provisional_card_linked ON provisional_card (provisional_id) WHERE linked_to IS NOT NULL;
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {

@@ -4,7 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { z } from 'zod';
 import { cryptoRandom } from '../main/core/crypto-random';
 import { systemClock, type Clock, type Logger, type Random } from '../main/core/ports';
-import { EnrolRequest, HoldRequest, HoldVoid, PullRequest, PushBatch } from '../shared/sync/protocol';
+import { EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch } from '../shared/sync/protocol';
+import { sweepLinkedProvisionals } from './card-link';
 import { DEFAULT_HQ_POLICY, audit, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
 import { openPglite, openPostgres, type Sql } from './db';
 import { createEnrolCode, enrol, revoke } from './enrolment';
@@ -13,6 +14,7 @@ import { releaseExpiredHolds, requestHold, voidHold } from './holds';
 import { ingestPush, refusePush } from './ingest';
 import { loadOrCreateHqKey, type SigningKey } from './keys';
 import { migrate, SCHEMA_VERSION } from './migrations';
+import { intakeMembers } from './member-intake';
 import { publishProgram } from './members';
 import { runHqExpiry } from './projector';
 import { pull } from './pull';
@@ -144,8 +146,17 @@ export function buildApp(ctx: HqContext): FastifyInstance {
     const outcome = parsed.success
       ? await ingestPush(ctx, parsed.data)
       : await refusePush(ctx, ctx.sql, terminalIdOf(request.body), 'malformed', `invalid push batch: ${issuesOf(parsed.error)}`);
+    if (parsed.success && outcome.answer.ok) {
+      // Points earned on a card HQ already linked to its customer move there now (card-link.ts);
+      // the push is committed either way, and the maintenance run sweeps whatever this misses.
+      await sweepLinkedProvisionals(
+        ctx,
+        parsed.data.entries.map((e) => e.member_id).filter((m): m is string => m !== null),
+      ).catch((error: unknown) => ctx.logger.error('card link sweep after push failed', { error: String(error) }));
+    }
     return reply.code(outcome.status).send(outcome.answer);
   });
+  route('/v1/members', 'members', MemberIntake, (body) => intakeMembers(ctx, body));
   route('/v1/pull', 'pull', PullRequest, (body) => pull(ctx, body));
   route('/v1/holds', 'hold', HoldRequest, (body) => requestHold(ctx, body));
   route('/v1/holds/void', 'hold_void', HoldVoid, (body) => voidHold(ctx, body));
@@ -199,6 +210,7 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
           running = running
             .then(async () => {
               await releaseExpiredHolds(ctx);
+              await sweepLinkedProvisionals(ctx);
               await runHqExpiry(ctx);
             })
             .catch((error: unknown) => ctx.logger.error('hq maintenance failed', { error: String(error) }));

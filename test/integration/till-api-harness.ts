@@ -63,7 +63,8 @@ export function newKey(): string {
   return `key-${process.pid}-${keys}`;
 }
 
-export async function openTillHarness(options: { api?: Partial<TillApiConfig>; timeouts?: TillApiOptions['timeouts'] } = {}): Promise<TillHarness> {
+/** `hqUrl`: the terminal syncs with that HQ; its timers never fire, so a test drives each exchange (`sync.now`). */
+export async function openTillHarness(options: { api?: Partial<TillApiConfig>; timeouts?: TillApiOptions['timeouts']; hqUrl?: string } = {}): Promise<TillHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'fidele-till-'));
   const clock = { value: WEDNESDAY_10H };
   const logs: TillHarness['logs'] = [];
@@ -72,7 +73,7 @@ export async function openTillHarness(options: { api?: Partial<TillApiConfig>; t
     warn: (message, fields) => logs.push({ level: 'warn', message, fields }),
     error: (message, fields) => logs.push({ level: 'error', message, fields }),
   };
-  const config = testConfig({ tillApi: tillApiConfig(options.api) });
+  const config = testConfig({ tillApi: tillApiConfig(options.api), ...(options.hqUrl ? { hq: { url: options.hqUrl }, storeId: 'paris-11' } : {}) });
   const core = createCore({
     dbPath: join(dir, 'terminal.sqlite'),
     config,
@@ -82,6 +83,7 @@ export async function openTillHarness(options: { api?: Partial<TillApiConfig>; t
     monotonic: { now: () => 1_000 },
     logger,
     validateOutput: true,
+    syncTimers: { setTimeout: () => null, clearTimeout: () => {} },
   });
   const known = insertKnownMembers(core.members);
   await core.start();

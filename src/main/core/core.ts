@@ -1,5 +1,4 @@
 import { AppFailure, type DeviceInfo, type IdentifyResult } from '../../shared/contract';
-import { classifyCode } from '../../shared/domain/scan-code';
 import type { TerminalConfig } from './config/terminal-config';
 import { openDatabase, type Db } from './db/database';
 import type { DeviceStatus } from './devices/device';
@@ -19,11 +18,14 @@ import { MemberSearch } from './members/member-search';
 import { MemberStore } from './members/member-store';
 import type { Clock, Logger, Random } from './ports';
 import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
-import { createLedger, type Ledger } from './ledger/ledger';
+import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
 import { Loyalty } from './loyalty';
 import { ScanRouter } from './session/scan-router';
 import { CustomerSession } from './session/customer-session';
 import { currentEnrolment } from './sync/enrolment';
+import { allowanceLimitsProvider } from './sync/offline-allowance';
+import { chainPositions } from './sync/pull';
+import { identifyOrProvisional } from './members/provisional';
 import type { KeyVault } from './sync/keys';
 import { TerminalSync } from './sync/terminal-sync';
 import type { FetchLike } from './sync/transport';
@@ -95,6 +97,11 @@ export function createCore(options: CoreOptions): Core {
     terminalId: config.terminalId,
     rules: options.programRules,
     monotonic: options.monotonic,
+    // Once enrolled, offline redemption is bounded by HQ's signed allowance, not by this file.
+    // Once enrolled, a balance is the chain-wide one HQ sent plus what happened here since, and HQ expires points.
+    chain: chainPositions(db),
+    expiresLocally: () => currentEnrolment(db, config.terminalId) === null,
+    offlineLimits: allowanceLimitsProvider({ db, terminalId: config.terminalId, beforeEnrolment: () => DEFAULT_POLICY.offlineLimits }),
     policy: {
       // The journal writes the epoch HQ enrolled this terminal into; 1 until then.
       epoch: currentEnrolment(db, config.terminalId)?.epoch ?? 1,
@@ -183,12 +190,16 @@ export function createCore(options: CoreOptions): Core {
   }
 
   function identify(code: string): IdentifyResult {
-    const scan = classifyCode(code);
-    if (scan.kind === 'invalid') return { kind: 'invalid', problem: scan.problem };
-    const member = members.findByCard(scan.cardNumber);
-    if (!member) return { kind: 'unknown_card', cardNumber: scan.cardNumber };
-    session.identified(member, pointsOf(member.id));
-    return { kind: 'member', via: scan.kind, member };
+    // Offline, a card this terminal never pulled still earns: on a provisional member HQ links to its customer later.
+    const found = identifyOrProvisional(db, members, code, {
+      offline: ledger.connectivity().offline,
+      settings: { terminalId: config.terminalId, locale: config.locale },
+      clock,
+      random,
+    });
+    if (found.kind !== 'member' && found.kind !== 'provisional') return found;
+    session.identified(found.member, pointsOf(found.member.id));
+    return { kind: 'member', via: found.via, member: found.member };
   }
 
   const scans = new ScanRouter({ session, bus, identify });
@@ -244,7 +255,16 @@ export function createCore(options: CoreOptions): Core {
     'ledger.program': () => loyalty.program(),
     'ledger.account': (_ctx, { memberId }) => loyalty.account(memberId),
     'ledger.manualPreview': (_ctx, input) => loyalty.manualPreview(input),
-    'ledger.manualCommit': (_ctx, input) => loyalty.manualCommit(input),
+    'ledger.manualCommit': async (_ctx, input) => {
+      const sale = loyalty.manualSaleInput(input);
+      const reservation = await sync.reserve(sale);
+      try {
+        return loyalty.commit(sale, reservation?.mode === 'online' ? { holdId: reservation.grant.holdId } : undefined);
+      } catch (error) {
+        await sync.abandon(reservation);
+        throw error;
+      }
+    },
     'ledger.refund': (_ctx, input) => loyalty.refund(input),
     'ledger.zReport': (_ctx, { day }) => {
       const report = ledger.zReport(day ?? undefined);

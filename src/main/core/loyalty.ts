@@ -6,7 +6,7 @@ import type { EventBus } from './events';
 import { Accounts } from './ledger/accounts';
 import type { Ledger } from './ledger/ledger';
 import type { RefundResult } from './ledger/refund';
-import type { SalePreview, SaleResult } from './ledger/sale';
+import type { CommitOptions, SalePreview, SaleResult } from './ledger/sale';
 import { parseInput } from './ledger/schemas';
 import type { MemberStore } from './members/member-store';
 import type { Clock, Random } from './ports';
@@ -70,8 +70,9 @@ export class Loyalty {
     return this.ledger.preview(input);
   }
 
-  commit(input: unknown): SaleResult {
-    const sale = this.ledger.commit(input);
+  /** `holdId`: HQ holds this sale's points (sync/holds.ts); the redeem entry names the hold for HQ to post. */
+  commit(input: unknown, options?: CommitOptions): SaleResult {
+    const sale = this.ledger.commit(input, options);
     this.announce(sale.memberId, 'sale', sale.pointsEarned, sale.pointsRedeemed, sale.balanceAfter);
     this.onCommitted(sale, input);
     return sale;
@@ -99,11 +100,16 @@ export class Loyalty {
   }
 
   manualCommit(input: unknown): SaleResult {
+    return this.commit(this.manualSaleInput(input));
+  }
+
+  /** The sale a manual entry commits, priced and paid, with a fresh receipt number: what a hold at HQ is asked for. */
+  manualSaleInput(input: unknown) {
     // Short enough to read out at the till, unique enough per terminal: the time in base 36 and 16 random bits.
     const receipt = `M-${this.clock.now().toString(36).toUpperCase()}-${Array.from(this.random.bytes(2), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase()}`;
     const priced = this.ledger.preview(this.manualSale(input, receipt, null));
     const paid = priced.netCents - priced.redemption.discountCents;
-    return this.commit(this.manualSale(input, receipt, paid > 0 ? [{ method: 'other', amountCents: paid }] : []));
+    return this.manualSale(input, receipt, paid > 0 ? [{ method: 'other', amountCents: paid }] : []);
   }
 
   private manualSale(input: unknown, receipt: string, payments: Array<{ method: 'other'; amountCents: number }> | null) {

@@ -16,6 +16,7 @@ import { checkFrenchMobile } from '../../shared/domain/phone';
 import type { Core } from '../core/core';
 import type { SaleResult } from '../core/ledger/sale';
 import { LedgerStore } from '../core/ledger/store';
+import type { Reservation } from '../core/sync/holds';
 import {
   HealthResponse,
   HoldResponse,
@@ -30,7 +31,7 @@ import {
   ZReportQuery,
 } from './schemas';
 
-export type TillCore = Pick<Core, 'db' | 'dispatch' | 'members' | 'ledger' | 'loyalty'>;
+export type TillCore = Pick<Core, 'db' | 'dispatch' | 'members' | 'ledger' | 'loyalty' | 'sync'>;
 
 export interface RouteRequest<B> {
   /** The authenticated till; null on public routes. */
@@ -41,6 +42,8 @@ export interface RouteRequest<B> {
   body: B;
   /** The body as the till sent it: what the ledger parses and hashes itself. */
   raw: unknown;
+  /** What `prepare` answered, before the atomic write. */
+  prepared?: unknown;
 }
 
 export interface Route {
@@ -63,6 +66,12 @@ export interface Route {
   tillPath?: string;
   /** A synchronous database write: it commits in one transaction with its stored response. */
   atomic: boolean;
+  /**
+   * Work an atomic write needs first and cannot do inside its transaction
+   * (asking HQ to hold the points). `abandon` undoes it when the write fails.
+   */
+  prepare?(req: RouteRequest<unknown>): Promise<unknown>;
+  abandon?(prepared: unknown): Promise<void>;
   run(req: RouteRequest<unknown>): unknown;
 }
 
@@ -184,8 +193,12 @@ export function tillRoutes(core: TillCore, locale: Locale, openApi: () => unknow
       errors: [...WRITE_ERRORS, 404, 503],
       tillOf: (body) => body.tillId,
       atomic: true,
-      run: ({ raw }) => {
-        const sale = core.loyalty.commit(raw);
+      // A sale that spends points asks HQ to hold them chain-wide first; offline, HQ's signed allowance bounds it.
+      prepare: ({ raw }) => core.sync.reserve(raw),
+      abandon: (prepared) => core.sync.abandon(prepared as Reservation | null),
+      run: ({ raw, prepared }) => {
+        const reservation = prepared as Reservation | null;
+        const sale = core.loyalty.commit(raw, reservation?.mode === 'online' ? { holdId: reservation.grant.holdId } : undefined);
         return { sale, receiptLines: core.loyalty.receiptLines(sale, locale) };
       },
     }),

@@ -178,7 +178,14 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
         return rendered;
       };
       const request = { tillId, params, query, body, raw };
-      text = route.atomic ? core.db.transaction(() => remember(route.run(request))).immediate() : remember(await route.run(request));
+      const prepared = route.prepare ? await route.prepare(request) : undefined;
+      try {
+        const ready = { ...request, prepared };
+        text = route.atomic ? core.db.transaction(() => remember(route.run(ready))).immediate() : remember(await route.run(ready));
+      } catch (error) {
+        if (route.abandon) await route.abandon(prepared);
+        throw error;
+      }
     } finally {
       inFlight.delete(slot);
     }

@@ -24,6 +24,8 @@ export const SyncStatusView = z.object({
   /** While catching up on a backlog: entries sent of those queued when the drain began. */
   progress: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
   lastError: Problem.nullable(),
+  /** Sales HQ accepted with an exception (an offline redemption that overdrew): each is an incident at HQ. */
+  hqExceptions: z.number().int().nonnegative(),
   /** Why pushing stopped and needs IT (a frozen stream, a refused terminal). */
   problem: Problem.nullable(),
 });

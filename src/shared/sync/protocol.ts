@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { checkCardNumber } from '../domain/card-number';
+import { checkFrenchMobile } from '../domain/phone';
+import { checkEmail, checkName } from '../domain/text';
 
 /**
  * The terminal ↔ HQ sync protocol, version 1 (../shared/reference/sync-ledger.md §2):
@@ -13,6 +16,7 @@ import { z } from 'zod';
  *   POST /v1/pull              PullRequest   → PullResponse
  *   POST /v1/holds             HoldRequest   → HoldGrant               (online redemption, two-phase)
  *   POST /v1/holds/void        HoldVoid      → HoldGrant               (the sale was cancelled)
+ *   POST /v1/members           MemberIntake  → MemberIntakeReceipt     (member records, below)
  *
  * Push answers: 200 receipt; 409 gap / frozen / equivocation / structural /
  * schema_version; 401 bad_signature / unknown_terminal; 403 revoked;
@@ -288,3 +292,105 @@ export const HoldGrant = z.strictObject({
   ...Signed,
 });
 export type HoldGrant = z.infer<typeof HoldGrant>;
+
+/**
+ * Member records travel terminal → HQ on their own signed route, apart from
+ * the journal (the journal names member ids; this carries who they are):
+ *
+ *   POST /v1/members   MemberIntake → MemberIntakeReceipt   (200; other answers `{ error }`)
+ *
+ * The envelope is checked and its signature verified first; then each record
+ * on its own, so one record HQ refuses never holds the others back. A record
+ * is either a member who enrolled (only what HQ needs: names, contact, locale,
+ * cards, and the consent history with each wording version) or a provisional
+ * member: a card this terminal did not know, earned on while HQ was away,
+ * carrying the card number and nothing about the person. Results come back
+ * by position and are signed by HQ: the terminal forgets a record only from
+ * a receipt that verifies.
+ */
+export const MAX_INTAKE_MEMBERS = 50;
+
+const MemberUuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'uuidv7');
+const CardDigits = z
+  .string()
+  .regex(/^04\d{11}$/, 'card number')
+  .refine((c) => checkCardNumber(c).ok, 'card check digit');
+const NameText = z.string().refine((n) => checkName(n) === null && n === n.trim(), 'name');
+
+export const ConsentEvidence = z.strictObject({
+  purpose: z.enum(['marketing', 'personalisedOffers', 'profiling']),
+  granted: z.boolean(),
+  /** The wording the customer was shown. */
+  wordingVersion: z.string().regex(/^[a-z0-9.-]{1,32}$/),
+  recordedAt: Time,
+  source: z.string().min(1).max(32),
+});
+export type ConsentEvidence = z.infer<typeof ConsentEvidence>;
+
+export const EnrolledMemberIntake = z.strictObject({
+  provisional: z.literal(false),
+  memberId: MemberUuid,
+  firstName: NameText,
+  lastName: NameText,
+  email: z
+    .string()
+    .max(254)
+    .refine((e) => checkEmail(e) === null, 'email')
+    .nullable(),
+  phone: z
+    .string()
+    .refine((p) => {
+      const check = checkFrenchMobile(p);
+      return check.ok && check.e164 === p;
+    }, 'E.164 French mobile')
+    .nullable(),
+  locale: z.enum(['fr', 'en']),
+  cards: z.array(CardDigits).min(1).max(8),
+  createdAt: Time,
+  consents: z.array(ConsentEvidence).max(64),
+});
+
+export const ProvisionalMemberIntake = z.strictObject({
+  provisional: z.literal(true),
+  memberId: MemberUuid,
+  /** The one card that was scanned; nothing else is known about its holder here. */
+  cards: z.tuple([CardDigits]),
+  createdAt: Time,
+});
+
+export const MemberIntakeRecord = z.discriminatedUnion('provisional', [EnrolledMemberIntake, ProvisionalMemberIntake]);
+export type MemberIntakeRecord = z.infer<typeof MemberIntakeRecord>;
+
+export const MemberIntake = z.strictObject({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  terminalId: Id,
+  /** Each one is checked against MemberIntakeRecord at HQ, one by one. */
+  members: z.array(z.unknown()).min(1).max(MAX_INTAKE_MEMBERS),
+  sentAt: Time,
+  ...Signed,
+});
+export type MemberIntake = z.infer<typeof MemberIntake>;
+
+/**
+ * `stored`: new or changed at HQ; `unchanged`: HQ already held exactly this
+ * (a replay); `conflict`: kept as HQ had it (another origin, a card already
+ * someone else's), an incident says why; `rejected`: not a valid record.
+ * Every status but `rejected` means HQ holds what it needs: the terminal
+ * stops sending it. `linkedTo`: the customer a provisional card now belongs to.
+ */
+export const MemberIntakeResult = z.strictObject({
+  index: z.number().int().nonnegative(),
+  memberId: z.string().max(64).nullable(),
+  status: z.enum(['stored', 'unchanged', 'conflict', 'rejected']),
+  linkedTo: z.string().max(64).nullable(),
+  detail: z.string().max(300),
+});
+export type MemberIntakeResult = z.infer<typeof MemberIntakeResult>;
+
+export const MemberIntakeReceipt = z.strictObject({
+  terminalId: Id,
+  results: z.array(MemberIntakeResult).max(MAX_INTAKE_MEMBERS),
+  hqTime: Time,
+  ...Signed,
+});
+export type MemberIntakeReceipt = z.infer<typeof MemberIntakeReceipt>;

@@ -344,6 +344,62 @@ export const migrations: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'ledger_stream is append-only (an empty stream may only adopt its HQ genesis once)'); END;
     `,
   },
+  {
+    version: 6,
+    name: 'member records to HQ: the member outbox; provisional members for unknown cards',
+    sql: `
+      -- Members whose record HQ has not acknowledged yet (sync/member-outbox.ts). A pointer, not a
+      -- copy: the record is read when it is sent. Filled by trigger in the transaction that creates
+      -- the member, so no code path can create one HQ never hears of; members HQ sent are not echoed.
+      CREATE TABLE member_outbox (
+        member_id TEXT PRIMARY KEY REFERENCES member(id),
+        queued_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        -- HQ refused the record itself (not the request): kept for the IT view, no longer sent.
+        rejected TEXT
+      ) STRICT, WITHOUT ROWID;
+      CREATE TRIGGER member_outbox_on_insert AFTER INSERT ON member WHEN NEW.created_by_terminal <> 'hq'
+      BEGIN
+        INSERT OR IGNORE INTO member_outbox (member_id, queued_at) VALUES (NEW.id, NEW.created_at);
+      END;
+      -- Members enrolled before this version never reached HQ either.
+      INSERT INTO member_outbox (member_id, queued_at) SELECT id, created_at FROM member WHERE created_by_terminal <> 'hq';
+
+      -- A card this terminal did not know, earned on while HQ was away: the member row holds only the
+      -- card (no name, no contact, no consent). Redemption is refused on it. HQ links the card to its
+      -- customer and moves the points; the next pull reassigns the card, and the trigger below notes
+      -- whom this member became.
+      CREATE TABLE member_provisional (
+        member_id TEXT PRIMARY KEY REFERENCES member(id),
+        card_number TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        merged_into TEXT
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX member_provisional_by_card ON member_provisional(card_number);
+      CREATE TRIGGER member_provisional_merged AFTER UPDATE OF member_id ON member_card
+      WHEN OLD.member_id <> NEW.member_id
+      BEGIN
+        UPDATE member_provisional SET merged_into = NEW.member_id WHERE member_id = OLD.member_id AND card_number = OLD.card_number;
+      END;
+    `,
+  },
+  {
+    version: 7,
+    name: "a member's points account is this terminal's share of a chain-wide balance",
+    sql: `
+      -- Points earned in another store may be spent here: the local account then goes below zero and
+      -- HQ adds the shares up. What may be spent is checked against HQ's pulled balance (ledger/chain-view.ts),
+      -- so the CHECK that kept a member's local points at or above zero goes; the rows are as they were.
+      CREATE TABLE ledger_balance_v7 (
+        account TEXT PRIMARY KEY,
+        balance INTEGER NOT NULL,
+        updated_seq INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO ledger_balance_v7 (account, balance, updated_seq) SELECT account, balance, updated_seq FROM ledger_balance;
+      DROP TABLE ledger_balance;
+      ALTER TABLE ledger_balance_v7 RENAME TO ledger_balance;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -1,5 +1,6 @@
 import { AppFailure } from '../../../shared/contract';
 import { uuidv7 } from '../ids';
+import { spendablePoints } from './chain-view';
 import { Accounts, creditMember, debitMember } from './accounts';
 import { bodyHash } from './canonical';
 import type { LedgerContext } from './context';
@@ -80,7 +81,7 @@ export function adjustPoints(ctx: LedgerContext, guard: PinGuard, raw: unknown):
     if (again) return JSON.parse(again.result) as AdjustResult;
     const { journal, lots } = ctx;
     const memberId = input.memberId;
-    const balanceBefore = journal.balance(Accounts.points(memberId));
+    const balanceBefore = spendablePoints(ctx, memberId);
     const now = ctx.clock.now();
     const groupId = uuidv7(ctx.clock, ctx.random);
     const approvedBy = input.manager?.id ?? null;
@@ -108,7 +109,7 @@ export function adjustPoints(ctx: LedgerContext, guard: PinGuard, raw: unknown):
       const points = -input.points;
       requireAvailable(points, balanceBefore, ctx.holds.pendingFor(memberId), 'points');
       const debit = debitMember(memberId, Accounts.adjustments, points, balanceBefore, false);
-      const taken = lots.take(memberId, points);
+      const taken = lots.take(memberId, points, null, ctx.chain(memberId) !== null);
       entry = journal.append({
         kind: 'adjust',
         groupId,
@@ -130,7 +131,7 @@ export function adjustPoints(ctx: LedgerContext, guard: PinGuard, raw: unknown):
       adjustedAt: now,
       clawbackSettled: settled,
       balanceBefore,
-      balanceAfter: journal.balance(Accounts.points(memberId)),
+      balanceAfter: spendablePoints(ctx, memberId),
       lotExpiresOn,
       entry: { seq: entry.seq, entryId: entry.entryId, kind: entry.kind, entryHash: entry.entryHash },
     };

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import type { Clock, Logger, Random } from '../ports';
+import type { ChainPositions } from './chain-view';
 import type { Journal, Monotonic } from './journal';
 import type { Lots } from './lots';
 import type { OfflineLimits, OfflineSession } from './offline';
@@ -34,6 +35,8 @@ export interface LedgerContext {
   holds: Holds;
   offline: OfflineSession;
   store: LedgerStore;
+  /** Members' chain-wide positions from HQ's last pull (chain-view.ts). */
+  chain: ChainPositions;
   /** Runs `fn` in one IMMEDIATE transaction: everything it writes lands together or not at all. */
   write<T>(fn: () => T): T;
 }

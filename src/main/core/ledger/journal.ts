@@ -102,6 +102,7 @@ export class Journal {
     bumpBalance: Statement<[number, number, string]>;
     insertBalance: Statement<[string, number, number]>;
     balance: Statement<[string], { balance: number }>;
+    postedSince: Statement<[string, number, string, number], { points: number | null }>;
     byId: Statement<[string], EntryRow>;
     bySeq: Statement<[string, number, number], EntryRow>;
   };
@@ -119,6 +120,7 @@ export class Journal {
       bumpBalance: db.prepare('UPDATE ledger_balance SET balance = balance + ?, updated_seq = ? WHERE account = ?'),
       insertBalance: db.prepare('INSERT INTO ledger_balance (account, balance, updated_seq) VALUES (?, ?, ?)'),
       balance: db.prepare('SELECT balance FROM ledger_balance WHERE account = ?'),
+      postedSince: db.prepare('SELECT sum(delta) AS points FROM ledger_posting WHERE terminal_id = ? AND epoch = ? AND account = ? AND seq > ?'),
       byId: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE entry_id = ?`),
       bySeq: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE terminal_id = ? AND epoch = ? AND seq = ?`),
     };
@@ -147,6 +149,11 @@ export class Journal {
 
   balance(account: string): number {
     return this.s.balance.get(account)?.balance ?? 0;
+  }
+
+  /** The sum of this stream's postings to `account` after `seq`: what happened here since HQ's checkpoint. */
+  postedSince(account: string, seq: number): number {
+    return this.s.postedSince.get(this.o.terminalId, this.o.epoch, account, seq)?.points ?? 0;
   }
 
   /** What a member owes on their clawback account, as a positive number. */

@@ -3,7 +3,6 @@ import { AppFailure } from '../../../shared/contract';
 import type { Db } from '../db/database';
 import { uuidv7 } from '../ids';
 import type { Clock, Logger, Random } from '../ports';
-import { Accounts } from './accounts';
 import { adjustPoints, PinGuard, type AdjustResult } from './adjustment';
 import type { ChainedEntry } from './chain';
 import type { LedgerContext, LedgerPolicy } from './context';
@@ -11,13 +10,14 @@ import { runExpiry, type ExpiryRun } from './expiry';
 import { Journal, ENTRY_COLUMNS, rowToEntry, type EntryRow, type Monotonic } from './journal';
 import { formatLocalDate, localDateOf } from './local-time';
 import { Lots, type ExpiringPoints } from './lots';
-import { DEFAULT_OFFLINE_LIMITS, OfflineSession } from './offline';
+import { expiringPoints, NO_CHAIN, spendablePoints, type ChainPositions } from './chain-view';
+import { DEFAULT_OFFLINE_LIMITS, OfflineSession, type OfflineLimitsProvider } from './offline';
 import { ackCursor, nextOutboxBatch, recordAck, type AckCursor, type OutboxBatch } from './outbox';
 import { DEFAULT_PROGRAM } from './program.default';
 import { Holds } from './redemption';
 import { refundSale, type RefundResult } from './refund';
 import { parseProgramRules, type ProgramRules } from './rules';
-import { commitSale, holdRedemption, previewSale, voidSale, type HoldResult, type SalePreview, type SaleResult } from './sale';
+import { commitSale, holdRedemption, previewSale, voidSale, type CommitOptions, type HoldResult, type SalePreview, type SaleResult } from './sale';
 import { LedgerStore } from './store';
 import { verifyChain, verifyChainAsync, type VerifyReport } from './verify';
 import { zReport, zReportLines, type ZReport } from './z-report';
@@ -32,6 +32,20 @@ export interface LedgerOptions {
   rules?: unknown;
   monotonic?: Monotonic;
   policy?: Partial<LedgerPolicy>;
+  /**
+   * Where offline redemption limits come from at each check: the sync code
+   * passes one reading HQ's signed allowance. Without it, `policy.offlineLimits`.
+   */
+  offlineLimits?: OfflineLimitsProvider;
+  /** Chain-wide positions from HQ's pulls (the sync passes them); without, every balance is this terminal's own. */
+  chain?: ChainPositions;
+  /**
+   * Whether this terminal expires points itself. Once HQ holds the chain-wide
+   * lots, expiry is HQ's (its time, its grace rule, lots spent in any store):
+   * a terminal expiring its own copy of a lot spent elsewhere would take the
+   * points twice.
+   */
+  expiresLocally?: () => boolean;
 }
 
 export interface MemberPoints {
@@ -68,7 +82,7 @@ export interface Ledger {
   start(): Promise<VerifyReport>;
   preview(input: unknown): SalePreview;
   hold(input: unknown): HoldResult;
-  commit(input: unknown): SaleResult;
+  commit(input: unknown, options?: CommitOptions): SaleResult;
   void(input: unknown): { releasedPoints: number };
   refund(input: unknown): RefundResult;
   adjust(input: unknown): AdjustResult;
@@ -98,7 +112,7 @@ export function createLedger(options: LedgerOptions): Ledger {
   const policy: LedgerPolicy = { ...DEFAULT_POLICY, ...options.policy };
   const monotonic = options.monotonic ?? systemMonotonic;
   const stream = { terminalId: options.terminalId, epoch: policy.epoch };
-  const offline = new OfflineSession(db, clock, monotonic, stream);
+  const offline = new OfflineSession(db, clock, monotonic, stream, options.offlineLimits ?? (() => policy.offlineLimits));
   const journal = new Journal({
     db,
     ...stream,
@@ -123,6 +137,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     holds: new Holds(monotonic, policy.holdTimeoutMs),
     offline,
     store: new LedgerStore(db),
+    chain: options.chain ?? NO_CHAIN,
     write: <T>(fn: () => T) => runner.immediate(fn) as T,
   };
   ctx.write(() => journal.openStream());
@@ -153,17 +168,17 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     preview: (input) => guarded('preview', () => previewSale(ctx, input)),
     hold: (input) => guarded('hold', () => holdRedemption(ctx, input)),
-    commit: (input) => guarded('commit', () => commitSale(ctx, input)),
+    commit: (input, commitOptions) => guarded('commit', () => commitSale(ctx, input, commitOptions)),
     void: (input) => guarded('void', () => voidSale(ctx, input)),
     refund: (input) => guarded('refund', () => refundSale(ctx, input)),
     adjust: (input) => guarded('adjust', () => adjustPoints(ctx, pins, input)),
-    runExpiry: (now = clock.now()) => guarded('expiry', () => runExpiry(ctx, now)),
+    runExpiry: (now = clock.now()) => (options.expiresLocally?.() ?? true ? guarded('expiry', () => runExpiry(ctx, now)) : { lots: 0, points: 0, entries: [] }),
     points(memberId) {
-      const balance = journal.balance(Accounts.points(memberId));
+      const balance = spendablePoints(ctx, memberId);
       const pending = ctx.holds.pendingFor(memberId);
       return { memberId, balance, pending, available: Math.max(balance - pending, 0), owed: journal.owed(memberId) };
     },
-    expiring: (memberId) => ctx.lots.expiring(memberId, clock.now()),
+    expiring: (memberId) => expiringPoints(ctx, memberId),
     history: (memberId, limit = 20) => historyStmt.all(memberId, limit).map(rowToEntry),
     setOffline(isOffline) {
       ctx.write(() => offline.setOffline(isOffline, journal.head().seq));

@@ -35,6 +35,7 @@ export class Lots {
     get: Statement<[string], LotRow>;
     due: Statement<[number, number], LotRow>;
     expiring: Statement<[string, number], { expires_on: string; points: number }>;
+    openedSince: Statement<[string, number, number], { expires_on: string; points: number }>;
   };
 
   constructor(db: Db) {
@@ -57,6 +58,10 @@ export class Lots {
         `SELECT expires_on, sum(remaining) AS points FROM ledger_lot
          WHERE member_id = ? AND remaining > 0 AND expires_at > ? GROUP BY expires_on ORDER BY expires_on`,
       ),
+      openedSince: db.prepare(
+        `SELECT expires_on, sum(points) AS points FROM ledger_lot
+         WHERE member_id = ? AND opened_seq > ? AND expires_at > ? GROUP BY expires_on ORDER BY expires_on`,
+      ),
     };
   }
 
@@ -69,8 +74,12 @@ export class Lots {
     return this.s.get.get(lotId) ?? null;
   }
 
-  /** Takes `points` from the member's lots, `preferLotId` first, then the soonest to expire. */
-  take(memberId: string, points: number, preferLotId: string | null = null): LotTake[] {
+  /**
+   * Takes `points` from the member's lots, `preferLotId` first, then the
+   * soonest to expire. `elsewhere`: points this terminal's lots do not hold
+   * may come from lots HQ keeps (earned in other stores); HQ allocates those.
+   */
+  take(memberId: string, points: number, preferLotId: string | null = null, elsewhere = false): LotTake[] {
     const taken: LotTake[] = [];
     let left = points;
     const open = this.s.open.all(memberId);
@@ -82,7 +91,7 @@ export class Lots {
       taken.push([lot.lot_id, n]);
       left -= n;
     }
-    if (left > 0) throw new Error(`member ${memberId} lots hold ${points - left} points, ${points} needed`);
+    if (left > 0 && !elsewhere) throw new Error(`member ${memberId} lots hold ${points - left} points, ${points} needed`);
     return taken;
   }
 
@@ -92,6 +101,11 @@ export class Lots {
 
   due(now: number, limit: number): LotRow[] {
     return this.s.due.all(now, limit);
+  }
+
+  /** Points earned in lots opened after `seq` (as earned, whatever was spent since), by the day they expire. */
+  openedSince(memberId: string, seq: number, now: number): ExpiringPoints[] {
+    return this.s.openedSince.all(memberId, seq, now).map((r) => ({ expiresOn: r.expires_on, points: r.points }));
   }
 
   /** Points still valid at `now`, grouped by the day they expire: « 120 pts expirent le 30/06 ». */

@@ -8,8 +8,9 @@ import type { Monotonic } from './journal';
 /**
  * Offline redemption allowance (sync-ledger.md §2.7), bounded like an EMV
  * floor limit. Earning is always allowed offline; redeeming only within
- * these limits, counted over the current offline session. HQ will sign and
- * send them later; until then they are configuration.
+ * these limits, counted over the current offline session. Once enrolled they
+ * come from the allowance HQ signed (the sync code turns it into these);
+ * before enrolment, from configuration.
  */
 export interface OfflineLimits {
   maxPointsPerTransaction: number;
@@ -17,7 +18,23 @@ export interface OfflineLimits {
   maxPointsPerTerminalSession: number;
   /** Measured on the monotonic clock, so setting the wall clock back cannot extend it. */
   maxOfflineDurationMs: number;
+  /** The HQ allowance these limits come from; absent for configured limits. */
+  allowanceId?: string;
+  /** Wall-clock ms after which no offline redemption is allowed at all (the allowance's expiry). */
+  expiresAt?: number;
 }
+
+/** Why no offline limits apply: every offline redemption is refused, with this reason. */
+export interface OfflineLimitsRefusal {
+  refused: 'no_allowance' | 'invalid_allowance';
+  message: string;
+}
+
+/**
+ * Asked at each offline check, so a renewed allowance applies from the next
+ * sale without restarting the ledger. Must be cheap and must not throw.
+ */
+export type OfflineLimitsProvider = () => OfflineLimits | OfflineLimitsRefusal;
 
 export const DEFAULT_OFFLINE_LIMITS: OfflineLimits = {
   maxPointsPerTransaction: 1000,
@@ -35,6 +52,10 @@ interface PersistedSession {
 }
 
 const STATE_KEY = 'offline_session';
+
+function refusal(limit: string, text: string): AppFailure {
+  return new AppFailure('unavailable', `offline redemption refused: ${text}`, [{ path: 'redeemPoints', message: `ledger.offline.${limit}` }]);
+}
 
 /**
  * Whether this terminal is offline, and for how long. The session survives a
@@ -59,10 +80,13 @@ export class OfflineSession {
     private readonly clock: Clock,
     private readonly monotonic: Monotonic,
     private readonly stream: { terminalId: string; epoch: number },
+    private readonly limits: OfflineLimitsProvider,
   ) {
+    // A redemption HQ held for is not spent on the allowance, even when written offline.
     const usedSql = `SELECT sum(p.delta) AS points FROM ledger_entry e
       JOIN ledger_posting p ON p.terminal_id = e.terminal_id AND p.epoch = e.epoch AND p.seq = e.seq
-      WHERE e.terminal_id = ? AND e.epoch = ? AND e.seq > ? AND e.kind = 'redeem' AND e.offline = 1 AND p.account = ?`;
+      WHERE e.terminal_id = ? AND e.epoch = ? AND e.seq > ? AND e.kind = 'redeem' AND e.offline = 1 AND p.account = ?
+        AND json_extract(e.detail, '$.hold_id') IS NULL`;
     this.s = {
       read: db.prepare('SELECT value FROM ledger_state WHERE key = ?'),
       write: db.prepare('INSERT INTO ledger_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
@@ -107,10 +131,21 @@ export class OfflineSession {
     };
   }
 
+  /** Why no offline redemption is possible at all right now, whatever the amount, or null. */
+  private blocked(limits: OfflineLimits): { limit: string; text: string } | null {
+    if (limits.expiresAt !== undefined && this.clock.now() >= limits.expiresAt) {
+      const which = limits.allowanceId ? ` ${limits.allowanceId}` : '';
+      return { limit: 'allowance_expired', text: `the HQ offline allowance${which} expired at ${new Date(limits.expiresAt).toISOString()}` };
+    }
+    if (this.elapsedMs() > limits.maxOfflineDurationMs) return { limit: 'duration', text: 'offline for too long' };
+    return null;
+  }
+
   /** The most a member may redeem now (Infinity online). */
-  allowance(memberId: string, limits: OfflineLimits): number {
+  allowance(memberId: string): number {
     if (!this.session) return Number.POSITIVE_INFINITY;
-    if (this.elapsedMs() > limits.maxOfflineDurationMs) return 0;
+    const limits = this.limits();
+    if ('refused' in limits || this.blocked(limits)) return 0;
     const used = this.usage(memberId);
     return Math.max(
       0,
@@ -123,16 +158,23 @@ export class OfflineSession {
   }
 
   /** Refuses an offline redemption outside the limits, naming the limit. */
-  check(memberId: string, points: number, limits: OfflineLimits): void {
+  check(memberId: string, points: number): void {
     if (!this.session || points === 0) return;
-    const refuse = (limit: string, text: string) => {
-      throw new AppFailure('unavailable', `offline redemption refused: ${text}`, [{ path: 'redeemPoints', message: `ledger.offline.${limit}` }]);
-    };
-    if (this.elapsedMs() > limits.maxOfflineDurationMs) refuse('duration', 'offline for too long');
-    if (points > limits.maxPointsPerTransaction) refuse('per_transaction', `more than ${limits.maxPointsPerTransaction} points in one sale`);
+    const limits = this.limits();
+    if ('refused' in limits) throw refusal(limits.refused, limits.message);
+    const blocked = this.blocked(limits);
+    if (blocked) throw refusal(blocked.limit, blocked.text);
+    if (points > limits.maxPointsPerTransaction) throw refusal('per_transaction', `more than ${limits.maxPointsPerTransaction} points in one sale`);
     const used = this.usage(memberId);
-    if (used.member + points > limits.maxPointsPerMemberPerSession) refuse('per_member', 'this customer reached the offline limit');
-    if (used.terminal + points > limits.maxPointsPerTerminalSession) refuse('per_terminal', 'this terminal reached the offline limit');
+    if (used.member + points > limits.maxPointsPerMemberPerSession) throw refusal('per_member', 'this customer reached the offline limit');
+    if (used.terminal + points > limits.maxPointsPerTerminalSession) throw refusal('per_terminal', 'this terminal reached the offline limit');
+  }
+
+  /** The allowance an offline redemption is made under, for its journal entry (null online or under configured limits). */
+  allowanceId(): string | null {
+    if (!this.session) return null;
+    const limits = this.limits();
+    return 'refused' in limits ? null : (limits.allowanceId ?? null);
   }
 
   /** Stores the time measured so far; called in the transaction of each offline redemption. */

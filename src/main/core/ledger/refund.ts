@@ -1,5 +1,6 @@
 import { AppFailure, type FieldIssue } from '../../../shared/contract';
 import { uuidv7 } from '../ids';
+import { spendablePoints } from './chain-view';
 import { Accounts, creditMember, debitMember } from './accounts';
 import { bodyHash } from './canonical';
 import type { LedgerContext } from './context';
@@ -133,11 +134,10 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
 
     const { journal, lots } = ctx;
     const memberId = sale.member_id;
-    const pointsAccount = Accounts.points(memberId);
     const refundGroup = uuidv7(ctx.clock, ctx.random);
     const business = { groupId: refundGroup, memberId, tillId: sale.till_id, receipt: sale.receipt };
     const refundLines = [...requested].map(([lineId, quantity]) => ({ lineId, quantity }));
-    const balanceBefore = journal.balance(pointsAccount);
+    const balanceBefore = spendablePoints(ctx, memberId);
     const entries: EntryRef[] = [];
 
     // Give back first, then take back: a refund that does both never creates a transient debt.
@@ -165,8 +165,8 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
       entries.push(entry);
     }
 
-    const debit = debitMember(memberId, Accounts.issuance, reverse, journal.balance(pointsAccount), true);
-    const taken = lots.take(memberId, debit.debited, sale.earn_entry_id);
+    const debit = debitMember(memberId, Accounts.issuance, reverse, spendablePoints(ctx, memberId), true);
+    const taken = lots.take(memberId, debit.debited, sale.earn_entry_id, ctx.chain(memberId) !== null);
     const reversal = journal.append({
       ...business,
       kind: 'refund_earn',
@@ -197,7 +197,7 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
       pointsRestored: restore,
       clawbackSettled: settled,
       balanceBefore,
-      balanceAfter: journal.balance(pointsAccount),
+      balanceAfter: spendablePoints(ctx, memberId),
       fullyRefunded: lines.every((l) => (after.get(l.lineId) ?? 0) === l.quantity),
       entries: entries.map(({ seq, entryId, kind, entryHash }) => ({ seq, entryId, kind, entryHash })),
     };

@@ -1,6 +1,8 @@
 import { AppFailure } from '../../../shared/contract';
 import { uuidv7 } from '../ids';
+import { isProvisionalMember } from '../members/provisional';
 import { Accounts, creditMember, debitMember } from './accounts';
+import { spendablePoints } from './chain-view';
 import { checkBasket, type RewardUse } from './basket';
 import { bodyHash } from './canonical';
 import type { EntryKind } from './chain';
@@ -72,8 +74,17 @@ function requireMember(ctx: LedgerContext, memberId: string): void {
   if (!ctx.store.memberExists(memberId)) throw new AppFailure('not_found', 'no such member', [{ path: 'memberId', message: 'ledger.member_unknown' }]);
 }
 
+/** A card earned on offline that HQ has not linked to its customer: nobody knows its balance, so nothing is spent from it. */
+function refuseProvisionalRedemption(ctx: LedgerContext, memberId: string): void {
+  if (isProvisionalMember(ctx.db, memberId)) {
+    throw new AppFailure('conflict', 'this card is not linked to a customer yet: it can earn points, not spend them', [
+      { path: 'redeemPoints', message: 'ledger.provisional_no_redeem' },
+    ]);
+  }
+}
+
 function memberPosition(ctx: LedgerContext, memberId: string, key: string | null) {
-  const balance = ctx.journal.balance(Accounts.points(memberId));
+  const balance = spendablePoints(ctx, memberId);
   const debt = ctx.journal.owed(memberId);
   const pending = ctx.holds.pendingFor(memberId, key);
   return { balance, debt, pending, available: Math.max(balance - pending, 0) };
@@ -81,7 +92,7 @@ function memberPosition(ctx: LedgerContext, memberId: string, key: string | null
 
 function redemptionOptions(ctx: LedgerContext, memberId: string, available: number, eligibleCents: number, rewardPoints: number): RedemptionOptions {
   const { rules } = ctx;
-  const allowance = ctx.offline.allowance(memberId, ctx.policy.offlineLimits);
+  const allowance = isProvisionalMember(ctx.db, memberId) ? 0 : ctx.offline.allowance(memberId);
   const step = redemptionStep(rules);
   const room = Math.min(available, allowance) - rewardPoints;
   let maximum = Math.min(room, maxPointsForCents(rules, eligibleCents));
@@ -104,8 +115,9 @@ export function previewSale(ctx: LedgerContext, raw: unknown): SalePreview {
   const position = memberPosition(ctx, input.memberId, saleKey(input.tillId, input.receipt));
   const spent = basket.redeemPoints + basket.rewardPoints;
   if (spent > 0) {
+    refuseProvisionalRedemption(ctx, input.memberId);
     requireAvailable(spent, position.balance, position.pending);
-    ctx.offline.check(input.memberId, spent, ctx.policy.offlineLimits);
+    ctx.offline.check(input.memberId, spent);
   }
   const earn = computeEarn(ctx.rules, basket.lines, basket.discountCents, ctx.clock.now());
   const settled = Math.min(earn.points, position.debt);
@@ -167,8 +179,9 @@ export function holdRedemption(ctx: LedgerContext, raw: unknown): HoldResult {
   }
   const points = input.redeemPoints + rewards.reduce((sum, r) => sum + r.points, 0);
   const position = memberPosition(ctx, input.memberId, key);
+  if (points > 0) refuseProvisionalRedemption(ctx, input.memberId);
   requireAvailable(points, position.balance, position.pending);
-  ctx.offline.check(input.memberId, points, ctx.policy.offlineLimits);
+  ctx.offline.check(input.memberId, points);
   ctx.holds.set(key, { memberId: input.memberId, points, discountCents, rewards });
   return {
     memberId: input.memberId,
@@ -188,13 +201,21 @@ export function voidSale(ctx: LedgerContext, raw: unknown): { releasedPoints: nu
   return { releasedPoints: hold?.points ?? 0 };
 }
 
+export interface CommitOptions {
+  /**
+   * The HQ hold that reserved this sale's points (sync/holds.ts): recorded in
+   * the redeem entry as `detail.hold_id`, which is how HQ's projector posts it.
+   */
+  holdId?: string;
+}
+
 /**
  * Commits a sale under the till's receipt number, once: the redemption and
  * the earning are one group of entries, written with the lots and balances in
  * one transaction. The same receipt with the same body returns the first
  * result; with another body it is a conflict.
  */
-export function commitSale(ctx: LedgerContext, raw: unknown): SaleResult {
+export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOptions = {}): SaleResult {
   const input = parseInput(SaleInput, raw, 'sale');
   const hash = bodyHash(input);
   const key = saleKey(input.tillId, input.receipt);
@@ -211,8 +232,10 @@ export function commitSale(ctx: LedgerContext, raw: unknown): SaleResult {
     const position = memberPosition(ctx, memberId, key);
     const spent = basket.redeemPoints + basket.rewardPoints;
     if (spent > 0) {
+      refuseProvisionalRedemption(ctx, memberId);
       requireAvailable(spent, position.balance, position.pending);
-      ctx.offline.check(memberId, spent, ctx.policy.offlineLimits);
+      // Points HQ reserved are not spent on the allowance, even if HQ went away since the grant.
+      if (options.holdId === undefined) ctx.offline.check(memberId, spent);
     }
 
     const now = ctx.clock.now();
@@ -224,7 +247,8 @@ export function commitSale(ctx: LedgerContext, raw: unknown): SaleResult {
     // Spend before earning: points earned on this ticket cannot pay for it.
     let redeemEntryId: string | null = null;
     if (spent > 0) {
-      const taken = lots.take(memberId, spent);
+      const allowanceId = options.holdId === undefined ? ctx.offline.allowanceId() : null;
+      const taken = lots.take(memberId, spent, null, ctx.chain(memberId) !== null);
       const debit = debitMember(memberId, Accounts.redemption, spent, position.balance, false);
       const entry = journal.append({
         ...business,
@@ -236,6 +260,8 @@ export function commitSale(ctx: LedgerContext, raw: unknown): SaleResult {
           discount_cents: basket.discountCents,
           rewards: basket.rewards.map((r) => ({ reward_id: r.rewardId, quantity: r.quantity, points: r.points })),
           lots: taken,
+          ...(options.holdId !== undefined ? { hold_id: options.holdId } : {}),
+          ...(allowanceId !== null ? { allowance_id: allowanceId } : {}),
         },
       });
       redeemEntryId = entry.entryId;
@@ -277,7 +303,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown): SaleResult {
       clawbackSettled: credit.settled,
       promotions: earn.promotions,
       balanceBefore: position.balance,
-      balanceAfter: journal.balance(Accounts.points(memberId)),
+      balanceAfter: spendablePoints(ctx, memberId),
       lotExpiresOn: credit.credited > 0 ? expiry.expiresOn : null,
       entries: entries.map(({ seq, entryId, kind, entryHash }) => ({ seq, entryId, kind, entryHash })),
     };

@@ -88,6 +88,8 @@ export class MemberStore {
     cardsOf: Statement<[string], { card_number: string }>;
     consentsOf: Statement<[string], { purpose: string; granted: number; wording_version: string; recorded_at: number }>;
     cardExists: Statement<[string], { one: number }>;
+    cardHolder: Statement<[string], { member_id: string; provisional: number }>;
+    claimCard: Statement<[string, string]>;
     nextSerial: Statement<[number], { next_serial: number }>;
     bumpSerial: Statement;
     count: Statement<[], { n: number }>;
@@ -120,6 +122,11 @@ export class MemberStore {
          WHERE member_id = ? ORDER BY recorded_at, rowid`,
       ),
       cardExists: db.prepare('SELECT 1 AS one FROM member_card WHERE card_number = ?'),
+      cardHolder: db.prepare(
+        `SELECT c.member_id, EXISTS (SELECT 1 FROM member_provisional p WHERE p.member_id = c.member_id) AS provisional
+         FROM member_card c WHERE c.card_number = ?`,
+      ),
+      claimCard: db.prepare('UPDATE member_card SET member_id = ? WHERE card_number = ?'),
       nextSerial: db.prepare('SELECT next_serial FROM card_serial WHERE terminal_code = ?'),
       bumpSerial: db.prepare(
         `INSERT INTO card_serial (terminal_code, next_serial) VALUES (?, ?)
@@ -156,7 +163,18 @@ export class MemberStore {
     };
   }
 
+  /**
+   * Whether a customer holds this card. A card only earned on while HQ was
+   * away (a provisional member) is free to enrol with: its holder is the
+   * customer standing at the till, and HQ moves those points to them.
+   */
   cardExists(cardNumber: string): boolean {
+    const holder = this.stmts.cardHolder.get(cardNumber);
+    return holder !== undefined && holder.provisional === 0;
+  }
+
+  /** Any row at all for this number, provisional or not: what a new card number must avoid. */
+  private cardTaken(cardNumber: string): boolean {
     return this.stmts.cardExists.get(cardNumber) !== undefined;
   }
 
@@ -181,7 +199,7 @@ export class MemberStore {
   allocateCardNumber(terminalCode: number): string {
     let serial = this.stmts.nextSerial.get(terminalCode)?.next_serial ?? 1;
     // Skip serials already taken, e.g. by a pre-printed card enrolled here.
-    while (this.cardExists(makeCardNumber(terminalCode, serial))) serial++;
+    while (this.cardTaken(makeCardNumber(terminalCode, serial))) serial++;
     this.stmts.bumpSerial.run(terminalCode, serial + 1);
     return makeCardNumber(terminalCode, serial);
   }
@@ -189,7 +207,10 @@ export class MemberStore {
   /** Writes the member, their card, their consents and their search words. Not a transaction by itself. */
   insert(m: NewMember): void {
     this.stmts.insertMember.run(m);
-    this.stmts.insertCard.run(m.cardNumber, m.id, m.createdAt);
+    const holder = this.stmts.cardHolder.get(m.cardNumber);
+    // The customer enrols with the card they earned on offline: it becomes theirs (migration 6 notes the merge).
+    if (holder?.provisional === 1) this.stmts.claimCard.run(m.id, m.cardNumber);
+    else this.stmts.insertCard.run(m.cardNumber, m.id, m.createdAt);
     for (const purpose of CONSENT_PURPOSES) {
       this.stmts.insertConsent.run(m.id, purpose, m.consents[purpose] ? 1 : 0, m.consentWordingVersion, m.createdAt, m.consentSource);
     }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Db } from '../db/database';
 import { Accounts } from '../ledger/accounts';
+import type { ChainPosition, ChainPositions } from '../ledger/chain-view';
 import type { Ledger } from '../ledger/ledger';
 import { parseProgramRules } from '../ledger/rules';
 import { searchTokens, sortKey, type MemberStore } from '../members/member-store';
@@ -74,6 +75,16 @@ export function storedAllowance(db: Db): OfflineAllowance | null {
 }
 
 /** A member's points as the till should show them: HQ's chain-wide balance plus local postings HQ has not projected. */
+/** HQ's chain-wide positions as the last pull left them, for the ledger (ledger/chain-view.ts). */
+export function chainPositions(db: Db): ChainPositions {
+  const read = db.prepare<[string], { balance: number; as_of_seq: number; lots: string }>('SELECT balance, as_of_seq, lots FROM sync_member_balance WHERE member_id = ?');
+  return (memberId) => {
+    const row = read.get(memberId);
+    if (!row) return null;
+    return { balance: row.balance, asOfSeq: row.as_of_seq, lots: JSON.parse(row.lots) as ChainPosition['lots'] };
+  };
+}
+
 export function confirmedPoints(db: Db, ledger: Ledger, memberId: string): { hqBalance: number; localSince: number; total: number } | null {
   const row = db.prepare<[string], { balance: number; as_of_seq: number }>('SELECT balance, as_of_seq FROM sync_member_balance WHERE member_id = ?').get(memberId);
   if (!row) return null;

@@ -5,6 +5,8 @@ import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff';
 import { currentEnrolment, enrol, type Enrolment, type EnrolOutcome } from './enrolment';
+import { createHolds, type Holds } from './holds';
+import { MemberOutbox } from './member-outbox';
 import { loadOrCreateTerminalKey, type KeyVault, type TerminalKey } from './keys';
 import { Puller, type PullOutcome } from './pull';
 import { PushLoop, type PushProblem } from './push-loop';
@@ -65,6 +67,8 @@ export interface Sync {
   syncNow(): Promise<void>;
   pull(): Promise<PullOutcome | null>;
   status(): SyncStatus;
+  /** Online redemption holds at HQ, once enrolled and started; null before. */
+  holds(): Holds | null;
 }
 
 /**
@@ -79,6 +83,8 @@ export function createSync(o: SyncOptions): Sync {
   const appVersion = o.appVersion ?? '0.1.0';
   let push: PushLoop | null = null;
   let puller: Puller | null = null;
+  let holds: Holds | null = null;
+  let outbox: MemberOutbox | null = null;
   let started = false;
   let pullTimer: unknown = null;
   let pullFailures = 0;
@@ -141,8 +147,16 @@ export function createSync(o: SyncOptions): Sync {
     return true;
   }
 
+  /** Members enrolled here go to HQ before the pull, so the store's other terminals get them on theirs. */
+  async function flushMembers(): Promise<void> {
+    if (!outbox || outbox.pending() === 0) return;
+    const flushed = await outbox.flush();
+    if (!flushed.ok && flushed.code !== 'unreachable' && flushed.code !== 'timeout') o.logger.warn('member records not accepted by HQ', { code: flushed.code, message: flushed.message });
+  }
+
   async function runPull(): Promise<PullOutcome | null> {
     if (!ensureBuilt() || !puller) return null;
+    await flushMembers();
     const outcome = await puller.pull();
     if (outcome.ok) {
       pullFailures = 0;
@@ -181,6 +195,8 @@ export function createSync(o: SyncOptions): Sync {
       onChange: changed,
     });
     puller = new Puller({ db: o.db, ledger: o.ledger, members: o.members, transport, key, enrolment, clock: o.clock, logger: o.logger });
+    outbox = new MemberOutbox({ db: o.db, transport, key, enrolment, clock: o.clock, logger: o.logger });
+    holds = createHolds({ ledger: o.ledger, transport, key, enrolment, clock: o.clock, random: o.random, logger: o.logger, onReachability: reachability });
   }
 
   return {
@@ -225,6 +241,8 @@ export function createSync(o: SyncOptions): Sync {
       pullTimer = null;
       push = null;
       puller = null;
+      holds = null;
+      outbox = null;
       changed();
     },
     kick: () => push?.kick(),
@@ -234,5 +252,6 @@ export function createSync(o: SyncOptions): Sync {
     },
     pull: () => runPull(),
     status,
+    holds: () => holds,
   };
 }

@@ -8,6 +8,8 @@ import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import type { Handlers } from '../rpc/dispatch';
 import { currentEnrolment, EnrolmentError } from './enrolment';
+import type { Reservation } from './holds';
+import { ReceiptExceptions } from './receipt-exceptions';
 import type { KeyVault } from './keys';
 import { createSync, type Sync } from './sync-service';
 import type { FetchLike } from './transport';
@@ -38,6 +40,7 @@ export type SyncHandlers = Pick<Handlers, 'sync.status' | 'sync.now' | 'sync.enr
 export class TerminalSync {
   readonly client: Sync | null;
   private lastSent = '';
+  private readonly exceptions: ReceiptExceptions;
 
   constructor(private readonly o: TerminalSyncOptions) {
     this.client = o.config.hq
@@ -57,6 +60,7 @@ export class TerminalSync {
           keyVault: o.keyVault,
         })
       : null;
+    this.exceptions = new ReceiptExceptions(o.db, o.ledger.terminalId);
     // Points moved: a sale, a refund or an adjustment was journaled; send it now rather than at the next idle tick.
     o.bus.subscribe((name) => {
       if (name === 'points.moved') this.client?.kick();
@@ -76,7 +80,13 @@ export class TerminalSync {
     const head = this.o.ledger.head().seq;
     const acked = this.o.ledger.ackCursor().seq;
     const enrolment = currentEnrolment(this.o.db, this.o.ledger.terminalId);
-    const base = { storeId: enrolment?.storeId ?? this.o.config.storeId ?? null, backlog: head - acked, headSeq: head, ackedSeq: acked };
+    const base = {
+      storeId: enrolment?.storeId ?? this.o.config.storeId ?? null,
+      backlog: head - acked,
+      headSeq: head,
+      ackedSeq: acked,
+      hqExceptions: this.exceptions.summary().count,
+    };
     const s = this.client?.status();
     if (!s) {
       return { ...base, state: 'unconfigured', lastContactAt: null, lastPullAt: null, nextAttemptAt: null, progress: null, lastError: null, problem: null };
@@ -91,6 +101,24 @@ export class TerminalSync {
       lastError: s.lastError,
       problem: s.problem,
     };
+  }
+
+  /**
+   * Before a sale that spends points: HQ holds them chain-wide when it can be
+   * reached; otherwise the ledger's offline limits (HQ's signed allowance)
+   * bound the sale. Null when there is no HQ to ask or nothing to hold.
+   */
+  async reserve(saleInput: unknown): Promise<Reservation | null> {
+    const holds = this.client?.holds();
+    if (!holds) return null;
+    return holds.reserve(saleInput);
+  }
+
+  /** The sale under `reservation` will not be committed: HQ frees the points now rather than at its timeout. */
+  async abandon(reservation: Reservation | null): Promise<void> {
+    const holds = this.client?.holds();
+    if (!reservation || !holds) return;
+    await holds.abandon(reservation).catch((error: unknown) => this.o.logger.warn('could not void an HQ hold; HQ releases it at its timeout', { error: String(error) }));
   }
 
   readonly handlers: SyncHandlers = {

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createEnrolCode } from '../../src/hq/enrolment';
+import { startHq, type Hq } from '../../src/hq/server';
+import { seededRandom, silentLogger } from '../../src/main/core/ports';
+import { basket, openTillHarness, type TillHarness } from '../integration/till-api-harness';
+
+/**
+ * A till integration redeeming points on an enrolled terminal: the till API
+ * asks HQ to hold them chain-wide before the sale is written, HQ's refusal
+ * refuses the sale with nothing written, the hold is posted when the sale's
+ * entry reaches HQ, and with HQ away the sale falls back to the signed
+ * offline allowance.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'fidele-till-hold-'));
+let hq: Hq;
+let h: TillHarness;
+
+beforeAll(async () => {
+  const clock = { now: () => h?.clock.value ?? Date.UTC(2026, 11, 2, 9) };
+  hq = await startHq({ dataDir: dir, port: 0, clock, random: seededRandom(8), logger: silentLogger, maintenanceIntervalMs: 0 });
+  h = await openTillHarness({ hqUrl: hq.url });
+  const { code } = await createEnrolCode(hq.ctx, 'paris-11');
+  const enrolled = await h.core.dispatch('cashier', 'sync.enrol', { code, storeId: 'paris-11' });
+  expect(enrolled.ok).toBe(true);
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+  await hq?.close().catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function syncNow(): Promise<void> {
+  const r = await h.core.dispatch('cashier', 'sync.now', {});
+  expect(r.ok).toBe(true);
+}
+
+const holds = () => hq.ctx.sql.query<{ status: string; points: number }>('SELECT status, points::int AS points FROM hold ORDER BY created_at, hold_id');
+
+it('holds the points at HQ, posts the hold when the sale reaches HQ; refuses what HQ has not confirmed', async () => {
+  const claire = h.known.claire.id;
+  for (const receipt of ['E-1', 'E-2']) expect((await h.call('POST', '/v1/sales', { body: basket(claire, receipt) })).status).toBe(200);
+  // 160 points earned here, not yet at HQ: HQ's chain-wide word is what an online redemption spends.
+  const early = h.snapshot();
+  const refused = await h.call('POST', '/v1/sales', { body: basket(claire, 'R-0', { redeemPoints: 100 }) });
+  expect(refused.status, refused.text).toBe(409);
+  expect(refused.json.error.issues).toEqual([expect.objectContaining({ message: 'ledger.insufficient_points' })]);
+  expect(h.snapshot()).toBe(early);
+
+  await syncNow();
+  const sold = await h.call('POST', '/v1/sales', { body: basket(claire, 'R-1', { redeemPoints: 100 }) });
+  expect(sold.status, sold.text).toBe(200);
+  expect(await holds()).toEqual([{ status: 'pending', points: 100 }]);
+  const redeem = h.core.ledger.history(claire, 10).find((e) => e.kind === 'redeem')!;
+  expect(redeem.detail.hold_id).toEqual(expect.any(String));
+  expect(redeem.offline).toBe(false);
+
+  await syncNow();
+  expect(await holds()).toEqual([{ status: 'posted', points: 100 }]);
+  const view = await h.core.dispatch('cashier', 'sync.status', {});
+  expect(view.ok && view.value).toMatchObject({ state: 'idle', backlog: 0, hqExceptions: 0 });
+});
+
+it('with HQ away, redeems within the signed allowance, offline', async () => {
+  const claire = h.known.claire.id;
+  const port = hq.port;
+  await hq.close();
+  const sold = await h.call('POST', '/v1/sales', { body: basket(claire, 'R-2', { redeemPoints: 100 }) });
+  expect(sold.status, sold.text).toBe(200);
+  const redeem = h.core.ledger.history(claire, 10).find((e) => e.kind === 'redeem' && e.receipt === 'R-2')!;
+  expect(redeem.offline).toBe(true);
+  expect(redeem.detail.hold_id).toBeUndefined();
+  expect(redeem.detail.allowance_id).toEqual(expect.any(String));
+  hq = await startHq({ dataDir: dir, port, clock: { now: () => h.clock.value }, random: seededRandom(9), logger: silentLogger, maintenanceIntervalMs: 0 });
+  await syncNow();
+  const view = await h.core.dispatch('cashier', 'sync.status', {});
+  expect(view.ok && view.value).toMatchObject({ state: 'idle', backlog: 0, problem: null });
+}, 60_000);
