@@ -9,7 +9,8 @@ export const DUPLICATE_SCAN_MS = 1_500;
 export interface ScanRouterDeps {
   session: CustomerSession;
   bus: EventBus;
-  identify: (code: string) => IdentifyResult;
+  /** Async when HQ must be asked about a card this terminal has not seen. */
+  identify: (code: string) => IdentifyResult | Promise<IdentifyResult>;
 }
 
 /**
@@ -35,6 +36,10 @@ export class ScanRouter {
       bus.emit('scan.read', { at: scan.at, deviceId: scan.deviceId, result: { kind: 'ignored', reason: 'duplicate' } });
       return;
     }
-    bus.emit('scan.read', { at: scan.at, deviceId: scan.deviceId, result: identify(scan.data) });
+    const emit = (result: IdentifyResult) => bus.emit('scan.read', { at: scan.at, deviceId: scan.deviceId, result });
+    const result = identify(scan.data);
+    // A lookup that failed outright still answers the cashier, who can type or search instead.
+    if (result instanceof Promise) result.then(emit, () => emit({ kind: 'invalid', problem: 'unrecognised' }));
+    else emit(result);
   }
 }
