@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { z } from 'zod';
 import { cryptoRandom } from '../main/core/crypto-random';
 import { systemClock, type Clock, type Logger, type Random } from '../main/core/ports';
-import { EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch } from '../shared/sync/protocol';
+import { CardLookupRequest, EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch } from '../shared/sync/protocol';
 import { sweepLinkedProvisionals } from './card-link';
 import { DEFAULT_HQ_POLICY, audit, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
 import { openPglite, openPostgres, type Sql } from './db';
@@ -15,6 +15,7 @@ import { ingestPush, refusePush } from './ingest';
 import { loadOrCreateHqKey, type SigningKey } from './keys';
 import { migrate, SCHEMA_VERSION } from './migrations';
 import { intakeMembers } from './member-intake';
+import { lookupCard } from './member-lookup';
 import { publishProgram } from './members';
 import { runHqExpiry } from './projector';
 import { pull } from './pull';
@@ -157,6 +158,7 @@ export function buildApp(ctx: HqContext): FastifyInstance {
     return reply.code(outcome.status).send(outcome.answer);
   });
   route('/v1/members', 'members', MemberIntake, (body) => intakeMembers(ctx, body));
+  route('/v1/members/lookup', 'member_lookup', CardLookupRequest, (body) => lookupCard(ctx, body));
   route('/v1/pull', 'pull', PullRequest, (body) => pull(ctx, body));
   route('/v1/holds', 'hold', HoldRequest, (body) => requestHold(ctx, body));
   route('/v1/holds/void', 'hold_void', HoldVoid, (body) => voidHold(ctx, body));

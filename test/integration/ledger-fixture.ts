@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/main/core/db/database';
+import type { ChainPositions } from '../../src/main/core/ledger/chain-view';
 import type { LedgerPolicy } from '../../src/main/core/ledger/context';
 import { createLedger, type Ledger } from '../../src/main/core/ledger/ledger';
 import { DEFAULT_PROGRAM } from '../../src/main/core/ledger/program.default';
@@ -34,6 +35,9 @@ export interface HarnessOptions {
   rules?: Partial<ProgramRules>;
   policy?: Partial<LedgerPolicy>;
   terminalId?: string;
+  /** HQ's chain-wide positions, as core.ts passes them (`chainPositions(db)`), read from the harness's database. */
+  chain?: (db: Db) => ChainPositions;
+  expiresLocally?: () => boolean;
 }
 
 export const LEDGER_TABLES = [
@@ -74,6 +78,8 @@ export function openHarness(options: HarnessOptions = {}): Harness {
       logger,
       rules: { ...DEFAULT_PROGRAM, ...o.rules },
       policy: o.policy,
+      chain: o.chain?.(h.db),
+      expiresLocally: o.expiresLocally,
     });
   const h: Harness = {
     dir,

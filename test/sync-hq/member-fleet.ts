@@ -7,7 +7,7 @@ import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { MemberOutbox } from '../../src/main/core/sync/member-outbox';
 import { createSync, type Sync } from '../../src/main/core/sync/sync-service';
 import { createTransport, type FetchLike } from '../../src/main/core/sync/transport';
-import { openHarness, type Harness } from '../integration/ledger-fixture';
+import { openHarness, type Harness, type HarnessOptions } from '../integration/ledger-fixture';
 
 /**
  * Real terminals (the sync client, the member outbox) against one real HQ:
@@ -40,8 +40,8 @@ export interface Terminal {
 
 let seed = 100;
 
-export async function openTerminal(hq: Hq, id: string, storeId: string, terminalCode: number): Promise<Terminal> {
-  const h = openHarness({ terminalId: id });
+export async function openTerminal(hq: Hq, id: string, storeId: string, terminalCode: number, harness: HarnessOptions = {}): Promise<Terminal> {
+  const h = openHarness({ ...harness, terminalId: id });
   const members = new MemberStore(h.db);
   const sent: Sent[] = [];
   const cut = { on: false, afterAnswer: false };

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEnrolCode } from '../../src/hq/enrolment';
+import { upsertMember } from '../../src/hq/members';
 import { startHq, type Hq } from '../../src/hq/server';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
+import { makeCardNumber } from '../../src/shared/domain/card-number';
 import { basket, openTillHarness, type TillHarness } from '../integration/till-api-harness';
 
 /**
@@ -12,7 +14,7 @@ import { basket, openTillHarness, type TillHarness } from '../integration/till-a
  * asks HQ to hold them chain-wide before the sale is written, HQ's refusal
  * refuses the sale with nothing written, the hold is posted when the sale's
  * entry reaches HQ, and with HQ away the sale falls back to the signed
- * offline allowance.
+ * offline allowance; a card of another store is looked up at HQ.
  */
 const dir = mkdtempSync(join(tmpdir(), 'fidele-till-hold-'));
 let hq: Hq;
@@ -78,4 +80,23 @@ it('with HQ away, redeems within the signed allowance, offline', async () => {
   await syncNow();
   const view = await h.core.dispatch('cashier', 'sync.status', {});
   expect(view.ok && view.value).toMatchObject({ state: 'idle', backlog: 0, problem: null });
+}, 60_000);
+
+it('a card of another store is looked up at HQ when scanned: the customer and their chain-wide balance come down', async () => {
+  const memberId = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+  const cardNumber = makeCardNumber(7777, 1);
+  await upsertMember(
+    hq.ctx,
+    { memberId, firstName: 'Inès', lastName: 'Marchand', email: null, phone: null, locale: 'fr', cards: [cardNumber], createdAt: h.clock.value },
+    ['lyon-2'],
+  );
+  expect(h.core.members.findByCard(cardNumber)).toBeNull();
+  const r = await h.call('POST', '/v1/identify', { body: { code: cardNumber } });
+  expect(r.status, r.text).toBe(200);
+  expect(r.json.member).toMatchObject({ id: memberId, firstName: 'Inès', cardNumber });
+  const links = await hq.ctx.sql.query<{ store_id: string }>('SELECT store_id FROM member_store WHERE customer_id = $1 ORDER BY store_id', [memberId]);
+  expect(links.map((l) => l.store_id)).toEqual(['lyon-2', 'paris-11']);
+
+  const unknown = await h.call('POST', '/v1/identify', { body: { code: makeCardNumber(7777, 2) } });
+  expect(unknown.status).toBe(404);
 }, 60_000);

@@ -189,7 +189,7 @@ export function createCore(options: CoreOptions): Core {
     }
   }
 
-  function identify(code: string): IdentifyResult {
+  function identifyHere(code: string): IdentifyResult {
     // Offline, a card this terminal never pulled still earns: on a provisional member HQ links to its customer later.
     const found = identifyOrProvisional(db, members, code, {
       offline: ledger.connectivity().offline,
@@ -200,6 +200,13 @@ export function createCore(options: CoreOptions): Core {
     if (found.kind !== 'member' && found.kind !== 'provisional') return found;
     session.identified(found.member, pointsOf(found.member.id));
     return { kind: 'member', via: found.via, member: found.member };
+  }
+
+  /** A customer of another store, HQ reachable: HQ links them to this store and the pull brings them and their balance. */
+  function identify(code: string): IdentifyResult | Promise<IdentifyResult> {
+    const here = identifyHere(code);
+    if (here.kind !== 'unknown_card' || !sync.client) return here;
+    return sync.lookupCard(here.cardNumber).then((found) => (found === 'pulled' ? identifyHere(code) : here));
   }
 
   const scans = new ScanRouter({ session, bus, identify });

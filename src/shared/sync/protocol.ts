@@ -17,6 +17,7 @@ import { checkEmail, checkName } from '../domain/text';
  *   POST /v1/holds             HoldRequest   → HoldGrant               (online redemption, two-phase)
  *   POST /v1/holds/void        HoldVoid      → HoldGrant               (the sale was cancelled)
  *   POST /v1/members           MemberIntake  → MemberIntakeReceipt     (member records, below)
+ *   POST /v1/members/lookup    CardLookupRequest → CardLookupAnswer   (a card another store issued, below)
  *
  * Push answers: 200 receipt; 409 gap / frozen / equivocation / structural /
  * schema_version; 401 bad_signature / unknown_terminal; 403 revoked;
@@ -394,3 +395,34 @@ export const MemberIntakeReceipt = z.strictObject({
   ...Signed,
 });
 export type MemberIntakeReceipt = z.infer<typeof MemberIntakeReceipt>;
+
+/**
+ * Online card lookup: a card this terminal does not know (a customer of
+ * another store) is asked about while HQ is reachable. When HQ knows its
+ * holder it links them to the asking terminal's store, so that terminal's
+ * next pull carries the member and their chain-wide balance; the answer only
+ * names the member id. `cardNumber` is the compact EAN-13 (checkCardNumber),
+ * checked again at HQ after the terminal is authenticated.
+ *
+ *   POST /v1/members/lookup   CardLookupRequest → CardLookupAnswer   (200; other answers `{ error }`)
+ */
+export const CardLookupRequest = z.strictObject({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  terminalId: Id,
+  cardNumber: z.string().min(1).max(32),
+  sentAt: Time,
+  ...Signed,
+});
+export type CardLookupRequest = z.infer<typeof CardLookupRequest>;
+
+/** Signed by HQ; `memberId` is null exactly when `found` is false. */
+export const CardLookupAnswer = z
+  .strictObject({
+    cardNumber: z.string().max(32),
+    found: z.boolean(),
+    memberId: z.string().min(1).max(64).nullable(),
+    hqTime: Time,
+    ...Signed,
+  })
+  .refine((a) => a.found === (a.memberId !== null), 'memberId is given exactly when found');
+export type CardLookupAnswer = z.infer<typeof CardLookupAnswer>;

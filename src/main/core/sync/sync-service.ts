@@ -4,6 +4,7 @@ import type { Ledger } from '../ledger/ledger';
 import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff';
+import { lookupCardAtHq } from './card-lookup';
 import { currentEnrolment, enrol, type Enrolment, type EnrolOutcome } from './enrolment';
 import { createHolds, type Holds } from './holds';
 import { MemberOutbox } from './member-outbox';
@@ -69,7 +70,17 @@ export interface Sync {
   status(): SyncStatus;
   /** Online redemption holds at HQ, once enrolled and started; null before. */
   holds(): Holds | null;
+  /**
+   * A card no local member holds, asked about at HQ (card-lookup.ts). `pulled`: HQ knows its holder and the pull
+   * that followed stored them here with their chain-wide balance; `not_found`: HQ knows no one with it;
+   * `unavailable`: not enrolled, HQ known to be away (not asked: a till does not wait at each scan), unreachable,
+   * refused, or an answer that does not verify.
+   */
+  lookupCard(cardNumber: string): Promise<'pulled' | 'not_found' | 'unavailable'>;
 }
+
+/** A card scan waits on this, so it is shorter than the other requests' timeout. */
+const LOOKUP_TIMEOUT_MS = 5_000;
 
 /**
  * The terminal's HQ sync: enrolment, the push loop, the pull timer, and the
@@ -80,6 +91,7 @@ export interface Sync {
 export function createSync(o: SyncOptions): Sync {
   const key = loadOrCreateTerminalKey(o.db, o.clock, o.keyVault);
   const transport: Transport = createTransport({ fetch: o.fetch, hqUrl: o.hqUrl, timers: o.timers, clock: o.clock, timeoutMs: o.timeoutMs ?? 15_000 });
+  const lookupTransport: Transport = createTransport({ fetch: o.fetch, hqUrl: o.hqUrl, timers: o.timers, clock: o.clock, timeoutMs: Math.min(o.timeoutMs ?? 15_000, LOOKUP_TIMEOUT_MS) });
   const appVersion = o.appVersion ?? '0.1.0';
   let push: PushLoop | null = null;
   let puller: Puller | null = null;
@@ -253,5 +265,26 @@ export function createSync(o: SyncOptions): Sync {
     pull: () => runPull(),
     status,
     holds: () => holds,
+    async lookupCard(cardNumber) {
+      const enrolment = ensureBuilt() ? currentEnrolment(o.db, o.ledger.terminalId) : null;
+      if (!enrolment || offline === true) return 'unavailable';
+      const found = await lookupCardAtHq({ transport: lookupTransport, key, enrolment, clock: o.clock }, cardNumber);
+      if (found.kind === 'unavailable') {
+        if (found.reason === 'refused') reachability(true);
+        else if (found.reason !== 'bad_signature') reachability(false);
+        o.logger.warn('card lookup at HQ not possible', { reason: found.reason, message: found.message });
+        return 'unavailable';
+      }
+      reachability(true);
+      if (found.kind === 'not_found') return 'not_found';
+      // A pull already running when HQ made the link joins us and may not carry the member: then one more.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const outcome = await runPull();
+        if (!outcome?.ok) return 'unavailable';
+        if (o.members.summary(found.memberId)) return 'pulled';
+      }
+      o.logger.warn('HQ found the card but the pull did not bring its member', { memberId: found.memberId });
+      return 'unavailable';
+    },
   };
 }

@@ -121,6 +121,15 @@ export class TerminalSync {
     await holds.abandon(reservation).catch((error: unknown) => this.o.logger.warn('could not void an HQ hold; HQ releases it at its timeout', { error: String(error) }));
   }
 
+  /** A card this terminal has not seen: HQ links its holder to this store and the pull brings them, when HQ answers. */
+  async lookupCard(cardNumber: string): Promise<'pulled' | 'not_found' | 'unavailable'> {
+    if (!this.client) return 'unavailable';
+    return this.client.lookupCard(cardNumber).catch((error: unknown) => {
+      this.o.logger.warn('card lookup at HQ failed', { error: String(error) });
+      return 'unavailable' as const;
+    });
+  }
+
   readonly handlers: SyncHandlers = {
     'sync.status': () => this.view(),
     'sync.now': async () => {
