@@ -40,6 +40,13 @@ export async function bundleChildren(): Promise<ChildScripts> {
  * SIGKILL. Lines are kept in order with the time they were read.
  */
 export class KillChild {
+  /** Every child still running, so that a test that failed half-way leaves none behind. */
+  static readonly alive = new Set<KillChild>();
+
+  static async killAll(): Promise<void> {
+    await Promise.all([...KillChild.alive].map((c) => c.kill()));
+  }
+
   readonly lines: string[] = [];
   /** When each line was read (Date.now()), index for index. */
   readonly times: number[] = [];
@@ -76,11 +83,13 @@ export class KillChild {
       // The tail is what explains a failure; a long run of warnings is not.
       this.stderr = (this.stderr + chunk).slice(-8_000);
     });
+    KillChild.alive.add(this);
     this.proc.stdin!.on('error', () => {}); // writing to a child that was just killed
     this.exited = new Promise((resolve, reject) => {
       this.proc.on('error', reject);
       this.proc.on('exit', (code, signal) => {
         this.done = true;
+        KillChild.alive.delete(this);
         resolve({ code, signal });
       });
     });

@@ -95,6 +95,8 @@ async function main(): Promise<void> {
         }, o.maintenanceMs)
       : null;
 
+  // The test process is gone (a timeout, a crash): do not serve on forever.
+  process.stdin.resume().on('end', () => process.exit(3));
   process.once('SIGTERM', () => {
     if (timer) clearInterval(timer);
     void running

@@ -19,7 +19,7 @@
 //   HTTP< <n> <path> <status>             its whole answer is in (the client verifies and applies it next)
 //   HTTP! <n> <path>                      it failed (HQ unreachable, timeout)
 //   DRAINED <head seq> <acked seq>        after DRAIN on stdin: all pushed, pulled since
-// stdin: DRAIN stops selling and syncs until nothing is left, then exits 0.
+// stdin: DRAIN stops selling and syncs until nothing is left, then exits 0; stdin closed: exits.
 import { writeSync } from 'node:fs';
 import { openDatabase } from '../../src/main/core/db/database';
 import { systemTimers } from '../../src/main/core/devices/reconnect';
@@ -131,6 +131,8 @@ async function main(): Promise<void> {
   process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
     if (chunk.includes('DRAIN')) draining = true;
   });
+  // The test process is gone (a timeout, a crash): do not sell on forever.
+  process.stdin.on('end', () => process.exit(3));
 
   const sold: string[] = [];
   for (let i = 0; !draining; i++) {

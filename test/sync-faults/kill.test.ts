@@ -17,17 +17,28 @@ import { expectOracle } from './oracle';
  * the HQ process, at seeded random instants while the real sync client pushes
  * and pulls over loopback HTTP; restart on the same files; converge; oracle.
  *
- * The seed fixes when the kills fall (delays after the child said it was
- * ready), not what the processes were doing at that instant: real timers and
- * two processes decide that. Each kill is classified afterwards from what the
- * child printed and what the two sides hold, and the classification is part
- * of the failure message, with the seed.
+ * - HQ (kill-hq-child.ts: server.ts's database and API) on PGlite in a data
+ *   folder, and on a throwaway PostgreSQL server, is killed while a terminal
+ *   child sells and syncs, each time once the terminal holds a receipt from
+ *   that HQ run; now and then the restarted HQ is killed again while it opens
+ *   its database. Before a restarted HQ serves, its stream cursor and journal
+ *   must cover every receipt the terminal stored (item e).
+ * - The terminal (kill-terminal-child.ts: the ledger on a SQLite file and the
+ *   sync client) is killed and restarted on the same file against HQ on
+ *   PGlite; every sale it printed as committed must still be there.
+ * Both end with the terminal drained (all pushed, then pulled) and the oracle.
+ *
+ * The seed fixes when the kills fall (delays after a line the child printed),
+ * not what the processes were doing at that instant: real timers and several
+ * processes decide that. Each kill is classified afterwards from what the
+ * child printed and what the two sides hold; the classification is in the
+ * failure message with the seed, and the tally is printed.
  */
 const STORE = 'paris-11';
 const TERMINAL_SEED = 20261201;
 const TERMINAL_KILLS = 8;
 const HQ_SEED = 20261202;
-const HQ_KILLS = 6;
+const HQ_KILLS = 5;
 
 interface Acked {
   receipt: string;
@@ -112,7 +123,10 @@ let scripts: ChildScripts | null = null;
 beforeAll(async () => {
   scripts = await bundleChildren();
 }, 30_000);
-afterAll(() => scripts?.remove());
+afterAll(async () => {
+  await KillChild.killAll();
+  scripts?.remove();
+});
 
 describe.each(BACKENDS)('process crashes around sync (sync-ledger.md §3, items 1 and 4), HQ on $name', ({ name, skip }) => {
   let cluster: PostgresCluster | null = null;
@@ -160,7 +174,7 @@ describe.each(BACKENDS)('process crashes around sync (sync-ledger.md §3, items 
   }
 
   it.skipIf(skip !== null)(
-    `SIGKILL of HQ ${HQ_KILLS}× at seeded instants while a terminal pushes (seed ${HQ_SEED})${skip ? ` — skipped: ${skip}` : ''}: every acknowledged entry survives, converges, oracle holds`,
+    `SIGKILL of HQ ${HQ_KILLS}× at seeded instants while a terminal pushes, now and then again while it restarts (seed ${HQ_SEED})${skip ? ` — skipped: ${skip}` : ''}: every acknowledged entry survives, converges, oracle holds`,
     async () => {
       const seedNote = `seed ${HQ_SEED}, HQ on ${name}`;
       const random = seededRandom(HQ_SEED);
@@ -183,38 +197,40 @@ describe.each(BACKENDS)('process crashes around sync (sync-ledger.md §3, items 
         clock.mark('terminal enrolled');
 
         for (let k = 0; k < HQ_KILLS; k++) {
-          // Now and then HQ dies while it opens its database: crash recovery, migrations.
-          const early = k > 0 && between(random, 0, 2) === 0;
+          // Killed once the terminal holds a receipt from this run, so that item (e) has something to lose.
+          await hq.waitFor('SERVING', 30_000);
+          await terminal.waitFor('RECEIPT', 30_000, terminal.lines.length);
           const delay = between(random, 0, 400);
-          if (early) {
-            await hq.waitFor('OPENING', 30_000);
-          } else {
-            // Killed once the terminal holds a receipt from this run, so that item (e) has something to lose.
-            await hq.waitFor('SERVING', 30_000);
-            await terminal.waitFor('RECEIPT', 30_000, terminal.lines.length);
-          }
           await sleep(delay);
           const phase = lastPhase(terminal);
           const requests = inFlight(terminal).map((path) => `${path} in flight`);
-          const serving = hq.lines.some((l) => l.startsWith('SERVING'));
-          const opened = hq.lines.some((l) => l.startsWith('OPENED'));
           await hq.kill();
           clock.mark(`kill ${k + 1}`);
           // No HQ runs now: every receipt the terminal holds was signed by a run that is dead.
           const before = terminalState(dbPath, terminalId);
 
           hq = startHqChild(`hq run ${k + 1}`);
+          // Now and then the restarted HQ dies again while it opens its database: crash recovery, migrations.
+          if (between(random, 0, 2) === 0) {
+            await hq.waitFor('OPENING', 30_000);
+            const again = between(random, 0, 1_500);
+            await sleep(again);
+            const stage = hq.lines.some((l) => l.startsWith('SERVING')) ? 'serving' : hq.lines.some((l) => l.startsWith('OPENED')) ? 'opened, not serving yet' : 'opening its database';
+            await hq.kill();
+            kinds.push(`HQ ${stage}`);
+            log.push(`kill ${k + 1}b: ${again} ms after OPENING, HQ ${stage}`);
+            hq = startHqChild(`hq run ${k + 1}b`);
+          }
           const streams = JSON.parse((await hq.waitFor('OPENED', 30_000)).slice('OPENED '.length)) as StreamState[];
           clock.mark(`reopened ${k + 1}`);
           const stream = streams.find((s) => s.terminalId === terminalId);
-          const parts = [!opened ? 'HQ opening its database' : !serving ? 'HQ migrated, not serving yet' : 'HQ serving'];
-          parts.push(...(requests.length > 0 ? requests : [`terminal ${phase}`]));
+          const parts = requests.length > 0 ? requests : [`terminal ${phase}`];
           if (stream && stream.lastSeq > before.acked) parts.push('HQ committed a batch whose receipt never arrived');
           const kind = parts.join(' + ');
           kinds.push(kind);
           const opening = elapsed(hq, 'OPENING', 'OPENED');
-          log.push(`kill ${k + 1}: ${delay} ms after ${early ? 'OPENING' : 'a receipt'}, ${kind}; next run opened in ${opening} ms, cursor ${stream?.lastSeq ?? 0} ≥ receipt ${before.acked}`);
-          const where = `HQ kill ${k + 1}, ${delay} ms after ${early ? 'OPENING' : 'a receipt'}, ${kind}; ${seedNote}`;
+          log.push(`kill ${k + 1}: ${delay} ms after a receipt, ${kind}; next run opened in ${opening} ms, cursor ${stream?.lastSeq ?? 0} ≥ receipt ${before.acked}`);
+          const where = `HQ kill ${k + 1}, ${delay} ms after a receipt, ${kind}; ${seedNote}`;
           // Item (e): every entry acknowledged in a receipt is at HQ after the crash, as acknowledged, with no hole below.
           if (before.receipts.length > 0) {
             expect(stream, `${where}: HQ has no stream for a terminal holding receipts`).toBeDefined();
