@@ -24,6 +24,8 @@ export interface Kiosk {
   tillApi: { origin: string; token: string };
   /** HQ on PGlite in a temp folder, configured but not yet enrolled with (test.use({ kioskHq: true })). */
   hq: Hq | null;
+  /** Where that HQ keeps its data, to start it again after a test stopped it. */
+  hqDir: string;
 }
 
 /** The e2e till's token: any string works, the config holds only its hash. */
@@ -43,7 +45,8 @@ export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: bo
   kioskHq: [false, { option: true }],
   kiosk: async ({ kioskDevices, kioskHq }, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'fidele-e2e-'));
-    const hq = kioskHq ? await startHq({ dataDir: join(dir, 'hq'), port: 0, logger: silentLogger, maintenanceIntervalMs: 0 }) : null;
+    const hqDir = join(dir, 'hq');
+    const hq = kioskHq ? await startHq({ dataDir: hqDir, port: 0, logger: silentLogger, maintenanceIntervalMs: 0 }) : null;
     const config = testConfig({
       devices: kioskDevices,
       ...(hq ? { hq: { url: hq.url }, storeId: 'paris-11' } : {}),
@@ -69,6 +72,7 @@ export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: bo
       unknownCard: makeCardNumber(9998, 424242),
       tillApi: { origin: tillApi.origin, token: E2E_TILL_TOKEN },
       hq,
+      hqDir,
       async scan(code) {
         const deviceId = kioskDevices === 'rig' ? core.devices.list().find((d) => d.kind === 'scanner')!.id : SIMULATED_SCANNER_ID;
         const result = await core.dispatch('simulator', 'sim.scan', { deviceId, data: code });

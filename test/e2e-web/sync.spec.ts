@@ -1,4 +1,6 @@
 import { createEnrolCode } from '../../src/hq/enrolment';
+import { startHq } from '../../src/hq/server';
+import { silentLogger } from '../../src/main/core/ports';
 import { expect, snap, test, tillSale } from './fixture';
 
 test.use({ kioskHq: true });
@@ -10,6 +12,8 @@ test.use({ kioskHq: true });
  * keeps selling and says how much is waiting.
  */
 test('IT enrols the terminal from the cashier screen; the indicator follows HQ', async ({ kiosk, cashier }) => {
+  // Twelve thousand sales are rung up during the outage, then caught up.
+  test.setTimeout(150_000);
   const indicator = cashier.getByTestId('sync-indicator');
   await expect(indicator).toHaveText('Siège : caisse non enrôlée');
 
@@ -39,6 +43,7 @@ test('IT enrols the terminal from the cashier screen; the indicator follows HQ',
   await expect(panel.getByTestId('sync-backlog')).toHaveText('0');
   await snap(cashier, 'cashier-sync-diagnostics');
 
+  const hqUrl = kiosk.hq!.url;
   await kiosk.hq!.close();
   kiosk.hq = null;
   kiosk.core.loyalty.commit(tillSale(kiosk.known.claire.id, [2_000]));
@@ -47,4 +52,16 @@ test('IT enrols the terminal from the cashier screen; the indicator follows HQ',
   await expect(panel).toContainText('Les ventes continuent');
   await cashier.getByRole('button', { name: 'Fermer' }).click();
   await snap(cashier, 'cashier-sync-offline');
+
+  // A long outage: thousands of sales wait; HQ comes back and the diagnostics show the catch-up.
+  const port = Number(new URL(hqUrl).port);
+  for (let i = 0; i < 12_000; i++) kiosk.core.ledger.commit(tillSale(kiosk.known.helene.id, [1_000 + (i % 40) * 10]));
+  kiosk.hq = await startHq({ dataDir: kiosk.hqDir, port, logger: silentLogger, maintenanceIntervalMs: 0 });
+  await indicator.click();
+  await panel.getByRole('button', { name: 'Synchroniser maintenant' }).click();
+  await expect(indicator).toHaveText(/^Siège : rattrapage \d+ %$/, { timeout: 20_000 });
+  await expect(panel.getByTestId('sync-progress')).toBeVisible();
+  await snap(cashier, 'cashier-sync-catching-up');
+  await expect(indicator).toHaveText('Siège : à jour', { timeout: 60_000 });
+  await expect(panel.getByTestId('sync-backlog')).toHaveText('0');
 });

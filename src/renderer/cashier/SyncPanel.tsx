@@ -9,6 +9,11 @@ function when(locale: string, at: number | null, never: string): string {
   return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Paris' }).format(new Date(at));
 }
 
+/** « 12 001 » in French: a backlog of thousands is read at a glance. */
+function count(locale: string, n: number): string {
+  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB').format(n);
+}
+
 /**
  * The HQ part of the diagnostics dialog, for IT staff: what is waiting, how
  * far a catch-up has gone, why sending stopped, and the enrolment form for a
@@ -44,13 +49,13 @@ export function SyncPanel({ status, onStatus }: { status: SyncStatusView; onStat
       </p>
       {status.progress && status.progress.total > 0 && (
         <div className="sync-progress">
-          <label htmlFor="sync-progress-bar">{t('sync.progress', { done: status.progress.done, total: status.progress.total })}</label>
+          <label htmlFor="sync-progress-bar">{t('sync.progress', { done: count(locale, status.progress.done), total: count(locale, status.progress.total) })}</label>
           <progress id="sync-progress-bar" data-testid="sync-progress" max={status.progress.total} value={status.progress.done} />
         </div>
       )}
       <dl className="sync-facts">
         <dt>{t('sync.backlog')}</dt>
-        <dd data-testid="sync-backlog">{status.backlog}</dd>
+        <dd data-testid="sync-backlog">{count(locale, status.backlog)}</dd>
         <dt>{t('sync.acked')}</dt>
         <dd className="mono">
           {status.ackedSeq} / {status.headSeq}
