@@ -21,7 +21,8 @@ import { openHq, startHq, type Hq } from '../src/hq/server';
 import type { Timers } from '../src/main/core/devices/reconnect';
 import { MemberStore } from '../src/main/core/members/member-store';
 import { seededRandom, silentLogger } from '../src/main/core/ports';
-import { buildPushBatch } from '../src/main/core/sync/batcher';
+import { buildPushBatch, fitBatch } from '../src/main/core/sync/batcher';
+import { DEFAULT_PUSH_ENTRIES } from '../src/main/core/sync/push-loop';
 import { createSync, type Sync } from '../src/main/core/sync/sync-service';
 import type { FetchLike } from '../src/main/core/sync/transport';
 import type { PushBatch } from '../src/shared/sync/protocol';
@@ -30,7 +31,7 @@ import { line, openHarness, sale, WEDNESDAY_10H, type Harness } from '../test/in
 
 const TARGETS = { ingestVsBareRatioPostgres: 0.5, catchup21000S: 10 };
 /** The client's default batch size: what a terminal actually sends. */
-const BATCH = 500;
+const BATCH = DEFAULT_PUSH_ENTRIES;
 const inert: Timers = { setTimeout: () => null, clearTimeout: () => {} };
 const verdict = (ok: boolean) => (ok ? 'OK' : 'MISSED');
 
@@ -68,8 +69,9 @@ function batchesOf(t: Terminal): PushBatch[] {
   const batches: PushBatch[] = [];
   const head = t.h.ledger.head().seq;
   for (let after = 0; ; ) {
-    const outbox = t.h.ledger.outbox(BATCH, after);
-    if (!outbox) return batches;
+    const read = t.h.ledger.outbox(BATCH, after);
+    if (!read) return batches;
+    const outbox = fitBatch(read);
     batches.push(buildPushBatch(outbox, { key: t.sync.key, appVersion: '0.1.0', sentAt: t.h.clock.value, headSeq: head }));
     after = outbox.toSeq;
   }

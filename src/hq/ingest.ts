@@ -1,10 +1,11 @@
 import { canonicalJson, sha256Hex } from '../main/core/ledger/canonical';
-import { ENTRY_KINDS, ENTRY_SCHEMA_VERSION, entryHash, postingsBalance, type Entry } from '../main/core/ledger/chain';
+import { ENTRY_KINDS, ENTRY_SCHEMA_VERSION, entryHash, entryHashOfCanonical, postingsBalance, type Entry } from '../main/core/ledger/chain';
 import { pushSigningPayload, type PushAnswer, type PushBatch, type PushReceipt, type PushRefusal, type WireEntry } from '../shared/sync/protocol';
 import { audit, type HqContext } from './context';
 import type { Sql } from './db';
 import { verifySignature } from './keys';
 import { projectEntries } from './projector';
+import { encodeEntries, type EncodedEntries } from './wire-encoding';
 
 /**
  * Stage A of a push (sync-ledger.md §2.4): authenticate, then in ONE
@@ -56,7 +57,7 @@ export async function refusePush(
 }
 
 /** The batch's own faults, found without the database: the first one, or null. */
-function structuralFault(batch: PushBatch): { code: 'structural' | 'schema_version'; message: string; seq: number } | null {
+function structuralFault(batch: PushBatch, encoded: EncodedEntries): { code: 'structural' | 'schema_version'; message: string; seq: number } | null {
   const { header, entries } = batch;
   let prev = header.prevHash;
   const versions = new Set<number>();
@@ -72,7 +73,8 @@ function structuralFault(batch: PushBatch): { code: 'structural' | 'schema_versi
     if (e.prev_hash !== prev) return { code: 'structural', message: `entry ${e.seq} does not chain onto the previous hash`, seq: e.seq };
     let recomputed: string;
     try {
-      recomputed = entryHash(toEntry(e), e.prev_hash);
+      const canonical = e.schema_version === 1 ? encoded.hashed[i] : null;
+      recomputed = canonical != null ? entryHashOfCanonical(canonical, e.prev_hash) : entryHash(toEntry(e), e.prev_hash);
     } catch (error) {
       return { code: 'structural', message: `entry ${e.seq} cannot be encoded canonically: ${(error as Error).message}`, seq: e.seq };
     }
@@ -115,14 +117,20 @@ function signReceipt(ctx: HqContext, unsigned: Omit<PushReceipt, 'signature' | '
   return { ...payload, signature: ctx.key.sign(payload) };
 }
 
-async function insertEntries(tx: Sql, entries: readonly WireEntry[], now: number): Promise<number> {
+/** `stored[i]` is the canonical JSON of `entries[i]`. */
+async function insertEntries(tx: Sql, entries: readonly WireEntry[], stored: readonly string[], now: number): Promise<number> {
   let inserted = 0;
   const CHUNK = 1000;
   for (let i = 0; i < entries.length; i += CHUNK) {
     const c = entries.slice(i, i + CHUNK);
+    const json = stored.slice(i, i + CHUNK);
+    // The entries go as one JSON array, split by the server: cheaper than a jsonb[] of escaped strings.
     const rows = await tx.query<{ seq: number }>(
       `INSERT INTO journal_entry (terminal_id, epoch, seq, entry_id, group_id, kind, schema_version, member_id, wall_time, offline, entry, prev_hash, entry_hash, ingested_at)
-       SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::bigint[], $10::boolean[], $11::jsonb[], $12::text[], $13::text[], $14::bigint[])
+       SELECT u.terminal_id, u.epoch, u.seq, u.entry_id, u.group_id, u.kind, u.schema_version, u.member_id, u.wall_time, u.offline, j.entry, u.prev_hash, u.entry_hash, $14::bigint
+       FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::bigint[], $10::boolean[], $12::text[], $13::text[])
+         WITH ORDINALITY AS u(terminal_id, epoch, seq, entry_id, group_id, kind, schema_version, member_id, wall_time, offline, prev_hash, entry_hash, n)
+       JOIN jsonb_array_elements($11::jsonb) WITH ORDINALITY AS j(entry, n) USING (n)
        ON CONFLICT DO NOTHING RETURNING seq`,
       [
         c.map((e) => e.terminal_id),
@@ -135,10 +143,10 @@ async function insertEntries(tx: Sql, entries: readonly WireEntry[], now: number
         c.map((e) => e.member_id),
         c.map((e) => e.wall_time),
         c.map((e) => e.offline),
-        c.map((e) => canonicalJson(e)),
+        `[${json.join(',')}]`,
         c.map((e) => e.prev_hash),
         c.map((e) => e.entry_hash),
-        c.map(() => now),
+        now,
       ],
     );
     inserted += rows.length;
@@ -161,13 +169,14 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
     return refusePush(ctx, ctx.sql, terminalId, 'bad_signature', 'the batch signature does not verify with the enrolled key');
   }
   // Signed header, unsigned body: entries that do not match the digest were altered or cut on the way.
-  let digest: string;
+  // Encoded once here; the chain check and the stored column reuse the pieces.
+  let encoded: EncodedEntries;
   try {
-    digest = batchDigest(batch.entries);
+    encoded = encodeEntries(batch.entries);
   } catch (error) {
     return refusePush(ctx, ctx.sql, terminalId, 'malformed', `entries cannot be encoded canonically: ${(error as Error).message}`);
   }
-  if (digest !== header.digest) return refusePush(ctx, ctx.sql, terminalId, 'malformed', 'the entries do not match the signed digest');
+  if (encoded.digest !== header.digest) return refusePush(ctx, ctx.sql, terminalId, 'malformed', 'the entries do not match the signed digest');
   const first = batch.entries[0]!;
   const last = batch.entries[batch.entries.length - 1]!;
   if (header.count !== batch.entries.length || header.fromSeq !== first.seq || header.toSeq !== last.seq || header.fromSeq < 1) {
@@ -191,7 +200,7 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
     const cursor = { lastSeq: stream.last_seq, lastHash: stream.last_hash };
     if (stream.status === 'frozen') return refusePush(ctx, tx, terminalId, 'frozen', `stream ${terminalId}/${header.epoch} is frozen: ${stream.frozen_reason ?? ''}`, cursor);
 
-    const fault = structuralFault(batch);
+    const fault = structuralFault(batch, encoded);
     if (fault) {
       await freeze(ctx, tx, terminalId, header.epoch, fault.code, fault.message, fault.seq);
       return refusePush(ctx, tx, terminalId, fault.code, fault.message, cursor, { fromSeq: header.fromSeq, toSeq: header.toSeq });
@@ -234,8 +243,9 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
       return { status: 200, answer: { ok: true, receipt } };
     }
 
-    const fresh = batch.entries.filter((e) => e.seq > stream.last_seq);
-    const inserted = await insertEntries(tx, fresh, now);
+    const skip = batch.entries.findIndex((e) => e.seq > stream.last_seq);
+    const fresh = batch.entries.slice(skip);
+    const inserted = await insertEntries(tx, fresh, encoded.stored.slice(skip), now);
     // The cursor said these were new: a conflict here means the cursor lies, and nothing may be half-applied.
     if (inserted !== fresh.length) throw new Error(`journal of ${terminalId}/${header.epoch} disagrees with its cursor`);
     const exceptions = await projectEntries(ctx, tx, { terminalId, epoch: header.epoch, storeId: terminal.store_id }, fresh);

@@ -49,17 +49,25 @@ export function customerOf(entry: Pick<WireEntry, 'member_id' | 'terminal_id'>):
 async function insertLegs(tx: Sql, legs: Leg[], now: number): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (let i = 0; i < legs.length; i += CHUNK) {
-    const chunk = legs.slice(i, i + CHUNK);
-    const params: unknown[] = [];
-    const values = chunk.map((l) => {
-      const b = params.length;
-      params.push(l.customer_id, l.entry_id, l.leg, l.account, l.delta, l.kind, l.origin, l.terminal_id, l.epoch, l.seq, now);
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}, $${b + 10}, $${b + 11})`;
-    });
+    const c = legs.slice(i, i + CHUNK);
+    // One array per column: far fewer parameters to bind than a VALUES row per leg.
     const rows = await tx.query<{ customer_id: string; entry_id: string; leg: number }>(
       `INSERT INTO posting (customer_id, entry_id, leg, account, delta, kind, origin, terminal_id, epoch, seq, posted_at)
-       VALUES ${values.join(', ')} ON CONFLICT (customer_id, entry_id, leg) DO NOTHING RETURNING customer_id, entry_id, leg`,
-      params,
+       SELECT *, $11::bigint FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::int[], $10::bigint[])
+       ON CONFLICT (customer_id, entry_id, leg) DO NOTHING RETURNING customer_id, entry_id, leg`,
+      [
+        c.map((l) => l.customer_id),
+        c.map((l) => l.entry_id),
+        c.map((l) => l.leg),
+        c.map((l) => l.account),
+        c.map((l) => l.delta),
+        c.map((l) => l.kind),
+        c.map((l) => l.origin),
+        c.map((l) => l.terminal_id),
+        c.map((l) => l.epoch),
+        c.map((l) => l.seq),
+        now,
+      ],
     );
     for (const r of rows) inserted.add(`${r.customer_id}\u0000${r.entry_id}\u0000${r.leg}`);
   }
@@ -68,31 +76,41 @@ async function insertLegs(tx: Sql, legs: Leg[], now: number): Promise<Set<string
 
 const legKey = (l: Pick<Leg, 'customer_id' | 'entry_id' | 'leg'>) => `${l.customer_id}\u0000${l.entry_id}\u0000${l.leg}`;
 
-/** Per-customer state for one projection run, loaded under a per-customer lock. */
+/**
+ * Per-customer state for one projection run, loaded under a per-customer lock.
+ * Open lots are read only for the customers named in `spenders` (those who may
+ * spend from them in this run): a customer who only earns gets new lots, added
+ * to what HQ holds when written, so a busy member's thousands of lots are not
+ * read back for every batch.
+ */
 class Book {
   readonly balances = new Map<string, Map<string, number>>();
   readonly touchedAccounts = new Map<string, Set<string>>();
+  /** Open lots of the customers read in full. */
   readonly lots = new Map<string, LotState[]>();
+  /** Lots opened in this run for the customers whose lots were not read. */
+  readonly openedOnly = new Map<string, Map<string, LotState>>();
 
-  static async load(tx: Sql, customers: string[]): Promise<Book> {
+  static async load(tx: Sql, customers: string[], spenders: Iterable<string> = customers): Promise<Book> {
     const book = new Book();
     const sorted = [...new Set(customers)].sort();
+    const readLots = [...new Set(spenders)].filter((c) => sorted.includes(c)).sort();
     // Serialises projections per customer on a server; deadlock-free because always taken in order.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext(c)) FROM unnest($1::text[]) AS c ORDER BY c', [sorted]);
     const balances = await tx.query<{ customer_id: string; account: string; balance: number }>(
       'SELECT customer_id, account, balance FROM account_balance WHERE customer_id = ANY($1::text[])',
       [sorted],
     );
-    for (const c of sorted) {
-      book.balances.set(c, new Map());
-      book.lots.set(c, []);
-    }
+    for (const c of sorted) book.balances.set(c, new Map());
+    for (const c of readLots) book.lots.set(c, []);
     for (const b of balances) book.balances.get(b.customer_id)!.set(b.account, b.balance);
-    const lots = await tx.query<LotState & { customer_id: string }>(
-      'SELECT customer_id, lot_id, points, remaining, expires_on, expires_at, opened_at FROM lot WHERE customer_id = ANY($1::text[]) AND remaining > 0',
-      [sorted],
-    );
-    for (const l of lots) book.lots.get(l.customer_id)!.push({ ...l, dirty: false });
+    if (readLots.length > 0) {
+      const lots = await tx.query<LotState & { customer_id: string }>(
+        'SELECT customer_id, lot_id, points, remaining, expires_on, expires_at, opened_at FROM lot WHERE customer_id = ANY($1::text[]) AND remaining > 0',
+        [readLots],
+      );
+      for (const l of lots) book.lots.get(l.customer_id)!.push({ ...l, dirty: false });
+    }
     return book;
   }
 
@@ -109,7 +127,19 @@ class Book {
   }
 
   openLot(customer: string, lotId: string, points: number, expiry: Expiry, at: number): void {
-    const lots = this.lots.get(customer)!;
+    const lots = this.lots.get(customer);
+    if (!lots) {
+      let opened = this.openedOnly.get(customer);
+      if (!opened) this.openedOnly.set(customer, (opened = new Map()));
+      const existing = opened.get(lotId);
+      if (existing) {
+        existing.points += points;
+        existing.remaining += points;
+      } else {
+        opened.set(lotId, { lot_id: lotId, points, remaining: points, expires_on: expiry.expiresOn, expires_at: expiry.expiresAt, opened_at: at, dirty: true });
+      }
+      return;
+    }
     const existing = lots.find((l) => l.lot_id === lotId);
     if (existing) {
       existing.points += points;
@@ -122,7 +152,8 @@ class Book {
 
   /** FIFO by expiry (then lot id, time-ordered), `preferLot` first; returns what could not be covered. */
   take(customer: string, points: number, preferLot: string | null): number {
-    const lots = this.lots.get(customer)!;
+    const lots = this.lots.get(customer);
+    if (!lots) throw new Error(`lots of ${customer} were not read before spending from them`);
     const ordered = [...lots].sort((a, b) =>
       a.lot_id === preferLot ? -1 : b.lot_id === preferLot ? 1 : a.expires_at - b.expires_at || (a.lot_id < b.lot_id ? -1 : a.lot_id > b.lot_id ? 1 : 0),
     );
@@ -161,12 +192,31 @@ class Book {
         [c.map((l) => l.customer_id), c.map((l) => l.lot_id), c.map((l) => l.points), c.map((l) => l.remaining), c.map((l) => l.expires_on), c.map((l) => l.expires_at), c.map((l) => l.opened_at)],
       );
     }
+    // Lots opened without reading the customer's: an open lot of the same id takes the points on, as
+    // openLot would have done with it in hand; a spent one (not open, so never read) is replaced.
+    const opened: Array<LotState & { customer_id: string }> = [];
+    for (const [customer, list] of this.openedOnly) for (const l of list.values()) opened.push({ ...l, customer_id: customer });
+    for (let i = 0; i < opened.length; i += CHUNK) {
+      const c = opened.slice(i, i + CHUNK);
+      await tx.query(
+        `INSERT INTO lot AS l (customer_id, lot_id, points, remaining, expires_on, expires_at, opened_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[])
+         ON CONFLICT (customer_id, lot_id) DO UPDATE SET
+           points = CASE WHEN l.remaining > 0 THEN l.points + EXCLUDED.points ELSE EXCLUDED.points END,
+           remaining = CASE WHEN l.remaining > 0 THEN l.remaining + EXCLUDED.remaining ELSE EXCLUDED.remaining END`,
+        [c.map((l) => l.customer_id), c.map((l) => l.lot_id), c.map((l) => l.points), c.map((l) => l.remaining), c.map((l) => l.expires_on), c.map((l) => l.expires_at), c.map((l) => l.opened_at)],
+      );
+    }
   }
 }
 
-function lotExpiry(ctx: HqContext, entry: WireEntry): Expiry {
+/** `dates` caches by date for one run: a batch's lots share a handful of expiry dates. */
+function lotExpiry(ctx: HqContext, entry: WireEntry, dates: Map<string, Expiry>): Expiry {
   const on = entry.detail.lot_expires_on;
-  return typeof on === 'string' ? expiryOn(ctx.rules, on) : expiryFor(ctx.rules, entry.wall_time);
+  if (typeof on !== 'string') return expiryFor(ctx.rules, entry.wall_time);
+  let expiry = dates.get(on);
+  if (!expiry) dates.set(on, (expiry = expiryOn(ctx.rules, on)));
+  return expiry;
 }
 
 function memberOfAccount(account: string): string | null {
@@ -192,11 +242,14 @@ export async function projectEntries(
       legs.push({ customer_id: customerOf(e), entry_id: e.entry_id, leg, account: p.account, delta: p.delta, kind: e.kind, origin: 'terminal', terminal_id: e.terminal_id, epoch: e.epoch, seq: e.seq }),
     );
   }
-  const book = await Book.load(tx, entries.map(customerOf));
+  // Only a leg taking points off the member's own balance spends from lots.
+  const spenders = legs.filter((l) => l.delta < 0 && memberOfAccount(l.account) === l.customer_id).map((l) => l.customer_id);
+  const book = await Book.load(tx, entries.map(customerOf), spenders);
+  const expiries = new Map<string, Expiry>();
   const inserted = await insertLegs(tx, legs, now);
   const exceptions: ReceiptException[] = [];
   const corrections: Leg[] = [];
-  const incidents: unknown[][] = [];
+  const incidents: Array<[string, string, string, string, string, string, number]> = [];
   const postedHolds: Array<[string, string]> = [];
   const byEntry = new Map<string, Leg[]>();
   for (const l of legs) {
@@ -222,7 +275,7 @@ export async function projectEntries(
       book.post(customer, l.account, l.delta);
       const member = memberOfAccount(l.account);
       if (member === null || member !== customer) continue;
-      if (l.delta > 0) book.openLot(customer, e.entry_id, l.delta, lotExpiry(ctx, e), now);
+      if (l.delta > 0) book.openLot(customer, e.entry_id, l.delta, lotExpiry(ctx, e, expiries), now);
       else if (l.delta < 0) book.take(customer, -l.delta, typeof e.detail.lot_id === 'string' ? e.detail.lot_id : null);
     }
     if (e.member_id !== null) {
@@ -253,15 +306,20 @@ export async function projectEntries(
     if (done.size !== corrections.length) throw new Error('an overdraft correction was already posted for a newly posted entry');
   }
   await book.save(tx);
-  for (const i of incidents) {
+  if (incidents.length > 0) {
     await tx.query(
-      `INSERT INTO incident (customer_id, incident_id, terminal_id, kind, entry_id, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO incident (customer_id, incident_id, terminal_id, kind, entry_id, detail, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[])
        ON CONFLICT (customer_id, incident_id) DO NOTHING`,
-      i,
+      [0, 1, 2, 3, 4, 5, 6].map((k) => incidents.map((i) => i[k])),
     );
   }
-  for (const [customer, holdId] of postedHolds) {
-    await tx.query("UPDATE hold SET status = 'posted', resolved_at = $3 WHERE customer_id = $1 AND hold_id = $2 AND status = 'pending'", [customer, holdId, now]);
+  if (postedHolds.length > 0) {
+    await tx.query(
+      `UPDATE hold SET status = 'posted', resolved_at = $3 FROM unnest($1::text[], $2::text[]) AS h(customer_id, hold_id)
+       WHERE hold.customer_id = h.customer_id AND hold.hold_id = h.hold_id AND hold.status = 'pending'`,
+      [postedHolds.map((h) => h[0]), postedHolds.map((h) => h[1]), now],
+    );
   }
   const members = [...new Set(entries.map((e) => e.member_id).filter((m): m is string => m !== null))];
   if (members.length > 0) {

@@ -28,9 +28,68 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const ASCII_KEY = /^[\x20-\x7e]+$/;
 
 export function canonicalJson(value: unknown): string {
-  const out: string[] = [];
-  write(value, '', out);
-  return out.join('');
+  try {
+    return encode(value);
+  } catch {
+    // Encode again, slowly, tracking the path, to say where and why it failed.
+    const out: string[] = [];
+    write(value, '', out);
+    return out.join('');
+  }
+}
+
+const NOT_ASCII = /[\u0080-\uffff]/;
+/** Keys seen before, with their written form; bounded, since keys come from outside too. */
+const keyPrefixes = new Map<string, string>();
+const MAX_KEY_PREFIXES = 4096;
+
+class Refused extends Error {}
+
+/**
+ * The hot path of canonicalJson (ledger hashes, sync digests): the same bytes
+ * as `write`, without building a path for every value. It only throws; the
+ * reason is found by `write`. ASCII strings are NFC with no surrogates, so
+ * only the others are checked.
+ */
+function encode(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw new Refused();
+      return value === 0 ? '0' : String(value);
+    case 'string':
+      if (NOT_ASCII.test(value) && (LONE_SURROGATE.test(value) || value.normalize('NFC') !== value)) throw new Refused();
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) {
+        let s = '[';
+        for (let i = 0; i < value.length; i++) s += (i > 0 ? ',' : '') + encode(value[i]);
+        return `${s}]`;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) throw new Refused();
+      const record = value as Record<string, unknown>;
+      // The default sort compares UTF-16 code units, as compareCodeUnits does.
+      const keys = Object.keys(record).sort();
+      let s = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        let prefix = keyPrefixes.get(key);
+        if (prefix === undefined) {
+          if (!ASCII_KEY.test(key)) throw new Refused();
+          prefix = `${JSON.stringify(key)}:`;
+          if (keyPrefixes.size < MAX_KEY_PREFIXES) keyPrefixes.set(key, prefix);
+        }
+        const item = record[key];
+        if (item === undefined) throw new Refused();
+        s += (i > 0 ? ',' : '') + prefix + encode(item);
+      }
+      return `${s}}`;
+    }
+    default:
+      throw new Refused();
+  }
 }
 
 function write(value: unknown, path: string, out: string[]): void {

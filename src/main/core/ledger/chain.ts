@@ -87,7 +87,12 @@ export function canonicalEntry(entry: Entry): string {
 }
 
 export function entryHash(entry: Entry, prevHash: string): string {
-  return sha256Hex(`${HASH_TAG_V1}${canonicalEntry(entry)}\n${prevHash}`);
+  return entryHashOfCanonical(canonicalEntry(entry), prevHash);
+}
+
+/** entryHash from bytes already produced by canonicalEntry: HQ encodes each ingested entry once. */
+export function entryHashOfCanonical(canonical: string, prevHash: string): string {
+  return sha256Hex(`${HASH_TAG_V1}${canonical}\n${prevHash}`);
 }
 
 export function postingsBalance(postings: readonly Posting[]): number {

@@ -1,7 +1,7 @@
 import { canonicalJson, sha256Hex } from '../ledger/canonical';
 import type { ChainedEntry } from '../ledger/chain';
 import type { OutboxBatch } from '../ledger/outbox';
-import { PROTOCOL_VERSION, PushBatch, pushSigningPayload, type PushHeader, type WireEntry } from '../../../shared/sync/protocol';
+import { MAX_BATCH_ENTRIES, PROTOCOL_VERSION, PushBatch, pushSigningPayload, type PushHeader, type WireEntry } from '../../../shared/sync/protocol';
 import type { TerminalKey } from './keys';
 
 /** SHA-256 hex of the canonical JSON of the entries array: what the header's signature covers them through. */
@@ -32,6 +32,21 @@ export function toWireEntry(e: ChainedEntry): WireEntry {
     prev_hash: e.prev_hash,
     entry_hash: e.entry_hash,
   };
+}
+
+/**
+ * The outbox batch cut back to at most `max` entries at a group boundary. The
+ * outbox finishes the last group it starts, so a read of the protocol's
+ * maximum can run past it; the cut never splits a group. A single group
+ * larger than `max` is left whole (buildPushBatch then reports it).
+ */
+export function fitBatch(batch: OutboxBatch, max = MAX_BATCH_ENTRIES): OutboxBatch {
+  if (batch.entries.length <= max) return batch;
+  let cut = max;
+  while (cut > 0 && batch.entries[cut]!.group_id === batch.entries[cut - 1]!.group_id) cut--;
+  if (cut === 0) return batch;
+  const entries = batch.entries.slice(0, cut);
+  return { ...batch, toSeq: entries[cut - 1]!.seq, entries };
 }
 
 export class BatchBuildError extends Error {

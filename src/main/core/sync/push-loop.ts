@@ -2,9 +2,9 @@ import type { Timers } from '../devices/reconnect';
 import type { Ledger } from '../ledger/ledger';
 import type { OutboxBatch } from '../ledger/outbox';
 import type { Clock, Logger, Random } from '../ports';
-import { PushAnswer, type PushBatch, type PushReceipt, type PushRefusal } from '../../../shared/sync/protocol';
+import { MAX_BATCH_ENTRIES, PushAnswer, type PushBatch, type PushReceipt, type PushRefusal } from '../../../shared/sync/protocol';
 import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff';
-import { BatchBuildError, buildPushBatch } from './batcher';
+import { BatchBuildError, buildPushBatch, fitBatch } from './batcher';
 import type { Enrolment } from './enrolment';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
@@ -62,6 +62,14 @@ export interface PushStatus {
   catchUp: { fromSeq: number; targetSeq: number } | null;
 }
 
+/**
+ * Entries per push by default: the protocol's maximum. A catch-up pays HQ's
+ * per-batch work (signature, cursor lock, receipt) and a round trip per batch,
+ * so fewer, fuller batches drain a backlog faster; HQ's too_large answer still
+ * halves it.
+ */
+export const DEFAULT_PUSH_ENTRIES = MAX_BATCH_ENTRIES;
+
 type Outcome = { kind: 'acked' } | { kind: 'empty' } | { kind: 'again' } | { kind: 'retry'; retryAfterMs: number | null } | { kind: 'stopped' };
 
 const STOP_CODES: ReadonlySet<PushRefusal['code']> = new Set(['frozen', 'equivocation', 'structural', 'schema_version', 'bad_signature', 'unknown_terminal', 'revoked']);
@@ -90,7 +98,7 @@ export class PushLoop {
   };
 
   constructor(private readonly o: PushLoopOptions) {
-    this.maxEntries = o.maxEntries ?? 500;
+    this.maxEntries = o.maxEntries ?? DEFAULT_PUSH_ENTRIES;
   }
 
   status(): PushStatus {
@@ -202,11 +210,12 @@ export class PushLoop {
     const head = ledger.head();
     if (head.epoch !== this.o.enrolment.epoch) return this.stopLoud('epoch_mismatch', `the ledger writes epoch ${head.epoch}, HQ enrolled epoch ${this.o.enrolment.epoch}: restart needed`);
     const after = this.resendAfter ?? ack.seq;
-    const outbox = ledger.outbox(this.maxEntries, after);
-    if (!outbox) {
+    const read = ledger.outbox(this.maxEntries, after);
+    if (!read) {
       this.resendAfter = null;
       return { kind: 'empty' };
     }
+    const outbox = fitBatch(read);
     if (!this.s.catchUp || this.s.catchUp.targetSeq < head.seq) this.s.catchUp = { fromSeq: this.s.catchUp?.fromSeq ?? after, targetSeq: head.seq };
 
     let batch: PushBatch;
