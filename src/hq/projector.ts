@@ -225,6 +225,26 @@ function memberOfAccount(account: string): string | null {
 }
 
 /**
+ * A newly ingested entry whose id another stream's entry already holds for
+ * this customer (two terminals drawing the same UUIDv7: a cloned disk, a bad
+ * random source). Its points must not vanish as if it were a replay: its legs
+ * are posted under an id scoped to its stream, and the caller raises an
+ * incident. Null when the postings are this very entry's (already projected).
+ */
+async function postCollision(tx: Sql, e: WireEntry, legs: Leg[], now: number): Promise<Leg[] | null> {
+  const owner = await tx.query<{ terminal_id: string | null; epoch: number | null; seq: number | null }>(
+    'SELECT terminal_id, epoch, seq FROM posting WHERE customer_id = $1 AND entry_id = $2 ORDER BY leg LIMIT 1',
+    [customerOf(e), e.entry_id],
+  );
+  const o = owner[0];
+  if (o && o.terminal_id === e.terminal_id && Number(o.epoch) === e.epoch && Number(o.seq) === e.seq) return null;
+  const scoped = legs.map((l) => ({ ...l, entry_id: `${e.entry_id}@${e.terminal_id}:${e.epoch}:${e.seq}` }));
+  const inserted = await insertLegs(tx, scoped, now);
+  if (inserted.size !== scoped.length) throw new Error(`entry ${e.entry_id} of ${e.terminal_id}/${e.epoch}/${e.seq} is posted twice at HQ`);
+  return scoped;
+}
+
+/**
  * Projects a stream's newly ingested entries (in seq order) and advances its
  * write checkpoint. Returns the exceptions for the receipt.
  */
@@ -261,7 +281,7 @@ export async function projectEntries(
   for (const e of entries) {
     const customer = customerOf(e);
     const entryLegs = byEntry.get(e.entry_id) ?? [];
-    const fresh = entryLegs.filter((l) => inserted.has(legKey(l)));
+    let fresh = entryLegs.filter((l) => inserted.has(legKey(l)));
     if (fresh.length !== entryLegs.length) {
       // HQ's own expiry (same derived id) got there first: the lot expired once, with HQ's amount.
       if (fresh.length === 0 && e.kind === 'expire') {
@@ -269,13 +289,18 @@ export async function projectEntries(
         continue;
       }
       if (fresh.length > 0) throw new Error(`entry ${e.entry_id} is partly posted at HQ`);
-      continue;
+      const scoped = await postCollision(tx, e, entryLegs, now);
+      if (!scoped) continue;
+      fresh = scoped;
+      const detail = `entry id ${e.entry_id} is already another stream's; posted as ${scoped[0]!.entry_id}`;
+      exceptions.push({ entryId: e.entry_id, kind: 'entry_id_collision', detail });
+      incidents.push([customer, `collision:${e.terminal_id}:${e.epoch}:${e.seq}`, e.terminal_id, 'entry_id_collision', e.entry_id, JSON.stringify({ postedAs: scoped[0]!.entry_id }), now]);
     }
     for (const l of fresh) {
       book.post(customer, l.account, l.delta);
       const member = memberOfAccount(l.account);
       if (member === null || member !== customer) continue;
-      if (l.delta > 0) book.openLot(customer, e.entry_id, l.delta, lotExpiry(ctx, e, expiries), now);
+      if (l.delta > 0) book.openLot(customer, l.entry_id, l.delta, lotExpiry(ctx, e, expiries), now);
       else if (l.delta < 0) book.take(customer, -l.delta, typeof e.detail.lot_id === 'string' ? e.detail.lot_id : null);
     }
     if (e.member_id !== null) {
@@ -283,7 +308,7 @@ export async function projectEntries(
       const balance = book.balance(customer, points);
       if (balance < 0) {
         // I7: the fact stands; the deficit moves to a receivable, raised as an exception and an incident.
-        const id = `hq-overdraft-${e.entry_id}`;
+        const id = `hq-overdraft-${fresh[0]?.entry_id ?? e.entry_id}`;
         const fix = [
           { account: points, delta: -balance },
           { account: OVERDRAFT_ACCOUNT(e.member_id), delta: balance },
@@ -295,7 +320,7 @@ export async function projectEntries(
         const kind = e.offline ? 'offline_overdraft' : 'overdraft';
         const detail = `member ${e.member_id} overdrawn by ${-balance} points; posted to ${OVERDRAFT_ACCOUNT(e.member_id)} (${id})`;
         exceptions.push({ entryId: e.entry_id, kind, detail });
-        incidents.push([customer, `overdraft:${e.entry_id}`, e.terminal_id, kind, e.entry_id, JSON.stringify({ points: -balance, offline: e.offline, correction: id }), now]);
+        incidents.push([customer, `overdraft:${fresh[0]?.entry_id ?? e.entry_id}`, e.terminal_id, kind, e.entry_id, JSON.stringify({ points: -balance, offline: e.offline, correction: id }), now]);
       }
     }
     if (e.kind === 'redeem' && e.member_id !== null && typeof e.detail.hold_id === 'string') postedHolds.push([customer, e.detail.hold_id]);

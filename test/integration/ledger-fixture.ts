@@ -38,6 +38,19 @@ export interface HarnessOptions {
   /** HQ's chain-wide positions, as core.ts passes them (`chainPositions(db)`), read from the harness's database. */
   chain?: (db: Db) => ChainPositions;
   expiresLocally?: () => boolean;
+  /**
+   * The random seed of the first run. By default it depends on the terminal
+   * id, so two terminals of one test draw different entry ids, as real ones do.
+   */
+  seed?: number;
+}
+
+/** A seed per terminal id: 7 for the default terminal, as the ledger tests' fixed values expect. */
+function seedOf(terminalId: string | undefined): number {
+  if (terminalId === undefined || terminalId === 'test-t1') return 7;
+  let h = 7;
+  for (const c of terminalId) h = (h * 31 + c.charCodeAt(0)) % 1_000_003;
+  return h;
 }
 
 export const LEDGER_TABLES = [
@@ -72,7 +85,7 @@ export function openHarness(options: HarnessOptions = {}): Harness {
       db: h.db,
       clock: { now: () => clock.value },
       // Each run of the process draws different random bytes, as the real one does.
-      random: seededRandom(7 + runs++),
+      random: seededRandom((o.seed ?? seedOf(o.terminalId)) + runs++),
       monotonic: { now: () => mono.value },
       terminalId: o.terminalId ?? 'test-t1',
       logger,
