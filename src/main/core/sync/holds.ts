@@ -1,15 +1,12 @@
 import { AppFailure } from '../../../shared/contract';
 import { HoldGrant, PROTOCOL_VERSION, type HoldRequest, type HoldVoid } from '../../../shared/sync/protocol';
 import { uuidv7 } from '../ids';
-import type { Ledger } from '../ledger/ledger';
 import { saleKey } from '../ledger/redemption';
 import type { SaleResult } from '../ledger/sale';
 import { parseInput, SaleInput } from '../ledger/schemas';
-import type { Clock, Logger, Random } from '../ports';
-import type { Enrolment } from './enrolment';
-import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
-import type { Transport, TransportResult } from './transport';
+import type { HqLink } from './hq-link';
+import type { TransportResult } from './transport';
 
 /**
  * Online redemption as a two-phase hold at HQ (sync-ledger.md §2.7), the
@@ -32,14 +29,7 @@ import type { Transport, TransportResult } from './transport';
  * wait for a timeout at every sale. HQ answering "no" (not enough points chain
  * wide, terminal revoked) refuses the redemption: it never falls back.
  */
-export interface HoldsOptions {
-  ledger: Ledger;
-  transport: Transport;
-  key: TerminalKey;
-  enrolment: Enrolment;
-  clock: Clock;
-  random: Random;
-  logger: Logger;
+export interface HoldsOptions extends HqLink {
   /** How long HQ keeps an unsettled hold (10 s … 30 min): past it, HQ releases the points. */
   holdTimeoutMs?: number;
   /** Told whether HQ answered; must set the ledger offline on false (wire the sync service's reachability). */

@@ -1,14 +1,10 @@
 import type { Timers } from '../devices/reconnect';
-import type { Ledger } from '../ledger/ledger';
 import type { OutboxBatch } from '../ledger/outbox';
-import type { Clock, Logger, Random } from '../ports';
 import { MAX_BATCH_ENTRIES, PushAnswer, type PushBatch, type PushReceipt, type PushRefusal } from '../../../shared/sync/protocol';
 import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff';
 import { BatchBuildError, buildPushBatch, fitBatch } from './batcher';
-import type { Enrolment } from './enrolment';
-import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
-import type { Transport } from './transport';
+import type { HqLink } from './hq-link';
 
 /**
  * Push (sync-ledger.md §2.4): one batch in flight, read from the journal after
@@ -19,15 +15,8 @@ import type { Transport } from './transport';
  * whether or not sales happen. A refusal that says the stream is frozen,
  * forked or malformed stops the loop and says so; retrying would not help.
  */
-export interface PushLoopOptions {
-  ledger: Ledger;
-  transport: Transport;
-  key: TerminalKey;
-  enrolment: Enrolment;
-  clock: Clock;
-  random: Random;
+export interface PushLoopOptions extends HqLink {
   timers: Timers;
-  logger: Logger;
   appVersion: string;
   maxEntries?: number;
   backoff?: BackoffPolicy;

@@ -1,0 +1,16 @@
+import type { Ledger } from '../ledger/ledger';
+import type { Clock, Logger, Random } from '../ports';
+import type { Enrolment } from './enrolment';
+import type { TerminalKey } from './keys';
+import type { Transport } from './transport';
+
+/** What every exchange with HQ after enrolment works with: the way there, our key, HQ's pinned key, the ledger. */
+export interface HqLink {
+  ledger: Ledger;
+  transport: Transport;
+  key: TerminalKey;
+  enrolment: Enrolment;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+}
