@@ -3,7 +3,7 @@ import { translateHq } from '../shared/i18n/hq';
 import { entryHash } from '../main/core/ledger/chain';
 import type { WireEntry } from '../shared/sync/protocol';
 import type { HqContext } from './context';
-import { toEntry } from './ingest';
+import { SKEW_FLAG_MS, toEntry } from './ingest';
 
 /** What IT staff see of the fleet: terminals, streams, backlogs, freezes, refusals. */
 export interface FleetTerminal {
@@ -156,12 +156,15 @@ export async function fleetPage(ctx: HqContext, locale: Locale): Promise<string>
   const frozen = await frozenStreams(ctx);
   const audits = await auditLog(ctx, 50);
   const cell = (v: string) => `<td>${escape(v)}</td>`;
+  // Seconds are enough to see a clock off by minutes, a day or a year; beyond the threshold it is marked.
+  const skewCell = (ms: number | null) =>
+    ms === null ? cell('–') : `<td class="${Math.abs(ms) > SKEW_FLAG_MS ? 'skewed' : ''}">${escape(`${ms > 0 ? '−' : '+'}${Math.round(Math.abs(ms) / 1000)} s`)}</td>`;
   const terminalRows = terminals
     .map((x) => {
       const status = x.status === 'revoked' ? 'revoked' : x.streamStatus === 'frozen' ? 'frozen' : 'active';
       return `<tr class="${status}">${cell(x.terminalId)}${cell(x.storeId)}${cell(x.appVersion)}${cell(when(locale, x.lastContactAt))}${cell(String(x.lastSeq))}${cell(
         x.backlog === null ? translateHq(locale, 'hq.fleet.unknown') : String(x.backlog),
-      )}<td>${t(`hq.fleet.status.${status}`)}</td></tr>`;
+      )}${skewCell(x.skewMs)}<td>${t(`hq.fleet.status.${status}`)}</td></tr>`;
     })
     .join('');
   const frozenRows = frozen.map((f) => `<tr>${cell(`${f.terminalId}/${f.epoch}`)}${cell(String(f.lastSeq))}${cell(f.reason ?? '')}${cell(when(locale, f.frozenAt))}</tr>`).join('');
@@ -174,12 +177,12 @@ export async function fleetPage(ctx: HqContext, locale: Locale): Promise<string>
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
 table{border-collapse:collapse;margin-bottom:2rem;min-width:60%}
 th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;font-size:.9rem}
-th{background:#f2f2f2} tr.frozen td{background:#fde2e2} tr.revoked td{color:#777;text-decoration:line-through}
+th{background:#f2f2f2} tr.frozen td{background:#fde2e2} tr.revoked td{color:#777;text-decoration:line-through} td.skewed{background:#fff1c2;font-weight:600}
 </style></head><body>
 <h1>${t('hq.fleet.title')}</h1>
 <h2>${t('hq.fleet.terminals')}</h2>
-<table><thead><tr><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.store')}</th><th>${t('hq.fleet.app_version')}</th><th>${t('hq.fleet.last_contact')}</th><th>${t('hq.fleet.cursor')}</th><th>${t('hq.fleet.backlog')}</th><th>${t('hq.fleet.status')}</th></tr></thead>
-<tbody>${terminalRows || none(7)}</tbody></table>
+<table><thead><tr><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.store')}</th><th>${t('hq.fleet.app_version')}</th><th>${t('hq.fleet.last_contact')}</th><th>${t('hq.fleet.cursor')}</th><th>${t('hq.fleet.backlog')}</th><th>${t('hq.fleet.clock')}</th><th>${t('hq.fleet.status')}</th></tr></thead>
+<tbody>${terminalRows || none(8)}</tbody></table>
 <h2>${t('hq.fleet.frozen_streams')}</h2>
 <table><thead><tr><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.cursor')}</th><th>${t('hq.fleet.reason')}</th><th>${t('hq.fleet.when')}</th></tr></thead>
 <tbody>${frozenRows || none(4)}</tbody></table>

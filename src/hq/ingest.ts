@@ -256,8 +256,26 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
       header.lastHash,
       skewMs,
     ]);
+    if (Math.abs(skewMs) > SKEW_FLAG_MS) await flagSkew(tx, terminalId, header.epoch, header.toSeq, skewMs, now);
     const receipt = signReceipt(ctx, { terminalId, epoch: header.epoch, ackedThroughSeq: header.toSeq, ackedHash: header.lastHash, hqIngestTime: now, skewMs, exceptions });
     await tx.query('INSERT INTO push_receipt (terminal_id, epoch, through_seq, receipt) VALUES ($1, $2, $3, $4)', [terminalId, header.epoch, header.toSeq, JSON.stringify(receipt)]);
     return { status: 200, answer: { ok: true, receipt } };
   });
+}
+
+/** Beyond this, a terminal's clock is flagged: its wall times are still kept as written, ordering is by seq. */
+export const SKEW_FLAG_MS = 10 * 60_000;
+
+/**
+ * One open incident per stream and direction (ahead or behind), not one per
+ * batch: IT staff fix the clock once. Delivery delay counts in the skew too,
+ * so the threshold is well above a slow network's.
+ */
+async function flagSkew(tx: Sql, terminalId: string, epoch: number, seq: number, skewMs: number, now: number): Promise<void> {
+  const direction = skewMs > 0 ? 'behind' : 'ahead';
+  await tx.query(
+    `INSERT INTO incident (customer_id, incident_id, terminal_id, kind, entry_id, detail, created_at)
+     VALUES ($1, $2, $3, 'clock_skew', NULL, $4, $5) ON CONFLICT (customer_id, incident_id) DO NOTHING`,
+    [`terminal:${terminalId}`, `clock-skew:${epoch}:${direction}`, terminalId, JSON.stringify({ skewMs, seq, direction }), now],
+  );
 }

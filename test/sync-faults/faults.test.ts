@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { revoke } from '../../src/hq/enrolment';
+import { SKEW_FLAG_MS } from '../../src/hq/ingest';
 import { listTerminals } from '../../src/hq/fleet';
 import { runHqExpiry } from '../../src/hq/projector';
 import { signWith } from '../../src/hq/keys';
@@ -125,6 +126,14 @@ describe.each(BACKENDS)('sync faults, HQ on $name', ({ name, skip }) => {
         const measured = fleet.get(t.terminalId)!;
         expect(Math.abs(measured + skews[i]!), `skew of ${t.terminalId}`).toBeLessThan(3 * 3600_000);
         if (Math.abs(skews[i]!) >= DAY) expect(Math.sign(measured)).toBe(-Math.sign(skews[i]!));
+      }
+      // HQ flags each clock a day or more off (far past SKEW_FLAG_MS), once, in the right direction. (This world's
+      // terminal clocks drift from HQ's by the selling itself, so the five-minute ones say nothing either way.)
+      const flagged = await hq.ctx.sql.query<{ terminal_id: string; detail: { direction: string } }>("SELECT terminal_id, detail FROM incident WHERE kind = 'clock_skew'");
+      for (const [i, t] of terminals.entries()) {
+        if (Math.abs(skews[i]!) < DAY) continue;
+        expect(DAY).toBeGreaterThan(SKEW_FLAG_MS);
+        expect(flagged.filter((f) => f.terminal_id === t.terminalId).map((f) => f.detail.direction), t.terminalId).toEqual([skews[i]! > 0 ? 'ahead' : 'behind']);
       }
       await expectOracle({ hq: hq.ctx, terminals });
     }, 60_000);
