@@ -166,7 +166,8 @@ describe('push', () => {
     expect(after).toEqual({ ...before, audit: before.audit + 1 });
     const fleet = await hq.get('/v1/fleet');
     expect(fleet.json.frozenStreams.map((s: { terminalId: string }) => s.terminalId)).toContain(t.terminalId);
-    const incidents = await hq.ctx.sql.query<{ kind: string }>('SELECT kind FROM incident WHERE terminal_id = $1', [t.terminalId]);
+    // This fixture's terminal clock moves a minute a sale while HQ's stands still: its clock_skew flag is beside the point.
+    const incidents = await hq.ctx.sql.query<{ kind: string }>("SELECT kind FROM incident WHERE terminal_id = $1 AND kind <> 'clock_skew'", [t.terminalId]);
     expect(incidents.map((i) => i.kind)).toEqual(['stream_frozen_equivocation']);
     // Everything after that is refused as frozen until an operator acts.
     t.sell(t.members.claire.id, 12);
