@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventName, MethodName, Result, Role, SessionState } from '../../src/shared/contract';
 import { makeCardNumber, walletQrPayload } from '../../src/shared/domain/card-number';
 import { createCore, SIMULATED_SCANNER_ID, type Core } from '../../src/main/core/core';
+import { DEFAULT_PROGRAM } from '../../src/main/core/ledger/program.default';
 import { openDatabase, schemaVersion, LATEST_SCHEMA_VERSION, SchemaTooNewError } from '../../src/main/core/db/database';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { DUPLICATE_SCAN_MS } from '../../src/main/core/session/scan-router';
@@ -83,6 +84,16 @@ describe('local store', () => {
     const db = openDatabase(path, { migrations: [broken[0]!] });
     expect(schemaVersion(db)).toBe(1);
     db.close();
+  });
+
+  it('starts the ledger on the program HQ sent in the last pull', async () => {
+    expect(core.ledger.rules.version).toBe(DEFAULT_PROGRAM.version);
+    const pulled = { ...DEFAULT_PROGRAM, version: 'fr-2027.1', earn: { ...DEFAULT_PROGRAM.earn, points: 2 } };
+    core.db.prepare("INSERT INTO sync_state (key, value) VALUES ('program_rules', ?)").run(JSON.stringify(pulled));
+    await core.close();
+    core = createCore({ dbPath: join(dir, 'terminal.sqlite'), config: testConfig(), shell: 'browser', clock: { now: () => now }, random: seededRandom(2), logger: silentLogger });
+    expect(core.ledger.rules.version).toBe('fr-2027.1');
+    expect(core.ledger.rules.earn.points).toBe(2);
   });
 
   it('refuses a database from a newer build', () => {

@@ -24,7 +24,7 @@ import { ScanRouter } from './session/scan-router';
 import { CustomerSession } from './session/customer-session';
 import { currentEnrolment } from './sync/enrolment';
 import { allowanceLimitsProvider } from './sync/offline-allowance';
-import { chainPositions } from './sync/pull';
+import { chainPositions, storedProgramRules } from './sync/pull';
 import { identifyOrProvisional } from './members/provisional';
 import type { KeyVault } from './sync/keys';
 import { TerminalSync } from './sync/terminal-sync';
@@ -95,7 +95,8 @@ export function createCore(options: CoreOptions): Core {
     random,
     logger,
     terminalId: config.terminalId,
-    rules: options.programRules,
+    // The program HQ sent in the last pull (validated when it was applied), else the one shipped.
+    rules: options.programRules ?? storedProgramRules(db) ?? undefined,
     monotonic: options.monotonic,
     // Once enrolled, offline redemption is bounded by HQ's signed allowance, not by this file.
     // Once enrolled, a balance is the chain-wide one HQ sent plus what happened here since, and HQ expires points.
