@@ -53,11 +53,21 @@ test('IT enrols the terminal from the cashier screen; the indicator follows HQ',
   await cashier.getByRole('button', { name: 'Fermer' }).click();
   await snap(cashier, 'cashier-sync-offline');
 
+  // HQ away, a card this till never saw: it earns on a provisional member, and the cashier is told why.
+  await kiosk.scan(kiosk.unknownCard);
+  const member = cashier.getByTestId('cashier-member');
+  await expect(member.getByRole('heading', { level: 2 })).toHaveText('Carte inconnue de cette caisse');
+  await expect(member).toContainText('Pas d’utilisation de points');
+  await snap(cashier, 'cashier-provisional-card');
+  await cashier.getByRole('button', { name: 'Client suivant' }).click();
+
   // A long outage: thousands of sales wait; HQ comes back and the diagnostics show the catch-up.
   const port = Number(new URL(hqUrl).port);
   for (let i = 0; i < 12_000; i++) kiosk.core.ledger.commit(tillSale(kiosk.known.helene.id, [1_000 + (i % 40) * 10]));
-  kiosk.hq = await startHq({ dataDir: kiosk.hqDir, port, logger: silentLogger, maintenanceIntervalMs: 0 });
+  // The dialog is open before HQ is back: the drain takes seconds, and the test must not miss it.
   await indicator.click();
+  await expect(panel.getByTestId('sync-backlog')).not.toHaveText('0');
+  kiosk.hq = await startHq({ dataDir: kiosk.hqDir, port, logger: silentLogger, maintenanceIntervalMs: 0 });
   await panel.getByRole('button', { name: 'Synchroniser maintenant' }).click();
   await expect(indicator).toHaveText(/^Siège : rattrapage \d+ %$/, { timeout: 20_000 });
   await expect(panel.getByTestId('sync-progress')).toBeVisible();

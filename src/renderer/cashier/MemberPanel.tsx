@@ -49,13 +49,12 @@ export function MemberPanel({ memberId, member, detail, onNext, announce }: Memb
       {shown ? (
         <>
           <header className="member-head">
-            <h2 id={headingId}>
-              {shown.firstName} {shown.lastName}
-            </h2>
+            <h2 id={headingId}>{shown.firstName || shown.lastName ? `${shown.firstName} ${shown.lastName}` : t('cashier.member.provisional')}</h2>
             <p className="member-card">
               <span className="label">{t('cashier.member.card')}</span> <span className="mono">{formatCardNumber(shown.cardNumber)}</span>
             </p>
           </header>
+          {!shown.firstName && !shown.lastName && <p className="member-provisional">{t('cashier.member.provisional_help')}</p>}
           <p className="member-since">{t('cashier.member.since', { date: formatDate(locale, shown.memberSince) })}</p>
           <PointsSummary account={ledger.account} error={ledger.error} />
           <div className="panel-actions member-actions">
