@@ -98,10 +98,10 @@ export function createCore(options: CoreOptions): Core {
     // The program HQ sent in the last pull (validated when it was applied), else the one shipped.
     rules: options.programRules ?? storedProgramRules(db) ?? undefined,
     monotonic: options.monotonic,
-    // Once enrolled, offline redemption is bounded by HQ's signed allowance, not by this file.
     // Once enrolled, a balance is the chain-wide one HQ sent plus what happened here since, and HQ expires points.
     chain: chainPositions(db),
     expiresLocally: () => currentEnrolment(db, config.terminalId) === null,
+    // Once enrolled, offline redemption is bounded by HQ's signed allowance, not by this file.
     offlineLimits: allowanceLimitsProvider({ db, terminalId: config.terminalId, beforeEnrolment: () => DEFAULT_POLICY.offlineLimits }),
     policy: {
       // The journal writes the epoch HQ enrolled this terminal into; 1 until then.
