@@ -136,6 +136,8 @@ export function createHolds(o: HoldsOptions): Holds {
   async function reserve(raw: unknown): Promise<Reservation> {
     const input = parseInput(SaleInput, raw, 'sale');
     const key = saleKey(input.tillId, input.receipt);
+    // Most sales spend nothing: no preview on the till's hot path for them (the commit checks the basket).
+    if (input.redeemPoints === 0 && input.lines.every((l) => l.rewardId == null)) return { mode: 'none', saleKey: key };
     // The ledger's own checks first (local balance, offline limits): HQ is not asked for a sale the till would refuse.
     const points = o.ledger.preview(input).pointsRedeemed;
     if (points === 0) return { mode: 'none', saleKey: key };
