@@ -107,6 +107,32 @@ describe('ESC/POS printer', () => {
       expect(printer.status()).toMatchObject({ condition: 'ok', pendingJobs: 0 });
     });
 
+    it('paper loaded before the clear reaches the printer: the copy finishes by itself, is counted done and not printed again', async () => {
+      await printer.enable();
+      const r = receipt(30);
+      engine.paperOutAfter(400);
+      // The cashier is quicker than the line: the roll is back in just before the driver's DLE ENQ 2 arrives.
+      const receive = engine.receive.bind(engine);
+      let raced = false;
+      engine.receive = (chunk) => {
+        if (!raced && engine.stopped && Buffer.from(chunk).includes(Buffer.of(0x10, 0x05, 0x02))) {
+          raced = true;
+          engine.loadPaper();
+        }
+        receive(chunk);
+      };
+      const jobId = printer.print(r.bytes);
+      await until(() => queue.get(jobId)!.state === 'done', 'the job to be confirmed', 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(raced).toBe(true);
+      expect(engine.printed.map((p) => p.text)).toEqual([r.text]);
+      expect(engine.torn).toHaveLength(0);
+      expect(queue.get(jobId)).toMatchObject({ state: 'done', attempts: 1 });
+      expect(jobs.map((j) => j.state)).toEqual(['queued', 'printing', 'interrupted', 'done']);
+      expect(codesOf(diagnostics)).not.toContain('unexpected_job_done');
+      expect(printer.status()).toMatchObject({ condition: 'ok', pendingJobs: 0 });
+    });
+
     it('a job interrupted before the terminal restarts is printed once by the next run', async () => {
       await printer.enable();
       engine.paperOutAfter(300);

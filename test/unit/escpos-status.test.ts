@@ -135,6 +135,26 @@ describe('the reply stream', () => {
     expect(junk[0]).toMatchObject({ type: 'diagnostic', code: 'garbage' });
   });
 
+  it('forgets unanswered DLE EOT questions and a cleared GS r separately', () => {
+    const parser = new PrinterReplyParser();
+    parser.expectRealtime(1);
+    parser.expectPaperStatus();
+    parser.forgetRealtime();
+    // The GS r question still stands: a late reply to an interrupted copy is still recognised.
+    expect(parser.push([0x12, 0x00])).toMatchObject([
+      { type: 'diagnostic', code: 'unsolicited_status' },
+      { type: 'job_done', status: { paperOut: false } },
+    ]);
+    parser.expectRealtime(4);
+    parser.expectPaperStatus();
+    parser.forgetPaperReplies();
+    expect(parser.push([0x12, 0x00])).toMatchObject([
+      { type: 'realtime', query: 4 },
+      { type: 'diagnostic', code: 'garbage' },
+    ]);
+    expect(parser.pendingQueries).toBe(0);
+  });
+
   it('keeps a status as it changes', () => {
     let status = UNKNOWN_STATUS;
     status = applyStatus(status, ok(decodeRealtimeStatus(1, 0x12)).status);

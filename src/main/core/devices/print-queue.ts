@@ -107,6 +107,11 @@ export class PrintQueue {
     return this.moveStmt.run('done', at, null, jobId, 'printing').changes === 1;
   }
 
+  /** An interrupted copy that the printer finished after all (its `GS r` reply came late): done, not printed again. */
+  markInterruptedDone(jobId: string, at: number): boolean {
+    return this.moveStmt.run('done', at, null, jobId, 'interrupted').changes === 1;
+  }
+
   markInterrupted(jobId: string, at: number, problem: string): boolean {
     return this.moveStmt.run('interrupted', at, problem, jobId, 'printing').changes === 1;
   }

@@ -42,6 +42,12 @@ const NUL_FLUSH = new Uint8Array(512);
 
 type JobOutcome = 'done' | 'fault' | 'timeout' | 'lost';
 
+interface RealtimeWaiter {
+  /** Answered once this many `DLE EOT` replies have come since the connection opened. */
+  until: number;
+  resolve: (answered: boolean) => void;
+}
+
 function conditionOf(status: PrinterStatus): DeviceCondition {
   if (status.coverOpen) return 'cover_open';
   if (status.paperOut) return 'paper_out';
@@ -61,6 +67,13 @@ const printable = (condition: DeviceCondition) => condition === 'ok' || conditio
  * polling) interrupts it: the printer's buffer is cleared (`DLE ENQ 2`) so the
  * rest of that copy never comes out, the cashier is told, and the job is
  * printed again from the start once the printer is fine.
+ *
+ * The clear races the cashier: paper loaded before it reaches the printer lets
+ * the interrupted copy finish, and its `GS r` reply then comes late. So before
+ * a copy is printed again, the driver clears once more and asks `DLE EOT`:
+ * the printer sends its replies in the order it makes them, so once those
+ * answers are in, the late reply has come or never will, and a copy that
+ * finished is counted done instead of printed twice.
  */
 export class PrinterDevice extends TransportDevice {
   readonly kind = 'printer' as const;
@@ -68,8 +81,11 @@ export class PrinterDevice extends TransportDevice {
   private readonly parser = new PrinterReplyParser();
   private printerStatus: PrinterStatus = UNKNOWN_STATUS;
   private silent = false;
-  private realtimeOutstanding = 0;
-  private realtimeWaiter: { count: number; resolve: (answered: boolean) => void } | null = null;
+  private realtimeAsked = 0;
+  private realtimeAnswered = 0;
+  private readonly realtimeWaiters = new Set<RealtimeWaiter>();
+  /** The last copy interrupted after its closing `GS r 1` went out, until the next clear settles whether it finished. */
+  private interrupted: { jobId: string; finished: boolean } | null = null;
   private active: { jobId: string; finish: (outcome: JobOutcome) => void; problem: string | null } | null = null;
   private pumping = false;
   private pollHandle: unknown = null;
@@ -114,7 +130,8 @@ export class PrinterDevice extends TransportDevice {
 
   protected async connected(): Promise<void> {
     this.parser.reset();
-    this.realtimeOutstanding = 0;
+    this.forgetRealtime();
+    this.interrupted = null;
     this.printerStatus = UNKNOWN_STATUS;
     this.silent = false;
     let answered = false;
@@ -137,9 +154,8 @@ export class PrinterDevice extends TransportDevice {
     if (this.pollHandle !== null) this.deps.timers.clearTimeout(this.pollHandle);
     this.pollHandle = null;
     this.parser.reset();
-    this.realtimeOutstanding = 0;
-    this.realtimeWaiter?.resolve(false);
-    this.realtimeWaiter = null;
+    this.forgetRealtime();
+    this.interrupted = null;
     this.active?.finish('lost');
   }
 
@@ -155,11 +171,12 @@ export class PrinterDevice extends TransportDevice {
       case 'flow':
         return;
       case 'realtime':
-        this.realtimeOutstanding = Math.max(0, this.realtimeOutstanding - 1);
+        this.realtimeAnswered = Math.min(this.realtimeAsked, this.realtimeAnswered + 1);
         this.updateStatus(applyStatus(this.printerStatus, reply.status), false);
-        if (this.realtimeWaiter && --this.realtimeWaiter.count === 0) {
-          this.realtimeWaiter.resolve(true);
-          this.realtimeWaiter = null;
+        for (const waiter of this.realtimeWaiters) {
+          if (waiter.until > this.realtimeAnswered) continue;
+          this.realtimeWaiters.delete(waiter);
+          waiter.resolve(true);
         }
         return;
       case 'asb':
@@ -168,6 +185,7 @@ export class PrinterDevice extends TransportDevice {
       case 'job_done':
         this.updateStatus(applyStatus(this.printerStatus, reply.status), true);
         if (this.active) this.active.finish('done');
+        else if (this.interrupted) this.interrupted.finished = true;
         else this.diagnose('unexpected_job_done', 'a GS r reply with no job printing');
         return;
     }
@@ -190,27 +208,58 @@ export class PrinterDevice extends TransportDevice {
     if (printable(condition) && !wasPrintable) void this.pump();
   }
 
-  /** Asks all four `DLE EOT` questions; true once all are answered. */
+  /** Asks all four `DLE EOT` questions; true once all are answered. Rounds may overlap (a poll during a recovery). */
   private async queryStatus(): Promise<boolean> {
-    this.realtimeWaiter?.resolve(false);
-    const answered = new Promise<boolean>((resolve) => {
-      this.realtimeWaiter = { count: 4, resolve };
-    });
-    const timer = this.deps.timers.setTimeout(() => {
-      this.realtimeWaiter?.resolve(false);
-      this.realtimeWaiter = null;
-    }, this.options.replyTimeoutMs);
+    if (this.realtimeWaiters.size === 0 && this.realtimeAsked > this.realtimeAnswered) {
+      // Unanswered questions of a round that timed out: forget them, or a late answer would be read as this round's.
+      this.parser.forgetRealtime();
+      this.realtimeAnswered = this.realtimeAsked;
+    }
     for (const n of [1, 2, 3, 4] as const) this.parser.expectRealtime(n);
-    this.realtimeOutstanding += 4;
+    this.realtimeAsked += 4;
+    const waiter: RealtimeWaiter = { until: this.realtimeAsked, resolve: () => undefined };
+    const answered = new Promise<boolean>((resolve) => (waiter.resolve = resolve));
+    this.realtimeWaiters.add(waiter);
+    const giveUp = () => {
+      if (this.realtimeWaiters.delete(waiter)) waiter.resolve(false);
+    };
+    const timer = this.deps.timers.setTimeout(giveUp, this.options.replyTimeoutMs);
     try {
       await this.transport.write(concat(...([1, 2, 3, 4] as const).map((n) => realtimeStatusRequest(n))));
     } catch {
-      this.realtimeWaiter?.resolve(false);
-      this.realtimeWaiter = null;
+      giveUp();
     }
     const result = await answered;
     this.deps.timers.clearTimeout(timer);
     return result;
+  }
+
+  private forgetRealtime(): void {
+    this.parser.forgetRealtime();
+    this.realtimeAnswered = this.realtimeAsked;
+    for (const waiter of this.realtimeWaiters) waiter.resolve(false);
+    this.realtimeWaiters.clear();
+  }
+
+  /**
+   * Clears what the printer still holds of an interrupted copy and waits for
+   * `DLE EOT` answers, which come after any reply sent before the clear took
+   * effect. Returns the interrupted job if it turned out printed, null if it
+   * did not, undefined if the printer did not answer (nothing is settled).
+   */
+  private async clearInterrupted(): Promise<string | null | undefined> {
+    try {
+      await this.transport.write(RECOVER_CLEAR);
+    } catch {
+      return undefined;
+    }
+    if (!(await this.queryStatus())) return undefined;
+    const interrupted = this.interrupted;
+    this.interrupted = null;
+    if (interrupted?.finished) return interrupted.jobId;
+    // Its reply can no longer come: the clear emptied the buffer that held its GS r.
+    if (interrupted) this.parser.forgetPaperReplies();
+    return null;
   }
 
   private schedulePoll(): void {
@@ -220,11 +269,6 @@ export class PrinterDevice extends TransportDevice {
   private async poll(): Promise<void> {
     this.pollHandle = null;
     if (!this.transport.isOpen) return;
-    if (this.realtimeOutstanding > 0 && !this.active) {
-      // Unanswered questions from the last round: forget them, or a late answer would be read as this round's.
-      this.parser.reset();
-      this.realtimeOutstanding = 0;
-    }
     const answered = await this.queryStatus();
     if (!answered && !this.silent) {
       this.silent = true;
@@ -237,11 +281,20 @@ export class PrinterDevice extends TransportDevice {
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
+    // A job tried before (here, or before a restart) may have left bytes in the printer, or even finished.
+    let cleared: string | null = null;
     try {
       while (this.machine.state === 'enabled' && printable(this.currentCondition()) && !this.active) {
         const job = this.queue.next(this.id);
         if (!job) break;
-        const outcome = await this.printOne(job.jobId, job.payload, job.attempts > 0);
+        if ((job.attempts > 0 || this.interrupted) && cleared !== job.jobId) {
+          const finished = await this.clearInterrupted();
+          if (finished === undefined) break;
+          if (finished !== null && this.queue.markInterruptedDone(finished, this.deps.clock.now())) this.emitJob({ jobId: finished, state: 'done' });
+          cleared = job.jobId;
+          continue;
+        }
+        const outcome = await this.printOne(job.jobId, job.payload);
         if (outcome !== 'done') break;
       }
     } finally {
@@ -250,10 +303,13 @@ export class PrinterDevice extends TransportDevice {
     }
   }
 
-  private async printOne(jobId: string, job: Uint8Array, retry: boolean): Promise<JobOutcome> {
+  private async printOne(jobId: string, job: Uint8Array): Promise<JobOutcome> {
     if (!this.queue.markPrinting(jobId, this.deps.clock.now())) return 'lost';
     // A renderer may already close the job with GS r 1; the driver sends its own, once, and waits for that reply.
-    const payload = endsWith(job, PAPER_STATUS_REQUEST) ? job.subarray(0, job.byteLength - PAPER_STATUS_REQUEST.byteLength) : job;
+    const body = endsWith(job, PAPER_STATUS_REQUEST) ? job.subarray(0, job.byteLength - PAPER_STATUS_REQUEST.byteLength) : job;
+    // The closing GS r 1 travels with the last bytes: a copy whose cut went out always has its reply coming.
+    const payload = concat(body, PAPER_STATUS_REQUEST);
+    let closed = false;
     let settle!: (outcome: JobOutcome) => void;
     const finished = new Promise<JobOutcome>((resolve) => (settle = resolve));
     let settled = false;
@@ -269,14 +325,13 @@ export class PrinterDevice extends TransportDevice {
     this.active = active;
     this.emitJob({ jobId, state: 'printing' });
     try {
-      // A retried job: whatever the last attempt left in the printer's buffer must not print.
-      if (retry) await this.transport.write(RECOVER_CLEAR);
       for (let at = 0; at < payload.byteLength && !settled; at += this.options.chunkBytes) {
+        const last = at + this.options.chunkBytes >= payload.byteLength;
+        if (last) {
+          this.parser.expectPaperStatus();
+          closed = true;
+        }
         await this.transport.write(payload.subarray(at, at + this.options.chunkBytes));
-      }
-      if (!settled) {
-        this.parser.expectPaperStatus();
-        await this.transport.write(PAPER_STATUS_REQUEST);
       }
     } catch (error) {
       active.problem = `write failed: ${String(error)}`;
@@ -292,17 +347,14 @@ export class PrinterDevice extends TransportDevice {
       return outcome;
     }
     const problem = active.problem ?? (outcome === 'timeout' ? 'not_responding' : 'disconnected');
-    if (outcome === 'fault') {
-      // Cleared now, while the printer is stopped: on fresh paper it would otherwise finish this copy by itself.
-      this.parser.reset();
-      this.realtimeOutstanding = 0;
-      await this.transport.write(RECOVER_CLEAR).catch(() => undefined);
-    }
+    // A lost connection forgets everything the printer held; a stopped or silent one may still finish this copy.
+    if (closed && outcome !== 'lost') this.interrupted = { jobId, finished: false };
     if (outcome === 'timeout') {
       this.silent = true;
-      this.parser.reset();
-      this.realtimeOutstanding = 0;
       if (this.machine.state === 'enabled') this.machine.setCondition('not_responding');
+    }
+    if (outcome === 'fault' || outcome === 'timeout') {
+      // Cleared now, while the printer is stopped: on fresh paper it would otherwise finish this copy by itself.
       await this.transport.write(RECOVER_CLEAR).catch(() => undefined);
     }
     if (this.queue.markInterrupted(jobId, at, problem)) this.emitJob({ jobId, state: 'interrupted', problem });

@@ -156,11 +156,21 @@ export class PrinterReplyParser {
     this.paperRepliesExpected++;
   }
 
-  /** Forgets outstanding queries, e.g. after a reconnect or a timeout. */
+  /** Forgets outstanding queries, e.g. after a reconnect. */
   reset(): void {
-    this.realtimeQueue.length = 0;
-    this.paperRepliesExpected = 0;
+    this.forgetRealtime();
+    this.forgetPaperReplies();
     this.asb = [];
+  }
+
+  /** Forgets `DLE EOT` questions a printer never answered. */
+  forgetRealtime(): void {
+    this.realtimeQueue.length = 0;
+  }
+
+  /** Forgets `GS r` questions whose replies can no longer come (the buffer holding them was cleared). */
+  forgetPaperReplies(): void {
+    this.paperRepliesExpected = 0;
   }
 
   get pendingQueries(): number {
