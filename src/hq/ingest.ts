@@ -3,6 +3,7 @@ import { ENTRY_KINDS, ENTRY_SCHEMA_VERSION, entryHash, entryHashOfCanonical, pos
 import { pushSigningPayload, type PushAnswer, type PushBatch, type PushReceipt, type PushRefusal, type WireEntry } from '../shared/sync/protocol';
 import { audit, type HqContext } from './context';
 import type { Sql } from './db';
+import { raiseIncident } from './incidents';
 import { verifySignature } from './keys';
 import { projectEntries } from './projector';
 import { encodeEntries, type EncodedEntries } from './wire-encoding';
@@ -104,11 +105,14 @@ async function freeze(ctx: HqContext, tx: Sql, terminalId: string, epoch: number
     `${code}: ${message}`.slice(0, 500),
     now,
   ]);
-  await tx.query(
-    `INSERT INTO incident (customer_id, incident_id, terminal_id, kind, entry_id, detail, created_at) VALUES ($1, $2, $3, $4, NULL, $5, $6)
-     ON CONFLICT (customer_id, incident_id) DO NOTHING`,
-    [`terminal:${terminalId}`, `freeze:${epoch}:${seq}:${code}`, terminalId, `stream_frozen_${code}`, JSON.stringify({ epoch, seq, message }), now],
-  );
+  await raiseIncident(tx, {
+    customerId: `terminal:${terminalId}`,
+    incidentId: `freeze:${epoch}:${seq}:${code}`,
+    terminalId,
+    kind: `stream_frozen_${code}`,
+    detail: { epoch, seq, message },
+    at: now,
+  });
   ctx.logger.error('hq stream frozen', { terminalId, epoch, code, message });
 }
 
@@ -273,9 +277,12 @@ export const SKEW_FLAG_MS = 10 * 60_000;
  */
 async function flagSkew(tx: Sql, terminalId: string, epoch: number, seq: number, skewMs: number, now: number): Promise<void> {
   const direction = skewMs > 0 ? 'behind' : 'ahead';
-  await tx.query(
-    `INSERT INTO incident (customer_id, incident_id, terminal_id, kind, entry_id, detail, created_at)
-     VALUES ($1, $2, $3, 'clock_skew', NULL, $4, $5) ON CONFLICT (customer_id, incident_id) DO NOTHING`,
-    [`terminal:${terminalId}`, `clock-skew:${epoch}:${direction}`, terminalId, JSON.stringify({ skewMs, seq, direction }), now],
-  );
+  await raiseIncident(tx, {
+    customerId: `terminal:${terminalId}`,
+    incidentId: `clock-skew:${epoch}:${direction}`,
+    terminalId,
+    kind: 'clock_skew',
+    detail: { skewMs, seq, direction },
+    at: now,
+  });
 }

@@ -9,9 +9,11 @@ import {
   type MemberRecord,
 } from '../shared/sync/protocol';
 import { authenticateTerminal, type TerminalRow } from './auth';
+import { claimCards } from './card-claims';
 import { linkProvisional, lockCustomers, sweepProvisional } from './card-link';
 import { audit, nextChangeVersion, type HqContext } from './context';
 import type { Sql } from './db';
+import { raiseIncident } from './incidents';
 
 /**
  * POST /v1/members: member records from the terminal that created them
@@ -43,14 +45,6 @@ function idOf(raw: unknown): string | null {
   return typeof id === 'string' ? id.slice(0, 64) : null;
 }
 
-async function incident(ctx: HqContext, tx: Sql, customerId: string, incidentId: string, terminalId: string, kind: string, detail: Record<string, unknown>): Promise<void> {
-  await tx.query(
-    `INSERT INTO incident (customer_id, incident_id, terminal_id, kind, entry_id, detail, created_at) VALUES ($1, $2, $3, $4, NULL, $5, $6)
-     ON CONFLICT (customer_id, incident_id) DO NOTHING`,
-    [customerId, incidentId, terminalId, kind, JSON.stringify(detail), ctx.clock.now()],
-  );
-}
-
 async function intakeEnrolled(ctx: HqContext, tx: Sql, terminal: TerminalRow, m: Enrolled): Promise<Outcome> {
   const record: z.infer<typeof MemberRecord> = {
     memberId: m.memberId,
@@ -74,30 +68,18 @@ async function intakeEnrolled(ctx: HqContext, tx: Sql, terminal: TerminalRow, m:
   const known = await tx.query<{ terminal_id: string; record_hash: string }>('SELECT terminal_id, record_hash FROM member_intake WHERE customer_id = $1 FOR UPDATE', [m.memberId]);
   if (known[0]?.record_hash === hash) return { status: 'unchanged', linkedTo: null, detail: '' };
   if (known[0] && known[0].terminal_id !== terminal.terminal_id) {
-    await incident(ctx, tx, m.memberId, `member_conflict:${terminal.terminal_id}:${hash.slice(0, 16)}`, terminal.terminal_id, 'member_conflict', {
-      origin: known[0].terminal_id,
-      record_hash: hash,
+    await raiseIncident(tx, {
+      customerId: m.memberId,
+      incidentId: `member_conflict:${terminal.terminal_id}:${hash.slice(0, 16)}`,
+      terminalId: terminal.terminal_id,
+      kind: 'member_conflict',
+      detail: { origin: known[0].terminal_id, record_hash: hash },
+      at: now,
     });
     return { status: 'conflict', linkedTo: null, detail: `member ${m.memberId} was sent first by another terminal; HQ kept that record` };
   }
 
-  // Cards: the first customer to claim a number keeps it.
-  const owned: string[] = [];
-  const disputed: string[] = [];
-  for (const card of m.cards) {
-    await tx.query('INSERT INTO member_card (card_number, customer_id, terminal_id, claimed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (card_number) DO NOTHING', [
-      card,
-      m.memberId,
-      terminal.terminal_id,
-      now,
-    ]);
-    const holder = await tx.query<{ customer_id: string }>('SELECT customer_id FROM member_card WHERE card_number = $1', [card]);
-    if (holder[0]!.customer_id === m.memberId) owned.push(card);
-    else disputed.push(card);
-  }
-  for (const card of disputed) {
-    await incident(ctx, tx, m.memberId, `card_conflict:${card}`, terminal.terminal_id, 'card_conflict', { card, record_hash: hash });
-  }
+  const owned = await claimCards(ctx, tx, m.memberId, m.cards, terminal.terminal_id, { record_hash: hash });
 
   const version = await nextChangeVersion(tx);
   // A record whose every card is someone else's cannot be pulled (a terminal needs a card); the person is still kept below.
@@ -132,6 +114,7 @@ async function intakeEnrolled(ctx: HqContext, tx: Sql, terminal: TerminalRow, m:
     await linkProvisional(ctx, tx, w.provisional_id, m.memberId);
     await sweepProvisional(ctx, tx, w.provisional_id);
   }
+  const disputed = m.cards.filter((card) => !owned.includes(card));
   if (disputed.length > 0) {
     return { status: 'conflict', linkedTo: null, detail: `card ${disputed.join(', ')} already belongs to another customer; an incident was raised` };
   }
@@ -148,7 +131,8 @@ async function intakeProvisional(ctx: HqContext, tx: Sql, terminal: TerminalRow,
     p.memberId,
   ]);
   if (existing[0] && existing[0].card_number !== card) {
-    await incident(ctx, tx, p.memberId, `provisional_conflict:${card}`, terminal.terminal_id, 'provisional_conflict', { card, held: existing[0].card_number });
+    const detail = { card, held: existing[0].card_number };
+    await raiseIncident(tx, { customerId: p.memberId, incidentId: `provisional_conflict:${card}`, terminalId: terminal.terminal_id, kind: 'provisional_conflict', detail, at: ctx.clock.now() });
     return { status: 'conflict', linkedTo: existing[0].linked_to, detail: `provisional member ${p.memberId} is recorded with another card` };
   }
   const enrolled = await tx.query<{ one: number }>('SELECT 1 AS one FROM member_intake WHERE customer_id = $1', [p.memberId]);

@@ -32,23 +32,13 @@ export interface LookupLimits {
   perHour: number;
 }
 
-type Holder = { kind: 'found'; memberId: string } | { kind: 'not_found' } | { kind: 'ambiguous'; memberIds: string[] };
-
-/** The member holding the card: its claim in member_card first, else a member record listing it. Provisional members (no record) are nobody. */
-async function holderOf(tx: Sql, cardNumber: string): Promise<Holder> {
+/** The member holding the card (its claim in member_card), or null. Provisional members (no record) are nobody. */
+async function holderOf(tx: Sql, cardNumber: string): Promise<string | null> {
   const claimed = await tx.query<{ customer_id: string }>(
     'SELECT c.customer_id FROM member_card c JOIN member m ON m.customer_id = c.customer_id WHERE c.card_number = $1 AND m.record IS NOT NULL',
     [cardNumber],
   );
-  if (claimed[0]) return { kind: 'found', memberId: claimed[0].customer_id };
-  // Records written by upsertMember (a CRM import) list their cards without claiming them.
-  const listed = await tx.query<{ customer_id: string }>(
-    `SELECT customer_id FROM member WHERE record IS NOT NULL AND record->'cards' @> jsonb_build_array($1::text) ORDER BY customer_id LIMIT 2`,
-    [cardNumber],
-  );
-  if (listed.length === 0) return { kind: 'not_found' };
-  if (listed.length > 1) return { kind: 'ambiguous', memberIds: listed.map((l) => l.customer_id) };
-  return { kind: 'found', memberId: listed[0]!.customer_id };
+  return claimed[0]?.customer_id ?? null;
 }
 
 /** A lookup is not a refusal: written straight to the audit table, without audit()'s refusal warning. */
@@ -89,13 +79,8 @@ export async function lookupCard(ctx: HqContext, request: CardLookupRequest, lim
 
   const memberId = await ctx.sql.transaction(async (tx) => {
     const holder = await holderOf(tx, check.cardNumber);
-    if (holder.kind !== 'found') {
-      const ambiguous = holder.kind === 'ambiguous';
-      // Two records listing one card: HQ does not pick a customer for the till; an operator settles it.
-      await logLookup(ctx, tx, terminal, 'not_found', ambiguous ? `card ${check.cardNumber} is listed by several members` : `card ${check.cardNumber} unknown`, {
-        cardNumber: check.cardNumber,
-        ...(ambiguous ? { ambiguous: holder.memberIds } : {}),
-      });
+    if (holder === null) {
+      await logLookup(ctx, tx, terminal, 'not_found', `card ${check.cardNumber} unknown`, { cardNumber: check.cardNumber });
       return null;
     }
     // Bumped even when already linked: the terminal asks because it lacks the member, so its next pull must carry it
@@ -104,15 +89,15 @@ export async function lookupCard(ctx: HqContext, request: CardLookupRequest, lim
     await tx.query(
       `INSERT INTO member_store (customer_id, store_id, linked_version) VALUES ($1, $2, $3)
        ON CONFLICT (customer_id, store_id) DO UPDATE SET linked_version = EXCLUDED.linked_version`,
-      [holder.memberId, terminal.store_id, version],
+      [holder, terminal.store_id, version],
     );
-    await logLookup(ctx, tx, terminal, 'found', `card ${check.cardNumber}: member ${holder.memberId} linked to store ${terminal.store_id}`, {
+    await logLookup(ctx, tx, terminal, 'found', `card ${check.cardNumber}: member ${holder} linked to store ${terminal.store_id}`, {
       cardNumber: check.cardNumber,
-      memberId: holder.memberId,
+      memberId: holder,
       storeId: terminal.store_id,
       linkedVersion: version,
     });
-    return holder.memberId;
+    return holder;
   });
 
   const unsigned = { cardNumber: check.cardNumber, found: memberId !== null, memberId, hqTime: ctx.clock.now(), keyId: ctx.key.keyId };

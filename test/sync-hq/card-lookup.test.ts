@@ -114,7 +114,7 @@ describe('a customer of store A at a terminal of store B', () => {
   });
 
   it('a member linked by a lookup reaches the store’s next pull although its change version is older than the cookie', async () => {
-    // A CRM import: the card is only in the member's record, the member only in lyon-2.
+    // A CRM import: no terminal ever saw the card, the member is only in lyon-2.
     const card = makeCardNumber(9001, 17);
     const memberId = '01890000-0000-7000-8000-0000000000c1';
     await upsertMember(hq.ctx, { memberId, firstName: 'Léa', lastName: 'Seydoux', email: null, phone: null, locale: 'fr', cards: [card], createdAt: WEDNESDAY_10H }, ['lyon-2']);
@@ -156,15 +156,19 @@ describe('a customer of store A at a terminal of store B', () => {
     expect(await counter()).toBe(version);
     expect((await lookupAudit(b.id)).filter((r) => r.detail.cardNumber === unknown)).toEqual([{ code: 'not_found', detail: { cardNumber: unknown } }]);
 
-    // Two imported records listing one card: HQ picks no one.
+    // Two imported records listing one card: the first keeps it, the second is an incident and loses it from its record.
     const shared = makeCardNumber(9001, 18);
     const ids = ['01890000-0000-7000-8000-0000000000e1', '01890000-0000-7000-8000-0000000000e2'];
     for (const memberId of ids) {
       await upsertMember(hq.ctx, { memberId, firstName: 'Anne', lastName: 'Dupont', email: null, phone: null, locale: 'fr', cards: [shared], createdAt: WEDNESDAY_10H }, ['lyon-2']);
     }
-    expect(await b.sync.lookupCard(shared)).toBe('not_found');
-    expect((await lookupAudit(b.id)).filter((r) => r.detail.cardNumber === shared)).toEqual([{ code: 'not_found', detail: { cardNumber: shared, ambiguous: ids } }]);
-    for (const memberId of ids) expect(await storesOf(memberId)).toEqual(['lyon-2']);
+    const conflicts = await hq.ctx.sql.query<{ customer_id: string; terminal_id: string }>("SELECT customer_id, terminal_id FROM incident WHERE kind = 'card_conflict'");
+    expect(conflicts).toEqual([{ customer_id: ids[1], terminal_id: 'hq' }]);
+    const second = await hq.ctx.sql.query<{ record: { cards: string[] } }>('SELECT record FROM member WHERE customer_id = $1', [ids[1]]);
+    expect(second[0]!.record.cards).toEqual([]);
+    expect(await b.sync.lookupCard(shared)).toBe('pulled');
+    expect(await storesOf(ids[0]!)).toEqual(['lyon-2', 'paris-11']);
+    expect(await storesOf(ids[1]!)).toEqual(['lyon-2']);
 
     const sent = b.sent.length;
     expect(await b.sync.lookupCard('0400000000001')).toBe('not_found');
