@@ -24,7 +24,9 @@ import { line, openHarness, sale, type Harness } from '../integration/ledger-fix
  * The terminal's ledger spends only points its own journal holds (it does not
  * yet redeem on HQ's pulled balance): where two terminals compete, the second
  * one's own earning has not reached HQ yet, so HQ's available balance — posted
- * minus pending, what it enforces — is below what that terminal sees.
+ * minus pending, what it enforces — is below what that terminal sees. (These
+ * holds are built without `pushThrough`, which the sync service wires so that
+ * a terminal sends its own unsent earning before asking: till-hold.test.ts.)
  */
 const inert: Timers = { setTimeout: () => null, clearTimeout: () => {} };
 

@@ -11,7 +11,8 @@ import { basket, openTillHarness, type TillHarness } from '../integration/till-a
 
 /**
  * A till integration redeeming points on an enrolled terminal: the till API
- * asks HQ to hold them chain-wide before the sale is written, HQ's refusal
+ * pushes what the terminal has not sent yet and asks HQ to hold the points
+ * chain-wide before the sale is written, HQ's refusal
  * refuses the sale with nothing written, the hold is posted when the sale's
  * entry reaches HQ, and with HQ away the sale falls back to the signed
  * offline allowance; a card of another store is looked up at HQ.
@@ -42,17 +43,11 @@ async function syncNow(): Promise<void> {
 
 const holds = () => hq.ctx.sql.query<{ status: string; points: number }>('SELECT status, points::int AS points FROM hold ORDER BY created_at, hold_id');
 
-it('holds the points at HQ, posts the hold when the sale reaches HQ; refuses what HQ has not confirmed', async () => {
+it('holds the points at HQ, posts the hold when the sale reaches HQ; a replayed receipt frees the hold it asked for', async () => {
   const claire = h.known.claire.id;
   for (const receipt of ['E-1', 'E-2']) expect((await h.call('POST', '/v1/sales', { body: basket(claire, receipt) })).status).toBe(200);
-  // 160 points earned here, not yet at HQ: HQ's chain-wide word is what an online redemption spends.
-  const early = h.snapshot();
-  const refused = await h.call('POST', '/v1/sales', { body: basket(claire, 'R-0', { redeemPoints: 100 }) });
-  expect(refused.status, refused.text).toBe(409);
-  expect(refused.json.error.issues).toEqual([expect.objectContaining({ message: 'ledger.insufficient_points' })]);
-  expect(h.snapshot()).toBe(early);
-
-  await syncNow();
+  // 160 points earned here a moment ago: the redemption sends them to HQ first, so HQ can hold them.
+  expect(h.core.ledger.ackCursor().seq).toBeLessThan(h.core.ledger.head().seq);
   const sold = await h.call('POST', '/v1/sales', { body: basket(claire, 'R-1', { redeemPoints: 100 }) });
   expect(sold.status, sold.text).toBe(200);
   expect(await holds()).toEqual([{ status: 'pending', points: 100 }]);
@@ -60,10 +55,36 @@ it('holds the points at HQ, posts the hold when the sale reaches HQ; refuses wha
   expect(redeem.detail.hold_id).toEqual(expect.any(String));
   expect(redeem.offline).toBe(false);
 
-  await syncNow();
-  expect(await holds()).toEqual([{ status: 'posted', points: 100 }]);
+  // The till lost the answer and sends the sale again under a new Idempotency-Key: the first sale comes back (its
+  // entry, pushed before the new hold was asked for, posted the first hold), and the hold asked for the replay is
+  // voided at once, not left pending until HQ's timeout.
+  const replay = await h.call('POST', '/v1/sales', { body: basket(claire, 'R-1', { redeemPoints: 100 }) });
+  expect(replay.status, replay.text).toBe(200);
+  expect(replay.json.sale).toEqual(sold.json.sale);
+  expect(await holds()).toEqual([
+    { status: 'posted', points: 100 },
+    { status: 'voided', points: 100 },
+  ]);
   const view = await h.core.dispatch('cashier', 'sync.status', {});
   expect(view.ok && view.value).toMatchObject({ state: 'idle', backlog: 0, hqExceptions: 0 });
+});
+
+it('refuses what HQ cannot hold, with nothing written', async () => {
+  const claire = h.known.claire.id;
+  await syncNow();
+  // HQ knows every point this terminal has; another store's hold on them is what HQ alone can see.
+  const balance = (await hq.ctx.sql.query<{ balance: number }>('SELECT balance::int AS balance FROM account_balance WHERE customer_id = $1 AND account = $2', [claire, `member:${claire}:points`]))[0]!.balance;
+  expect(balance).toBeGreaterThan(100);
+  await hq.ctx.sql.query(
+    `INSERT INTO hold (customer_id, hold_id, terminal_id, points, status, created_at, expires_at) VALUES ($1, 'autre-magasin', 'caisse-lyon', $2, 'pending', $3, $4)`,
+    [claire, balance - 50, h.clock.value, h.clock.value + 60_000],
+  );
+  const early = h.snapshot();
+  const refused = await h.call('POST', '/v1/sales', { body: basket(claire, 'R-0', { redeemPoints: 100 }) });
+  expect(refused.status, refused.text).toBe(409);
+  expect(refused.json.error.issues).toEqual([expect.objectContaining({ message: 'ledger.insufficient_points' })]);
+  expect(h.snapshot()).toBe(early);
+  await hq.ctx.sql.query("UPDATE hold SET status = 'voided' WHERE hold_id = 'autre-magasin'");
 });
 
 it('with HQ away, redeems within the signed allowance, offline', async () => {

@@ -226,6 +226,8 @@ export function createCore(options: CoreOptions): Core {
       enrolmentIdleMs: config.enrolmentIdleMs,
       consentWordingVersion: config.consentWordingVersion,
       privacyNoticeUrl: config.privacyNoticeUrl,
+      // Where the cashier learns that loyalty is suspended (a damaged journal refuses every write).
+      ledger: { state: ledger.integrity().state, problems: ledger.integrity().problemCount },
     }),
     'member.identify': (_ctx, { code }) => {
       if (session.isEnrolling()) throw new AppFailure('busy', 'a customer is enrolling on the customer screen');
@@ -266,12 +268,15 @@ export function createCore(options: CoreOptions): Core {
     'ledger.manualCommit': async (_ctx, input) => {
       const sale = loyalty.manualSaleInput(input);
       const reservation = await sync.reserve(sale);
+      let committed;
       try {
-        return loyalty.commit(sale, reservation?.mode === 'online' ? { holdId: reservation.grant.holdId } : undefined);
+        committed = loyalty.commit(sale, reservation?.mode === 'online' ? { holdId: reservation.grant.holdId } : undefined);
       } catch (error) {
         await sync.abandon(reservation);
         throw error;
       }
+      await sync.settle(reservation, committed);
+      return committed;
     },
     'ledger.refund': (_ctx, input) => loyalty.refund(input),
     'ledger.zReport': (_ctx, { day }) => {

@@ -68,10 +68,12 @@ export interface Route {
   atomic: boolean;
   /**
    * Work an atomic write needs first and cannot do inside its transaction
-   * (asking HQ to hold the points). `abandon` undoes it when the write fails.
+   * (asking HQ to hold the points). `abandon` undoes it when the write fails;
+   * `settle` follows a write that committed, with what it answered.
    */
   prepare?(req: RouteRequest<unknown>): Promise<unknown>;
   abandon?(prepared: unknown): Promise<void>;
+  settle?(prepared: unknown, result: unknown): Promise<void>;
   run(req: RouteRequest<unknown>): unknown;
 }
 
@@ -196,6 +198,8 @@ export function tillRoutes(core: TillCore, locale: Locale, openApi: () => unknow
       // A sale that spends points asks HQ to hold them chain-wide first; offline, HQ's signed allowance bounds it.
       prepare: ({ raw }) => core.sync.reserve(raw),
       abandon: (prepared) => core.sync.abandon(prepared as Reservation | null),
+      // A replayed receipt under a new Idempotency-Key answers the first sale: the hold asked for it is freed.
+      settle: (prepared, result) => core.sync.settle(prepared as Reservation | null, (result as { sale: SaleResult }).sale),
       run: ({ raw, prepared }) => {
         const reservation = prepared as Reservation | null;
         const sale = core.loyalty.commit(raw, reservation?.mode === 'online' ? { holdId: reservation.grant.holdId } : undefined);

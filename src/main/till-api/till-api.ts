@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { AppFailure, type FieldIssue } from '../../shared/contract';
 import { isLoopbackHost, type TerminalConfig, type TillApiConfig } from '../core/config/terminal-config';
+import { asStorageFailure } from '../core/db/storage-errors';
 import { issuesOf } from '../core/rpc/dispatch';
 import type { Clock, Logger, Random } from '../core/ports';
 import { discardRest, errorBody, HttpFailure, isJsonContentType, parseJson, readBody, sendJson, STATUS_OF } from './http-io';
@@ -179,13 +180,15 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
       };
       const request = { tillId, params, query, body, raw };
       const prepared = route.prepare ? await route.prepare(request) : undefined;
+      let result: unknown;
       try {
         const ready = { ...request, prepared };
-        text = route.atomic ? core.db.transaction(() => remember(route.run(ready))).immediate() : remember(await route.run(ready));
+        text = route.atomic ? core.db.transaction(() => remember((result = route.run(ready)))).immediate() : remember((result = await route.run(ready)));
       } catch (error) {
         if (route.abandon) await route.abandon(prepared);
         throw error;
       }
+      if (route.settle) await route.settle(prepared, result);
     } finally {
       inFlight.delete(slot);
     }
@@ -204,7 +207,9 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
     },
     (req, res) => {
       const requestId = Buffer.from(random.bytes(8)).toString('hex');
-      handle(req, res, requestId).catch((error: unknown) => {
+      handle(req, res, requestId).catch((caught: unknown) => {
+        // SQLite failing the till API's own transaction around a sale (its COMMIT, its lock) is a disk fault, not a bug.
+        const error = asStorageFailure(caught);
         let status: number;
         let headers: Record<string, string> = { 'x-request-id': requestId };
         let text: string;

@@ -34,6 +34,12 @@ export interface HoldsOptions extends HqLink {
   holdTimeoutMs?: number;
   /** Told whether HQ answered; must set the ledger offline on false (wire the sync service's reachability). */
   onReachability: (reachable: boolean) => void;
+  /**
+   * Pushes the journal through a seq, bounded in time; true once HQ has it.
+   * Without it, points this terminal wrote since its last push are not yet
+   * HQ's to hold, and a customer could not spend what they just earned.
+   */
+  pushThrough?: (seq: number) => Promise<boolean>;
 }
 
 /** What backs a sale's redemption before it is committed. */
@@ -65,6 +71,12 @@ export interface Holds {
    * committed receipt returns the first result and voids the new hold.
    */
   commit(input: unknown, reservation: Reservation): Promise<SaleResult>;
+  /**
+   * After a commit made elsewhere under `reservation` (the till API's atomic
+   * write): a hold the committed sale does not carry — a replayed receipt, a
+   * basket that no longer redeems — is voided now rather than at HQ's timeout.
+   */
+  settle(reservation: Reservation, sale: SaleResult): Promise<void>;
   /** The sale will not happen: voids its online hold, if any (HQ's timeout covers a void that cannot reach HQ). */
   abandon(reservation: Reservation): Promise<void>;
   /** `reserve` then `commit`: the one call a till integration that commits at payment needs. */
@@ -141,6 +153,11 @@ export function createHolds(o: HoldsOptions): Holds {
     // The ledger's own checks first (local balance, offline limits): HQ is not asked for a sale the till would refuse.
     const points = o.ledger.preview(input).pointsRedeemed;
     if (points === 0) return { mode: 'none', saleKey: key };
+    const latest = o.ledger.history(input.memberId, 1)[0];
+    if (o.pushThrough && latest && latest.seq > o.ledger.ackCursor().seq && !o.ledger.connectivity().offline) {
+      // Not waited on for its answer: if the push fell short, HQ's hold says what it can spend.
+      await o.pushThrough(latest.seq);
+    }
     if (o.ledger.connectivity().offline) return { mode: 'offline', saleKey: key, reason: 'HQ unreachable: offline limits apply' };
 
     const unsigned: Omit<HoldRequest, 'signature'> = {
@@ -199,12 +216,18 @@ export function createHolds(o: HoldsOptions): Holds {
       await voidHold(grant);
       throw error;
     }
+    await settle(reservation, sale);
+    return sale;
+  }
+
+  async function settle(reservation: Reservation, sale: SaleResult): Promise<void> {
+    if (reservation.mode !== 'online') return;
+    const { grant } = reservation;
     open.delete(reservation.saleKey);
     const redeem = sale.entries.find((e) => e.kind === 'redeem');
     const carried = redeem ? o.ledger.history(sale.memberId, sale.entries.length).some((e) => e.entry_id === redeem.entryId && e.detail.hold_id === grant.holdId) : false;
     // A replay of a committed receipt (or a basket that no longer redeems) does not post this hold: free it now.
     if (!carried) await voidHold(grant);
-    return sale;
   }
 
   async function abandon(reservation: Reservation): Promise<void> {
@@ -216,6 +239,7 @@ export function createHolds(o: HoldsOptions): Holds {
   return {
     reserve,
     commit,
+    settle,
     abandon,
     async redeemWithHold(input) {
       const reservation = await reserve(input);

@@ -68,6 +68,8 @@ const MAX_GAP_RESENDS = 3;
 export class PushLoop {
   private started = false;
   private running = false;
+  /** The run in progress, so callers can wait for it rather than start another. */
+  private current: Promise<void> | null = null;
   private timer: unknown = null;
   private inBackoff = false;
   private maxEntries: number;
@@ -112,11 +114,27 @@ export class PushLoop {
     this.schedule(0, false);
   }
 
-  /** Runs batches until caught up or a failure; resolves when this run ends. For tests and `syncNow`. */
+  /** Runs batches until caught up or a failure (or joins the run in progress); resolves when that run ends. */
   async runNow(): Promise<void> {
-    if (!this.started || this.running) return;
+    if (!this.started) return;
+    if (this.current) return this.current;
     this.clearTimer();
     await this.run();
+  }
+
+  /**
+   * Pushes until HQ has acknowledged the journal through `seq`, joining a run
+   * already in flight; false when a run ends short of it (HQ away, a backoff
+   * HQ asked for, a frozen stream). Before an online redemption, so HQ's hold
+   * counts the points this terminal has just written.
+   */
+  async pushThrough(seq: number): Promise<boolean> {
+    // A run started before `seq` was written loops until the journal is empty, so two runs are the most it takes.
+    for (let runs = 0; runs < 2 && this.o.ledger.ackCursor().seq < seq; runs++) {
+      if (!this.current && (this.inBackoff || this.s.frozen)) break;
+      await this.runNow();
+    }
+    return this.o.ledger.ackCursor().seq >= seq;
   }
 
   private clearTimer(): void {
@@ -135,7 +153,12 @@ export class PushLoop {
     this.o.onChange?.();
   }
 
-  private async run(): Promise<void> {
+  private run(): Promise<void> {
+    this.current ??= this.runBatches().finally(() => (this.current = null));
+    return this.current;
+  }
+
+  private async runBatches(): Promise<void> {
     if (!this.started || this.running || this.s.frozen) return;
     this.running = true;
     this.inBackoff = false;

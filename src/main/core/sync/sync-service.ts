@@ -54,6 +54,8 @@ export interface SyncOptions {
   onChange?: (status: SyncStatus) => void;
   /** Seals the terminal's private key at rest (Electron's safeStorage). */
   keyVault?: KeyVault;
+  /** How long a redemption waits for this terminal's unsent entries to reach HQ before asking for its hold. */
+  holdPushMs?: number;
 }
 
 export interface Sync {
@@ -81,6 +83,8 @@ export interface Sync {
 
 /** A card scan waits on this, so it is shorter than the other requests' timeout. */
 const LOOKUP_TIMEOUT_MS = 5_000;
+/** A redemption at the till waits at most this for a push; usually one round trip, since each sale kicks one. */
+const HOLD_PUSH_MS = 3_000;
 
 /**
  * The terminal's HQ sync: enrolment, the push loop, the pull timer, and the
@@ -104,6 +108,18 @@ export function createSync(o: SyncOptions): Sync {
   let lastPullAt: number | null = null;
   let offline: boolean | null = null;
   let startProblem: PushProblem | null = null;
+
+  async function pushThrough(seq: number): Promise<boolean> {
+    const loop = push;
+    if (!loop) return false;
+    let timer: unknown = null;
+    const late = new Promise<boolean>((resolve) => (timer = o.timers.setTimeout(() => resolve(false), o.holdPushMs ?? HOLD_PUSH_MS)));
+    try {
+      return await Promise.race([loop.pushThrough(seq), late]);
+    } finally {
+      o.timers.clearTimeout(timer);
+    }
+  }
 
   const status = (): SyncStatus => {
     const head = o.ledger.head();
@@ -208,7 +224,7 @@ export function createSync(o: SyncOptions): Sync {
     });
     puller = new Puller({ db: o.db, ledger: o.ledger, members: o.members, transport, key, enrolment, clock: o.clock, logger: o.logger });
     outbox = new MemberOutbox({ db: o.db, transport, key, enrolment, clock: o.clock, logger: o.logger });
-    holds = createHolds({ ledger: o.ledger, transport, key, enrolment, clock: o.clock, random: o.random, logger: o.logger, onReachability: reachability });
+    holds = createHolds({ ledger: o.ledger, transport, key, enrolment, clock: o.clock, random: o.random, logger: o.logger, onReachability: reachability, pushThrough });
   }
 
   return {

@@ -4,6 +4,7 @@ import type { Db } from '../db/database';
 import type { Timers } from '../devices/reconnect';
 import type { EventBus } from '../events';
 import type { Ledger } from '../ledger/ledger';
+import type { SaleResult } from '../ledger/sale';
 import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import type { Handlers } from '../rpc/dispatch';
@@ -119,6 +120,13 @@ export class TerminalSync {
     const holds = this.client?.holds();
     if (!reservation || !holds) return;
     await holds.abandon(reservation).catch((error: unknown) => this.o.logger.warn('could not void an HQ hold; HQ releases it at its timeout', { error: String(error) }));
+  }
+
+  /** The sale under `reservation` was committed: a hold it does not carry (a replayed receipt) is freed now. */
+  async settle(reservation: Reservation | null, sale: SaleResult): Promise<void> {
+    const holds = this.client?.holds();
+    if (!reservation || !holds) return;
+    await holds.settle(reservation, sale).catch((error: unknown) => this.o.logger.warn('could not settle an HQ hold; HQ releases it at its timeout', { error: String(error) }));
   }
 
   /** A card this terminal has not seen: HQ links its holder to this store and the pull brings them, when HQ answers. */
