@@ -11,7 +11,7 @@ test.use({ kioskHq: true });
  * one-time code, its sales reaching HQ, then HQ going away while the till
  * keeps selling and says how much is waiting.
  */
-test('IT enrols the terminal from the cashier screen; the indicator follows HQ', async ({ kiosk, cashier }) => {
+test('IT enrols the terminal from the cashier screen; the indicator follows HQ', async ({ kiosk, cashier, customer }) => {
   // Twelve thousand sales are rung up during the outage, then caught up.
   test.setTimeout(150_000);
   const indicator = cashier.getByTestId('sync-indicator');
@@ -59,6 +59,19 @@ test('IT enrols the terminal from the cashier screen; the indicator follows HQ',
   await expect(member.getByRole('heading', { level: 2 })).toHaveText('Carte inconnue de cette caisse');
   await expect(member).toContainText('Pas d’utilisation de points');
   await snap(cashier, 'cashier-provisional-card');
+  // The customer has no name here yet: a plain hello, and where this visit's points go.
+  await expect(customer.getByTestId('customer-greeting')).toHaveText('Bonjour !');
+  await expect(customer.locator('.greeting-subtitle')).toContainText('rejoindront votre compte');
+  await expect(customer.getByTestId('customer-points-balance')).toHaveCount(0);
+  await expect(customer.locator('.points-panel')).toContainText('dès que la caisse sera de nouveau en ligne');
+  await snap(customer, 'customer-provisional-card');
+  const greeted = await kiosk.core.dispatch('cashier', 'session.get', {});
+  if (!greeted.ok || (greeted.value as { phase: string }).phase !== 'identified') throw new Error('the card was not greeted');
+  kiosk.core.loyalty.commit(tillSale((greeted.value as { memberId: string }).memberId, [4_500]));
+  await expect(customer.getByTestId('customer-points-earned')).toHaveText(/^\+\d+ points$/);
+  await expect(customer.locator('.points-panel')).toContainText('Ils rejoindront votre compte');
+  await expect(customer.getByTestId('customer-points-balance')).toHaveCount(0);
+  await snap(customer, 'customer-provisional-sale');
   await cashier.getByRole('button', { name: 'Client suivant' }).click();
 
   // A long outage: thousands of sales wait; HQ comes back and the diagnostics show the catch-up.

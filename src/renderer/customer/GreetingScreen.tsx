@@ -3,18 +3,23 @@ import { useApp } from '../common/app-context';
 import { CardDisplay } from './CardDisplay';
 import { PointsPanel } from './PointsPanel';
 
-/** A member's card was read at the till: say hello, by first name only, with their points beside the card. */
+/**
+ * A member's card was read at the till: say hello, by first name only, with
+ * their points beside the card. A card this till could not look up (HQ away)
+ * belongs to a member with no name yet: a plain hello, and where its points go.
+ */
 export function GreetingScreen({ memberId, greeting }: { memberId: string; greeting: MemberGreeting }) {
   const { t } = useApp();
+  const unlinked = greeting.firstName.trim() === '';
   return (
     <section className="greeting" aria-labelledby="greeting-title">
       <h1 id="greeting-title" className="greeting-title" data-testid="customer-greeting">
-        {t('customer.greeting.hello', { firstName: greeting.firstName })}
+        {unlinked ? t('customer.greeting.hello_unlinked') : t('customer.greeting.hello', { firstName: greeting.firstName })}
       </h1>
-      <p className="greeting-subtitle">{t('customer.greeting.subtitle')}</p>
+      <p className="greeting-subtitle">{t(unlinked ? 'customer.greeting.subtitle_unlinked' : 'customer.greeting.subtitle')}</p>
       <div className="greeting-cards">
         <CardDisplay cardNumber={greeting.cardNumber} />
-        <PointsPanel key={memberId} memberId={memberId} greeting={greeting} />
+        <PointsPanel key={memberId} memberId={memberId} greeting={greeting} unlinked={unlinked} />
       </div>
     </section>
   );

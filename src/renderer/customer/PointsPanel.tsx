@@ -16,8 +16,10 @@ const COUNT_UP_MS = 1200;
 /**
  * The greeted member's points: the balance and the way to the next reward,
  * and, once a sale is committed at the till, the points it earned counting up.
+ * An unlinked card (unknown here, HQ away) has no balance to show yet: only
+ * what this visit earns, and where it goes.
  */
-export function PointsPanel({ memberId, greeting }: { memberId: string; greeting: MemberGreeting }) {
+export function PointsPanel({ memberId, greeting, unlinked }: { memberId: string; greeting: MemberGreeting; unlinked: boolean }) {
   const { t, locale } = useApp();
   const [sale, setSale] = useState<Sale | null>(null);
 
@@ -37,7 +39,14 @@ export function PointsPanel({ memberId, greeting }: { memberId: string; greeting
   return (
     <>
       {sale ? (
-        <SaleCelebration key={sale.run} sale={sale} balance={balance} nextReward={nextReward} />
+        <SaleCelebration key={sale.run} sale={sale} balance={balance} nextReward={nextReward} unlinked={unlinked} />
+      ) : unlinked ? (
+        <section className="points-panel" aria-labelledby="points-balance-label">
+          <p id="points-balance-label" className="points-label">
+            {t('customer.points.balance')}
+          </p>
+          <p className="points-later">{t('customer.points.balance_later')}</p>
+        </section>
       ) : (
         <section className="points-panel" aria-labelledby="points-balance-label">
           <p id="points-balance-label" className="points-label">
@@ -51,20 +60,21 @@ export function PointsPanel({ memberId, greeting }: { memberId: string; greeting
       )}
       {/* Always in the page, so the sentence is read when it arrives; the count-up itself is for the eyes. */}
       <p className="visually-hidden" aria-live="polite">
-        {sale && <span key={sale.run}>{announcement(t, locale, sale, balance)}</span>}
+        {sale && <span key={sale.run}>{announcement(t, locale, sale, balance, unlinked)}</span>}
       </p>
     </>
   );
 }
 
-function announcement(t: Translate, locale: Locale, sale: Sale, balance: number): string {
+function announcement(t: Translate, locale: Locale, sale: Sale, balance: number, unlinked: boolean): string {
   const p = (n: number) => formatPoints(locale, n);
+  if (unlinked) return t('customer.points.announce_unlinked', { earned: p(sale.pointsEarned) });
   return sale.pointsRedeemed > 0
     ? t('customer.points.announce_used', { earned: p(sale.pointsEarned), used: p(sale.pointsRedeemed), balance: p(balance) })
     : t('customer.points.announce', { earned: p(sale.pointsEarned), balance: p(balance) });
 }
 
-function SaleCelebration({ sale, balance, nextReward }: { sale: Sale; balance: number; nextReward: NextReward }) {
+function SaleCelebration({ sale, balance, nextReward, unlinked }: { sale: Sale; balance: number; nextReward: NextReward; unlinked: boolean }) {
   const { t, locale } = useApp();
   const shown = useCountUp(0, sale.pointsEarned, COUNT_UP_MS, sale.run);
   return (
@@ -80,13 +90,19 @@ function SaleCelebration({ sale, balance, nextReward }: { sale: Sale; balance: n
           {t('customer.points.used', { points: formatPoints(locale, sale.pointsRedeemed) })}
         </p>
       )}
-      <div className="points-new-balance">
-        <span className="points-label">{t('customer.points.new_balance')}</span>
-        <span className="points-balance" data-testid="customer-points-balance">
-          {t('customer.points.value', { points: formatPoints(locale, balance) })}
-        </span>
-      </div>
-      <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} />
+      {unlinked ? (
+        <p className="points-later">{t('customer.points.join_later')}</p>
+      ) : (
+        <>
+          <div className="points-new-balance">
+            <span className="points-label">{t('customer.points.new_balance')}</span>
+            <span className="points-balance" data-testid="customer-points-balance">
+              {t('customer.points.value', { points: formatPoints(locale, balance) })}
+            </span>
+          </div>
+          <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} />
+        </>
+      )}
     </section>
   );
 }
