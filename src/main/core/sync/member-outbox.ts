@@ -11,6 +11,7 @@ import type { Enrolment } from './enrolment';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
 import type { Transport } from './transport';
+import { SingleFlight } from './single-flight';
 
 /**
  * Member records to HQ (POST /v1/members), from the member_outbox table that
@@ -107,7 +108,7 @@ export function memberIntakeRecord(db: Db, memberId: string): { ok: true; record
 }
 
 export class MemberOutbox {
-  private current: Promise<MemberFlushOutcome> | null = null;
+  private readonly flight = new SingleFlight(() => this.flushAll());
   private batchSize: number;
 
   constructor(private readonly o: MemberOutboxOptions) {
@@ -128,12 +129,7 @@ export class MemberOutbox {
   }
 
   flush(): Promise<MemberFlushOutcome> {
-    if (!this.current) {
-      this.current = this.flushAll().finally(() => {
-        this.current = null;
-      });
-    }
-    return this.current;
+    return this.flight.join();
   }
 
   private async flushAll(): Promise<MemberFlushOutcome> {

@@ -18,6 +18,7 @@ import { ALLOWANCE_STATE_KEY, storeAllowance, type Enrolment } from './enrolment
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
 import type { Transport, TransportResult } from './transport';
+import { SingleFlight } from './single-flight';
 
 /**
  * Pull (sync-ledger.md §2.5): per-bucket cookies up, patches down, one pull at
@@ -206,21 +207,16 @@ export interface PullerOptions {
 
 /** One pull at a time: a second call while one runs gets the same promise. */
 export class Puller {
-  private current: Promise<PullOutcome> | null = null;
+  private readonly flight = new SingleFlight(() => this.pullOnce());
 
   constructor(private readonly o: PullerOptions) {}
 
   get busy(): boolean {
-    return this.current !== null;
+    return this.flight.busy;
   }
 
   pull(): Promise<PullOutcome> {
-    if (!this.current) {
-      this.current = this.pullOnce().finally(() => {
-        this.current = null;
-      });
-    }
-    return this.current;
+    return this.flight.join();
   }
 
   private async pullOnce(): Promise<PullOutcome> {

@@ -5,6 +5,7 @@ import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff'
 import { BatchBuildError, buildPushBatch, fitBatch } from './batcher';
 import { verifySigned } from './signing';
 import type { HqLink } from './hq-link';
+import { SingleFlight } from './single-flight';
 
 /**
  * Push (sync-ledger.md §2.4): one batch in flight, read from the journal after
@@ -69,7 +70,7 @@ export class PushLoop {
   private started = false;
   private running = false;
   /** The run in progress, so callers can wait for it rather than start another. */
-  private current: Promise<void> | null = null;
+  private readonly flight = new SingleFlight(() => this.runBatches());
   private timer: unknown = null;
   private inBackoff = false;
   private maxEntries: number;
@@ -117,9 +118,9 @@ export class PushLoop {
   /** Runs batches until caught up or a failure (or joins the run in progress); resolves when that run ends. */
   async runNow(): Promise<void> {
     if (!this.started) return;
-    if (this.current) return this.current;
+    if (this.flight.busy) return this.flight.join();
     this.clearTimer();
-    await this.run();
+    await this.flight.join();
   }
 
   /**
@@ -131,7 +132,7 @@ export class PushLoop {
   async pushThrough(seq: number): Promise<boolean> {
     // A run started before `seq` was written loops until the journal is empty, so two runs are the most it takes.
     for (let runs = 0; runs < 2 && this.o.ledger.ackCursor().seq < seq; runs++) {
-      if (!this.current && (this.inBackoff || this.s.frozen)) break;
+      if (!this.flight.busy && (this.inBackoff || this.s.frozen)) break;
       await this.runNow();
     }
     return this.o.ledger.ackCursor().seq >= seq;
@@ -148,14 +149,9 @@ export class PushLoop {
     this.s.nextAttemptAt = this.o.clock.now() + ms;
     this.timer = this.o.timers.setTimeout(() => {
       this.timer = null;
-      void this.run();
+      void this.flight.join();
     }, ms);
     this.o.onChange?.();
-  }
-
-  private run(): Promise<void> {
-    this.current ??= this.runBatches().finally(() => (this.current = null));
-    return this.current;
   }
 
   private async runBatches(): Promise<void> {
