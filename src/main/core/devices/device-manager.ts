@@ -1,6 +1,7 @@
 import type { Logger } from '../ports';
 import type { DeviceStatus, InputDevice, ScanData } from './device';
 import type { DeviceDiagnostic } from './device-state';
+import { Listeners } from './listeners';
 
 /** Optional capabilities a device may add to the port; the manager forwards them when present. */
 interface DiagnosticSource {
@@ -21,9 +22,9 @@ const DIAGNOSTICS_KEPT = 200;
  */
 export class DeviceManager {
   private readonly devices = new Map<string, InputDevice>();
-  private readonly scanListeners = new Set<(scan: ScanData) => void>();
-  private readonly statusListeners = new Set<(status: DeviceStatus) => void>();
-  private readonly diagnosticListeners = new Set<(diagnostic: DeviceDiagnostic) => void>();
+  private readonly scanListeners = new Listeners<ScanData>();
+  private readonly statusListeners = new Listeners<DeviceStatus>();
+  private readonly diagnosticListeners = new Listeners<DeviceDiagnostic>();
   private readonly recent: DeviceDiagnostic[] = [];
 
   constructor(private readonly logger: Logger) {}
@@ -32,16 +33,16 @@ export class DeviceManager {
     if (this.devices.has(device.id)) throw new Error(`duplicate device id: ${device.id}`);
     this.devices.set(device.id, device);
     device.onData((scan) => {
-      for (const listener of this.scanListeners) listener(scan);
+      this.scanListeners.emit(scan);
     });
     device.onStatus((status) => {
-      for (const listener of this.statusListeners) listener(status);
+      this.statusListeners.emit(status);
     });
     if (hasDiagnostics(device)) {
       device.onDiagnostic((diagnostic) => {
         this.recent.push(diagnostic);
         if (this.recent.length > DIAGNOSTICS_KEPT) this.recent.splice(0, this.recent.length - DIAGNOSTICS_KEPT);
-        for (const listener of this.diagnosticListeners) listener(diagnostic);
+        this.diagnosticListeners.emit(diagnostic);
       });
     }
   }
@@ -81,17 +82,14 @@ export class DeviceManager {
   }
 
   onScan(listener: (scan: ScanData) => void): () => void {
-    this.scanListeners.add(listener);
-    return () => this.scanListeners.delete(listener);
+    return this.scanListeners.add(listener);
   }
 
   onStatus(listener: (status: DeviceStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.statusListeners.add(listener);
   }
 
   onDiagnostic(listener: (diagnostic: DeviceDiagnostic) => void): () => void {
-    this.diagnosticListeners.add(listener);
-    return () => this.diagnosticListeners.delete(listener);
+    return this.diagnosticListeners.add(listener);
   }
 }

@@ -1,4 +1,5 @@
 import type { DeviceKind, DeviceState, DeviceStatus } from './device';
+import { Listeners } from './listeners';
 
 /**
  * What is wrong (or worth knowing) beyond the UnifiedPOS state: the status bar
@@ -60,7 +61,7 @@ export function canTransition(from: DeviceState, to: DeviceState): boolean {
 export class DeviceStateMachine {
   private current: DeviceState = 'closed';
   private currentCondition: DeviceCondition = 'ok';
-  private readonly listeners = new Set<(report: DeviceReport) => void>();
+  private readonly listeners = new Listeners<DeviceReport>();
   private extra: Pick<DeviceReport, 'pendingJobs' | 'endpoint'> = {};
 
   constructor(
@@ -123,12 +124,11 @@ export class DeviceStateMachine {
   }
 
   onChange(listener: (report: DeviceReport) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   private emit(): void {
     const report = this.report();
-    for (const listener of this.listeners) listener(report);
+    this.listeners.emit(report);
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from '../ports';
 import type { UsbMatch } from './device-config';
 import type { Timers } from './reconnect';
 import { createTransport, type ByteTransport, type TransportClosed } from './transport';
+import { Listeners } from './listeners';
 
 /** What SerialPort.list() gives (the fields discovery uses). */
 export interface SerialPortInfo {
@@ -78,8 +79,8 @@ export function findHidDevice(locator: Locator, devices: readonly HidDeviceInfo[
 export class DiscoveredSerialTransport implements ByteTransport {
   readonly description: string;
   private inner: ByteTransport | null = null;
-  private readonly dataListeners = new Set<(bytes: Buffer) => void>();
-  private readonly closeListeners = new Set<(info: TransportClosed) => void>();
+  private readonly dataListeners = new Listeners<Buffer>();
+  private readonly closeListeners = new Listeners<TransportClosed>();
 
   constructor(
     private readonly locator: Locator,
@@ -98,11 +99,11 @@ export class DiscoveredSerialTransport implements ByteTransport {
     if (path === null) throw new Error(`${this.description} is not plugged in`);
     const inner = createTransport({ kind: 'serial', path, ...this.serial });
     inner.onData((bytes) => {
-      for (const listener of this.dataListeners) listener(bytes);
+      this.dataListeners.emit(bytes);
     });
     inner.onClose((info) => {
       if (this.inner === inner) this.inner = null;
-      for (const listener of this.closeListeners) listener(info);
+      this.closeListeners.emit(info);
     });
     await inner.open();
     this.inner = inner;
@@ -118,13 +119,11 @@ export class DiscoveredSerialTransport implements ByteTransport {
   }
 
   onData(listener: (bytes: Buffer) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
+    return this.dataListeners.add(listener);
   }
 
   onClose(listener: (info: TransportClosed) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.closeListeners.add(listener);
   }
 }
 
@@ -144,7 +143,7 @@ export interface WatchedDevice {
 export class DeviceDiscovery {
   private readonly present = new Map<string, boolean>();
   private handle: unknown = null;
-  private readonly listeners = new Set<(change: { id: string; present: boolean }) => void>();
+  private readonly listeners = new Listeners<{ id: string; present: boolean }>();
 
   constructor(
     private readonly watched: readonly WatchedDevice[],
@@ -152,8 +151,7 @@ export class DeviceDiscovery {
   ) {}
 
   onChange(listener: (change: { id: string; present: boolean }) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   isPresent(id: string): boolean | undefined {
@@ -172,7 +170,7 @@ export class DeviceDiscovery {
       const now = w.bus === 'serial' ? findSerialPort(w.locator, ports) !== null : findHidDevice(w.locator, hids) !== null;
       const before = this.present.get(w.id);
       this.present.set(w.id, now);
-      if (before !== now) for (const listener of this.listeners) listener({ id: w.id, present: now });
+      if (before !== now) this.listeners.emit({ id: w.id, present: now });
     }
   }
 

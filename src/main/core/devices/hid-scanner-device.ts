@@ -4,6 +4,7 @@ import { HidPosDecoder, type HidPosLayout } from './protocols/hid-pos';
 import { Reconnector } from './reconnect';
 import { ScanGate } from './scan-gate';
 import type { DeviceDeps } from './transport-device';
+import { Listeners } from './listeners';
 
 /** HID POS usage page (Bar Code Scanner page); application collection usage 0x02 is the scanner. */
 export const HID_POS_USAGE_PAGE = 0x8c;
@@ -55,8 +56,8 @@ export class HidScannerDevice implements InputDevice {
   private port: HidPort | null = null;
   private wanted = false;
   private readonly reconnector: Reconnector;
-  private readonly dataListeners = new Set<(scan: ScanData) => void>();
-  private readonly diagnosticListeners = new Set<(d: DeviceDiagnostic) => void>();
+  private readonly dataListeners = new Listeners<ScanData>();
+  private readonly diagnosticListeners = new Listeners<DeviceDiagnostic>();
 
   constructor(
     readonly id: string,
@@ -98,8 +99,7 @@ export class HidScannerDevice implements InputDevice {
   }
 
   onData(listener: (scan: ScanData) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
+    return this.dataListeners.add(listener);
   }
 
   onStatus(listener: (status: DeviceStatus) => void): () => void {
@@ -112,8 +112,7 @@ export class HidScannerDevice implements InputDevice {
   }
 
   onDiagnostic(listener: (d: DeviceDiagnostic) => void): () => void {
-    this.diagnosticListeners.add(listener);
-    return () => this.diagnosticListeners.delete(listener);
+    return this.diagnosticListeners.add(listener);
   }
 
   private async connect(): Promise<void> {
@@ -143,7 +142,7 @@ export class HidScannerDevice implements InputDevice {
         const verdict = this.gate.check(this.deps.clock.now(), event.data, event.symbology);
         if ('deliver' in verdict) {
           const scan = { deviceId: this.id, data: verdict.deliver, at: this.deps.clock.now() };
-          for (const listener of this.dataListeners) listener(scan);
+          this.dataListeners.emit(scan);
         } else if ('drop' in verdict) this.diagnose(verdict.drop, verdict.detail);
       }
     } catch (error) {
@@ -167,6 +166,6 @@ export class HidScannerDevice implements InputDevice {
 
   private diagnose(code: string, detail?: string): void {
     const d: DeviceDiagnostic = { deviceId: this.id, at: this.deps.clock.now(), code, ...(detail === undefined ? {} : { detail }) };
-    for (const listener of this.diagnosticListeners) listener(d);
+    this.diagnosticListeners.emit(d);
   }
 }

@@ -15,6 +15,7 @@ import {
 } from './protocols/pn532';
 import type { ByteTransport } from './transport';
 import { TransportDevice, type DeviceDeps } from './transport-device';
+import { Listeners } from './listeners';
 
 export interface Pn532Options {
   /** Pause between two InListPassiveTarget polls. */
@@ -62,7 +63,7 @@ export class Pn532Device extends TransportDevice {
   private present: string | null = null;
   private misses = 0;
   private sleep: { timer: unknown; resolve: () => void } | null = null;
-  private readonly tagListeners = new Set<(tag: NfcTagEvent) => void>();
+  private readonly tagListeners = new Listeners<NfcTagEvent>();
 
   constructor(
     id: string,
@@ -77,8 +78,7 @@ export class Pn532Device extends TransportDevice {
   }
 
   onTag(listener: (tag: NfcTagEvent) => void): () => void {
-    this.tagListeners.add(listener);
-    return () => this.tagListeners.delete(listener);
+    return this.tagListeners.add(listener);
   }
 
   protected async connected(): Promise<void> {
@@ -226,7 +226,7 @@ export class Pn532Device extends TransportDevice {
     this.present = tag.uid;
     const cardNumber = tag.kind === 'nfc_card' ? this.tags.cardFor(tag.uid) : null;
     const event: NfcTagEvent = { deviceId: this.id, at: this.deps.clock.now(), uid: tag.uid, kind: tag.kind, cardNumber };
-    for (const listener of this.tagListeners) listener(event);
+    this.tagListeners.emit(event);
     if (tag.kind === 'nfc_random') this.diagnose('random_uid', 'a phone or random-UID tag: never taken for a card');
     else if (cardNumber === null) this.diagnose('unpaired_tag', `tag ${tag.uid} is not paired with a card`);
     else this.emitScan(cardNumber);

@@ -5,6 +5,7 @@ import { PrinterReplyParser, UNKNOWN_STATUS, applyStatus, type PrinterReply, typ
 import type { PrintQueue } from './print-queue';
 import { TransportDevice, type DeviceDeps } from './transport-device';
 import type { ByteTransport } from './transport';
+import { Listeners } from './listeners';
 
 export interface PrinterOptions {
   /** 42 on 80 mm paper with font A at 12 dots (some 58 mm heads fit 32), 48 on 80 mm with 576 dots. */
@@ -89,7 +90,7 @@ export class PrinterDevice extends TransportDevice {
   private active: { jobId: string; finish: (outcome: JobOutcome) => void; problem: string | null } | null = null;
   private pumping = false;
   private pollHandle: unknown = null;
-  private readonly jobListeners = new Set<(event: PrintJobEvent) => void>();
+  private readonly jobListeners = new Listeners<PrintJobEvent>();
 
   constructor(
     id: string,
@@ -120,8 +121,7 @@ export class PrinterDevice extends TransportDevice {
   }
 
   onJob(listener: (event: PrintJobEvent) => void): () => void {
-    this.jobListeners.add(listener);
-    return () => this.jobListeners.delete(listener);
+    return this.jobListeners.add(listener);
   }
 
   protected override readyCondition(): DeviceCondition {
@@ -362,7 +362,7 @@ export class PrinterDevice extends TransportDevice {
   }
 
   private emitJob(event: PrintJobEvent): void {
-    for (const listener of this.jobListeners) listener(event);
+    this.jobListeners.emit(event);
   }
 
   private publishPending(): void {

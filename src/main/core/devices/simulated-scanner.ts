@@ -1,13 +1,14 @@
 import type { Clock } from '../ports';
 import type { DeviceState, DeviceStatus, InputDevice, ScanData } from './device';
+import { Listeners } from './listeners';
 
 /** A scanner that reads whatever it is told to: the browser mode's simulator panel and the tests drive it. */
 export class SimulatedScanner implements InputDevice {
   readonly kind = 'scanner' as const;
   readonly simulated = true;
   private state: DeviceState = 'closed';
-  private readonly dataListeners = new Set<(scan: ScanData) => void>();
-  private readonly statusListeners = new Set<(status: DeviceStatus) => void>();
+  private readonly dataListeners = new Listeners<ScanData>();
+  private readonly statusListeners = new Listeners<DeviceStatus>();
 
   constructor(
     readonly id: string,
@@ -31,23 +32,21 @@ export class SimulatedScanner implements InputDevice {
   inject(data: string): boolean {
     if (this.state !== 'enabled') return false;
     const scan = { deviceId: this.id, data, at: this.clock.now() };
-    for (const listener of this.dataListeners) listener(scan);
+    this.dataListeners.emit(scan);
     return true;
   }
 
   onData(listener: (scan: ScanData) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
+    return this.dataListeners.add(listener);
   }
 
   onStatus(listener: (status: DeviceStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.statusListeners.add(listener);
   }
 
   private setState(state: DeviceState): void {
     this.state = state;
     const status = this.status();
-    for (const listener of this.statusListeners) listener(status);
+    this.statusListeners.emit(status);
   }
 }

@@ -3,6 +3,7 @@ import type { DeviceKind, DeviceStatus, InputDevice, ScanData } from './device';
 import { DeviceStateMachine, type DeviceCondition, type DeviceDiagnostic, type DeviceReport } from './device-state';
 import { Reconnector, type BackoffOptions, type Timers } from './reconnect';
 import type { ByteTransport, TransportClosed } from './transport';
+import { Listeners } from './listeners';
 
 export interface DeviceDeps {
   clock: Clock;
@@ -22,8 +23,8 @@ export abstract class TransportDevice implements InputDevice {
   abstract readonly kind: DeviceKind;
   readonly simulated = false;
   protected readonly machine: DeviceStateMachine;
-  private readonly dataListeners = new Set<(scan: ScanData) => void>();
-  private readonly diagnosticListeners = new Set<(diagnostic: DeviceDiagnostic) => void>();
+  private readonly dataListeners = new Listeners<ScanData>();
+  private readonly diagnosticListeners = new Listeners<DeviceDiagnostic>();
   private readonly reconnector: Reconnector;
   private wanted = false;
   private unsubscribe: Array<() => void> = [];
@@ -75,8 +76,7 @@ export abstract class TransportDevice implements InputDevice {
   }
 
   onData(listener: (scan: ScanData) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
+    return this.dataListeners.add(listener);
   }
 
   onStatus(listener: (status: DeviceStatus) => void): () => void {
@@ -89,8 +89,7 @@ export abstract class TransportDevice implements InputDevice {
   }
 
   onDiagnostic(listener: (diagnostic: DeviceDiagnostic) => void): () => void {
-    this.diagnosticListeners.add(listener);
-    return () => this.diagnosticListeners.delete(listener);
+    return this.diagnosticListeners.add(listener);
   }
 
   /** True while the loop is trying to get the device back. */
@@ -100,12 +99,12 @@ export abstract class TransportDevice implements InputDevice {
 
   protected emitScan(data: string): void {
     const scan: ScanData = { deviceId: this.id, data, at: this.deps.clock.now() };
-    for (const listener of this.dataListeners) listener(scan);
+    this.dataListeners.emit(scan);
   }
 
   protected diagnose(code: string, detail?: string): void {
     const diagnostic: DeviceDiagnostic = { deviceId: this.id, at: this.deps.clock.now(), code, ...(detail === undefined ? {} : { detail }) };
-    for (const listener of this.diagnosticListeners) listener(diagnostic);
+    this.diagnosticListeners.emit(diagnostic);
   }
 
   protected abstract received(bytes: Buffer): void;

@@ -2,6 +2,7 @@ import { constants as fsConstants } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { SerialPort } from 'serialport';
+import { Listeners } from './listeners';
 
 /**
  * A byte-stream port to a device: serial (USB CDC-ACM, RS-232, a socat pty),
@@ -57,8 +58,8 @@ export function createTransport(spec: TransportSpec): ByteTransport {
 /** The listener bookkeeping every transport shares, with a close reported once per session. */
 abstract class BaseTransport implements ByteTransport {
   abstract readonly description: string;
-  private readonly dataListeners = new Set<(bytes: Buffer) => void>();
-  private readonly closeListeners = new Set<(info: TransportClosed) => void>();
+  private readonly dataListeners = new Listeners<Buffer>();
+  private readonly closeListeners = new Listeners<TransportClosed>();
   protected opened = false;
   private closeReported = true;
 
@@ -71,13 +72,11 @@ abstract class BaseTransport implements ByteTransport {
   abstract write(bytes: Uint8Array): Promise<void>;
 
   onData(listener: (bytes: Buffer) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
+    return this.dataListeners.add(listener);
   }
 
   onClose(listener: (info: TransportClosed) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.closeListeners.add(listener);
   }
 
   protected sessionStarted(): void {
@@ -86,7 +85,7 @@ abstract class BaseTransport implements ByteTransport {
   }
 
   protected emitData(bytes: Buffer): void {
-    for (const listener of this.dataListeners) listener(bytes);
+    this.dataListeners.emit(bytes);
   }
 
   /** serialport can fire close twice after a failed write; drivers must see one. */
@@ -94,7 +93,7 @@ abstract class BaseTransport implements ByteTransport {
     this.opened = false;
     if (this.closeReported) return;
     this.closeReported = true;
-    for (const listener of this.closeListeners) listener(info);
+    this.closeListeners.emit(info);
   }
 }
 
