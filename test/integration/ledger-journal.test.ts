@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppFailure } from '../../src/shared/contract';
 import { entryHash, PROVISIONAL_GENESIS } from '../../src/main/core/ledger/chain';
 import { rowToEntry, type EntryRow } from '../../src/main/core/ledger/journal';
-import { LEDGER_TABLES, line, openHarness, sale, type Harness } from './ledger-fixture';
+import { LEDGER_TABLES, line, openHarness, refusal, sale, type Harness } from './ledger-fixture';
 
 let h: Harness;
 
@@ -147,13 +147,14 @@ describe('verification', () => {
     expect(kinds).not.toContain('hash_mismatch');
   });
 
-  it('reports at start instead of crashing', async () => {
+  it('reports at start instead of crashing, and refuses writes from then on', async () => {
     h.db.prepare('UPDATE ledger_entry SET wall_time = wall_time + 1 WHERE seq = 5').run();
     const report = await h.ledger.start();
     expect(report.ok).toBe(false);
     expect(h.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'ledger chain verification failed' }));
-    // The terminal keeps working; the broken entry stays reported.
-    h.ledger.commit(sale(h.members.zoe.id, 'R-9', [line(1200)]));
+    // Reads keep working; writes are refused (test/integration/ledger-integrity.test.ts has the rest).
+    expect(h.ledger.points(h.members.zoe.id).balance).toBeGreaterThanOrEqual(0);
+    refusal(() => h.ledger.commit(sale(h.members.zoe.id, 'R-9', [line(1200)])), 'ledger_damaged');
     expect(h.ledger.verifyChain().problems).toEqual([expect.objectContaining({ kind: 'hash_mismatch', seq: 5 })]);
   });
 

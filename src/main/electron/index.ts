@@ -10,6 +10,7 @@ import { app, Menu, powerSaveBlocker, safeStorage, session, type WebContents } f
 import { loadConfig } from '../core/config/terminal-config';
 import { loadTerminalDevicesConfig } from '../core/devices/device-config';
 import { createCore, type Core } from '../core/core';
+import { DATABASE_REFUSED_EXIT, startupRefusal } from '../core/db/database';
 import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
 import { systemClock } from '../core/ports';
@@ -36,8 +37,11 @@ let shutdown: () => Promise<void> = async () => undefined;
 
 function fatal(error: unknown): void {
   // A bad terminal config lands here with a message naming the field; systemd restarts us.
-  logger.error('the terminal could not start', { error: error instanceof Error ? error.message : String(error) });
-  app.exit(1);
+  // A damaged database says what happened and what to do, and exits with a status not worth restarting on.
+  const refusal = startupRefusal(error);
+  if (refusal) console.error(refusal);
+  logger.error('the terminal could not start', { error: refusal ?? (error instanceof Error ? error.message : String(error)) });
+  app.exit(refusal ? DATABASE_REFUSED_EXIT : 1);
 }
 
 async function start(): Promise<void> {

@@ -11,6 +11,11 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   conflict: 409,
   busy: 409,
   unavailable: 503,
+  ledger_damaged: 503,
+  // 507 Insufficient Storage (RFC 4918): the terminal's disk, not the request, is the problem.
+  storage_full: 507,
+  storage_busy: 503,
+  storage_failed: 503,
   internal: 500,
 };
 

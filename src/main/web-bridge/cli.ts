@@ -12,7 +12,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config/terminal-config';
-import { createCore } from '../core/core';
+import { createCore, type Core } from '../core/core';
+import { DATABASE_REFUSED_EXIT, startupRefusal } from '../core/db/database';
 import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
 import { systemClock } from '../core/ports';
@@ -90,14 +91,24 @@ if (hqMode === 'none') {
 }
 const config = { ...loaded, devices, hq };
 
-const core = createCore({
-  dbPath: join(dataDir, 'terminal.sqlite'),
-  config,
-  shell: 'browser',
-  clock: systemClock,
-  random: cryptoRandom,
-  logger,
-});
+let core: Core;
+try {
+  core = createCore({
+    dbPath: join(dataDir, 'terminal.sqlite'),
+    config,
+    shell: 'browser',
+    clock: systemClock,
+    random: cryptoRandom,
+    logger,
+  });
+} catch (error) {
+  // A damaged or too-new database is a state to explain, not a crash to dump.
+  const refusal = startupRefusal(error);
+  if (!refusal) throw error;
+  console.error(refusal);
+  await embeddedHq?.close();
+  process.exit(DATABASE_REFUSED_EXIT);
+}
 
 const seedStarted = performance.now();
 const seeded = seedDemoStoreIfEmpty(core.members, config.demoSeed, systemClock.now());

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import type { SessionState } from '../../shared/contract';
+import { useEffect, useState } from 'react';
+import type { LedgerIntegrity, SessionState } from '../../shared/contract';
 import { LocaleSwitch } from '../common/LocaleSwitch';
 import { useApp } from '../common/app-context';
 import { deviceKindLabel, deviceSeverity, deviceStatusLabel, useDevices } from '../common/use-devices';
@@ -7,14 +7,16 @@ import { DiagnosticsDialog } from './DiagnosticsDialog';
 import { syncSummary, useSyncStatus } from './use-sync-status';
 import { ZReportDialog } from './ZReportDialog';
 
-/** Store name, device states, the Z report, language, and what the customer screen is doing. */
+/** Store name, the points journal's state, device states, the Z report, language, and what the customer screen is doing. */
 export function StatusHeader({ storeName, session }: { storeName: string; session: SessionState | null }) {
   const { t } = useApp();
   const [zReportOpen, setZReportOpen] = useState(false);
   const [diagnosticsOpen, setDiagnosticsOpen] = useState(false);
   const sync = useSyncStatus();
+  const integrity = useLedgerIntegrity();
   return (
     <header className="cashier-header">
+      {integrity && <LedgerAlert integrity={integrity} />}
       <div className="brand">
         <span className="brand-mark" aria-hidden="true">
           {t('app.name')}
@@ -37,6 +39,55 @@ export function StatusHeader({ storeName, session }: { storeName: string; sessio
       {diagnosticsOpen && <DiagnosticsDialog sync={sync.status} onSync={sync.set} onClose={() => setDiagnosticsOpen(false)} />}
     </header>
   );
+}
+
+/** How often to ask again while the journal is still being checked at start. */
+const INTEGRITY_POLL_MS = 2000;
+
+/** The journal's verdict at start (terminal.info); asked again until the check has finished. */
+function useLedgerIntegrity(): LedgerIntegrity | null {
+  const { api } = useApp();
+  const [integrity, setIntegrity] = useState<LedgerIntegrity | null>(null);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = () =>
+      api.call('terminal.info', {}).then(
+        (info) => {
+          if (!live) return;
+          setIntegrity(info.ledger);
+          if (info.ledger.state === 'verifying') timer = setTimeout(ask, INTEGRITY_POLL_MS);
+        },
+        () => undefined,
+      );
+    void ask();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [api]);
+  return integrity;
+}
+
+/** Loud on purpose: with a damaged journal no point can be earned or spent, and only support can fix it. */
+function LedgerAlert({ integrity }: { integrity: LedgerIntegrity }) {
+  const { t } = useApp();
+  if (integrity.state === 'damaged') {
+    return (
+      <div className="ledger-alert ledger-damaged" role="alert" data-testid="ledger-integrity" data-state="damaged">
+        <strong>{t('cashier.ledger.damaged')}</strong>
+        <span>{t('cashier.ledger.damaged_help')}</span>
+      </div>
+    );
+  }
+  if (integrity.state === 'verifying') {
+    return (
+      <p className="ledger-alert ledger-verifying" role="status" data-testid="ledger-integrity" data-state="verifying">
+        {t('cashier.ledger.verifying')}
+      </p>
+    );
+  }
+  return null;
 }
 
 /** Small on purpose: the cashier only needs to know all is well, or that IT should look. */

@@ -11,6 +11,10 @@ export const ERROR_CODES = [
   'conflict', // e.g. the card is already someone else's
   'busy', // e.g. a scan while a customer is enrolling
   'unavailable', // e.g. the simulator in a terminal with real devices
+  'ledger_damaged', // the journal failed its check at start: no loyalty write until support repairs it
+  'storage_full', // the terminal's disk is full: nothing was written
+  'storage_busy', // another process holds the database's write lock: nothing was written, retry
+  'storage_failed', // the disk refused a write (I/O error, read-only): retry with the same receipt
   'internal',
 ] as const;
 

@@ -147,6 +147,13 @@ export const ScanCode = z
   .min(1, 'scan.empty')
   .max(512, 'scan.too_long');
 
+/** The points journal's check at start: `damaged` means every loyalty write is refused until support repairs it. */
+export const LedgerIntegrity = z.object({
+  state: z.enum(['unverified', 'verifying', 'verified', 'damaged']),
+  problems: z.number().int().nonnegative(),
+});
+export type LedgerIntegrity = z.infer<typeof LedgerIntegrity>;
+
 export const TerminalInfo = z.object({
   terminalId: z.string(),
   storeName: z.string(),
@@ -156,6 +163,7 @@ export const TerminalInfo = z.object({
   enrolmentIdleMs: z.number().int().positive(),
   consentWordingVersion: z.string(),
   privacyNoticeUrl: z.string(),
+  ledger: LedgerIntegrity,
 });
 export type TerminalInfo = z.infer<typeof TerminalInfo>;
 

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations';
+import { scanWal } from './wal-check';
 
 export type Db = Database.Database;
 
@@ -10,31 +11,74 @@ export class SchemaTooNewError extends Error {
   }
 }
 
+/**
+ * The database (or its write-ahead log) is damaged. The terminal refuses to
+ * start on it rather than let SQLite drop or rewrite loyalty entries; the
+ * files are left exactly as they were, for support to copy and repair.
+ */
 export class DatabaseCorruptError extends Error {
-  constructor(detail: string) {
-    super(`the local database failed its integrity check: ${detail}`);
+  readonly detail: string;
+  constructor(detail: string, path?: string) {
+    super(`the local database${path ? ` ${path}` : ''} failed its integrity check: ${detail}`);
     this.name = 'DatabaseCorruptError';
+    this.detail = detail;
   }
+}
+
+export interface OpenOptions {
+  migrations?: readonly Migration[];
+  /**
+   * How long a write waits for another connection's lock before SQLite gives
+   * up with SQLITE_BUSY (the ledger answers `storage_busy`). Tests shorten it.
+   */
+  busyTimeoutMs?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** SQLite's own words for a file that is not a sound database. */
+function isCorruption(error: unknown): error is InstanceType<typeof Database.SqliteError> {
+  return error instanceof Database.SqliteError && /^SQLITE_(CORRUPT|NOTADB)/.test(error.code);
 }
 
 /**
  * Opens the terminal's ledger database. There is exactly one connection per
  * process and it is the only writer; `synchronous=FULL` because tills lose
  * power and an acknowledged write must survive it.
+ *
+ * Refused with DatabaseCorruptError: a WAL whose recovery would drop
+ * committed transactions (wal-check.ts), a file SQLite calls corrupt or not a
+ * database, and a failed `quick_check`.
  */
-export function openDatabase(path: string, options: { migrations?: readonly Migration[] } = {}): Db {
-  const db = new Database(path);
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  if (path !== ':memory:' && path !== '') {
+    const wal = scanWal(`${path}-wal`);
+    if (wal && wal.droppedCommits >= 2) {
+      throw new DatabaseCorruptError(
+        `its write-ahead log is damaged at frame ${wal.firstBadFrame}: opening it would silently drop ${wal.droppedCommits} committed transactions that follow; nothing was changed, keep ${path} and ${path}-wal for support`,
+        path,
+      );
+    }
+  }
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    if (isCorruption(error)) throw new DatabaseCorruptError(`${error.message} (${error.code})`, path);
+    throw error;
+  }
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
     const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new DatabaseCorruptError(String(check));
+    if (check !== 'ok') throw new DatabaseCorruptError(String(check), path);
     migrate(db, options.migrations ?? migrations);
     return db;
   } catch (error) {
     db.close();
+    if (isCorruption(error)) throw new DatabaseCorruptError(`${error.message} (${error.code})`, path);
     throw error;
   }
 }
@@ -61,3 +105,25 @@ export function migrate(db: Db, list: readonly Migration[] = migrations): number
 }
 
 export { LATEST_SCHEMA_VERSION };
+
+/**
+ * What a shell prints and logs when the terminal cannot start on its
+ * database: what happened and what to do, without a stack trace that reads
+ * like a bug. Null for any other error, which keeps its stack.
+ */
+export function startupRefusal(error: unknown): string | null {
+  if (error instanceof DatabaseCorruptError) {
+    return [
+      `Fidèle cannot start: ${error.message}.`,
+      'The terminal refuses to open a damaged database rather than lose or rewrite loyalty entries.',
+      'Do not delete or edit the data folder: copy it as it is (the .sqlite file and its -wal beside it) and call support.',
+    ].join('\n');
+  }
+  if (error instanceof SchemaTooNewError) {
+    return [`Fidèle cannot start: ${error.message}.`, 'This build is older than the database it found: install the newer build again.'].join('\n');
+  }
+  return null;
+}
+
+/** The exit status of a terminal refused its database: a service manager should not restart it in a loop. */
+export const DATABASE_REFUSED_EXIT = 3;

@@ -1,6 +1,7 @@
 import type { Locale } from '../../../shared/contract';
 import { AppFailure } from '../../../shared/contract';
 import type { Db } from '../db/database';
+import { storageFailure } from '../db/storage-errors';
 import { uuidv7 } from '../ids';
 import type { Clock, Logger, Random } from '../ports';
 import { adjustPoints, PinGuard, type AdjustResult } from './adjustment';
@@ -11,6 +12,7 @@ import { Journal, ENTRY_COLUMNS, rowToEntry, type EntryRow, type Monotonic } fro
 import { formatLocalDate, localDateOf } from './local-time';
 import { Lots, type ExpiringPoints } from './lots';
 import { expiringPoints, NO_CHAIN, spendablePoints, type ChainPositions } from './chain-view';
+import { IntegrityGate, type IntegrityView } from './integrity';
 import { DEFAULT_OFFLINE_LIMITS, OfflineSession, type OfflineLimitsProvider } from './offline';
 import { ackCursor, nextOutboxBatch, recordAck, type AckCursor, type OutboxBatch } from './outbox';
 import { DEFAULT_PROGRAM } from './program.default';
@@ -78,8 +80,15 @@ export interface Ledger {
   readonly terminalId: string;
   readonly rules: ProgramRules;
   readonly policy: LedgerPolicy;
-  /** Verifies the chain in the background of the event loop; reports, never throws. */
+  /**
+   * Verifies the chain, yielding to the event loop between chunks; reports,
+   * never throws. Until it resolves writes are refused as `unavailable`; if
+   * the chain fails, every write of this run is refused as `ledger_damaged`
+   * (integrity.ts). The core awaits it before serving anything.
+   */
   start(): Promise<VerifyReport>;
+  /** Whether this run may write: the verdict of start() (integrity.ts). */
+  integrity(): IntegrityView;
   preview(input: unknown): SalePreview;
   hold(input: unknown): HoldResult;
   commit(input: unknown, options?: CommitOptions): SaleResult;
@@ -140,18 +149,42 @@ export function createLedger(options: LedgerOptions): Ledger {
     chain: options.chain ?? NO_CHAIN,
     write: <T>(fn: () => T) => runner.immediate(fn) as T,
   };
-  ctx.write(() => journal.openStream());
+  // The only write before start() has verified the journal, and only on a stream that has
+  // nothing to verify yet. An existing stream is left alone: re-creating a deleted stream row
+  // would hand a tampered journal a fresh genesis; verification reports it missing instead.
+  const streamKey = [options.terminalId, policy.epoch] as const;
+  const hasStream = db.prepare<[string, number]>('SELECT 1 FROM ledger_stream WHERE terminal_id = ? AND epoch = ?').get(...streamKey) !== undefined;
+  const hasEntries = db.prepare<[string, number]>('SELECT 1 FROM ledger_entry WHERE terminal_id = ? AND epoch = ? LIMIT 1').get(...streamKey) !== undefined;
+  if (!hasStream && !hasEntries) ctx.write(() => journal.openStream());
+  const gate = new IntegrityGate();
   const pins = new PinGuard(monotonic);
   const historyStmt = db.prepare<[string, number], EntryRow>(
     `SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE member_id = ? ORDER BY seq DESC LIMIT ?`,
   );
 
-  /** Unexpected errors keep their stack in the log; callers see AppFailures as they are. */
-  function guarded<T>(operation: string, fn: () => T): T {
+  /**
+   * Every ledger operation goes through here. Writes are refused while the
+   * journal is untrusted; SQLite's disk failures become the AppFailure that
+   * says so (the transaction was rolled back); unexpected errors keep their
+   * stack in the log; callers see AppFailures as they are.
+   */
+  function guarded<T>(operation: string, fn: () => T, kind: 'read' | 'write' = 'read'): T {
     try {
+      if (kind === 'write') gate.assertWritable(operation);
       return fn();
     } catch (error) {
-      if (!(error instanceof AppFailure)) logger.error('ledger operation failed', { operation, error: error instanceof Error ? error.stack : String(error) });
+      if (error instanceof AppFailure) {
+        if (error.code === 'ledger_damaged') logger.warn('ledger operation refused: the journal failed its check at start', { operation });
+        throw error;
+      }
+      const storage = storageFailure(error);
+      if (storage) {
+        const sqlite = (error as { code?: string }).code;
+        if (storage.code === 'storage_busy') logger.warn('ledger write refused: the database is locked', { operation, sqlite });
+        else logger.error('ledger write failed on the disk', { operation, sqlite, message: storage.message });
+        throw storage;
+      }
+      logger.error('ledger operation failed', { operation, error: error instanceof Error ? error.stack : String(error) });
       throw error;
     }
   }
@@ -161,18 +194,34 @@ export function createLedger(options: LedgerOptions): Ledger {
     rules,
     policy,
     async start() {
-      const report = await verifyChainAsync(db, { chunkSize: 1000 });
+      gate.begin();
+      let report: VerifyReport;
+      try {
+        report = await verifyChainAsync(db, { chunkSize: 1000 });
+      } catch (error) {
+        // A journal SQLite cannot even read through is as untrusted as one that fails its check.
+        report = { ok: false, streams: [], problems: [{ kind: 'unreadable', detail: error instanceof Error ? error.message : String(error) }], moreProblems: 0 };
+      }
+      gate.settle(report, clock.now());
       if (report.ok) logger.info('ledger chain verified', { streams: report.streams });
-      else logger.error('ledger chain verification failed', { problems: report.problems, more: report.moreProblems });
+      else {
+        logger.error('ledger chain verification failed', { problems: report.problems, more: report.moreProblems });
+        logger.error('loyalty writes suspended: every sale, refund, adjustment and expiry is refused until support repairs the journal', {
+          terminalId: options.terminalId,
+          problems: report.problems.length + report.moreProblems,
+        });
+      }
       return report;
     },
+    integrity: () => gate.current(),
     preview: (input) => guarded('preview', () => previewSale(ctx, input)),
-    hold: (input) => guarded('hold', () => holdRedemption(ctx, input)),
-    commit: (input, commitOptions) => guarded('commit', () => commitSale(ctx, input, commitOptions)),
-    void: (input) => guarded('void', () => voidSale(ctx, input)),
-    refund: (input) => guarded('refund', () => refundSale(ctx, input)),
-    adjust: (input) => guarded('adjust', () => adjustPoints(ctx, pins, input)),
-    runExpiry: (now = clock.now()) => (options.expiresLocally?.() ?? true ? guarded('expiry', () => runExpiry(ctx, now)) : { lots: 0, points: 0, entries: [] }),
+    hold: (input) => guarded('hold', () => holdRedemption(ctx, input), 'write'),
+    commit: (input, commitOptions) => guarded('commit', () => commitSale(ctx, input, commitOptions), 'write'),
+    void: (input) => guarded('void', () => voidSale(ctx, input), 'write'),
+    refund: (input) => guarded('refund', () => refundSale(ctx, input), 'write'),
+    adjust: (input) => guarded('adjust', () => adjustPoints(ctx, pins, input), 'write'),
+    runExpiry: (now = clock.now()) =>
+      guarded('expiry', () => (options.expiresLocally?.() ?? true ? runExpiry(ctx, now) : { lots: 0, points: 0, entries: [] }), 'write'),
     points(memberId) {
       const balance = spendablePoints(ctx, memberId);
       const pending = ctx.holds.pendingFor(memberId);
@@ -180,16 +229,18 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     expiring: (memberId) => expiringPoints(ctx, memberId),
     history: (memberId, limit = 20) => historyStmt.all(memberId, limit).map(rowToEntry),
-    setOffline(isOffline) {
-      ctx.write(() => offline.setOffline(isOffline, journal.head().seq));
-    },
+    // The offline marker is journal state too (it bounds redemptions): not written while the journal is untrusted.
+    setOffline: (isOffline) => guarded('offline marker', () => ctx.write(() => offline.setOffline(isOffline, journal.head().seq)), 'write'),
     connectivity: () => ({ offline: offline.isOffline(), offlineForMs: offline.elapsedMs() }),
     head: () => ({ epoch: policy.epoch, ...journal.head() }),
     verifyChain: () => verifyChain(db),
     zReport: (day = formatLocalDate(localDateOf(clock.now(), rules.timeZone))) => zReport(db, options.terminalId, rules.timeZone, day, clock.now()),
     zReportLines: (report, locale) => zReportLines(report, locale),
-    outbox: (maxEntries, afterSeq) => nextOutboxBatch(ctx, maxEntries, afterSeq),
-    recordAck: (ack) => recordAck(ctx, ack),
+    // The stream freezes while damaged: pushing it would let HQ accept entries this terminal
+    // itself cannot vouch for (a rewritten tail with recomputed hashes passes HQ's chain check;
+    // only the local projections gave it away).
+    outbox: (maxEntries, afterSeq) => guarded('outbox', () => nextOutboxBatch(ctx, maxEntries, afterSeq), 'write'),
+    recordAck: (ack) => guarded('ack', () => recordAck(ctx, ack), 'write'),
     ackCursor: () => ackCursor(ctx),
   };
 }

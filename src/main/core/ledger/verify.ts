@@ -13,7 +13,9 @@ export type ProblemKind =
   | 'posting_mismatch'
   | 'orphan_posting'
   | 'balance_mismatch'
-  | 'lot_mismatch';
+  | 'lot_mismatch'
+  /** SQLite failed while reading the journal: nothing in it can be vouched for. */
+  | 'unreadable';
 
 export interface ChainProblem {
   kind: ProblemKind;

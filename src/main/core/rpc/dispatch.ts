@@ -13,6 +13,7 @@ import {
   type Result,
   type Role,
 } from '../../../shared/contract';
+import { storageFailure } from '../db/storage-errors';
 import type { Logger } from '../ports';
 
 export interface CallContext {
@@ -57,6 +58,12 @@ export function createDispatch(handlers: Handlers, options: { logger: Logger; va
       return { ok: true, value };
     } catch (error) {
       if (error instanceof AppFailure) return fail(error.toJSON());
+      // A disk failure outside the ledger (which maps its own): member enrolment, a consent.
+      const storage = storageFailure(error);
+      if (storage) {
+        options.logger.error('handler failed on the disk', { method, message: storage.message });
+        return fail(storage.toJSON());
+      }
       options.logger.error('handler failed', { method, error: error instanceof Error ? error.stack : String(error) });
       return fail({ code: 'internal', message: 'internal error' });
     }
