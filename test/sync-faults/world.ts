@@ -10,6 +10,8 @@ import type { Timers } from '../../src/main/core/devices/reconnect';
 import type { LedgerPolicy } from '../../src/main/core/ledger/context';
 import { MemberStore } from '../../src/main/core/members/member-store';
 import { seededRandom, type Logger } from '../../src/main/core/ports';
+import type { HeldSale, Holds } from '../../src/main/core/sync/holds';
+import { chainPositions } from '../../src/main/core/sync/pull';
 import { createSync, type Sync, type SyncStatus } from '../../src/main/core/sync/sync-service';
 import { postgresUnavailable, startPostgresCluster, type PostgresCluster } from '../fakes/postgres-cluster';
 import { line, openHarness, sale, WEDNESDAY_10H, type Harness } from '../integration/ledger-fixture';
@@ -136,6 +138,8 @@ export interface TerminalOptions {
   maxEntries?: number;
   timeoutMs?: number;
   policy?: Partial<LedgerPolicy>;
+  /** Spend on HQ's chain-wide balances as pulled, as the app does (core.ts); off, the ledger spends what its own journal earned. */
+  chainView?: boolean;
 }
 
 export class Terminal {
@@ -151,7 +155,7 @@ export class Terminal {
     readonly o: TerminalOptions,
   ) {
     this.terminalId = o.terminalId;
-    this.h = openHarness({ terminalId: o.terminalId, policy: o.policy });
+    this.h = openHarness({ terminalId: o.terminalId, policy: o.policy, chain: o.chainView ? chainPositions : undefined });
     this.net = createFaultNet(hq.url, o.seed, o.weights ?? {});
     const timeoutMs = o.timeoutMs ?? 20_000;
     this.sync = createSync({
@@ -194,10 +198,33 @@ export class Terminal {
 
   /** One sale of `cents` for a member, optionally spending points; the terminal's clocks move on by `stepMs`. */
   sell(memberId: string, cents: number, redeemPoints = 0, stepMs = 60_000): void {
+    this.h.ledger.commit(this.basket(memberId, cents, redeemPoints));
+    this.tick(stepMs);
+  }
+
+  /** The next receipt's sale input (nothing committed). */
+  basket(memberId: string, cents: number, redeemPoints = 0) {
     this.receipts += 1;
-    this.h.ledger.commit(sale(memberId, `${this.terminalId}-R${this.receipts}`, [line(cents)], redeemPoints));
+    return sale(memberId, `${this.terminalId}-R${this.receipts}`, [line(cents)], redeemPoints);
+  }
+
+  tick(stepMs = 60_000): void {
     this.h.clock.value += stepMs;
     this.h.mono.value += stepMs;
+  }
+
+  /** The sync service's online-redemption client (sync/holds.ts), talking to HQ through this terminal's fault network. */
+  holds(): Holds {
+    const holds = this.sync.holds();
+    if (!holds) throw new Error(`${this.terminalId} has no holds client: not enrolled or not started`);
+    return holds;
+  }
+
+  /** A sale spending points through an HQ hold (or the offline limits when HQ cannot be asked), as a till at payment. */
+  async redeem(memberId: string, cents: number, points: number, stepMs = 60_000): Promise<HeldSale> {
+    const held = await this.holds().redeemWithHold(this.basket(memberId, cents, points));
+    this.tick(stepMs);
+    return held;
   }
 
   memberIds(): string[] {

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import { entryHash, postingsBalance, type Entry, type Posting } from './chain';
+import { Accounts } from './accounts';
 import { ENTRY_COLUMNS, rowToEntry, type EntryRow } from './journal';
 
 export type ProblemKind =
@@ -87,6 +88,8 @@ function* verification(db: Db, options: VerifyOptions): Generator<void, VerifyRe
   );
 
   const sums = new Map<string, number>();
+  // Points a debit took beyond this terminal's lots: spent from lots HQ keeps for other stores (lots.take, `elsewhere`).
+  const spentElsewhere = new Map<string, number>();
   const streams: StreamState[] = streamsStmt.all().map((s) => {
     const genesis = genesisStmt.get(s.terminal_id, s.epoch)?.genesis_hash ?? null;
     if (genesis === null) report({ kind: 'missing_genesis', terminalId: s.terminal_id, epoch: s.epoch, detail: 'no genesis for this stream' });
@@ -136,6 +139,8 @@ function* verification(db: Db, options: VerifyOptions): Generator<void, VerifyRe
           report({ kind: 'unbalanced', ...at, detail: 'postings do not sum to zero' });
         } else {
           for (const p of postings) sums.set(p.account, (sums.get(p.account) ?? 0) + p.delta);
+          const elsewhere = takenElsewhere(entry, postings);
+          if (elsewhere > 0) spentElsewhere.set(Accounts.points(entry.member_id!), (spentElsewhere.get(Accounts.points(entry.member_id!)) ?? 0) + elsewhere);
         }
         const stored = legs.get(row.seq) ?? [];
         legs.delete(row.seq);
@@ -183,11 +188,31 @@ function* verification(db: Db, options: VerifyOptions): Generator<void, VerifyRe
     if (!/^member:.*:points$/.test(account)) continue;
     const lots = lotSums.get(account) ?? 0;
     lotSums.delete(account);
-    if (lots !== sum) report({ kind: 'lot_mismatch', account, detail: `open lots hold ${lots}, balance is ${sum}` });
+    const elsewhere = spentElsewhere.get(account) ?? 0;
+    if (lots !== sum + elsewhere) {
+      const spent = elsewhere > 0 ? ` and ${elsewhere} were spent from other stores' lots` : '';
+      report({ kind: 'lot_mismatch', account, detail: `open lots hold ${lots}, balance is ${sum}${spent}` });
+    }
   }
   for (const [account, lots] of lotSums) report({ kind: 'lot_mismatch', account, detail: `open lots hold ${lots} for an account without points` });
 
   return { ok: problems.length === 0 && moreProblems === 0, streams: streams.map((s) => s.report), problems, moreProblems };
+}
+
+/**
+ * How many points an entry debited from its member beyond the lots it names
+ * (`detail.lots`, [lot id, points] pairs). Only a till spending chain-wide
+ * balances does that; the rest of the debit is allocated by HQ. Never
+ * negative: a debit naming more than it took is left for the lot check to flag.
+ */
+function takenElsewhere(entry: Entry, postings: Posting[]): number {
+  const lots = (entry.detail as { lots?: unknown }).lots;
+  if (entry.member_id === null || !Array.isArray(lots)) return 0;
+  const account = Accounts.points(entry.member_id);
+  const debited = -postings.reduce((sum, p) => (p.account === account ? sum + p.delta : sum), 0);
+  if (debited <= 0) return 0;
+  const taken = lots.reduce((sum: number, l: unknown) => sum + (Array.isArray(l) && Number.isSafeInteger(l[1]) ? (l[1] as number) : 0), 0);
+  return Math.max(0, debited - taken);
 }
 
 export function verifyChain(db: Db, options: VerifyOptions = {}): VerifyReport {
