@@ -14,6 +14,11 @@ import type { Sql } from './db';
  */
 export const OVERDRAFT_ACCOUNT = (memberId: string): string => `member:${memberId}:offline_overdraft`;
 
+/** The receipt exception of a redeem entry naming a hold HQ did not hold for it (released, voided, unknown): it counts as an offline redemption. */
+export const HOLD_NOT_PENDING = 'hold_not_pending';
+/** The incident of a hold whose post found its points spent meanwhile by a debit that did not go through a hold. */
+export const HOLD_OVERDRAWN = 'hold_overdrawn';
+
 export type ReceiptException = PushReceipt['exceptions'][number];
 
 interface Leg {
@@ -244,6 +249,71 @@ async function postCollision(tx: Sql, e: WireEntry, legs: Leg[], now: number): P
   return scoped;
 }
 
+interface HeldRow {
+  customer_id: string;
+  hold_id: string;
+  terminal_id: string;
+  points: number;
+  status: string;
+}
+
+const holdKey = (customer: string, holdId: string) => `${customer}\u0000${holdId}`;
+
+/**
+ * The holds of one projection run's members, read under their locks (Book.load):
+ * HQ's clock ends the expired ones first, so whether a redeem entry posts its
+ * hold depends on HQ time alone, never on when a sweep last ran. Then the
+ * pending ones — the points the members' balances must keep covering, in HQ
+ * commit order — and the ones the batch's redeem entries name.
+ */
+class HoldBook {
+  private readonly pending = new Map<string, Map<string, HeldRow>>();
+  private readonly named = new Map<string, HeldRow>();
+
+  static async load(tx: Sql, members: string[], named: Array<[string, string]>, now: number): Promise<HoldBook> {
+    const book = new HoldBook();
+    if (members.length === 0) return book;
+    await tx.query("UPDATE hold SET status = 'released', resolved_at = $2 WHERE customer_id = ANY($1::text[]) AND status = 'pending' AND expires_at <= $2", [members, now]);
+    const rows = await tx.query<HeldRow>("SELECT customer_id, hold_id, terminal_id, points, status FROM hold WHERE customer_id = ANY($1::text[]) AND status = 'pending'", [members]);
+    for (const r of rows) {
+      let m = book.pending.get(r.customer_id);
+      if (!m) book.pending.set(r.customer_id, (m = new Map()));
+      m.set(r.hold_id, r);
+    }
+    if (named.length > 0) {
+      const found = await tx.query<HeldRow>(
+        `SELECT h.customer_id, h.hold_id, h.terminal_id, h.points, h.status FROM hold h
+         JOIN unnest($1::text[], $2::text[]) AS n(customer_id, hold_id) ON h.customer_id = n.customer_id AND h.hold_id = n.hold_id`,
+        [named.map((n) => n[0]), named.map((n) => n[1])],
+      );
+      for (const r of found) book.named.set(holdKey(r.customer_id, r.hold_id), r);
+    }
+    return book;
+  }
+
+  /** Takes the hold out of the pending ones when this entry posts it; null when it is not pending for this terminal. */
+  post(customer: string, holdId: string, terminalId: string): HeldRow | null {
+    const row = this.pending.get(customer)?.get(holdId);
+    if (!row || row.terminal_id !== terminalId) return null;
+    this.pending.get(customer)!.delete(holdId);
+    return row;
+  }
+
+  /** Why an entry naming this hold does not post it. */
+  whyNot(customer: string, holdId: string, terminalId: string): string {
+    const row = this.pending.get(customer)?.get(holdId) ?? this.named.get(holdKey(customer, holdId));
+    if (!row) return 'HQ never granted it';
+    if (row.terminal_id !== terminalId) return `it is terminal ${row.terminal_id}'s`;
+    return row.status === 'pending' ? 'an earlier entry posted it' : `it was ${row.status}`;
+  }
+
+  pendingPoints(customer: string): number {
+    let sum = 0;
+    for (const h of this.pending.get(customer)?.values() ?? []) sum += Number(h.points);
+    return sum;
+  }
+}
+
 /**
  * Projects a stream's newly ingested entries (in seq order) and advances its
  * write checkpoint. Returns the exceptions for the receipt.
@@ -264,7 +334,15 @@ export async function projectEntries(
   }
   // Only a leg taking points off the member's own balance spends from lots.
   const spenders = legs.filter((l) => l.delta < 0 && memberOfAccount(l.account) === l.customer_id).map((l) => l.customer_id);
+  const members = [...new Set(entries.map((e) => e.member_id).filter((m): m is string => m !== null))];
   const book = await Book.load(tx, entries.map(customerOf), spenders);
+  const holdOf = (e: WireEntry): string | null => (e.kind === 'redeem' && e.member_id !== null && typeof e.detail.hold_id === 'string' ? e.detail.hold_id : null);
+  const holds = await HoldBook.load(
+    tx,
+    members,
+    entries.flatMap((e) => (holdOf(e) === null ? [] : [[customerOf(e), holdOf(e)!] as [string, string]])),
+    now,
+  );
   const expiries = new Map<string, Expiry>();
   const inserted = await insertLegs(tx, legs, now);
   const exceptions: ReceiptException[] = [];
@@ -296,34 +374,70 @@ export async function projectEntries(
       exceptions.push({ entryId: e.entry_id, kind: 'entry_id_collision', detail });
       incidents.push([customer, `collision:${e.terminal_id}:${e.epoch}:${e.seq}`, e.terminal_id, 'entry_id_collision', e.entry_id, JSON.stringify({ postedAs: scoped[0]!.entry_id }), now]);
     }
+    let debited = 0;
     for (const l of fresh) {
       book.post(customer, l.account, l.delta);
       const member = memberOfAccount(l.account);
       if (member === null || member !== customer) continue;
       if (l.delta > 0) book.openLot(customer, l.entry_id, l.delta, lotExpiry(ctx, e, expiries), now);
-      else if (l.delta < 0) book.take(customer, -l.delta, typeof e.detail.lot_id === 'string' ? e.detail.lot_id : null);
+      else if (l.delta < 0) {
+        debited -= l.delta;
+        book.take(customer, -l.delta, typeof e.detail.lot_id === 'string' ? e.detail.lot_id : null);
+      }
+    }
+    const entryKey = fresh[0]?.entry_id ?? e.entry_id;
+    // A redeem entry posts the hold it names while HQ holds it for that terminal; otherwise it is an offline redemption.
+    const holdId = holdOf(e);
+    let heldPoints = 0;
+    let late = false;
+    if (holdId !== null) {
+      const held = holds.post(customer, holdId, e.terminal_id);
+      if (held) {
+        heldPoints = Math.min(debited, Number(held.points));
+        postedHolds.push([customer, holdId]);
+      } else {
+        late = true;
+        const why = holds.whyNot(customer, holdId, e.terminal_id);
+        exceptions.push({ entryId: e.entry_id, kind: HOLD_NOT_PENDING, detail: `hold ${holdId} was not HQ's to post (${why}): the redemption is recorded as an offline one` });
+      }
     }
     if (e.member_id !== null) {
       const points = Accounts.points(e.member_id);
       const balance = book.balance(customer, points);
+      // What HQ held for this entry is its due even if something else spent it meanwhile (that deficit is not this entry's);
+      // the rest of the debit answers for going below zero and for taking points other pending holds reserve.
+      const others = Math.max(0, heldPoints - (balance + debited));
+      const own = Math.max(0, -balance) - others;
+      const reserved = Math.max(0, Math.min(debited - heldPoints - own, holds.pendingPoints(customer) - Math.max(balance, 0)));
+      const correction = `hq-overdraft-${entryKey}`;
       if (balance < 0) {
         // I7: the fact stands; the deficit moves to a receivable, raised as an exception and an incident.
-        const id = `hq-overdraft-${fresh[0]?.entry_id ?? e.entry_id}`;
         const fix = [
           { account: points, delta: -balance },
           { account: OVERDRAFT_ACCOUNT(e.member_id), delta: balance },
         ];
         fix.forEach((p, leg) =>
-          corrections.push({ customer_id: customer, entry_id: id, leg, account: p.account, delta: p.delta, kind: 'overdraft', origin: 'hq', terminal_id: e.terminal_id, epoch: e.epoch, seq: e.seq }),
+          corrections.push({ customer_id: customer, entry_id: correction, leg, account: p.account, delta: p.delta, kind: 'overdraft', origin: 'hq', terminal_id: e.terminal_id, epoch: e.epoch, seq: e.seq }),
         );
         for (const p of fix) book.post(customer, p.account, p.delta);
-        const kind = e.offline ? 'offline_overdraft' : 'overdraft';
-        const detail = `member ${e.member_id} overdrawn by ${-balance} points; posted to ${OVERDRAFT_ACCOUNT(e.member_id)} (${id})`;
+      }
+      if (own + reserved > 0) {
+        // Points pending holds reserve are taken from the balance when each hold posts: flagged now, on the entry that spent them.
+        const kind = e.offline || late ? 'offline_overdraft' : 'overdraft';
+        const parts = [
+          ...(own > 0 ? [`${own} posted to ${OVERDRAFT_ACCOUNT(e.member_id)} (${correction})`] : []),
+          ...(reserved > 0 ? [`${reserved} of the points pending holds reserve, owed when they post`] : []),
+        ];
+        const detail = `member ${e.member_id} overdrawn by ${own + reserved} points; ${reserved === 0 ? `posted to ${OVERDRAFT_ACCOUNT(e.member_id)} (${correction})` : parts.join(', ')}`;
         exceptions.push({ entryId: e.entry_id, kind, detail });
-        incidents.push([customer, `overdraft:${fresh[0]?.entry_id ?? e.entry_id}`, e.terminal_id, kind, e.entry_id, JSON.stringify({ points: -balance, offline: e.offline, correction: id }), now]);
+        incidents.push([customer, `overdraft:${entryKey}`, e.terminal_id, kind, e.entry_id, JSON.stringify({ points: own + reserved, reserved, offline: e.offline, late, correction: own > 0 ? correction : null }), now]);
+      }
+      if (others > 0) {
+        // The hold was granted within what HQ had: the entry that posts it is owed no exception, HQ's books get the incident.
+        const detail = { points: others, holdId, correction };
+        incidents.push([customer, `hold-overdrawn:${entryKey}`, e.terminal_id, HOLD_OVERDRAWN, e.entry_id, JSON.stringify(detail), now]);
       }
     }
-    if (e.kind === 'redeem' && e.member_id !== null && typeof e.detail.hold_id === 'string') postedHolds.push([customer, e.detail.hold_id]);
   }
 
   if (corrections.length > 0) {
@@ -346,7 +460,6 @@ export async function projectEntries(
       [postedHolds.map((h) => h[0]), postedHolds.map((h) => h[1]), now],
     );
   }
-  const members = [...new Set(entries.map((e) => e.member_id).filter((m): m is string => m !== null))];
   if (members.length > 0) {
     const version = await nextChangeVersion(tx);
     await tx.query(

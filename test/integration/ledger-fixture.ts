@@ -168,3 +168,14 @@ export function refusal(fn: () => unknown, code: ErrorCode): AppFailure {
   }
   throw new Error(`expected a ${code} refusal`);
 }
+
+/** Awaits `promise`, expecting it to reject with an AppFailure; returns it for the caller to check its code. */
+export async function rejection(promise: Promise<unknown>): Promise<AppFailure> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppFailure);
+    return error as AppFailure;
+  }
+  throw new Error('expected a refusal');
+}

@@ -46,6 +46,11 @@ export interface FaultNet {
   /** Only paths starting with one of these are subject to faults (default: all). */
   faultPaths: string[];
   weights: FaultWeights;
+  /**
+   * Faults for the next requests to exactly these paths, in order, before any
+   * weighted draw: a directed scenario says what happens to which request.
+   */
+  readonly script: Array<{ path: string; fault: Fault }>;
   readonly log: FaultRecord[];
   /** Requests kept back by 'hold' and not delivered yet. */
   readonly held: number;
@@ -55,6 +60,8 @@ export interface FaultNet {
   counts(): Record<string, number>;
   /** Delivers a raw body to HQ past all faults (for the attacker next door). */
   direct(path: string, body: string): Promise<{ status: number; json: unknown }>;
+  /** Bodies the terminal sent to this path, in order (whatever became of them). */
+  sent(path: string): string[];
 }
 
 interface Captured {
@@ -111,6 +118,7 @@ export function createFaultNet(hqUrl: string, seed: number, weights: FaultWeight
     down: false,
     faultPaths: [''],
     weights,
+    script: [],
     log,
     get held() {
       return held.length;
@@ -125,6 +133,7 @@ export function createFaultNet(hqUrl: string, seed: number, weights: FaultWeight
       for (const r of log) out[r.fault] = (out[r.fault] ?? 0) + 1;
       return out;
     },
+    sent: (path) => seen.filter((c) => c.path === path).map((c) => c.body),
     async direct(path, body) {
       const response = await globalThis.fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       const text = await response.text();
@@ -143,8 +152,9 @@ export function createFaultNet(hqUrl: string, seed: number, weights: FaultWeight
         log.push({ n: ++n, path, fault: 'down', delivered: [] });
         throw unreachable('HQ down');
       }
+      const scripted = net.script.findIndex((x) => x.path === path);
       const subject = net.faultPaths.some((p) => path.startsWith(p));
-      const fault = subject ? pick(random, net.weights) : 'deliver';
+      const fault = scripted >= 0 ? net.script.splice(scripted, 1)[0]!.fault : subject ? pick(random, net.weights) : 'deliver';
       const record: FaultRecord = { n: ++n, path, fault, delivered: [] };
       log.push(record);
       const earlier = seen.filter((s) => s.path === path);

@@ -3,12 +3,14 @@ import type { Db } from '../../src/main/core/db/database';
 import { verifyChain } from '../../src/main/core/ledger/verify';
 import type { HqContext } from '../../src/hq/context';
 import { verifyTerminal } from '../../src/hq/fleet';
+import { HOLD_NOT_PENDING } from '../../src/hq/projector';
 
 /**
  * The oracle of sync-ledger.md §3, checked after every fault scenario:
  * (a) nothing lost, nothing twice; (b) every chain verifies; (c) postings
  * balance; (d) balances recompute, and HQ's per-member books agree with what
- * the terminals journaled; (f) the offline overdraft stays within its bound.
+ * the terminals journaled; (f) the offline overdraft stays within its bound;
+ * (g) holds end once, on time, and the points they reserve stay reserved.
  *
  * It only reads. Call it once every terminal has pushed everything and then
  * pulled (so the HQ balances a terminal holds are the final ones), or pass
@@ -21,6 +23,8 @@ export interface OracleInput {
   overdraftBound?: number;
   /** Compare the HQ balances each terminal pulled with HQ's own (default true). */
   pulledViews?: boolean;
+  /** ε of (g): how long past its timeout (HQ clock) a hold may still be pending, i.e. wait for the next sweep (default HQ's maintenance interval). */
+  holdSlackMs?: number;
 }
 
 const OVERDRAFT = /^member:(.+):offline_overdraft$/;
@@ -200,7 +204,115 @@ export async function checkOracle(input: OracleInput): Promise<string[]> {
     const total = await overdraftTotal(hq);
     if (total > input.overdraftBound) violations.push(`(f) ${total} points in offline_overdraft accounts, bound is ${input.overdraftBound}`);
   }
+
+  violations.push(...(await checkHolds(hq, input.holdSlackMs ?? DEFAULT_HOLD_SLACK_MS)));
   return violations;
+}
+
+/** HQ's maintenance run sweeps expired holds this often by default (server.ts); a pull or a hold request sweeps sooner. */
+export const DEFAULT_HOLD_SLACK_MS = 60_000;
+
+/**
+ * (g) Every hold at HQ, against the journal and the books:
+ * - one state: pending (unresolved, and not past its timeout + ε on HQ's
+ *   clock), or posted, voided or released (resolved, once); posted before its
+ *   timeout, released not before it;
+ * - a posted hold is posted by exactly one redeem entry of its own terminal,
+ *   spending exactly the held points, each leg at HQ once; a voided or released
+ *   hold by none: a redeem entry naming it is one HQ took as an offline
+ *   redemption, said so in its receipt, after the hold ended;
+ * - the points of pending holds stay reserved: a member's points cover them,
+ *   or whatever spent them was flagged (exception and incident) on arrival.
+ */
+export async function checkHolds(hq: HqContext, slackMs = DEFAULT_HOLD_SLACK_MS): Promise<string[]> {
+  const out: string[] = [];
+  const now = hq.clock.now();
+  const holds = await hq.sql.query<{
+    customer_id: string;
+    hold_id: string;
+    terminal_id: string;
+    points: number;
+    status: string;
+    expires_at: number;
+    resolved_at: number | null;
+  }>('SELECT customer_id, hold_id, terminal_id, points, status, expires_at, resolved_at FROM hold ORDER BY customer_id, hold_id');
+  const naming = await hq.sql.query<{ terminal_id: string; seq: number; entry_id: string; member_id: string | null; hold_id: string; legs: number; ingested_at: number }>(
+    `SELECT terminal_id, seq, entry_id, member_id, entry->'detail'->>'hold_id' AS hold_id, jsonb_array_length(entry->'postings') AS legs, ingested_at FROM journal_entry
+     WHERE kind = 'redeem' AND entry->'detail'->>'hold_id' IS NOT NULL`,
+  );
+  const flagged = new Set(
+    (
+      await hq.sql.query<{ terminal_id: string; entry_id: string }>(
+        `SELECT DISTINCT r.terminal_id, x->>'entryId' AS entry_id FROM push_receipt r, jsonb_array_elements(r.receipt->'exceptions') AS x WHERE x->>'kind' = $1`,
+        [HOLD_NOT_PENDING],
+      )
+    ).map((f) => `${f.terminal_id}\u0000${f.entry_id}`),
+  );
+  const debits = new Map(
+    (
+      await hq.sql.query<{ customer_id: string; entry_id: string; legs: number; debited: number }>(
+        `SELECT customer_id, entry_id, count(*)::int AS legs, -sum(delta) FILTER (WHERE account = 'member:' || customer_id || ':points')::bigint AS debited
+         FROM posting WHERE kind = 'redeem' AND origin = 'terminal' GROUP BY customer_id, entry_id`,
+      )
+    ).map((d) => [`${d.customer_id}\u0000${d.entry_id}`, d]),
+  );
+  const byHold = new Map<string, typeof naming>();
+  for (const n of naming) {
+    const k = `${n.member_id ?? ''}\u0000${n.hold_id}`;
+    byHold.set(k, [...(byHold.get(k) ?? []), n]);
+  }
+  const known = new Set(holds.map((h) => `${h.customer_id}\u0000${h.hold_id}`));
+  for (const [k, entries] of byHold) {
+    if (known.has(k)) continue;
+    for (const e of entries) {
+      if (!flagged.has(`${e.terminal_id}\u0000${e.entry_id}`)) out.push(`(g) entry ${e.terminal_id}/${e.seq} names hold ${e.hold_id}, which HQ never granted, and its receipt does not say so`);
+    }
+  }
+
+  for (const h of holds) {
+    const label = `(g) hold ${h.hold_id} (${h.terminal_id}, ${h.points} points, ${h.status})`;
+    const entries = byHold.get(`${h.customer_id}\u0000${h.hold_id}`) ?? [];
+    const posts = entries.filter((e) => !flagged.has(`${e.terminal_id}\u0000${e.entry_id}`));
+    if (h.status === 'pending') {
+      if (h.resolved_at !== null) out.push(`${label} is pending but resolved at ${h.resolved_at}`);
+      if (h.expires_at + slackMs < now) out.push(`${label} is still pending ${now - h.expires_at} ms past its timeout (ε ${slackMs} ms)`);
+    } else if (h.resolved_at === null) {
+      out.push(`${label} has no resolution time`);
+    }
+    if (h.status === 'released' && h.resolved_at !== null && h.resolved_at < h.expires_at) out.push(`${label} released ${h.expires_at - h.resolved_at} ms before its timeout`);
+    if (h.status === 'posted') {
+      if (h.resolved_at !== null && h.resolved_at > h.expires_at) out.push(`${label} posted ${h.resolved_at - h.expires_at} ms after its timeout`);
+      if (posts.length !== 1) out.push(`${label} is posted by ${posts.length} redeem entries (${posts.map((e) => `${e.terminal_id}/${e.seq}`).join(', ') || 'none'})`);
+      for (const e of posts) {
+        if (e.terminal_id !== h.terminal_id) out.push(`${label} posted by ${e.terminal_id}/${e.seq}, another terminal`);
+        const d = debits.get(`${h.customer_id}\u0000${e.entry_id}`);
+        if (!d || d.legs !== e.legs) out.push(`${label}: its entry ${e.terminal_id}/${e.seq} has ${d?.legs ?? 0} of its ${e.legs} legs posted at HQ`);
+        else if (Number(d.debited) !== Number(h.points)) out.push(`${label}: its entry ${e.terminal_id}/${e.seq} spends ${d.debited ?? 0} points`);
+      }
+    } else if (h.status !== 'pending') {
+      for (const e of posts) out.push(`${label} has redeem entry ${e.terminal_id}/${e.seq} naming it, not flagged ${HOLD_NOT_PENDING} in its receipt`);
+      for (const e of entries) {
+        if (h.resolved_at !== null && e.ingested_at < h.resolved_at) out.push(`${label}: entry ${e.terminal_id}/${e.seq} naming it reached HQ before the hold ended`);
+      }
+    } else if (posts.length > 0) {
+      out.push(`${label} is still pending although redeem entries name it: ${posts.map((e) => `${e.terminal_id}/${e.seq}`).join(', ')}`);
+    }
+  }
+
+  // Pending holds keep their points: where a member's points fall short of them, debits that took reserved points
+  // (an offline redemption, a late post) were flagged for at least that much when they reached HQ.
+  const short = await hq.sql.query<{ customer_id: string; pending: number; balance: number | null; flagged: number | null }>(
+    `SELECT h.customer_id, h.pending, b.balance,
+       (SELECT sum((i.detail->>'reserved')::bigint) FROM incident i WHERE i.customer_id = h.customer_id AND i.detail ? 'reserved') AS flagged
+     FROM (SELECT customer_id, sum(points)::bigint AS pending FROM hold WHERE status = 'pending' GROUP BY customer_id) h
+     LEFT JOIN account_balance b ON b.customer_id = h.customer_id AND b.account = 'member:' || h.customer_id || ':points'
+     WHERE coalesce(b.balance, 0) < h.pending`,
+  );
+  for (const s of short) {
+    const lacking = Number(s.pending) - Number(s.balance ?? 0);
+    if (Number(s.flagged ?? 0) < lacking) out.push(`(g) member ${s.customer_id} has ${s.balance ?? 0} points for ${s.pending} held; only ${s.flagged ?? 0} flagged as spent from holds`);
+  }
+  return out;
 }
 
 /** Points owed through offline_overdraft accounts, all members together (a positive number). */

@@ -10,9 +10,8 @@ import { createHolds, type Holds } from '../../src/main/core/sync/holds';
 import { allowanceLimitsProvider } from '../../src/main/core/sync/offline-allowance';
 import { createSync, type Sync } from '../../src/main/core/sync/sync-service';
 import { createTransport, type FetchLike } from '../../src/main/core/sync/transport';
-import { AppFailure } from '../../src/shared/contract';
 import { enrolCode, hqPoints, startTestHq, type TestHq } from '../hq/hq-fixture';
-import { line, openHarness, sale, type Harness } from '../integration/ledger-fixture';
+import { line, openHarness, rejection, sale, type Harness } from '../integration/ledger-fixture';
 
 /**
  * Online redemption through an HQ hold, the real client against the real HQ
@@ -103,16 +102,6 @@ async function holdRow(memberId: string, holdId: string) {
 let receipts = 0;
 const redeeming = (memberId: string, points: number, cents = 20_000) => sale(memberId, `H${++receipts}`, [line(cents)], points);
 
-async function failure(promise: Promise<unknown>): Promise<AppFailure> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppFailure);
-    return error as AppFailure;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('online redemption through an HQ hold', () => {
   let a: Terminal;
   let claire: string;
@@ -157,7 +146,7 @@ describe('online redemption through an HQ hold', () => {
     const lateReservation = await a.holds.reserve(late);
     expect(lateReservation.mode).toBe('online');
     a.h.ledger.commit(redeeming(claire, late.redeemPoints));
-    const refused = await failure(a.holds.commit(late, lateReservation));
+    const refused = await rejection(a.holds.commit(late, lateReservation));
     expect(refused.issues?.[0]!.message).toBe('ledger.insufficient_points');
     if (lateReservation.mode === 'online') expect(await holdRow(claire, lateReservation.grant.holdId)).toMatchObject({ status: 'voided' });
     await a.sync.syncNow();
@@ -191,7 +180,7 @@ describe('online redemption through an HQ hold', () => {
     const atA = await a.holds.reserve(redeeming(jp, 800));
     expect(atA.mode).toBe('online');
     const before = b.h.snapshot();
-    const refused = await failure(b.holds.redeemWithHold(redeeming(jp, 400)));
+    const refused = await rejection(b.holds.redeemWithHold(redeeming(jp, 400)));
     expect(refused.code).toBe('conflict');
     expect(refused.issues).toEqual([{ path: 'redeemPoints', message: 'ledger.insufficient_points' }]);
     expect(refused.message).toContain('200 available');
@@ -201,7 +190,7 @@ describe('online redemption through an HQ hold', () => {
     const atB = await b.holds.redeemWithHold(redeeming(jp, 200));
     expect(atB.mode).toBe('online');
     // Both holds pending: nothing is left to hold at HQ.
-    expect((await failure(b.holds.reserve(redeeming(jp, 100)))).code).toBe('conflict');
+    expect((await rejection(b.holds.reserve(redeeming(jp, 100)))).code).toBe('conflict');
     await a.holds.abandon(atA);
     expect((await b.holds.reserve(redeeming(jp, 100))).mode).toBe('online');
   });
@@ -225,7 +214,7 @@ describe('online redemption through an HQ hold', () => {
     // Offline, HQ is not asked at all, and HQ's per-sale limit bounds the sale.
     const asked = a.fetches.length;
     const over = allowance[0]!.allowance.maxPointsPerTransaction + 100;
-    expect((await failure(a.holds.redeemWithHold(redeeming(zoe, over, 200_000)))).issues?.[0]!.message).toBe('ledger.offline.per_transaction');
+    expect((await rejection(a.holds.redeemWithHold(redeeming(zoe, over, 200_000)))).issues?.[0]!.message).toBe('ledger.offline.per_transaction');
     expect(a.fetches.length).toBe(asked);
 
     a.cut.value = false;
