@@ -48,6 +48,16 @@ describe('enrolment', () => {
     expect(s.h.ledger.verifyChain().ok).toBe(true);
   });
 
+  it('does not enrol a terminal whose journal failed its check at start: HQ never sees that history', async () => {
+    s = await openSyncHarness({ enrol: false });
+    s.sell(2);
+    s.h.db.prepare("UPDATE ledger_balance SET balance = balance + 5000 WHERE account LIKE 'member:%:points'").run();
+    expect((await s.h.ledger.start()).ok).toBe(false);
+    await expect(s.sync.enrol({ code: 'TEST-CODE-1', storeId: 'store-1' })).rejects.toMatchObject({ code: 'ledger_damaged' });
+    expect(s.hq.requests).toEqual([]);
+    expect(s.sync.enrolment()).toBeNull();
+  });
+
   it('stores nothing from a receipt whose signature does not verify', async () => {
     s = await openSyncHarness({ enrol: false });
     // A man in the middle swaps the genesis: the receipt no longer verifies with the key it carries.

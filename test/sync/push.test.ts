@@ -151,6 +151,21 @@ describe('push', () => {
     expect(s.hq.requests.filter((r) => r.path === '/v1/push').length).toBe(requests);
   });
 
+  it('stops loudly, pushing nothing, when the journal failed its check at start', async () => {
+    s = await openSyncHarness();
+    s.sell(3);
+    // An edited balance: the entries still chain, only the projections give it away; HQ must not be handed them.
+    s.h.db.prepare("UPDATE ledger_balance SET balance = balance + 5000 WHERE account LIKE 'member:%:points'").run();
+    expect((await s.h.ledger.start()).ok).toBe(false);
+    s.sync.start();
+    await s.time.advance(0);
+    expect(s.sync.status()).toMatchObject({ state: 'frozen', problem: { code: 'ledger_damaged' } });
+    expect(s.h.logs.some((l) => l.level === 'error' && /stopped/.test(l.message))).toBe(true);
+    await s.time.advance(24 * 3600_000);
+    expect(s.hq.requests.filter((r) => r.path === '/v1/push')).toEqual([]);
+    expect(s.h.ledger.ackCursor().seq).toBe(0);
+  });
+
   it('stops on equivocation: HQ holds other content under our seq numbers', async () => {
     s = await openSyncHarness();
     s.sell(3);

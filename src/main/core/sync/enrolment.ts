@@ -42,7 +42,9 @@ export type EnrolFailureCode =
   | 'journal_not_empty'
   | 'unreachable'
   | 'refused'
-  | 'bad_receipt';
+  | 'bad_receipt'
+  /** The journal failed its check at start: HQ must not adopt a history this terminal cannot vouch for. */
+  | 'ledger_damaged';
 
 export class EnrolmentError extends Error {
   constructor(
@@ -134,6 +136,9 @@ export async function enrol(o: EnrolOptions): Promise<EnrolOutcome> {
   const terminalId = o.ledger.terminalId;
   if (currentEnrolment(o.db, terminalId)) {
     throw new EnrolmentError('already_enrolled', 'this terminal is already enrolled; re-enrolment into a new epoch is not supported yet');
+  }
+  if (o.ledger.integrity().state === 'damaged') {
+    throw new EnrolmentError('ledger_damaged', 'the points journal failed its check at start: enrolment waits until support has repaired it');
   }
   const local = streamState(o.db, terminalId, o.ledger.policy.epoch);
   let history: EnrolRequest['history'];

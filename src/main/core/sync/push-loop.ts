@@ -1,3 +1,4 @@
+import { AppFailure } from '../../../shared/contract';
 import type { Timers } from '../devices/reconnect';
 import type { OutboxBatch } from '../ledger/outbox';
 import { MAX_BATCH_ENTRIES, PushAnswer, type PushBatch, type PushReceipt, type PushRefusal } from '../../../shared/sync/protocol';
@@ -63,6 +64,8 @@ export const DEFAULT_PUSH_ENTRIES = MAX_BATCH_ENTRIES;
 type Outcome = { kind: 'acked' } | { kind: 'empty' } | { kind: 'again' } | { kind: 'retry'; retryAfterMs: number | null } | { kind: 'stopped' };
 
 const STOP_CODES: ReadonlySet<PushRefusal['code']> = new Set(['frozen', 'equivocation', 'structural', 'schema_version', 'bad_signature', 'unknown_terminal', 'revoked']);
+/** While the journal is verified at start, look again this soon. */
+const VERIFYING_RETRY_MS = 1000;
 /** Consecutive gap answers before the loop backs off instead of resending at once. */
 const MAX_GAP_RESENDS = 3;
 
@@ -184,6 +187,16 @@ export class PushLoop {
         return;
       }
     } catch (error) {
+      // The journal failed its check at start: pushing it would have HQ vouch for entries this terminal cannot.
+      if (error instanceof AppFailure && error.code === 'ledger_damaged') {
+        this.stopLoud('ledger_damaged', error.message);
+        return;
+      }
+      // Still being checked at start: not a failure, the verdict comes in moments.
+      if (error instanceof AppFailure && error.code === 'unavailable') {
+        this.schedule(VERIFYING_RETRY_MS, false);
+        return;
+      }
       // A bug here must not kill the retry timer: the entries stay in the journal either way.
       this.fail('internal', String(error instanceof Error ? error.stack : error));
       this.s.attempt++;

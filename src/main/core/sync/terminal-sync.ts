@@ -181,5 +181,7 @@ function enrolmentFailure(error: EnrolmentError): AppFailure {
     case 'unreachable':
     case 'bad_receipt':
       return new AppFailure('unavailable', error.message, [{ path: 'code', message }]);
+    case 'ledger_damaged':
+      return new AppFailure('ledger_damaged', error.message, [{ path: '', message: 'ledger.damaged' }]);
   }
 }
