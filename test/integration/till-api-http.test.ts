@@ -77,8 +77,20 @@ describe('who may call', () => {
   it('serves the health check and the document without a token', async () => {
     const health = await h.call('GET', '/v1/health', { till: null });
     expect(health.status).toBe(200);
-    expect(health.json).toEqual({ ok: true, terminalId: 'test-t1', chainHead: h.core.ledger.head() });
+    expect(health.json).toEqual({ ok: true, terminalId: 'test-t1', chainHead: h.core.ledger.head(), ledger: h.core.ledger.integrity().state });
     expect((await h.call('GET', '/openapi.json', { till: null })).status).toBe(200);
+  });
+
+  it('says the terminal serves no loyalty write once its journal failed the check at start', async () => {
+    await h.call('POST', '/v1/sales', { body: basket(h.known.claire.id, 'T-1') });
+    h.core.db.prepare("UPDATE ledger_balance SET balance = balance + 5000 WHERE account LIKE 'member:%:points'").run();
+    expect((await h.core.ledger.start()).ok).toBe(false);
+    const health = await h.call('GET', '/v1/health', { till: null });
+    expect(health.status).toBe(200);
+    expect(health.json).toMatchObject({ ok: false, ledger: 'damaged' });
+    const sale = await h.call('POST', '/v1/sales', { body: basket(h.known.claire.id, 'T-2') });
+    expect(sale.status).toBe(503);
+    expect(sale.json.error.code).toBe('ledger_damaged');
   });
 
   it('each till token maps to its till, compared on hashes only', () => {

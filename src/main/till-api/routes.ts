@@ -133,7 +133,11 @@ export function tillRoutes(core: TillCore, locale: Locale, openApi: () => unknow
       response: HealthResponse,
       errors: [500],
       atomic: false,
-      run: () => ({ ok: true, terminalId: core.ledger.terminalId, chainHead: core.ledger.head() }),
+      run: () => {
+        // A till's health probe must see a damaged journal: the process is up, but it serves no loyalty write.
+        const ledger = core.ledger.integrity().state;
+        return { ok: ledger === 'verified' || ledger === 'unverified', terminalId: core.ledger.terminalId, chainHead: core.ledger.head(), ledger };
+      },
     }),
     route({
       method: 'GET',

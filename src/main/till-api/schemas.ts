@@ -72,9 +72,10 @@ export const ZReportQuery = z.strictObject({
 });
 
 export const HealthResponse = z.object({
-  ok: z.boolean(),
+  ok: z.boolean().meta({ description: 'Whether loyalty writes are served: false while the journal is checked at start, or after it failed that check.' }),
   terminalId: z.string(),
   chainHead: z.object({ epoch: z.number().int(), seq: z.number().int(), hash: z.string() }),
+  ledger: z.enum(['unverified', 'verifying', 'verified', 'damaged']).meta({ description: 'Where the check of the journal at start stands.' }),
 });
 
 export const OpenApiDocument = z.record(z.string(), z.unknown()).meta({ description: 'This document.' });
