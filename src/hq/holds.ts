@@ -1,7 +1,8 @@
 import { Accounts } from '../main/core/ledger/accounts';
 import { signingPayload, type HoldGrant, type HoldRequest, type HoldVoid } from '../shared/sync/protocol';
 import { authenticateTerminal } from './auth';
-import { HqError, nextChangeVersion, type HqContext } from './context';
+import { lockCustomers, touchMembers } from './card-link';
+import { HqError, type HqContext } from './context';
 import type { Sql } from './db';
 
 /**
@@ -25,27 +26,19 @@ function grant(ctx: HqContext, row: HoldRow): HoldGrant {
   return { ...unsigned, signature: ctx.key.sign(unsigned) };
 }
 
-async function lockCustomer(tx: Sql, customerId: string): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [customerId]);
-}
-
-async function touchMember(tx: Sql, customerId: string): Promise<void> {
-  const version = await nextChangeVersion(tx);
-  await tx.query(
-    `INSERT INTO member (customer_id, record, change_version) VALUES ($1, NULL, $2)
-     ON CONFLICT (customer_id) DO UPDATE SET change_version = EXCLUDED.change_version`,
-    [customerId, version],
-  );
-}
-
 /** Releases every pending hold whose time is up, by HQ's clock. */
 export async function releaseExpiredHolds(ctx: HqContext, now = ctx.clock.now()): Promise<number> {
   return ctx.sql.transaction(async (tx) => {
+    // The customers' locks first, in the projector's order: a projection releases these same rows under them.
+    const due = await tx.query<{ customer_id: string }>("SELECT DISTINCT customer_id FROM hold WHERE status = 'pending' AND expires_at <= $1", [now]);
+    if (due.length === 0) return 0;
+    const customers = due.map((r) => r.customer_id);
+    await lockCustomers(tx, customers);
     const released = await tx.query<{ customer_id: string }>(
-      "UPDATE hold SET status = 'released', resolved_at = $1 WHERE status = 'pending' AND expires_at <= $1 RETURNING customer_id",
-      [now],
+      "UPDATE hold SET status = 'released', resolved_at = $1 WHERE customer_id = ANY($2::text[]) AND status = 'pending' AND expires_at <= $1 RETURNING customer_id",
+      [now, customers],
     );
-    for (const c of new Set(released.map((r) => r.customer_id))) await touchMember(tx, c);
+    if (released.length > 0) await touchMembers(tx, released.map((r) => r.customer_id));
     return released.length;
   });
 }
@@ -59,7 +52,7 @@ export async function requestHold(ctx: HqContext, request: HoldRequest): Promise
   await authenticateTerminal(ctx, 'hold', request, signingPayload(request));
   await releaseExpiredHolds(ctx);
   return ctx.sql.transaction(async (tx) => {
-    await lockCustomer(tx, request.memberId);
+    await lockCustomers(tx, [request.memberId]);
     const existing = await tx.query<HoldRow>('SELECT customer_id, hold_id, terminal_id, points, status, expires_at FROM hold WHERE customer_id = $1 AND hold_id = $2', [
       request.memberId,
       request.holdId,
@@ -88,7 +81,7 @@ export async function requestHold(ctx: HqContext, request: HoldRequest): Promise
       "INSERT INTO hold (customer_id, hold_id, terminal_id, points, status, created_at, expires_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6)",
       [row.customer_id, row.hold_id, row.terminal_id, row.points, now, row.expires_at],
     );
-    await touchMember(tx, request.memberId);
+    await touchMembers(tx, [request.memberId]);
     return grant(ctx, row);
   });
 }
@@ -96,7 +89,7 @@ export async function requestHold(ctx: HqContext, request: HoldRequest): Promise
 export async function voidHold(ctx: HqContext, request: HoldVoid): Promise<HoldGrant> {
   await authenticateTerminal(ctx, 'hold_void', request, signingPayload(request));
   return ctx.sql.transaction(async (tx) => {
-    await lockCustomer(tx, request.memberId);
+    await lockCustomers(tx, [request.memberId]);
     const rows = await tx.query<HoldRow>(
       `UPDATE hold SET status = CASE WHEN status = 'pending' THEN 'voided' ELSE status END,
          resolved_at = CASE WHEN status = 'pending' THEN $4 ELSE resolved_at END
@@ -105,7 +98,7 @@ export async function voidHold(ctx: HqContext, request: HoldVoid): Promise<HoldG
       [request.memberId, request.holdId, request.terminalId, ctx.clock.now()],
     );
     if (!rows[0]) throw new HqError('not_found', 404, `no hold ${request.holdId} for this terminal`);
-    await touchMember(tx, request.memberId);
+    await touchMembers(tx, [request.memberId]);
     return grant(ctx, rows[0]);
   });
 }
