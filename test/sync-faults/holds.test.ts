@@ -282,9 +282,13 @@ describe.each(BACKENDS)('holds under faults, HQ on $name', ({ name, skip }) => {
       expect(await holdsOf(hq, claire)).toHaveLength(2);
 
       // HQ grants, the grant is lost, the void that follows is dropped: the till sells offline, HQ keeps an orphan hold.
-      t.net.script.push({ path: '/v1/holds', fault: 'lose_response' }, { path: '/v1/holds/void', fault: 'drop' });
+      // Before asking, the till resends the void whose answer was lost (HQ had it: still voided, once).
+      t.net.script.push({ path: '/v1/holds/void', fault: 'deliver' }, { path: '/v1/holds', fault: 'lose_response' }, { path: '/v1/holds/void', fault: 'drop' });
+      const voidsBefore = t.net.sent('/v1/holds/void').length;
       const orphaned = await t.redeem(claire, 4_000, 800);
       expect(orphaned.mode).toBe('offline');
+      expect(JSON.parse(t.net.sent('/v1/holds/void')[voidsBefore]!)).toMatchObject({ holdId: voidedId });
+      expect(await holdRow(hq, claire, voidedId)).toMatchObject({ status: 'voided' });
       await vi.waitFor(() => expect(t.net.log.some((r) => r.path === '/v1/holds/void' && r.fault === 'drop')).toBe(true));
       const orphan = (await holdsOf(hq, claire)).at(-1)!;
       expect(orphan).toMatchObject({ status: 'pending', points: 800 });

@@ -169,6 +169,29 @@ describe('online redemption through an HQ hold', () => {
     await a.holds.abandon(again);
   });
 
+  it('sends a void HQ did not hear again before it next holds that customer’s points', async () => {
+    const reservation = await a.holds.reserve(redeeming(claire, 100));
+    if (reservation.mode !== 'online') throw new Error('expected an online hold');
+    a.cut.value = true;
+    await a.holds.abandon(reservation);
+    a.cut.value = false;
+    a.h.ledger.setOffline(false);
+    expect(await holdRow(claire, reservation.grant.holdId)).toMatchObject({ status: 'pending' });
+
+    // The customer changes her mind and spends all she has: only possible once HQ has heard the void.
+    const all = await hqPoints(hq, claire);
+    const calls = a.fetches.length;
+    const again = await a.holds.reserve(redeeming(claire, all - (all % 100)));
+    expect(again.mode).toBe('online');
+    expect(a.fetches.slice(calls)).toEqual(['/v1/holds/void', '/v1/holds']);
+    expect(await holdRow(claire, reservation.grant.holdId)).toMatchObject({ status: 'voided' });
+    await a.holds.abandon(again);
+    // Heard once, never sent again.
+    const after = a.fetches.length;
+    await a.holds.abandon(await a.holds.reserve(redeeming(claire, 100)));
+    expect(a.fetches.slice(after)).toEqual(['/v1/holds', '/v1/holds/void']);
+  });
+
   it('refuses the second terminal beyond what HQ has available, and writes nothing there', async () => {
     const b = await terminal('caisse-b-1', 'store-b');
     const jp = a.h.members.jeanPierre.id;

@@ -92,6 +92,13 @@ const DEFAULT_HOLD_TIMEOUT_MS = 3 * 60_000;
 export function createHolds(o: HoldsOptions): Holds {
   const timeoutMs = o.holdTimeoutMs ?? DEFAULT_HOLD_TIMEOUT_MS;
   const open = new Map<string, HoldGrant>();
+  /**
+   * Voids HQ did not hear (the line was down): sent again before this terminal
+   * next asks HQ to hold that customer's points, or the points this till gave
+   * back would stay reserved and refuse the customer's next redemption until
+   * HQ's timeout. Dropped once that timeout has passed: HQ released them.
+   */
+  const unheard = new Map<string, { holdId: string; memberId: string; until: number }>();
 
   /** Reads HQ's answer to a hold or void request as one of three things, checking a grant against what was asked. */
   function read(result: TransportResult, expect: { holdId: string; memberId: string; points?: number }): Answer {
@@ -136,6 +143,9 @@ export function createHolds(o: HoldsOptions): Holds {
       keyId: o.key.keyId,
     };
     const answer = read(await o.transport.post('/v1/holds/void', signed(unsigned)), grant);
+    if (answer.kind === 'unavailable') {
+      unheard.set(grant.holdId, { holdId: grant.holdId, memberId: grant.memberId, until: unheard.get(grant.holdId)?.until ?? o.clock.now() + timeoutMs });
+    } else unheard.delete(grant.holdId);
     if (answer.kind === 'grant') {
       o.onReachability(true);
       if (answer.grant.status === 'posted') o.logger.warn('HQ hold was already posted when voided', { holdId: grant.holdId });
@@ -143,6 +153,13 @@ export function createHolds(o: HoldsOptions): Holds {
     }
     if (answer.kind === 'unavailable') o.onReachability(false);
     o.logger.warn('HQ hold not voided; HQ releases it at its timeout', { holdId: grant.holdId, why: answer.kind === 'refused' ? `${answer.code}: ${answer.message}` : answer.reason });
+  }
+
+  async function voidUnheard(memberId: string): Promise<void> {
+    for (const pending of [...unheard.values()]) {
+      if (pending.until <= o.clock.now()) unheard.delete(pending.holdId);
+      else if (pending.memberId === memberId) await voidHold(pending);
+    }
   }
 
   async function reserve(raw: unknown): Promise<Reservation> {
@@ -159,6 +176,7 @@ export function createHolds(o: HoldsOptions): Holds {
       await o.pushThrough(latest.seq);
     }
     if (o.ledger.connectivity().offline) return { mode: 'offline', saleKey: key, reason: 'HQ unreachable: offline limits apply' };
+    await voidUnheard(input.memberId);
 
     const unsigned: Omit<HoldRequest, 'signature'> = {
       protocolVersion: PROTOCOL_VERSION,
