@@ -246,3 +246,27 @@ test('the enrolled screen shows an empty balance and the first reward to aim for
   expect(size).toEqual({ w: 1024, h: 768 });
   await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(0));
 });
+
+test('a journal that failed its check at start: a red banner, balances still shown, a sale refused with the reason', async ({ kiosk, cashier, customer }) => {
+  const { claire } = kiosk.known;
+  const sale = kiosk.core.loyalty.commit(tillSale(claire.id, [12_000]));
+  // An edited balance: what someone with the sqlite3 shell would do; only the projections give it away.
+  kiosk.core.db.prepare("UPDATE ledger_balance SET balance = balance + 5000 WHERE account LIKE 'member:%:points'").run();
+  expect((await kiosk.core.ledger.start()).ok).toBe(false);
+  await cashier.reload();
+
+  const banner = cashier.getByTestId('ledger-integrity');
+  await expect(banner).toHaveAttribute('data-state', 'damaged');
+  await expect(banner).toHaveAttribute('role', 'alert');
+  await expect(banner).toContainText('Journal des points altéré : fidélité suspendue, appelez le support');
+  await expect(banner).toContainText('Les soldes restent consultables.');
+
+  await claireAtTheTill(kiosk, cashier, customer);
+  await expect(cashier.getByTestId('cashier-points-balance')).toBeVisible();
+  const form = await openManualSale(cashier);
+  await form.getByLabel('Montant TTC (€)').fill('42,00');
+  await form.getByRole('button', { name: 'Valider la vente' }).click();
+  await expect(form.getByRole('alert')).toContainText('Journal des points altéré : fidélité suspendue, appelez le support.');
+  expect(kiosk.core.db.prepare('SELECT count(*) AS n FROM ledger_entry').get()).toEqual({ n: sale.entries.length });
+  await snap(cashier, 'cashier-ledger-damaged');
+});
