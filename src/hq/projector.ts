@@ -484,7 +484,8 @@ export async function projectEntries(
 /**
  * HQ's expiry run (HQ time): every lot past its date plus the grace window is
  * expired by an entry whose id derives from (lot, date), the same id the
- * terminal's own expiry uses, so a lot never expires twice.
+ * terminal's own expiry uses, so a lot never expires twice. A member with a
+ * hold pending is left for a later run.
  */
 export async function runHqExpiry(ctx: HqContext, now = ctx.clock.now()): Promise<{ lots: number; points: number }> {
   return ctx.sql.transaction(async (tx) => {
@@ -494,9 +495,21 @@ export async function runHqExpiry(ctx: HqContext, now = ctx.clock.now()): Promis
     );
     if (due.length === 0) return { lots: 0, points: 0 };
     const book = await Book.load(tx, due.map((d) => d.customer_id));
+    // Under the customers' locks: a pending hold was granted on these points, and its post spends them first.
+    // Their expiry waits for the next run after the hold settles (its timeout bounds the wait).
+    const holding = new Set(
+      (
+        await tx.query<{ customer_id: string }>("SELECT DISTINCT customer_id FROM hold WHERE customer_id = ANY($1::text[]) AND status = 'pending' AND expires_at > $2", [
+          [...new Set(due.map((d) => d.customer_id))],
+          now,
+        ])
+      ).map((r) => r.customer_id),
+    );
+    const expiring = due.filter((d) => !holding.has(d.customer_id));
+    if (expiring.length === 0) return { lots: 0, points: 0 };
     const legs: Leg[] = [];
     let points = 0;
-    for (const d of due) {
+    for (const d of expiring) {
       const lot = book.lots.get(d.customer_id)!.find((l) => l.lot_id === d.lot_id);
       if (!lot || lot.remaining === 0) continue;
       const x = lot.remaining;
@@ -521,7 +534,7 @@ export async function runHqExpiry(ctx: HqContext, now = ctx.clock.now()): Promis
     }
     await book.save(tx);
     const version = await nextChangeVersion(tx);
-    await tx.query('UPDATE member SET change_version = $2 WHERE customer_id = ANY($1::text[])', [[...new Set(due.map((d) => d.customer_id))], version]);
-    return { lots: due.length, points };
+    await tx.query('UPDATE member SET change_version = $2 WHERE customer_id = ANY($1::text[])', [[...new Set(expiring.map((d) => d.customer_id))], version]);
+    return { lots: expiring.length, points };
   });
 }

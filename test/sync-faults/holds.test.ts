@@ -178,6 +178,34 @@ describe.each(BACKENDS)('holds under faults, HQ on $name', ({ name, skip }) => {
       await expectOracle({ hq: hq.ctx, terminals: [t], overdraftBound: 0 }, 'item 10, no sweep');
     }, 60_000);
 
+    it('HQ expiry waits while a hold is pending: the points it reserved are spent by its post, not expired under it', async () => {
+      const hq = await world();
+      const t = await terminal(hq, { terminalId: 'expiry-hold', storeId: 'paris-11', seed: 95 });
+      const claire = t.members.claire.id;
+      t.sell(claire, 120_000); // 1,000 points, one lot
+      await t.drain();
+      const [lot] = await hq.ctx.sql.query<{ expires_at: number }>('SELECT expires_at FROM lot WHERE customer_id = $1', [claire]);
+      const due = Number(lot!.expires_at) + hq.ctx.policy.expiryGraceMs;
+      // A minute before the lot is due (both clocks), Claire pays with 800 of those points.
+      hq.clock.value = due - 60_000;
+      t.h.clock.value = due - 60_000;
+      const input = t.basket(claire, 4_000, 800);
+      const reservation = await t.holds().reserve(input);
+      if (reservation.mode !== 'online') throw new Error(`expected an online hold, got ${reservation.mode}`);
+      // HQ's expiry run comes while the till is still taking the payment.
+      hq.clock.value = due + 60_000;
+      expect(await runHqExpiry(hq.ctx)).toEqual({ lots: 0, points: 0 });
+      await t.holds().commit(input, reservation);
+      await t.drain();
+      expect(await holdRow(hq, claire, reservation.grant.holdId)).toMatchObject({ status: 'posted' });
+      // What the hold did not take expires at the next run, and nobody owes anything.
+      expect(await runHqExpiry(hq.ctx)).toEqual({ lots: 1, points: 200 });
+      expect(await overdraftTotal(hq.ctx)).toBe(0);
+      expect(await hq.ctx.sql.query('SELECT kind FROM incident WHERE customer_id = $1', [claire])).toEqual([]);
+      await t.pullUntilOk();
+      await expectOracle({ hq: hq.ctx, terminals: [t], overdraftBound: 0 }, 'expiry under a hold');
+    }, 60_000);
+
     it.each(['A lands while B’s hold is pending', 'B posts before A lands'])(
       'item 14: store A redeems offline while store B redeems online through a hold (%s) — B’s hold is strict, A’s entry carries the overdraft',
       async (order) => {
