@@ -252,7 +252,9 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
     const inserted = await insertEntries(tx, fresh, encoded.stored.slice(skip), now);
     // The cursor said these were new: a conflict here means the cursor lies, and nothing may be half-applied.
     if (inserted !== fresh.length) throw new Error(`journal of ${terminalId}/${header.epoch} disagrees with its cursor`);
-    const exceptions = await projectEntries(ctx, tx, { terminalId, epoch: header.epoch, storeId: terminal.store_id }, fresh);
+    // Within the skew bound the entries' wall times are taken as when they happened (the expiry race of projector.ts).
+    const clockTrusted = Math.abs(skewMs) <= SKEW_FLAG_MS;
+    const exceptions = await projectEntries(ctx, tx, { terminalId, epoch: header.epoch, storeId: terminal.store_id, clockTrusted }, fresh);
     await tx.query('UPDATE terminal_stream SET last_seq = $3, last_hash = $4, skew_ms = $5 WHERE terminal_id = $1 AND epoch = $2', [
       terminalId,
       header.epoch,

@@ -251,6 +251,12 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX provisional_card_linked ON provisional_card (provisional_id) WHERE linked_to IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    // HQ's expiry is provisional (sync-ledger.md §2.7): what it expired of a lot and has not given
+    // back to an offline redemption made while the lot was still valid.
+    sql: `ALTER TABLE lot ADD COLUMN expired bigint NOT NULL DEFAULT 0 CHECK (expired >= 0);`,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {

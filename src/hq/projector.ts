@@ -321,7 +321,8 @@ class HoldBook {
 export async function projectEntries(
   ctx: HqContext,
   tx: Sql,
-  stream: { terminalId: string; epoch: number; storeId: string },
+  /** `clockTrusted`: the terminal's clock was within the skew bound when it sent these, so their wall times stand. */
+  stream: { terminalId: string; epoch: number; storeId: string; clockTrusted?: boolean },
   entries: readonly WireEntry[],
 ): Promise<ReceiptException[]> {
   if (entries.length === 0) return [];
@@ -403,11 +404,29 @@ export async function projectEntries(
     }
     if (e.member_id !== null) {
       const points = Accounts.points(e.member_id);
-      const balance = book.balance(customer, points);
+      let balance = book.balance(customer, points);
       // What HQ held for this entry is its due even if something else spent it meanwhile (that deficit is not this entry's);
       // the rest of the debit answers for going below zero and for taking points other pending holds reserve.
-      const others = Math.max(0, heldPoints - (balance + debited));
-      const own = Math.max(0, -balance) - others;
+      let others = Math.max(0, heldPoints - (balance + debited));
+      let own = Math.max(0, -balance) - others;
+      if (own > 0 && e.offline && stream.clockTrusted === true) {
+        // The expiry race (sync-ledger.md §3 item 15): an offline redemption made while lots were still
+        // valid, arriving after HQ expired them, is honoured by taking that expiry back, not overdrawn.
+        const revived = await unexpire(tx, customer, e.wall_time, own);
+        if (revived > 0) {
+          const legs = [
+            { account: Accounts.expired, delta: -revived },
+            { account: points, delta: revived },
+          ];
+          legs.forEach((p, leg) =>
+            corrections.push({ customer_id: customer, entry_id: `hq-unexpire-${entryKey}`, leg, account: p.account, delta: p.delta, kind: EXPIRY_REVERSAL, origin: 'hq', terminal_id: e.terminal_id, epoch: e.epoch, seq: e.seq }),
+          );
+          for (const p of legs) book.post(customer, p.account, p.delta);
+          balance = book.balance(customer, points);
+          others = Math.max(0, heldPoints - (balance + debited));
+          own = Math.max(0, -balance) - others;
+        }
+      }
       const reserved = Math.max(0, Math.min(debited - heldPoints - own, holds.pendingPoints(customer) - Math.max(balance, 0)));
       const correction = `hq-overdraft-${entryKey}`;
       if (balance < 0) {
@@ -442,7 +461,7 @@ export async function projectEntries(
 
   if (corrections.length > 0) {
     const done = await insertLegs(tx, corrections, now);
-    if (done.size !== corrections.length) throw new Error('an overdraft correction was already posted for a newly posted entry');
+    if (done.size !== corrections.length) throw new Error('an HQ correction was already posted for a newly posted entry');
   }
   await book.save(tx);
   if (incidents.length > 0) {
@@ -479,6 +498,37 @@ export async function projectEntries(
     entries[entries.length - 1]!.seq,
   ]);
   return exceptions;
+}
+
+/** The kind of HQ's entry giving back points it expired to an offline redemption made before they expired. */
+export const EXPIRY_REVERSAL = 'expire_reversal';
+
+/**
+ * Takes back up to `points` of what HQ expired from the customer's lots that
+ * were still valid at `at` (the redemption's wall time), soonest to expire
+ * first, as a redemption at that moment would have spent them; returns how
+ * many. The points go straight to the redemption, so the lots stay spent.
+ */
+async function unexpire(tx: Sql, customer: string, at: number, points: number): Promise<number> {
+  const lots = await tx.query<{ lot_id: string; expired: number }>(
+    'SELECT lot_id, expired FROM lot WHERE customer_id = $1 AND expired > 0 AND expires_at > $2 ORDER BY expires_at, lot_id',
+    [customer, at],
+  );
+  let left = points;
+  const taken: Array<[string, number]> = [];
+  for (const lot of lots) {
+    if (left === 0) break;
+    const n = Math.min(left, Number(lot.expired));
+    taken.push([lot.lot_id, n]);
+    left -= n;
+  }
+  if (taken.length > 0) {
+    await tx.query(
+      'UPDATE lot SET expired = lot.expired - t.n FROM unnest($2::text[], $3::bigint[]) AS t(lot_id, n) WHERE lot.customer_id = $1 AND lot.lot_id = t.lot_id',
+      [customer, taken.map((t) => t[0]), taken.map((t) => t[1])],
+    );
+  }
+  return points - left;
 }
 
 /**
@@ -520,6 +570,7 @@ export async function runHqExpiry(ctx: HqContext, now = ctx.clock.now()): Promis
       );
     }
     const inserted = await insertLegs(tx, legs, now);
+    const expired: Array<[string, string, number]> = [];
     for (const l of legs) {
       if (!inserted.has(legKey(l))) continue;
       book.post(l.customer_id, l.account, l.delta);
@@ -527,12 +578,20 @@ export async function runHqExpiry(ctx: HqContext, now = ctx.clock.now()): Promis
         const lot = book.lots.get(l.customer_id)!.find((x) => l.entry_id === expiryEntryId(x.lot_id, x.expires_on));
         if (lot) {
           points += lot.remaining;
+          expired.push([l.customer_id, lot.lot_id, lot.remaining]);
           lot.remaining = 0;
           lot.dirty = true;
         }
       }
     }
     await book.save(tx);
+    if (expired.length > 0) {
+      // Provisional for offline redemptions made before the lot's date that have yet to arrive (unexpire).
+      await tx.query(
+        'UPDATE lot SET expired = lot.expired + t.n FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(customer_id, lot_id, n) WHERE lot.customer_id = t.customer_id AND lot.lot_id = t.lot_id',
+        [0, 1, 2].map((k) => expired.map((x) => x[k])),
+      );
+    }
     const version = await nextChangeVersion(tx);
     await tx.query('UPDATE member SET change_version = $2 WHERE customer_id = ANY($1::text[])', [[...new Set(expiring.map((d) => d.customer_id))], version]);
     return { lots: expiring.length, points };

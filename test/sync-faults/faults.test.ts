@@ -205,6 +205,58 @@ describe.each(BACKENDS)('sync faults, HQ on $name', ({ name, skip }) => {
       await expectOracle({ hq: hq.ctx, terminals: [a, b], overdraftBound: 2 * cap });
     }, 60_000);
 
+    it('item 15, the expiry race: an offline redemption made before the points expired, reaching HQ after it expired them, is honoured by reversing that expiry; one made after is an overdraft', async () => {
+      const hq = await world();
+      const t = await terminal(hq, { terminalId: 'expiry-race', storeId: 'paris-11', seed: 41 });
+      const claire = t.members.claire.id;
+      t.sell(claire, 120_000); // 1,000 points, one lot
+      await t.drain();
+      const [lot] = await hq.ctx.sql.query<{ expires_at: number }>('SELECT expires_at FROM lot WHERE customer_id = $1', [claire]);
+      const expiresAt = Number(lot!.expires_at);
+      // Both clocks move together: this terminal's clock is right.
+      const clocksAt = (ms: number) => {
+        hq.clock.value = ms;
+        t.h.clock.value = ms;
+      };
+
+      // The line goes down an hour before the points' date; Claire redeems 600 then, 400 more an hour after it (40 € baskets).
+      clocksAt(expiresAt - 3600_000);
+      t.net.down = true;
+      await t.sync.syncNow();
+      expect(t.h.ledger.connectivity().offline).toBe(true);
+      t.sell(claire, 4_000, 600);
+      clocksAt(expiresAt + 3600_000);
+      t.sell(claire, 4_000, 400);
+      const [before, after] = t.h.ledger.history(claire, 10).filter((e) => e.kind === 'redeem').reverse();
+
+      // HQ, still unreachable, passes the grace window and expires the whole lot; then the till catches up.
+      clocksAt(expiresAt + hq.ctx.policy.expiryGraceMs + 3600_000);
+      expect(await runHqExpiry(hq.ctx)).toEqual({ lots: 1, points: 1_000 });
+      t.net.down = false;
+      await t.drain();
+      await t.pullUntilOk();
+
+      const reversals = await hq.ctx.sql.query<{ entry_id: string; account: string; delta: number }>(
+        "SELECT entry_id, account, delta::int AS delta FROM posting WHERE customer_id = $1 AND kind = 'expire_reversal' ORDER BY leg",
+        [claire],
+      );
+      expect(reversals).toEqual([
+        { entry_id: `hq-unexpire-${before!.entry_id}`, account: 'program:expired', delta: -600 },
+        { entry_id: `hq-unexpire-${before!.entry_id}`, account: `member:${claire}:points`, delta: 600 },
+      ]);
+      // Only the redemption made after the date overdrew, and it alone is the incident.
+      const incidents = await hq.ctx.sql.query<{ kind: string; entry_id: string; points: number }>(
+        "SELECT kind, entry_id, (detail->>'points')::int AS points FROM incident WHERE customer_id = $1",
+        [claire],
+      );
+      expect(incidents.map((i) => [i.kind, i.entry_id])).toEqual([['offline_overdraft', after!.entry_id]]);
+      expect(incidents[0]!.points).toBe(await overdraftTotal(hq.ctx));
+      expect(incidents[0]!.points).toBeGreaterThan(0);
+      // Expiry runs again: nothing expires twice, nothing given back is taken again.
+      expect(await runHqExpiry(hq.ctx)).toEqual({ lots: 0, points: 0 });
+      await expectOracle({ hq: hq.ctx, terminals: [t], overdraftBound: 400 });
+    }, 60_000);
+
     it('HQ answering 500, garbage or too slowly: the terminal keeps selling, keeps every entry, then converges', async () => {
       const hq = await world();
       const t = await terminal(hq, { terminalId: 'flaky-1', storeId: 'paris-11', seed: 41, maxEntries: 4, timeoutMs: 400 });
