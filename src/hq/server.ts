@@ -17,7 +17,7 @@ import { migrate, SCHEMA_VERSION } from './migrations';
 import { intakeMembers } from './member-intake';
 import { lookupCard } from './member-lookup';
 import { publishProgram } from './members';
-import { runHqExpiry } from './projector';
+import { runHqExpiry } from './expiry';
 import { pull } from './pull';
 
 export const MAX_PUSH_BYTES = 2 * 1024 * 1024;

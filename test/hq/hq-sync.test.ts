@@ -3,7 +3,7 @@ import { canonicalJson } from '../../src/main/core/ledger/canonical';
 import { verifySignature } from '../../src/hq/keys';
 import { upsertMember } from '../../src/hq/members';
 import { releaseExpiredHolds } from '../../src/hq/holds';
-import { runHqExpiry } from '../../src/hq/projector';
+import { runHqExpiry } from '../../src/hq/expiry';
 import { verifyTerminal } from '../../src/hq/fleet';
 import { revoke } from '../../src/hq/enrolment';
 import { signingPayload, type PushReceipt } from '../../src/shared/sync/protocol';

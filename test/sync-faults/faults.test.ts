@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { revoke } from '../../src/hq/enrolment';
 import { SKEW_FLAG_MS } from '../../src/hq/ingest';
 import { listTerminals } from '../../src/hq/fleet';
-import { runHqExpiry } from '../../src/hq/projector';
+import { runHqExpiry } from '../../src/hq/expiry';
 import { signWith } from '../../src/hq/keys';
 import { MAX_PUSH_BYTES } from '../../src/hq/server';
 import { buildPushBatch } from '../../src/main/core/sync/batcher';

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { HOLD_NOT_PENDING, HOLD_OVERDRAWN, OVERDRAFT_ACCOUNT, runHqExpiry } from '../../src/hq/projector';
+import { runHqExpiry } from '../../src/hq/expiry';
+import { HOLD_NOT_PENDING, HOLD_OVERDRAWN, OVERDRAFT_ACCOUNT } from '../../src/hq/projector';
 import type { HeldSale } from '../../src/main/core/sync/holds';
 import { rejection } from '../integration/ledger-fixture';
 import { checkHolds, expectOracle, overdraftTotal } from './oracle';

@@ -16,7 +16,7 @@
 import { writeSync } from 'node:fs';
 import { buildApp, openHq } from '../../src/hq/server';
 import { releaseExpiredHolds } from '../../src/hq/holds';
-import { runHqExpiry } from '../../src/hq/projector';
+import { runHqExpiry } from '../../src/hq/expiry';
 import type { Logger } from '../../src/main/core/ports';
 
 export interface HqChildOptions {
