@@ -247,7 +247,7 @@ test('the enrolled screen shows an empty balance and the first reward to aim for
   await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(0));
 });
 
-test('a journal that failed its check at start: a red banner, balances still shown, a sale refused with the reason', async ({ kiosk, cashier, customer }) => {
+test('a journal that failed its check at start: a red banner, balances still shown, no sale or refund offered', async ({ kiosk, cashier, customer }) => {
   const { claire } = kiosk.known;
   const sale = kiosk.core.loyalty.commit(tillSale(claire.id, [12_000]));
   // An edited balance: what someone with the sqlite3 shell would do; only the projections give it away.
@@ -263,10 +263,16 @@ test('a journal that failed its check at start: a red banner, balances still sho
 
   await claireAtTheTill(kiosk, cashier, customer);
   await expect(cashier.getByTestId('cashier-points-balance')).toBeVisible();
-  const form = await openManualSale(cashier);
-  await form.getByLabel('Montant TTC (€)').fill('42,00');
-  await form.getByRole('button', { name: 'Valider la vente' }).click();
-  await expect(form.getByRole('alert')).toContainText('Journal des points altéré : fidélité suspendue, appelez le support.');
-  expect(kiosk.core.db.prepare('SELECT count(*) AS n FROM ledger_entry').get()).toEqual({ n: sale.entries.length });
+  // The visit is listed, without a refund button; the manual sale is not offered, and says why.
+  await expect(cashier.getByTestId('cashier-visit')).toHaveCount(1);
+  await expect(cashier.getByRole('button', { name: /Rembourser/ })).toHaveCount(0);
+  const manual = cashier.getByRole('button', { name: 'Vente manuelle' });
+  await expect(manual).toBeDisabled();
+  await expect(manual).toHaveAccessibleDescription('Ventes et remboursements suspendus : le journal des points est altéré.');
   await snap(cashier, 'cashier-ledger-damaged');
+
+  // A till that still sends the sale through its API is refused with the reason, and nothing is written.
+  const refused = await kiosk.core.dispatch('cashier', 'ledger.manualCommit', { memberId: claire.id, lines: [{ category: 'grocery', amountCents: 4_200, taxRateBp: 550 }] });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'ledger_damaged' } });
+  expect(kiosk.core.db.prepare('SELECT count(*) AS n FROM ledger_entry').get()).toEqual({ n: sale.entries.length });
 });

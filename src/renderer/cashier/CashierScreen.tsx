@@ -197,7 +197,7 @@ export function CashierScreen() {
   return (
     <div className="cashier">
       <ConnectionBanner />
-      <StatusHeader storeName={info?.storeName ?? ''} session={session} />
+      <StatusHeader storeName={info?.storeName ?? ''} session={session} ledger={info?.ledger ?? null} />
       <main className="cashier-main">
         <div className="lookup-column">
           <MemberLookup inputRef={inputRef} onIdentify={identify} onSelect={select} />
@@ -229,6 +229,7 @@ export function CashierScreen() {
             onEnrol={(card) => void enrol(card)}
             onNext={() => void nextCustomer()}
             announce={announce}
+            loyaltySuspended={info?.ledger.state === 'damaged'}
           />
         </div>
       </main>
@@ -245,12 +246,23 @@ function CustomerPanel(props: {
   onEnrol(card: string | null): void;
   onNext(): void;
   announce(text: (t: Translate) => string): void;
+  loyaltySuspended: boolean;
 }) {
   const { t } = useApp();
   const { view } = props;
   switch (view.kind) {
     case 'member':
-      return <MemberPanel key={view.memberId} memberId={view.memberId} member={view.member} detail={view.detail} onNext={props.onNext} announce={props.announce} />;
+      return (
+        <MemberPanel
+          key={view.memberId}
+          memberId={view.memberId}
+          member={view.member}
+          detail={view.detail}
+          onNext={props.onNext}
+          announce={props.announce}
+          loyaltySuspended={props.loyaltySuspended}
+        />
+      );
     case 'unknown_card':
     case 'invalid':
       return <ScanMessage outcome={view} onEnrol={props.onEnrol} />;

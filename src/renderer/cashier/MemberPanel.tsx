@@ -33,9 +33,11 @@ interface MemberPanelProps {
   onNext(): void;
   /** Says something to screen-reader users, worded in whatever language is current. */
   announce(text: (t: Translate) => string): void;
+  /** The journal failed its check at start: no sale or refund can be written, so none is offered. */
+  loyaltySuspended: boolean;
 }
 
-export function MemberPanel({ memberId, member, detail, onNext, announce }: MemberPanelProps) {
+export function MemberPanel({ memberId, member, detail, onNext, announce, loyaltySuspended }: MemberPanelProps) {
   const { t, locale } = useApp();
   const headingId = useId();
   const ledger = useLedgerAccount(memberId);
@@ -58,16 +60,28 @@ export function MemberPanel({ memberId, member, detail, onNext, announce }: Memb
           <p className="member-since">{t('cashier.member.since', { date: formatDate(locale, shown.memberSince) })}</p>
           <PointsSummary account={ledger.account} error={ledger.error} />
           <div className="panel-actions member-actions">
-            <button type="button" aria-expanded={manualOpen} aria-controls={`${headingId}-manual`} onClick={() => setManualOpen((open) => !open)}>
+            <button
+              type="button"
+              aria-expanded={manualOpen && !loyaltySuspended}
+              aria-controls={`${headingId}-manual`}
+              disabled={loyaltySuspended}
+              aria-describedby={loyaltySuspended ? `${headingId}-suspended` : undefined}
+              onClick={() => setManualOpen((open) => !open)}
+            >
               {t('cashier.manual.open')}
             </button>
             <button type="button" className="primary" onClick={onNext}>
               {t('cashier.member.next')}
             </button>
           </div>
+          {loyaltySuspended && (
+            <p id={`${headingId}-suspended`} className="member-suspended">
+              {t('cashier.ledger.no_sales')}
+            </p>
+          )}
           <NfcPairing key={`nfc-${memberId}`} memberId={memberId} />
-          <div id={`${headingId}-manual`} hidden={!manualOpen}>
-            {manualOpen && (
+          <div id={`${headingId}-manual`} hidden={!manualOpen || loyaltySuspended}>
+            {manualOpen && !loyaltySuspended && (
               <ManualSale
                 key={memberId}
                 memberId={memberId}
@@ -87,6 +101,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce }: Memb
           <VisitList
             key={memberId}
             visits={ledger.account?.visits ?? null}
+            refundable={!loyaltySuspended}
             onRefunded={(refund) => {
               ledger.reload();
               announce((t) =>

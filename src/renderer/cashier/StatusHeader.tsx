@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { LedgerIntegrity, SessionState } from '../../shared/contract';
 import { LocaleSwitch } from '../common/LocaleSwitch';
 import { useApp } from '../common/app-context';
@@ -8,15 +8,14 @@ import { syncSummary, useSyncStatus } from './use-sync-status';
 import { ZReportDialog } from './ZReportDialog';
 
 /** Store name, the points journal's state, device states, the Z report, language, and what the customer screen is doing. */
-export function StatusHeader({ storeName, session }: { storeName: string; session: SessionState | null }) {
+export function StatusHeader({ storeName, session, ledger }: { storeName: string; session: SessionState | null; ledger: LedgerIntegrity | null }) {
   const { t } = useApp();
   const [zReportOpen, setZReportOpen] = useState(false);
   const [diagnosticsOpen, setDiagnosticsOpen] = useState(false);
   const sync = useSyncStatus();
-  const integrity = useLedgerIntegrity();
   return (
     <header className="cashier-header">
-      {integrity && <LedgerAlert integrity={integrity} />}
+      {ledger && <LedgerAlert integrity={ledger} />}
       <div className="brand">
         <span className="brand-mark" aria-hidden="true">
           {t('app.name')}
@@ -39,34 +38,6 @@ export function StatusHeader({ storeName, session }: { storeName: string; sessio
       {diagnosticsOpen && <DiagnosticsDialog sync={sync.status} onSync={sync.set} onClose={() => setDiagnosticsOpen(false)} />}
     </header>
   );
-}
-
-/** How often to ask again while the journal is still being checked at start. */
-const INTEGRITY_POLL_MS = 2000;
-
-/** The journal's verdict at start (terminal.info); asked again until the check has finished. */
-function useLedgerIntegrity(): LedgerIntegrity | null {
-  const { api } = useApp();
-  const [integrity, setIntegrity] = useState<LedgerIntegrity | null>(null);
-  useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ask = () =>
-      api.call('terminal.info', {}).then(
-        (info) => {
-          if (!live) return;
-          setIntegrity(info.ledger);
-          if (info.ledger.state === 'verifying') timer = setTimeout(ask, INTEGRITY_POLL_MS);
-        },
-        () => undefined,
-      );
-    void ask();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [api]);
-  return integrity;
 }
 
 /** Loud on purpose: with a damaged journal no point can be earned or spent, and only support can fix it. */

@@ -9,6 +9,8 @@ const visitKey = (v: Pick<Visit, 'tillId' | 'receipt'>) => `${v.tillId}/${v.rece
 
 interface VisitListProps {
   visits: Visit[] | null;
+  /** False while no refund can be written (a damaged journal): the visits are listed without the button. */
+  refundable: boolean;
   onRefunded(outcome: RefundOutcome): void;
 }
 
@@ -16,7 +18,7 @@ interface VisitListProps {
  * The member's last visits, each refundable as a whole after a confirmation:
  * a refund takes back the points the sale earned and returns those it spent.
  */
-export function VisitList({ visits, onRefunded }: VisitListProps) {
+export function VisitList({ visits, refundable, onRefunded }: VisitListProps) {
   const { t } = useApp();
   const headingId = useId();
   // What this screen just refunded shows at once, before the account is read again.
@@ -38,6 +40,7 @@ export function VisitList({ visits, onRefunded }: VisitListProps) {
                 key={key}
                 visit={visit}
                 refunded={visit.refunded || refunded.has(key)}
+                refundable={refundable}
                 confirming={confirming === key}
                 onAsk={() => setConfirming(key)}
                 onCancel={() => setConfirming(null)}
@@ -58,13 +61,14 @@ export function VisitList({ visits, onRefunded }: VisitListProps) {
 interface VisitRowProps {
   visit: Visit;
   refunded: boolean;
+  refundable: boolean;
   confirming: boolean;
   onAsk(): void;
   onCancel(): void;
   onDone(outcome: RefundOutcome): void;
 }
 
-function VisitRow({ visit, refunded, confirming, onAsk, onCancel, onDone }: VisitRowProps) {
+function VisitRow({ visit, refunded, refundable, confirming, onAsk, onCancel, onDone }: VisitRowProps) {
   const { api, t, locale } = useApp();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -112,7 +116,8 @@ function VisitRow({ visit, refunded, confirming, onAsk, onCancel, onDone }: Visi
         {refunded ? (
           <span className="visit-refunded">{t('cashier.visits.refunded')}</span>
         ) : (
-          !confirming && (
+          !confirming &&
+          refundable && (
             <button
               ref={askRef}
               type="button"
@@ -125,7 +130,7 @@ function VisitRow({ visit, refunded, confirming, onAsk, onCancel, onDone }: Visi
           )
         )}
       </div>
-      {confirming && (
+      {confirming && refundable && (
         <div
           className="visit-confirm"
           role="group"
