@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { formatCardNumber, makeCardNumber } from '../../src/shared/domain/card-number';
-import { expect, snap, test } from './fixture';
+import { expect, scannerTypes, snap, test } from './fixture';
 
 const LOOKUP = 'Carte, nom, téléphone ou e-mail';
 
@@ -255,9 +255,10 @@ test('the till speaks English on demand', async ({ kiosk, cashier }) => {
 
 test('a scanner typing while a button has focus still reaches the lookup', async ({ kiosk, cashier }) => {
   await ready(cashier);
-  await cashier.getByRole('button', { name: 'Nouvelle inscription' }).focus();
-  await cashier.keyboard.type(kiosk.known.claire.cardNumber);
-  await cashier.keyboard.press('Enter');
+  const enrol = cashier.getByRole('button', { name: 'Nouvelle inscription' });
+  await enrol.focus();
+  await expect(enrol).toBeFocused();
+  await scannerTypes(cashier, kiosk.known.claire.cardNumber);
   await expect(cashier.getByTestId('cashier-member').getByRole('heading', { name: 'Claire Dupont' })).toBeVisible();
   expect(kiosk.core.session.current().phase).toBe('identified');
 });

@@ -34,6 +34,26 @@ const E2E_TILL_TOKEN = 'ftk_e2e-caisse-1';
 export const ARTIFACTS = resolve('artifacts/screens');
 
 /** Saves a screenshot under artifacts/screens for people to look at. */
+/**
+ * Trusted key presses as a wedge scanner sends them, `gapMs` apart by their
+ * event time, then Enter. A scanner's keys carry the time the OS saw them;
+ * `keyboard.type` stamps each key when Playwright gets round to sending it,
+ * so a busy page (the first key moves focus) would stretch one gap past the
+ * scan threshold and the test would measure the machine's load instead.
+ */
+export async function scannerTypes(page: Page, digits: string, gapMs = 5): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const start = Date.now() / 1000;
+  const keys = [...digits].map((d) => ({ key: d, code: `Digit${d}`, text: d, windowsVirtualKeyCode: 48 + Number(d) }));
+  keys.push({ key: 'Enter', code: 'Enter', text: '\r', windowsVirtualKeyCode: 13 });
+  for (const [i, k] of keys.entries()) {
+    const timestamp = start + (i * gapMs) / 1000;
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', timestamp, ...k });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', timestamp, key: k.key, code: k.code, windowsVirtualKeyCode: k.windowsVirtualKeyCode });
+  }
+  await cdp.detach();
+}
+
 export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
