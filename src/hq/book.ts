@@ -27,6 +27,8 @@ interface LotState {
 
 const CHUNK = 4000;
 
+export const legKey = (l: Pick<Leg, 'customer_id' | 'entry_id' | 'leg'>) => `${l.customer_id}\u0000${l.entry_id}\u0000${l.leg}`;
+
 export async function insertLegs(tx: Sql, legs: Leg[], now: number): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (let i = 0; i < legs.length; i += CHUNK) {
@@ -50,12 +52,10 @@ export async function insertLegs(tx: Sql, legs: Leg[], now: number): Promise<Set
         now,
       ],
     );
-    for (const r of rows) inserted.add(`${r.customer_id}\u0000${r.entry_id}\u0000${r.leg}`);
+    for (const r of rows) inserted.add(legKey(r));
   }
   return inserted;
 }
-
-export const legKey = (l: Pick<Leg, 'customer_id' | 'entry_id' | 'leg'>) => `${l.customer_id}\u0000${l.entry_id}\u0000${l.leg}`;
 
 /**
  * Per-customer state for one projection run, loaded under a per-customer lock.
