@@ -33,7 +33,6 @@ const E2E_TILL_TOKEN = 'ftk_e2e-caisse-1';
 
 export const ARTIFACTS = resolve('artifacts/screens');
 
-/** Saves a screenshot under artifacts/screens for people to look at. */
 /**
  * Trusted key presses as a wedge scanner sends them, `gapMs` apart by their
  * event time, then Enter. A scanner's keys carry the time the OS saw them;
@@ -54,6 +53,7 @@ export async function scannerTypes(page: Page, digits: string, gapMs = 5): Promi
   await cdp.detach();
 }
 
+/** Saves a screenshot under artifacts/screens for people to look at. */
 export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
