@@ -109,7 +109,10 @@ describe('ESC/POS printer', () => {
 
     it('paper loaded before the clear reaches the printer: the copy finishes by itself, is counted done and not printed again', async () => {
       await printer.enable();
-      const r = receipt(30);
+      // One write carries the whole copy and its closing GS r, so all of it is in the printer before
+      // the paper runs out; with two writes, a fault seen between them rightly tears the copy instead.
+      const r = receipt(12);
+      expect(r.bytes.byteLength + 3).toBeLessThanOrEqual(printer.options.chunkBytes);
       engine.paperOutAfter(400);
       // The cashier is quicker than the line: the roll is back in just before the driver's DLE ENQ 2 arrives.
       const receive = engine.receive.bind(engine);
@@ -130,6 +133,39 @@ describe('ESC/POS printer', () => {
       expect(queue.get(jobId)).toMatchObject({ state: 'done', attempts: 1 });
       expect(jobs.map((j) => j.state)).toEqual(['queued', 'printing', 'interrupted', 'done']);
       expect(codesOf(diagnostics)).not.toContain('unexpected_job_done');
+      expect(printer.status()).toMatchObject({ condition: 'ok', pendingJobs: 0 });
+    });
+
+    it('paper back while the driver is still sending its clear: the copy is settled then, not at the next receipt', async () => {
+      // The driver's own transport, whose first DLE ENQ 2 write returns only once the paper is back:
+      // the wake-up that paper brings then lands while the interrupted job is still being put away.
+      const transport = createTransport({ kind: 'serial', path: pair.appPath });
+      const write = transport.write.bind(transport);
+      let held = false;
+      transport.write = async (bytes) => {
+        await write(bytes);
+        if (!held && Buffer.from(bytes).equals(Buffer.of(0x10, 0x05, 0x02))) {
+          held = true;
+          await until(() => printer.status().condition === 'ok', 'the paper back to be reported');
+        }
+      };
+      printer = new PrinterDevice('printer-1', 'Imprimante', transport, realDeps(), queue, FAST);
+      jobs = collect((l) => printer.onJob(l));
+      await printer.enable();
+      const r = receipt(12);
+      expect(r.bytes.byteLength + 3).toBeLessThanOrEqual(printer.options.chunkBytes);
+      engine.paperOutAfter(400);
+      const receive = engine.receive.bind(engine);
+      engine.receive = (chunk) => {
+        if (engine.stopped && Buffer.from(chunk).includes(Buffer.of(0x10, 0x05, 0x02))) engine.loadPaper();
+        receive(chunk);
+      };
+      const jobId = printer.print(r.bytes);
+      // Status polls cannot wake the queue here: for them the paper was already back.
+      await until(() => queue.get(jobId)!.state === 'done', 'the job to be confirmed', 5_000);
+      expect(held).toBe(true);
+      expect(jobs.map((j) => j.state)).toEqual(['queued', 'printing', 'interrupted', 'done']);
+      expect(engine.printed.map((p) => p.text)).toEqual([r.text]);
       expect(printer.status()).toMatchObject({ condition: 'ok', pendingJobs: 0 });
     });
 

@@ -89,6 +89,8 @@ export class PrinterDevice extends TransportDevice {
   private interrupted: { jobId: string; finished: boolean } | null = null;
   private active: { jobId: string; finish: (outcome: JobOutcome) => void; problem: string | null } | null = null;
   private pumping = false;
+  /** A wake-up (paper back, a new job) that came while the queue was being pumped: pump again after. */
+  private pumpAgain = false;
   private pollHandle: unknown = null;
   private readonly jobListeners = new Listeners<PrintJobEvent>();
 
@@ -279,8 +281,13 @@ export class PrinterDevice extends TransportDevice {
   }
 
   private async pump(): Promise<void> {
-    if (this.pumping) return;
+    if (this.pumping) {
+      // The running pump may be about to stop on what this call says has changed.
+      this.pumpAgain = true;
+      return;
+    }
     this.pumping = true;
+    this.pumpAgain = false;
     // A job tried before (here, or before a restart) may have left bytes in the printer, or even finished.
     let cleared: string | null = null;
     try {
@@ -300,6 +307,7 @@ export class PrinterDevice extends TransportDevice {
     } finally {
       this.pumping = false;
       this.publishPending();
+      if (this.pumpAgain) void this.pump();
     }
   }
 
