@@ -17,6 +17,31 @@ async function claireAtTheTill(kiosk: Kiosk, cashier: Page, customer: Page) {
   await expect(customer.getByTestId('customer-greeting')).toHaveText('Bonjour Claire');
 }
 
+/** An edited balance: what someone with the sqlite3 shell would do; only the projections give it away. */
+async function damageTheJournal(kiosk: Kiosk) {
+  kiosk.core.db.prepare("UPDATE ledger_balance SET balance = balance + 5000 WHERE account LIKE 'member:%:points'").run();
+  expect((await kiosk.core.ledger.start()).ok).toBe(false);
+}
+
+/** The page's second `terminal.info` (the first is its start-up's) is answered as a dropped connection would be. */
+async function failSecondTerminalInfo(page: Page): Promise<() => number> {
+  let asked = 0;
+  let failed = 0;
+  await page.routeWebSocket(/\/ws\?token=/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const call = JSON.parse(String(message)) as { id: number; method: string };
+      if (call.method === 'terminal.info' && ++asked === 2) {
+        failed += 1;
+        ws.send(JSON.stringify({ type: 'result', id: call.id, result: { ok: false, error: { code: 'unavailable', message: 'connection lost' } } }));
+        return;
+      }
+      server.send(message);
+    });
+  });
+  return () => failed;
+}
+
 async function openManualSale(cashier: Page) {
   await cashier.getByRole('button', { name: 'Vente manuelle' }).click();
   const form = cashier.getByTestId('cashier-manual-sale');
@@ -250,9 +275,7 @@ test('the enrolled screen shows an empty balance and the first reward to aim for
 test('a journal that failed its check at start: a red banner, balances still shown, no sale or refund offered', async ({ kiosk, cashier, customer }) => {
   const { claire } = kiosk.known;
   const sale = kiosk.core.loyalty.commit(tillSale(claire.id, [12_000]));
-  // An edited balance: what someone with the sqlite3 shell would do; only the projections give it away.
-  kiosk.core.db.prepare("UPDATE ledger_balance SET balance = balance + 5000 WHERE account LIKE 'member:%:points'").run();
-  expect((await kiosk.core.ledger.start()).ok).toBe(false);
+  await damageTheJournal(kiosk);
   await cashier.reload();
 
   const banner = cashier.getByTestId('ledger-integrity');
@@ -275,4 +298,16 @@ test('a journal that failed its check at start: a red banner, balances still sho
   const refused = await kiosk.core.dispatch('cashier', 'ledger.manualCommit', { memberId: claire.id, lines: [{ category: 'grocery', amountCents: 4_200, taxRateBp: 550 }] });
   expect(refused).toMatchObject({ ok: false, error: { code: 'ledger_damaged' } });
   expect(kiosk.core.db.prepare('SELECT count(*) AS n FROM ledger_entry').get()).toEqual({ n: sale.entries.length });
+});
+
+test('a screen whose question about the terminal fails once asks again, rather than wait for good', async ({ kiosk, cashier, customer }) => {
+  kiosk.core.loyalty.commit(tillSale(kiosk.known.claire.id, [12_000]));
+  await damageTheJournal(kiosk);
+  const cashierFailed = await failSecondTerminalInfo(cashier);
+  const customerFailed = await failSecondTerminalInfo(customer);
+  await cashier.reload();
+  await customer.reload();
+  await expect(cashier.getByTestId('ledger-integrity')).toHaveAttribute('data-state', 'damaged');
+  await expect(customer.getByRole('heading', { level: 1, name: 'Vous avez la carte ?' })).toBeVisible();
+  expect([cashierFailed(), customerFailed()]).toEqual([1, 1]);
 });

@@ -11,7 +11,7 @@ import { StatusHeader } from './StatusHeader';
 import { errorText } from '../common/error-text';
 import { useGlobalTyping } from './use-global-typing';
 import { useSession } from './use-session';
-import { useTerminalInfo } from './use-terminal-info';
+import { useTerminalInfo } from '../common/use-terminal-info';
 
 /** What the right-hand side shows about the customer at the till. */
 type CustomerView =

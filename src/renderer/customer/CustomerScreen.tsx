@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SessionState, TerminalInfo } from '../../shared/contract';
+import type { SessionState } from '../../shared/contract';
 import { useApp, useConnected, useEvent } from '../common/app-context';
 import { ConnectionBanner } from '../common/ConnectionBanner';
 import { LocaleSwitch } from '../common/LocaleSwitch';
+import { useTerminalInfo } from '../common/use-terminal-info';
 import { EnrolledScreen } from './EnrolledScreen';
 import { EnrolmentFlow } from './EnrolmentFlow';
 import { GreetingScreen } from './GreetingScreen';
@@ -18,7 +19,7 @@ import { NoticeToast } from './NoticeToast';
 export function CustomerScreen() {
   const { api, t, setLocale } = useApp();
   const connected = useConnected();
-  const [info, setInfo] = useState<TerminalInfo | null>(null);
+  const info = useTerminalInfo();
   const [session, setSession] = useState<SessionState | null>(null);
   // A push that lands while `session.get` is in flight is newer than its answer.
   const pushedSince = useRef(0);
@@ -39,19 +40,6 @@ export function CustomerScreen() {
         if (ticket === requested.current && pushesBefore === pushedSince.current) setSession(state);
       })
       .catch(() => undefined);
-  }, [api]);
-
-  useEffect(() => {
-    let live = true;
-    void api
-      .call('terminal.info', {})
-      .then((value) => {
-        if (live) setInfo(value);
-      })
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
   }, [api]);
 
   // On start and after the web bridge reconnects: pushes sent meanwhile are lost.
