@@ -3,7 +3,7 @@ import { openDatabase, type Db } from '../../src/main/core/db/database';
 import type { DeviceDiagnostic } from '../../src/main/core/devices/device-state';
 import { PrintQueue } from '../../src/main/core/devices/print-queue';
 import { PrinterDevice, type PrintJobEvent } from '../../src/main/core/devices/printer-device';
-import { EscPosBuilder } from '../../src/main/core/devices/protocols/escpos';
+import { EscPosBuilder, RECOVER_CLEAR } from '../../src/main/core/devices/protocols/escpos';
 import { SerialPrinterSimulator, TcpPrinterSimulator, type EscPosPrinterEngine } from '../../src/main/core/devices/simulators/printer-simulator';
 import type { SocatPair } from '../../src/main/core/devices/simulators/socat';
 import { createTransport } from '../../src/main/core/devices/transport';
@@ -23,6 +23,30 @@ function receipt(lines: number, width: 42 | 48 = 48): { bytes: Uint8Array; text:
   }
   b.feed(4).cut();
   return { bytes: b.bytes(), text: text.join('\n') + '\n' };
+}
+
+/**
+ * A copy that one write carries, closing GS r included: all of it is in the printer before the paper
+ * runs out. With two writes, a fault seen between them rightly tears the copy instead.
+ */
+function oneWriteReceipt(printer: PrinterDevice): { bytes: Uint8Array; text: string } {
+  const r = receipt(12);
+  expect(r.bytes.byteLength + 3).toBeLessThanOrEqual(printer.options.chunkBytes);
+  return r;
+}
+
+/** The cashier is quicker than the line: the roll is back in just before the driver's DLE ENQ 2 arrives. */
+function loadPaperAsTheClearArrives(engine: EscPosPrinterEngine): () => boolean {
+  const receive = engine.receive.bind(engine);
+  let raced = false;
+  engine.receive = (chunk) => {
+    if (!raced && engine.stopped && Buffer.from(chunk).includes(Buffer.from(RECOVER_CLEAR))) {
+      raced = true;
+      engine.loadPaper();
+    }
+    receive(chunk);
+  };
+  return () => raced;
 }
 
 describe('ESC/POS printer', () => {
@@ -109,25 +133,13 @@ describe('ESC/POS printer', () => {
 
     it('paper loaded before the clear reaches the printer: the copy finishes by itself, is counted done and not printed again', async () => {
       await printer.enable();
-      // One write carries the whole copy and its closing GS r, so all of it is in the printer before
-      // the paper runs out; with two writes, a fault seen between them rightly tears the copy instead.
-      const r = receipt(12);
-      expect(r.bytes.byteLength + 3).toBeLessThanOrEqual(printer.options.chunkBytes);
+      const r = oneWriteReceipt(printer);
       engine.paperOutAfter(400);
-      // The cashier is quicker than the line: the roll is back in just before the driver's DLE ENQ 2 arrives.
-      const receive = engine.receive.bind(engine);
-      let raced = false;
-      engine.receive = (chunk) => {
-        if (!raced && engine.stopped && Buffer.from(chunk).includes(Buffer.of(0x10, 0x05, 0x02))) {
-          raced = true;
-          engine.loadPaper();
-        }
-        receive(chunk);
-      };
+      const raced = loadPaperAsTheClearArrives(engine);
       const jobId = printer.print(r.bytes);
       await until(() => queue.get(jobId)!.state === 'done', 'the job to be confirmed', 5_000);
       await new Promise((resolve) => setTimeout(resolve, 600));
-      expect(raced).toBe(true);
+      expect(raced()).toBe(true);
       expect(engine.printed.map((p) => p.text)).toEqual([r.text]);
       expect(engine.torn).toHaveLength(0);
       expect(queue.get(jobId)).toMatchObject({ state: 'done', attempts: 1 });
@@ -144,7 +156,7 @@ describe('ESC/POS printer', () => {
       let held = false;
       transport.write = async (bytes) => {
         await write(bytes);
-        if (!held && Buffer.from(bytes).equals(Buffer.of(0x10, 0x05, 0x02))) {
+        if (!held && Buffer.from(bytes).equals(RECOVER_CLEAR)) {
           held = true;
           await until(() => printer.status().condition === 'ok', 'the paper back to be reported');
         }
@@ -152,14 +164,9 @@ describe('ESC/POS printer', () => {
       printer = new PrinterDevice('printer-1', 'Imprimante', transport, realDeps(), queue, FAST);
       jobs = collect((l) => printer.onJob(l));
       await printer.enable();
-      const r = receipt(12);
-      expect(r.bytes.byteLength + 3).toBeLessThanOrEqual(printer.options.chunkBytes);
+      const r = oneWriteReceipt(printer);
       engine.paperOutAfter(400);
-      const receive = engine.receive.bind(engine);
-      engine.receive = (chunk) => {
-        if (engine.stopped && Buffer.from(chunk).includes(Buffer.of(0x10, 0x05, 0x02))) engine.loadPaper();
-        receive(chunk);
-      };
+      loadPaperAsTheClearArrives(engine);
       const jobId = printer.print(r.bytes);
       // Status polls cannot wake the queue here: for them the paper was already back.
       await until(() => queue.get(jobId)!.state === 'done', 'the job to be confirmed', 5_000);
