@@ -257,6 +257,50 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
     // back to an offline redemption made while the lot was still valid.
     sql: `ALTER TABLE lot ADD COLUMN expired bigint NOT NULL DEFAULT 0 CHECK (expired >= 0);`,
   },
+  {
+    version: 4,
+    // HQ staff (staff/accounts.ts, staff/sessions.ts): one role per account; a session row holds only the
+    // SHA-256 of its cookie token, so a copy of the database opens no session.
+    sql: `
+      CREATE TABLE staff_account (
+        username text PRIMARY KEY,
+        password_hash text NOT NULL,
+        role text NOT NULL CHECK (role IN ('it', 'marketing', 'service', 'admin')),
+        disabled boolean NOT NULL DEFAULT false,
+        created_at bigint NOT NULL,
+        password_set_at bigint NOT NULL,
+        disabled_at bigint
+      );
+
+      CREATE TABLE staff_session (
+        token_hash text PRIMARY KEY,
+        username text NOT NULL REFERENCES staff_account (username),
+        created_at bigint NOT NULL,
+        last_seen_at bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX staff_session_by_username ON staff_session (username);
+    `,
+  },
+  {
+    version: 5,
+    // An enrolment code names the one terminal it enrols (enrolment.ts); `replace` is IT's explicit « remplacer
+    // le terminal »: only such a code re-enrols a terminal HQ already knows. Codes made before name no terminal
+    // and enrol nothing. request_nonce: the nonces of signed requests HQ took, kept for twice the freshness
+    // window (request-freshness.ts), so a replay is refused even across an HQ restart.
+    sql: `
+      ALTER TABLE enrol_code ADD COLUMN terminal_id text;
+      ALTER TABLE enrol_code ADD COLUMN replace boolean NOT NULL DEFAULT false;
+
+      CREATE TABLE request_nonce (
+        terminal_id text NOT NULL,
+        nonce text NOT NULL,
+        expires_at bigint NOT NULL,
+        PRIMARY KEY (terminal_id, nonce)
+      );
+      CREATE INDEX request_nonce_by_expiry ON request_nonce (expires_at);
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {
