@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkFrenchMobile, formatFrenchPhone, nationalDigits, phoneQueryDigits } from '../../src/shared/domain/phone';
-import { checkEmail, checkName, cleanEmail, cleanName, foldForSearch, searchWords } from '../../src/shared/domain/text';
+import { checkEmail, checkName, cleanEmail, cleanName, foldForSearch, isWellFormedText, searchWords } from '../../src/shared/domain/text';
 
 describe('names', () => {
   it.each(['Claire', 'Hélène', 'Jean-Pierre', "D'Almeida", 'D’Almeida', 'Le Bœuf-Dürr', 'Zoë', 'Nguyễn', 'Ørsted', '王芳', 'Åsa 🌻', 'Ana 👩🏽‍🍳', 'St. John'])(
@@ -48,6 +48,31 @@ describe('emails', () => {
   );
   it('lower-cases the domain only', () => {
     expect(cleanEmail(' Claire.D@Example.COM ')).toBe('Claire.D@example.com');
+  });
+});
+
+describe('well-formed text', () => {
+  it.each(['Claire', 'Ana 👩🏽‍🍳', '\u{1F600}', '\ufffd', '\ufdcf', '\ufdf0', '\u{10fffd}', ''])('accepts %j', (text) => {
+    expect(isWellFormedText(text)).toBe(true);
+  });
+  it.each([
+    ['a lone high surrogate', 'ab\ud83d'],
+    ['a high surrogate before a letter', '\ud83dx'],
+    ['a lone low surrogate', '\ude00b'],
+    ['two lows', '\ude00\ude00'],
+    ['U+FDD0', '\ufdd0'],
+    ['U+FDEF', 'x\ufdefx'],
+    ['U+FFFE', '\ufffe'],
+    ['U+FFFF', '\uffff'],
+    ['U+1FFFE', '\u{1fffe}'],
+    ['U+10FFFF', '\u{10ffff}'],
+  ])('refuses %s', (_what, text) => {
+    expect(isWellFormedText(text)).toBe(false);
+  });
+  it('is the rule of names and emails', () => {
+    expect(checkName('Claire\ud800')).toBe('malformed');
+    expect(checkEmail('claire\udfff@example.com')).toBe('malformed');
+    expect(checkEmail('claire\ufffe@example.com')).toBe('malformed');
   });
 });
 

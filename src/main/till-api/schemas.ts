@@ -10,6 +10,7 @@ import {
   ScanCode,
   TillId,
 } from '../../shared/contract';
+import { isWellFormedText } from '../../shared/domain/text';
 
 /**
  * The shapes only the till API has. The sale, preview, hold, refund and void
@@ -22,7 +23,7 @@ export const IdentifyRequest = z
     /** A card number as printed or scanned, or the wallet pass QR (`FIDELE:1:<card>`). */
     code: ScanCode.optional(),
     /** A French mobile number, written any way (06 12 34 56 78, +33 6…, 0033 6…). */
-    phone: z.string().min(1, 'phone.format').max(40, 'phone.format').optional(),
+    phone: z.string().min(1, 'phone.format').max(40, 'phone.format').refine(isWellFormedText, 'phone.format').optional(),
   })
   .refine((body) => (body.code === undefined) !== (body.phone === undefined), {
     message: 'till.code_or_phone',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormedText } from '../domain/text';
 import { MemberId } from './schemas';
 
 /**
@@ -12,6 +13,7 @@ const Text = (max: number) =>
     .string()
     .max(max, 'ledger.text_too_long')
     .regex(NO_CONTROL, 'ledger.control_chars')
+    .refine(isWellFormedText, 'ledger.malformed_text')
     .transform((s) => s.normalize('NFC'));
 
 export const TillId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'ledger.till_id');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkCardNumber } from '../domain/card-number';
-import { checkEmail, checkName, hasControlCharacters } from '../domain/text';
+import { checkEmail, checkName, hasControlCharacters, isWellFormedText } from '../domain/text';
 import { checkFrenchMobile } from '../domain/phone';
 import { ROLES } from './roles';
 
@@ -145,7 +145,8 @@ export type SessionState = z.infer<typeof SessionState>;
 export const ScanCode = z
   .string()
   .min(1, 'scan.empty')
-  .max(512, 'scan.too_long');
+  .max(512, 'scan.too_long')
+  .refine(isWellFormedText, 'scan.malformed');
 
 /** The points journal's check at start: `damaged` means every loyalty write is refused until support repairs it. */
 export const LedgerIntegrity = z.object({
@@ -204,4 +205,5 @@ export type NfcPairingOutcome = z.infer<typeof NfcPairingOutcome>;
 export const SearchQuery = z
   .string()
   .max(100, 'search.too_long')
-  .refine((q) => !hasControlCharacters(q), 'search.control_chars');
+  .refine((q) => !hasControlCharacters(q), 'search.control_chars')
+  .refine(isWellFormedText, 'search.malformed');

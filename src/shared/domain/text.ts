@@ -33,10 +33,31 @@ export function hasControlCharacters(text: string): boolean {
   return FORBIDDEN_CHARS.test(text);
 }
 
+// A high surrogate not followed by a low one, or a low one not preceded by a high one. Without the
+// `u` flag, so it sees code units: the one form every engine reads the same way.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+// The 66 noncharacters: U+FDD0–U+FDEF and the last two code points of every plane (U+xxFFFE, U+xxFFFF).
+const NONCHARACTER = new RegExp(
+  `[\\uFDD0-\\uFDEF${Array.from({ length: 17 }, (_, plane) => `\\u{${(plane * 0x10000 + 0xfffe).toString(16)}}\\u{${(plane * 0x10000 + 0xffff).toString(16)}}`).join('')}]`,
+  'u',
+);
+
+/**
+ * Whether text can be stored and signed as it is. A lone UTF-16 surrogate has
+ * no UTF-8 form: SQLite turns it into U+FFFD (the stored text is not what was
+ * checked) and the journal's canonical encoding refuses it (a commit that can
+ * never succeed). Noncharacters are Unicode's « never interchange » code
+ * points. Every schema that takes free text from outside applies this rule.
+ */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text) && !NONCHARACTER.test(text);
+}
+
 export const NAME_MAX_LENGTH = 60;
 export const EMAIL_MAX_LENGTH = 254;
 
-export type NameProblem = 'empty' | 'too_long' | 'control_chars' | 'no_letter' | 'bad_chars';
+export type NameProblem = 'empty' | 'too_long' | 'malformed' | 'control_chars' | 'no_letter' | 'bad_chars';
 
 /**
  * Any Unicode letter is welcome (Zoë, Nguyễn, Ørsted, 王), as are emoji, since
@@ -44,6 +65,7 @@ export type NameProblem = 'empty' | 'too_long' | 'control_chars' | 'no_letter' |
  * Digits and other symbols are refused: they are almost always a slip.
  */
 export function checkName(raw: string): NameProblem | null {
+  if (!isWellFormedText(raw)) return 'malformed';
   const name = raw.normalize('NFC').trim();
   if (name.length === 0) return 'empty';
   if ([...name].length > NAME_MAX_LENGTH) return 'too_long';
@@ -60,12 +82,13 @@ export function cleanName(raw: string): string {
   return raw.normalize('NFC').trim().replace(/\s+/g, ' ').replace(/’/g, "'");
 }
 
-export type EmailProblem = 'too_long' | 'control_chars' | 'format';
+export type EmailProblem = 'too_long' | 'malformed' | 'control_chars' | 'format';
 
 /** A pragmatic check: one @, a dotted domain, no spaces. Deliverability is the mail server's job. */
 export function checkEmail(raw: string): EmailProblem | null {
   const email = raw.trim();
   if (email.length > EMAIL_MAX_LENGTH) return 'too_long';
+  if (!isWellFormedText(email)) return 'malformed';
   if (hasControlCharacters(email)) return 'control_chars';
   if (!/^[^\s@]{1,64}@[^\s@.]+(?:\.[^\s@.]+)+$/u.test(email)) return 'format';
   return null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormedText } from '../../../shared/domain/text';
 import { isTimeZone, localParts, minutesOfDay, parseLocalDate, formatLocalDate, localDateOf } from './local-time';
 import { add, floor, mul, rat, toIntegerWeights, toSafeNumber, ZERO, type Rational } from './rational';
 
@@ -11,7 +12,12 @@ import { add, floor, mul, rat, toIntegerWeights, toSafeNumber, ZERO, type Ration
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'ledger.slug');
 const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'ledger.time_of_day');
 const DateText = z.string().refine((s) => parseLocalDate(s) !== null, 'ledger.date');
-const Label = z.string().min(1).max(80).transform((s) => s.normalize('NFC'));
+const Label = z
+  .string()
+  .min(1)
+  .max(80)
+  .refine(isWellFormedText, 'ledger.malformed_text')
+  .transform((s) => s.normalize('NFC'));
 
 export const Promotion = z
   .strictObject({
