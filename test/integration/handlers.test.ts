@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventName, MethodName, Result, Role, SessionState } from '../../src/shared/contract';
-import { makeCardNumber, walletQrPayload } from '../../src/shared/domain/card-number';
+import { checkCardNumber, makeCardNumber, walletQrPayload } from '../../src/shared/domain/card-number';
 import { createCore, SIMULATED_SCANNER_ID, type Core } from '../../src/main/core/core';
 import { DEFAULT_PROGRAM } from '../../src/main/core/ledger/program.default';
 import { openDatabase, schemaVersion, LATEST_SCHEMA_VERSION, SchemaTooNewError } from '../../src/main/core/db/database';
@@ -173,7 +173,8 @@ describe('enrolment', () => {
       form(),
     );
     expect(enrolled.member).toMatchObject({ firstName: 'Éloïse', lastName: 'Le Bœuf-Dürr', phone: '+33611223344', memberSince: now });
-    expect(enrolled.member.cardNumber).toBe(makeCardNumber(42, 1));
+    expect(checkCardNumber(enrolled.member.cardNumber)).toEqual({ ok: true, cardNumber: enrolled.member.cardNumber });
+    expect(enrolled.member.cardNumber.slice(2, 6)).toBe('0042');
     expect(enrolled.walletQr).toBe(walletQrPayload(enrolled.member.cardNumber));
     const detail = await ok<{ consents: Array<{ purpose: string; granted: boolean; wordingVersion: string }> }>('cashier', 'member.get', {
       memberId: enrolled.member.id,
@@ -188,14 +189,59 @@ describe('enrolment', () => {
     expect(found.hits.map((h) => h.id)).toContain(enrolled.member.id);
   });
 
-  it('issues consecutive card numbers from this terminal range', async () => {
+  it('issues card numbers from this terminal range that say nothing of the next one', async () => {
     const cards: string[] = [];
-    for (const [i, phone] of ['0611111111', '0622222222'].entries()) {
+    for (const [i, phone] of ['0611111111', '0622222222', '0633333333'].entries()) {
       await ok('customer', 'enrolment.start', { presetCardNumber: null });
       const r = await ok<{ member: { cardNumber: string } }>('customer', 'enrolment.submit', form({ phone, email: `x${i}@example.com` }));
       cards.push(r.member.cardNumber);
     }
-    expect(cards).toEqual([makeCardNumber(42, 1), makeCardNumber(42, 2)]);
+    const serials = cards.map((card) => {
+      expect(checkCardNumber(card).ok, card).toBe(true);
+      expect(card.slice(0, 6), card).toBe('040042');
+      return Number(card.slice(6, 12));
+    });
+    // Sequential issuing gave serials 1, 2, 3: a sweep from one card found the next member.
+    for (let i = 1; i < serials.length; i++) expect(Math.abs(serials[i]! - serials[i - 1]!), String(serials)).toBeGreaterThan(1000);
+    expect(Math.min(...serials)).toBeGreaterThan(3);
+    // Cards issued in sequence before keep working.
+    expect((await ok<{ kind: string }>('cashier', 'member.identify', { code: known.claire.cardNumber, source: 'scan' })).kind).toBe('member');
+  });
+
+  it('draws again when the serial it drew is taken', () => {
+    const draws = [0, 0, 7, 0, 0, 9];
+    const random = { bytes: (n: number) => Uint8Array.from(draws.splice(0, n)) };
+    const taken = makeCardNumber(42, 7);
+    core.members.transaction(() =>
+      core.members.insert({
+        id: '01900000-0000-7000-8000-000000000001',
+        firstName: 'Pré',
+        lastName: 'Imprimée',
+        email: null,
+        phone: null,
+        locale: 'fr',
+        cardNumber: taken,
+        createdAt: now,
+        terminalId: 'test-t1',
+        consents: { marketing: false, personalisedOffers: false, profiling: false },
+        consentWordingVersion: '2026-11.fr-1',
+        consentSource: 'test',
+      }),
+    );
+    expect(core.members.transaction(() => core.members.issueCardNumber(42, random))).toBe(makeCardNumber(42, 9));
+  });
+
+  it('records the consent wording this terminal shows, and refuses a screen claiming another', async () => {
+    await ok('customer', 'enrolment.start', { presetCardNumber: null });
+    const before = dbSnapshot();
+    const invented = await call('customer', 'enrolment.submit', form({ consentWordingVersion: 'v0-never-shown' }));
+    expect(invented).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', issues: [{ path: 'consentWordingVersion', message: 'consent.version_not_shown' }] },
+    });
+    expect(dbSnapshot()).toBe(before);
+    expect(JSON.stringify(core.db.prepare('SELECT wording_version FROM member_consent').all())).not.toContain('v0-never-shown');
+    expect((await ok<SessionState>('customer', 'session.get', {})).phase).toBe('enrolling');
   });
 
   it('gives the member the blank card the cashier scanned', async () => {
@@ -220,7 +266,12 @@ describe('enrolment', () => {
       [{ lastName: '' }, 'lastName', 'name.empty'],
       [{ lastName: 'x'.repeat(61) }, 'lastName', 'name.too_long'],
       [{ firstName: 'Claire\u0000' }, 'firstName', 'name.control_chars'],
+      [{ firstName: 'Claire\ud800' }, 'firstName', 'name.malformed'],
+      [{ lastName: 'Dupont\ufdd0' }, 'lastName', 'name.malformed'],
       [{ email: 'claire@' }, 'email', 'email.format'],
+      // SQLite would have stored it as U+FFFD: an address nobody typed.
+      [{ email: 'cl\udc00aire@example.com' }, 'email', 'email.malformed'],
+      [{ email: 'claire\u{10ffff}@example.com' }, 'email', 'email.malformed'],
       [{ phone: '01 23 45 67 89' }, 'phone', 'phone.not_mobile'],
       [{ consents: { marketing: 'yes', personalisedOffers: false, profiling: false } }, 'consents.marketing', 'Invalid input: expected boolean, received string'],
       [{ consents: { marketing: true } }, 'consents.personalisedOffers', 'Invalid input: expected boolean, received undefined'],

@@ -82,7 +82,7 @@ export async function openTerminal(hq: Hq, id: string, storeId: string, terminal
           locale: 'fr',
         },
         presetCard,
-        { terminalId: id, terminalCode },
+        { terminalId: id, terminalCode, consentWordingVersion: '2026-11.fr-2' },
         clock,
         random,
       );

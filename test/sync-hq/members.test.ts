@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHq, type Hq } from '../../src/hq/server';
-import { makeCardNumber } from '../../src/shared/domain/card-number';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { memberIntakeRecord } from '../../src/main/core/sync/member-outbox';
 import { MemberIntakeReceipt, PROTOCOL_VERSION, type MemberIntake } from '../../src/shared/sync/protocol';
@@ -58,7 +57,7 @@ describe('member records from the terminal that enrolled them to HQ', () => {
       email: 'amelie.poulain@example.fr',
       phone: '+33611223344',
       locale: 'fr',
-      cards: [makeCardNumber(201, 1)],
+      cards: [member.cardNumber],
       createdAt: member.memberSince,
     });
     const consents = await hq.ctx.sql.query<{ purpose: string; granted: boolean; wording_version: string; source: string; terminal_id: string }>(

@@ -16,6 +16,9 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   storage_full: 507,
   storage_busy: 503,
   storage_failed: 503,
+  rate_limited: 429,
+  // 422: the request is well-formed, but the programme will not take it without a manager.
+  over_limit: 422,
   internal: 500,
 };
 

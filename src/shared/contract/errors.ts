@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'storage_full', // the terminal's disk is full: nothing was written
   'storage_busy', // another process holds the database's write lock: nothing was written, retry
   'storage_failed', // the disk refused a write (I/O error, read-only): retry with the same receipt
+  'rate_limited', // too many requests of this kind from this caller: wait as long as it says, then retry
+  'over_limit', // past one of the programme's ceilings (a ticket, a line, the points of a sale): a manager must approve
   'internal',
 ] as const;
 

@@ -6,11 +6,14 @@
  *
  * Layout: `04` + terminal code (4 digits) + serial (6 digits) + check digit.
  * The terminal code is unique in the chain, so a terminal can issue cards while
- * offline without ever colliding with another one.
+ * offline without ever colliding with another one. Enrolments draw the serial
+ * at random (members/member-store.ts), so a card number says nothing of the
+ * next one; older cards, issued in sequence, keep the same layout.
  */
 
 export const CARD_PREFIX = '04';
 export const CARD_LENGTH = 13;
+export const CARD_SERIAL_MAX = 999_999;
 
 export type CardNumberProblem = 'empty' | 'not_digits' | 'length' | 'prefix' | 'check_digit';
 
@@ -49,7 +52,7 @@ export function makeCardNumber(terminalCode: number, serial: number): string {
   if (!Number.isInteger(terminalCode) || terminalCode < 0 || terminalCode > 9999) {
     throw new RangeError(`terminal code out of range: ${terminalCode}`);
   }
-  if (!Number.isInteger(serial) || serial < 0 || serial > 999_999) {
+  if (!Number.isInteger(serial) || serial < 0 || serial > CARD_SERIAL_MAX) {
     throw new RangeError(`card serial out of range: ${serial}`);
   }
   const body = CARD_PREFIX + String(terminalCode).padStart(4, '0') + String(serial).padStart(6, '0');

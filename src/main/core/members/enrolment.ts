@@ -10,6 +10,8 @@ import type { MemberStore } from './member-store';
 export interface EnrolmentSettings {
   terminalId: string;
   terminalCode: number;
+  /** The consent wording this terminal shows (terminal.info tells the screen): the only one it records. */
+  consentWordingVersion: string;
 }
 
 export interface Enrolled {
@@ -30,6 +32,12 @@ export function enrolMember(
   clock: Clock,
   random: Random,
 ): Enrolled {
+  // The screen echoes the version it was told; any other claim means it showed other words, which this terminal cannot vouch for.
+  if (form.consentWordingVersion !== settings.consentWordingVersion) {
+    throw new AppFailure('conflict', `the consent wording shown here is ${settings.consentWordingVersion}, not ${form.consentWordingVersion}`, [
+      { path: 'consentWordingVersion', message: 'consent.version_not_shown' },
+    ]);
+  }
   const email = form.email.trim() === '' ? null : cleanEmail(form.email);
   let phone: string | null = null;
   if (form.phone.trim() !== '') {
@@ -50,7 +58,7 @@ export function enrolMember(
       if (store.cardExists(presetCardNumber)) throw new AppFailure('conflict', 'this card already belongs to a member');
       cardNumber = presetCardNumber;
     } else {
-      cardNumber = store.allocateCardNumber(settings.terminalCode);
+      cardNumber = store.issueCardNumber(settings.terminalCode, random);
     }
     const createdAt = clock.now();
     const id = uuidv7(clock, random);
@@ -65,7 +73,7 @@ export function enrolMember(
       createdAt,
       terminalId: settings.terminalId,
       consents: form.consents,
-      consentWordingVersion: form.consentWordingVersion,
+      consentWordingVersion: settings.consentWordingVersion,
       consentSource: 'self-enrolment',
     });
     const member = store.summary(id);

@@ -1,10 +1,11 @@
 import type { Statement } from 'better-sqlite3';
 import type { Consents, Locale, MemberDetail, MemberSummary } from '../../../shared/contract';
-import { CONSENT_PURPOSES } from '../../../shared/contract';
-import { makeCardNumber } from '../../../shared/domain/card-number';
+import { AppFailure, CONSENT_PURPOSES } from '../../../shared/contract';
+import { CARD_SERIAL_MAX, makeCardNumber } from '../../../shared/domain/card-number';
 import { nationalDigits } from '../../../shared/domain/phone';
 import { foldForSearch, searchWords } from '../../../shared/domain/text';
 import type { Db } from '../db/database';
+import type { Random } from '../ports';
 
 export interface NewMember {
   id: string;
@@ -19,6 +20,23 @@ export interface NewMember {
   consents: Consents;
   consentWordingVersion: string;
   consentSource: string;
+}
+
+/** Draws before giving up: with a million serials per terminal code, 32 collisions in a row mean it is nearly full. */
+const CARD_DRAW_ATTEMPTS = 32;
+const SERIALS = CARD_SERIAL_MAX + 1;
+/** The largest multiple of SERIALS below 2^24: bytes above it are drawn again, so every serial is equally likely. */
+const UNBIASED_BELOW = Math.floor(0x1000000 / SERIALS) * SERIALS;
+
+/** A uniformly drawn serial, 1 to CARD_SERIAL_MAX (0 is never issued). */
+function randomSerial(random: Random): number {
+  for (;;) {
+    const bytes = random.bytes(3);
+    const value = (bytes[0]! << 16) | (bytes[1]! << 8) | bytes[2]!;
+    if (value >= UNBIASED_BELOW) continue;
+    const serial = value % SERIALS;
+    if (serial !== 0) return serial;
+  }
 }
 
 /** Kinds of rows in member_search_token. */
@@ -195,7 +213,24 @@ export class MemberStore {
     return this.stmts.count.get()!.n;
   }
 
-  /** Allocates this terminal's next card number; call inside the enrolment transaction. */
+  /**
+   * A new card number for an enrolment, its serial drawn at random: a till
+   * token walking serials one by one would otherwise meet every member in
+   * turn. Same layout and check digit as every card before it, so the cards
+   * already issued stay valid. Call inside the enrolment transaction.
+   */
+  issueCardNumber(terminalCode: number, random: Random): string {
+    for (let attempt = 0; attempt < CARD_DRAW_ATTEMPTS; attempt++) {
+      const cardNumber = makeCardNumber(terminalCode, randomSerial(random));
+      if (!this.cardTaken(cardNumber)) return cardNumber;
+    }
+    throw new AppFailure('unavailable', `no free card number found for terminal code ${terminalCode} after ${CARD_DRAW_ATTEMPTS} draws`);
+  }
+
+  /**
+   * This terminal's next card number in sequence: only the demo seed uses it,
+   * so demo cards stay the same from one run to the next.
+   */
   allocateCardNumber(terminalCode: number): string {
     let serial = this.stmts.nextSerial.get(terminalCode)?.next_serial ?? 1;
     // Skip serials already taken, e.g. by a pre-printed card enrolled here.
