@@ -4,6 +4,7 @@ import { entryHash } from '../main/core/ledger/chain';
 import type { WireEntry } from '../shared/sync/protocol';
 import type { HqContext } from './context';
 import { SKEW_FLAG_MS, toEntry } from './ingest';
+import { escapeHtml as escape, staffHead, staffHeader, type Viewer } from './staff/pages';
 
 /** What IT staff see of the fleet: terminals, streams, backlogs, freezes, refusals. */
 export interface FleetTerminal {
@@ -142,15 +143,13 @@ export async function verifyTerminal(ctx: HqContext, terminalId: string): Promis
   return { ok: result.every((r) => r.problems.length === 0), streams: result };
 }
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 function when(locale: Locale, ms: number | null): string {
   if (ms === null) return translateHq(locale, 'hq.fleet.never');
   return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Paris' }).format(new Date(ms));
 }
 
-/** The /fleet page: plain HTML, inline style, no script, no external asset. */
-export async function fleetPage(ctx: HqContext, locale: Locale): Promise<string> {
+/** The /fleet page for signed-in staff: plain HTML, HQ's stylesheet, no script. */
+export async function fleetPage(ctx: HqContext, locale: Locale, viewer: Viewer): Promise<string> {
   const t = (key: string) => escape(translateHq(locale, key));
   const terminals = await listTerminals(ctx);
   const frozen = await frozenStreams(ctx);
@@ -172,22 +171,19 @@ export async function fleetPage(ctx: HqContext, locale: Locale): Promise<string>
   const none = (cols: number) => `<tr><td colspan="${cols}">${t('hq.fleet.none')}</td></tr>`;
   return `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${t('hq.fleet.title')}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
-table{border-collapse:collapse;margin-bottom:2rem;min-width:60%}
-th,td{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;font-size:.9rem}
-th{background:#f2f2f2} tr.frozen td{background:#fde2e2} tr.revoked td{color:#777;text-decoration:line-through} td.skewed{background:#fff1c2;font-weight:600}
-</style></head><body>
+${staffHead(translateHq(locale, 'hq.fleet.title'), viewer)}</head><body>
+${staffHeader(locale, viewer)}
+<main class="page">
 <h1>${t('hq.fleet.title')}</h1>
 <h2>${t('hq.fleet.terminals')}</h2>
-<table><thead><tr><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.store')}</th><th>${t('hq.fleet.app_version')}</th><th>${t('hq.fleet.last_contact')}</th><th>${t('hq.fleet.cursor')}</th><th>${t('hq.fleet.backlog')}</th><th>${t('hq.fleet.clock')}</th><th>${t('hq.fleet.status')}</th></tr></thead>
-<tbody>${terminalRows || none(8)}</tbody></table>
+<div class="table-wrap"><table><thead><tr><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.store')}</th><th>${t('hq.fleet.app_version')}</th><th>${t('hq.fleet.last_contact')}</th><th>${t('hq.fleet.cursor')}</th><th>${t('hq.fleet.backlog')}</th><th>${t('hq.fleet.clock')}</th><th>${t('hq.fleet.status')}</th></tr></thead>
+<tbody>${terminalRows || none(8)}</tbody></table></div>
 <h2>${t('hq.fleet.frozen_streams')}</h2>
-<table><thead><tr><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.cursor')}</th><th>${t('hq.fleet.reason')}</th><th>${t('hq.fleet.when')}</th></tr></thead>
-<tbody>${frozenRows || none(4)}</tbody></table>
+<div class="table-wrap"><table><thead><tr><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.cursor')}</th><th>${t('hq.fleet.reason')}</th><th>${t('hq.fleet.when')}</th></tr></thead>
+<tbody>${frozenRows || none(4)}</tbody></table></div>
 <h2>${t('hq.fleet.audit')}</h2>
-<table><thead><tr><th>${t('hq.fleet.when')}</th><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.action')}</th><th>${t('hq.fleet.code')}</th><th>${t('hq.fleet.message')}</th></tr></thead>
-<tbody>${auditRows || none(5)}</tbody></table>
+<div class="table-wrap"><table><thead><tr><th>${t('hq.fleet.when')}</th><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.action')}</th><th>${t('hq.fleet.code')}</th><th>${t('hq.fleet.message')}</th></tr></thead>
+<tbody>${auditRows || none(5)}</tbody></table></div>
+</main>
 </body></html>`;
 }

@@ -19,12 +19,16 @@ import { lookupCard } from './member-lookup';
 import { publishProgram } from './members';
 import { runHqExpiry } from './expiry';
 import { pull } from './pull';
+import { guards, installWebSecurity, principalOf } from './staff/http-guard';
+import { registerStaffRoutes } from './staff/routes';
+import { pruneSessions } from './staff/sessions';
+import { loopbackWeb, prepareWeb, type HqWeb, type HqWebOptions } from './staff/setup';
 
 export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
 export const MAX_BODY_BYTES = 64 * 1024;
 export const DEFAULT_HQ_DIR = 'data/hq';
 
-export interface HqOptions {
+export interface HqOptions extends HqWebOptions {
   /** Holds HQ's key pair, and the PGlite database unless databaseUrl is given. */
   dataDir?: string;
   /** A PostgreSQL server (postgres://…); the same migrations run there. */
@@ -92,10 +96,13 @@ function issuesOf(error: z.ZodError): string {
     .join('; ');
 }
 
-const isLoopback = (ip: string | undefined) => ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
-
-export function buildApp(ctx: HqContext): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
+export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): FastifyInstance {
+  // Fastify types an HTTPS server apart; the routes are the same either way.
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, https: web.tls ?? null, trustProxy: web.trustProxy ?? false }) as unknown as FastifyInstance;
+  // Staff-facing routes (pages, fleet, operator): Host and Origin checks, JSON only, security headers (staff/http-guard.ts).
+  installWebSecurity(app, web.security);
+  const staff = guards(ctx, web.security);
+  registerStaffRoutes(app, ctx, web.security);
 
   async function fail(request: FastifyRequest, reply: FastifyReply, action: string, error: unknown, logged: boolean) {
     if (error instanceof HqError) {
@@ -164,22 +171,23 @@ export function buildApp(ctx: HqContext): FastifyInstance {
   route('/v1/holds/void', 'hold_void', HoldVoid, (body) => voidHold(ctx, body));
 
   app.get('/v1/hq', async () => ({ keyId: ctx.key.keyId, publicKey: ctx.key.publicKey, schemaVersion: SCHEMA_VERSION, hqTime: ctx.clock.now() }));
-  app.get('/v1/fleet', async () => ({ terminals: await listTerminals(ctx), frozenStreams: await frozenStreams(ctx) }));
-  app.get('/v1/fleet/audit', async (request) => {
+  app.get('/v1/fleet', { onRequest: staff.api('fleet', { operator: true }) }, async () => ({ terminals: await listTerminals(ctx), frozenStreams: await frozenStreams(ctx) }));
+  app.get('/v1/fleet/audit', { onRequest: staff.api('fleet', { operator: true }) }, async (request) => {
     const q = request.query as { limit?: string; terminal?: string };
     const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
     return { audit: await auditLog(ctx, limit, q.terminal) };
   });
-  app.get('/fleet', async (request, reply) => {
+  app.get('/fleet', { onRequest: staff.page('fleet') }, async (request, reply) => {
     const lang = (request.query as { lang?: string }).lang === 'en' ? 'en' : 'fr';
-    return reply.type('text/html; charset=utf-8').send(await fleetPage(ctx, lang));
+    const viewer = principalOf(request);
+    if (viewer.kind !== 'staff') throw new Error('the fleet page is for signed-in staff');
+    return reply.type('text/html; charset=utf-8').send(await fleetPage(ctx, lang, viewer.session));
   });
 
-  // Operator actions for the CLI while HQ runs (PGlite is single-process): loopback only.
+  // Operator actions: the CLI with HQ's operator token (PGlite is single-process), or IT staff signed in
+  // (cookie + CSRF token). The source address is never the authentication.
   app.register(async (admin) => {
-    admin.addHook('onRequest', async (request, reply) => {
-      if (!isLoopback(request.socket.remoteAddress)) return reply.code(403).send({ error: { code: 'forbidden', message: 'operator actions are local only' } });
-    });
+    admin.addHook('onRequest', staff.api('fleet', { operator: true }));
     admin.post('/v1/admin/enrol-codes', async (request) => {
       const body = (request.body ?? {}) as { storeId?: unknown; storeName?: unknown };
       if (typeof body.storeId !== 'string') throw new HqError('malformed', 400, 'storeId is required');
@@ -196,8 +204,9 @@ export const SERVER_FILE = 'hq-server.json';
 /** Starts HQ: database, migrations, key, HTTP API, maintenance timer. */
 export async function startHq(options: HqOptions = {}): Promise<Hq> {
   const ctx = await openHq(options);
-  const app = buildApp(ctx);
   const host = options.host ?? '127.0.0.1';
+  const web = prepareWeb(ctx, { ...options, dataDir: options.dataDir ?? DEFAULT_HQ_DIR, host });
+  const app = buildApp(ctx, web);
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
@@ -212,6 +221,7 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
           running = running
             .then(async () => {
               await releaseExpiredHolds(ctx);
+              await pruneSessions(ctx, web.security.sessions);
               await sweepLinkedProvisionals(ctx);
               await runHqExpiry(ctx);
             })
@@ -221,7 +231,7 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
   timer?.unref();
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     ctx,
     app,

@@ -232,3 +232,48 @@ export async function hqPoints(hq: TestHq, memberId: string): Promise<number> {
   const rows = await hq.ctx.sql.query<{ balance: number }>('SELECT balance FROM account_balance WHERE customer_id = $1 AND account = $2', [memberId, `member:${memberId}:points`]);
   return rows[0]?.balance ?? 0;
 }
+
+export interface StaffClient {
+  username: string;
+  password: string;
+  cookie: string;
+  csrfToken: string;
+  get(path: string): Promise<{ status: number; json: Json; text: string; headers: Headers }>;
+  /** A JSON POST with the session cookie and, unless `csrf: false`, the CSRF header. */
+  post(path: string, body?: unknown, o?: { csrf?: boolean }): Promise<{ status: number; json: Json; headers: Headers }>;
+}
+
+/** Creates a staff account with `role` and signs it in over HTTP, as the console would. */
+export async function staffClient(hq: Pick<Hq, 'url' | 'ctx'>, role: 'it' | 'marketing' | 'service' | 'admin', username = `${role}-staff`): Promise<StaffClient> {
+  const { createStaff } = await import('../../src/hq/staff/accounts');
+  const { password } = await createStaff(hq.ctx, { username, role });
+  const login = await fetch(`${hq.url}/v1/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (login.status !== 200) throw new Error(`staff login failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const parse = async (response: Response) => {
+    const text = await response.text();
+    let json: Json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+    return { status: response.status, json, text, headers: response.headers };
+  };
+  return {
+    username,
+    password,
+    cookie,
+    csrfToken,
+    get: async (path) => parse(await fetch(`${hq.url}${path}`, { headers: { cookie }, redirect: 'manual' })),
+    post: async (path, body, o = {}) =>
+      parse(
+        await fetch(`${hq.url}${path}`, {
+          method: 'POST',
+          headers: { cookie, ...(o.csrf === false ? {} : { 'x-csrf-token': csrfToken }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+      ),
+  };
+}

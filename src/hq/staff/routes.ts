@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HqContext } from '../context';
-import { checkCredentials, type StaffAccount } from './accounts';
+import { HqError, type HqContext } from '../context';
+import { checkCredentials, createStaff, disableStaff, listStaff, type StaffAccount } from './accounts';
 import { clearSessionCookie, currentSession, guards, principalOf, sessionToken, setSessionCookie, type WebSecurity } from './http-guard';
 import { loginPage, STYLESHEET, STYLESHEET_PATH } from './pages';
 import { closeSession, openSession } from './sessions';
@@ -114,4 +114,30 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: HqContext, securi
     const p = principalOf(request);
     return p.kind === 'staff' ? { username: p.session.username, role: p.session.role, csrfToken: p.session.csrfToken, expiresAt: p.session.expiresAt } : { operator: true };
   });
+
+  // Accounts, for admins signed in and for the CLI (operator token) while HQ runs on PGlite.
+  app.register(async (accounts) => {
+    accounts.addHook('onRequest', guard.api('accounts', { operator: true }));
+    accounts.get('/v1/admin/staff', async () => ({ staff: await listStaff(ctx) }));
+    accounts.post('/v1/admin/staff', async (request) => {
+      const body = (request.body ?? {}) as { username?: unknown; role?: unknown; password?: unknown };
+      if (typeof body.username !== 'string' || typeof body.role !== 'string') throw new HqError('malformed', 400, 'username and role are required');
+      if (body.password !== undefined && typeof body.password !== 'string') throw new HqError('malformed', 400, 'password is a string');
+      const { account, password } = await createStaff(ctx, { username: body.username, role: body.role, password: body.password });
+      ctx.logger.info('staff account created', { username: account.username, role: account.role, by: byWhom(request) });
+      // The password goes back once, to be handed over; HQ keeps only its hash.
+      return { username: account.username, role: account.role, password: body.password === undefined ? password : undefined };
+    });
+    accounts.post('/v1/admin/staff/:username/disable', async (request) => {
+      const username = (request.params as { username: string }).username;
+      const disabled = await disableStaff(ctx, username);
+      ctx.logger.info('staff account disabled', { username, by: byWhom(request) });
+      return { disabled };
+    });
+  });
+}
+
+function byWhom(request: FastifyRequest): string {
+  const p = principalOf(request);
+  return p.kind === 'staff' ? p.session.username : 'operator';
 }
