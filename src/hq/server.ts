@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { cryptoRandom } from '../main/core/crypto-random';
+import { privateHqDataDir } from './data-dir';
 import { systemClock, type Clock, type Logger, type Random } from '../main/core/ports';
 import { CardLookupRequest, EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch } from '../shared/sync/protocol';
 import { sweepLinkedProvisionals } from './card-link';
@@ -58,11 +59,13 @@ export interface Hq {
 export async function openHq(options: HqOptions = {}): Promise<HqContext> {
   const dataDir = options.dataDir ?? DEFAULT_HQ_DIR;
   mkdirSync(dataDir, { recursive: true });
+  privateHqDataDir(dataDir);
   const clock = options.clock ?? systemClock;
   const sql: Sql = options.databaseUrl
     ? await openPostgres(options.databaseUrl)
     : await openPglite(options.inMemory ? null : join(dataDir, 'pglite'));
   await migrate(sql, clock.now());
+  privateHqDataDir(dataDir);
   const ctx: HqContext = {
     sql,
     key: options.key ?? loadOrCreateHqKey(dataDir),

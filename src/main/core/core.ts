@@ -16,6 +16,7 @@ import { EventBus } from './events';
 import { enrolMember } from './members/enrolment';
 import { MemberSearch } from './members/member-search';
 import { MemberStore } from './members/member-store';
+import { retentionPolicy, startRetention } from './retention';
 import type { Clock, Logger, Random } from './ports';
 import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
@@ -26,7 +27,7 @@ import { currentEnrolment } from './sync/enrolment';
 import { allowanceLimitsProvider } from './sync/offline-allowance';
 import { chainPositions, storedProgramRules } from './sync/pull';
 import { identifyOrProvisional } from './members/provisional';
-import type { KeyVault } from './sync/keys';
+import { sealTerminalKey, type KeyVault } from './sync/keys';
 import { TerminalSync } from './sync/terminal-sync';
 import type { FetchLike } from './sync/transport';
 import type { Timers } from './devices/reconnect';
@@ -84,6 +85,8 @@ export const SIMULATED_SCANNER_ID = 'sim-scanner';
 export function createCore(options: CoreOptions): Core {
   const { config, clock, random, logger } = options;
   const db = openDatabase(options.dbPath);
+  // A key an older build stored plain is sealed before anything can read it again.
+  if (options.keyVault && sealTerminalKey(db, options.keyVault)) logger.info('the terminal key for HQ was sealed by the vault', { vault: options.keyVault.scheme });
   const bus = new EventBus();
   const members = new MemberStore(db);
   const search = new MemberSearch(db, members);
@@ -334,6 +337,7 @@ export function createCore(options: CoreOptions): Core {
   const dispatch = createDispatch(handlers, { logger, validateOutput: options.validateOutput ?? false });
 
   let expiryTimer: ReturnType<typeof setInterval> | null = null;
+  let stopRetention: (() => void) | null = null;
   const expire = () => {
     try {
       ledger.runExpiry();
@@ -360,6 +364,7 @@ export function createCore(options: CoreOptions): Core {
       expire();
       expiryTimer = setInterval(expire, EXPIRY_EVERY_MS);
       expiryTimer.unref?.();
+      stopRetention = startRetention({ db, policy: retentionPolicy(config), clock, logger });
       // A missing device is retried in the background, never fatal; only socat failing to start the rig throws here.
       if (rig) await rig.start();
       else if (hardware) await hardware.start();
@@ -369,6 +374,7 @@ export function createCore(options: CoreOptions): Core {
     async close() {
       sync.stop();
       if (expiryTimer) clearInterval(expiryTimer);
+      stopRetention?.();
       pairing?.disarm();
       if (rig) await rig.stop();
       else if (hardware) await hardware.stop();

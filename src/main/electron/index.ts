@@ -4,7 +4,6 @@
  * the small modules beside it; this file only wires them to Electron.
  * It never imports the web bridge (lint rule).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, Menu, powerSaveBlocker, safeStorage, session, type WebContents } from 'electron';
 import { loadConfig } from '../core/config/terminal-config';
@@ -15,12 +14,14 @@ import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
 import { systemClock } from '../core/ports';
 import { seedDemoStoreIfEmpty } from '../core/seed/demo-members';
+import { fileVault, vaultKeyPath } from '../core/security/file-vault';
+import { lockDownDir, privateUmask } from '../core/security/private-files';
 import { startConfiguredTillApi } from '../till-api/till-api';
 import { WINDOW_ROLES } from './app-url';
 import { bindElectronIpc } from './ipc';
 import { registerAppScheme, serveAppScheme } from './protocol';
 import { hardenSession } from './session';
-import { safeStorageVault } from './key-vault';
+import { terminalKeyVault } from './key-vault';
 import { installTestHooks } from './test-hooks';
 import { WindowRegistry } from './window-registry';
 import { createTerminalWindows } from './windows';
@@ -31,6 +32,8 @@ const outDir = join(import.meta.dirname, '..');
 
 // Before `ready`, or the scheme gets no origin of its own.
 registerAppScheme();
+// Before Chromium writes its profile: whatever this process creates is the owner's alone.
+privateUmask();
 
 let quitting = false;
 let shutdown: () => Promise<void> = async () => undefined;
@@ -57,15 +60,17 @@ async function start(): Promise<void> {
 
   const config = loadConfig(join(app.getAppPath(), 'resources', 'terminal.default.json'), process.env.FIDELE_CONFIG || undefined);
   const dataDir = process.env.FIDELE_DATA_DIR || app.getPath('userData');
-  mkdirSync(dataDir, { recursive: true });
+  // 0700 and 0600, including what an older build left readable (terminal.sqlite was 0644 in a 0755 folder).
+  const madePrivate = lockDownDir(dataDir);
+  if (madePrivate.length > 0) logger.warn('the data folder was readable by others: made private', { dataDir, paths: madePrivate.length });
   logger.info('starting', { version: app.getVersion(), electron: process.versions.electron, node: process.versions.node, dataDir });
 
-  const keyVault = safeStorageVault(safeStorage, process.platform);
-  if (!keyVault) logger.warn('no OS keychain: the terminal key for HQ is stored unsealed in the database', {});
+  // The OS keychain where there is a real one; else a key file outside the database, with a warning.
+  const keyVault = terminalKeyVault(safeStorage, process.platform, fileVault({ path: vaultKeyPath(dataDir), random: cryptoRandom, logger }));
   const core: Core = createCore({
     dbPath: join(dataDir, 'terminal.sqlite'),
     config,
-    ...(keyVault ? { keyVault } : {}),
+    keyVault,
     shell: 'electron',
     clock: systemClock,
     random: cryptoRandom,

@@ -22,3 +22,14 @@ export function safeStorageVault(storage: SafeStorageLike, platform: NodeJS.Plat
     open: (sealed) => Buffer.from(storage.decryptString(sealed), 'base64'),
   };
 }
+
+/**
+ * The vault the terminal seals its HQ key with: the OS keychain where it is
+ * real, else the key file (`fallback`, which warns when used). With a keychain,
+ * a key the file sealed before (a keyring installed since) is still opened,
+ * and re-sealed by the keychain at start.
+ */
+export function terminalKeyVault(storage: SafeStorageLike, platform: NodeJS.Platform, fallback: KeyVault): KeyVault {
+  const os = safeStorageVault(storage, platform);
+  return os ? { ...os, opens: [fallback] } : fallback;
+}

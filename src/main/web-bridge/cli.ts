@@ -8,7 +8,6 @@
  * `--hq embedded` (the default when the configuration names no HQ) runs HQ on
  * PGlite in <data>/hq as a child process and enrols the terminal with it.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config/terminal-config';
@@ -18,6 +17,8 @@ import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
 import { systemClock } from '../core/ports';
 import { seedDemoStoreIfEmpty } from '../core/seed/demo-members';
+import { fileVault, vaultKeyPath } from '../core/security/file-vault';
+import { privateDataDir } from '../core/security/private-files';
 import { SOCAT_BIN, socatAvailable } from '../core/devices/simulated-rig';
 import { startConfiguredTillApi } from '../till-api/till-api';
 import { startEmbeddedHq, type EmbeddedHq } from './embedded-hq';
@@ -64,7 +65,11 @@ if (values.devices !== 'auto') {
   devicesNote = `simulated (in-process scanner): ${SOCAT_BIN} not found, install socat for the NFC reader and printer simulators`;
 }
 const dataDir = resolve(values.data);
-mkdirSync(dataDir, { recursive: true });
+// The folder 0700 and everything in it 0600, including what an older build left readable; new files are born so.
+const madePrivate = privateDataDir(dataDir);
+if (madePrivate.length > 0) logger.warn('the data folder was readable by others: made private', { dataDir, paths: madePrivate.length });
+// No OS keychain in a browser: the HQ key is sealed by a key file beside the database, not in it.
+const keyVault = fileVault({ path: vaultKeyPath(dataDir), random: cryptoRandom, logger });
 
 // HQ: the configured one, a URL given here, none, or (by default) one embedded in this machine.
 const hqMode = values.hq ?? (loaded.hq ? 'configured' : 'embedded');
@@ -96,6 +101,7 @@ try {
   core = createCore({
     dbPath: join(dataDir, 'terminal.sqlite'),
     config,
+    keyVault,
     shell: 'browser',
     clock: systemClock,
     random: cryptoRandom,
@@ -135,7 +141,7 @@ const tillApi = await startConfiguredTillApi({ core, config, clock: systemClock,
 if (embeddedHq && core.sync.view().state === 'unenrolled') {
   const storeId = config.storeId ?? 'demo';
   try {
-    const code = await embeddedHq.enrolCode(storeId);
+    const code = await embeddedHq.enrolCode(storeId, config.terminalId);
     const enrolled = await core.dispatch('cashier', 'sync.enrol', { code, storeId });
     if (!enrolled.ok) throw new Error(enrolled.error.message);
     hqNote += `, terminal enrolled in store ${storeId}`;

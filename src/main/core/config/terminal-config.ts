@@ -109,6 +109,20 @@ function readJson(path: string): unknown {
     throw new ConfigError(path, `cannot read: ${(error as Error).message}`);
   }
   try {
+  /**
+   * How long the terminal keeps what it does not need for the ledger (core/retention.ts); the journal,
+   * sales and refunds are never pruned. Defaults: RETENTION_DEFAULTS.
+   */
+  retention: z
+    .strictObject({
+      /** A printed receipt's copy (the bytes sent to the printer, with the member's name): days after it printed. */
+      printedReceiptsDays: z.number().int().min(1).max(3650).optional(),
+      /** A till API request record: days after which a replayed Idempotency-Key is no longer recognised. */
+      tillRequestsDays: z.number().int().min(1).max(365).optional(),
+      /** A stored answer to a till's identify call (a member's name and points): days. */
+      identifyAnswersDays: z.number().int().min(1).max(365).optional(),
+    })
+    .optional(),
     return JSON.parse(text);
   } catch (error) {
     throw new ConfigError(path, `not JSON: ${(error as Error).message}`);

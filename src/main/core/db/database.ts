@@ -1,4 +1,7 @@
+import { closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { VaultError } from '../security/file-vault';
+import { PRIVATE_FILE_MODE } from '../security/private-files';
 import { LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations';
 import { scanWal } from './wal-check';
 
@@ -60,6 +63,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       );
     }
   }
+  // Born private: SQLite gives its -wal and -shm the mode of the database file.
+  if (path !== ':memory:' && path !== '' && !existsSync(path)) closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
   let db: Db;
   try {
     db = new Database(path);
@@ -74,13 +79,26 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new DatabaseCorruptError(String(check), path);
-    migrate(db, options.migrations ?? migrations);
+    const before = schemaVersion(db);
+    if (migrate(db, options.migrations ?? migrations) !== before) compactAfterMigration(db);
     return db;
   } catch (error) {
     db.close();
     if (isCorruption(error)) throw new DatabaseCorruptError(`${error.message} (${error.code})`, path);
     throw error;
   }
+}
+
+/**
+ * A migration that rebuilt tables (version 8's compact layout) leaves the old
+ * pages free: on a terminal with months of sales, most of the file. VACUUM
+ * gives them back once, right after the upgrade; it is a transaction like any
+ * other, so a power cut leaves the file as it was before or after it.
+ */
+function compactAfterMigration(db: Db): void {
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  if (pages > 0 && free * 4 > pages) db.exec('VACUUM');
 }
 
 export function schemaVersion(db: Db): number {
@@ -117,6 +135,12 @@ export function startupRefusal(error: unknown): string | null {
       `Fidèle cannot start: ${error.message}.`,
       'The terminal refuses to open a damaged database rather than lose or rewrite loyalty entries.',
       'Do not delete or edit the data folder: copy it as it is (the .sqlite file and its -wal beside it) and call support.',
+    ].join('\n');
+  }
+  if (error instanceof VaultError) {
+    return [
+      `Fidèle cannot start: ${error.message}.`,
+      'The terminal does not make itself a new identity behind HQ\'s back: nothing was changed.',
     ].join('\n');
   }
   if (error instanceof SchemaTooNewError) {

@@ -400,6 +400,90 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE ledger_balance_v7 RENAME TO ledger_balance;
     `,
   },
+  {
+    version: 8,
+    name: 'compact layout for sales, refunds and till requests; the terminal key may be re-sealed once',
+    sql: `
+      -- WITHOUT ROWID tables keep at most about a quarter of a page per row in the b-tree: a sale's
+      -- lines and result (1-2 KB of JSON) spilled into a 4 KB overflow page each, three quarters empty
+      -- (230 MB for 26,569 sales). Ordinary rowid tables keep such rows on the page; the rows are copied
+      -- as they are, byte for byte. Refunds go first (they reference sales), then come back.
+      CREATE TABLE ledger_refund_v8_copy AS SELECT * FROM ledger_refund;
+      DROP TABLE ledger_refund;
+
+      CREATE TABLE ledger_sale_v8 (
+        till_id TEXT NOT NULL,
+        receipt TEXT NOT NULL,
+        sale_id TEXT NOT NULL UNIQUE,
+        member_id TEXT NOT NULL,
+        body_hash TEXT NOT NULL,
+        committed_at INTEGER NOT NULL,
+        earned INTEGER NOT NULL,
+        redeemed_points INTEGER NOT NULL,
+        redeem_entry_id TEXT,
+        earn_entry_id TEXT NOT NULL,
+        lines TEXT NOT NULL,
+        result TEXT NOT NULL,
+        UNIQUE (till_id, receipt)
+      ) STRICT;
+      INSERT INTO ledger_sale_v8 (till_id, receipt, sale_id, member_id, body_hash, committed_at, earned, redeemed_points, redeem_entry_id, earn_entry_id, lines, result)
+        SELECT till_id, receipt, sale_id, member_id, body_hash, committed_at, earned, redeemed_points, redeem_entry_id, earn_entry_id, lines, result
+        FROM ledger_sale ORDER BY committed_at, till_id, receipt;
+      DROP TABLE ledger_sale;
+      ALTER TABLE ledger_sale_v8 RENAME TO ledger_sale;
+
+      CREATE TABLE ledger_refund (
+        refund_id TEXT NOT NULL UNIQUE,
+        till_id TEXT NOT NULL,
+        receipt TEXT NOT NULL,
+        body_hash TEXT NOT NULL,
+        refunded_at INTEGER NOT NULL,
+        lines TEXT NOT NULL,
+        earn_reversed INTEGER NOT NULL,
+        redeem_restored INTEGER NOT NULL,
+        result TEXT NOT NULL,
+        FOREIGN KEY (till_id, receipt) REFERENCES ledger_sale (till_id, receipt)
+      ) STRICT;
+      INSERT INTO ledger_refund (refund_id, till_id, receipt, body_hash, refunded_at, lines, earn_reversed, redeem_restored, result)
+        SELECT refund_id, till_id, receipt, body_hash, refunded_at, lines, earn_reversed, redeem_restored, result
+        FROM ledger_refund_v8_copy ORDER BY refunded_at, refund_id;
+      DROP TABLE ledger_refund_v8_copy;
+      CREATE INDEX ledger_refund_by_sale ON ledger_refund (till_id, receipt);
+
+      CREATE TRIGGER ledger_sale_no_update BEFORE UPDATE ON ledger_sale BEGIN SELECT RAISE(ABORT, 'ledger_sale is append-only'); END;
+      CREATE TRIGGER ledger_sale_no_delete BEFORE DELETE ON ledger_sale BEGIN SELECT RAISE(ABORT, 'ledger_sale is append-only'); END;
+      CREATE TRIGGER ledger_refund_no_update BEFORE UPDATE ON ledger_refund BEGIN SELECT RAISE(ABORT, 'ledger_refund is append-only'); END;
+      CREATE TRIGGER ledger_refund_no_delete BEFORE DELETE ON ledger_refund BEGIN SELECT RAISE(ABORT, 'ledger_refund is append-only'); END;
+
+      -- The till API's stored responses: the same spill, and pruned after their retention (core/retention.ts).
+      CREATE TABLE till_request_v8 (
+        till_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        request_hash TEXT NOT NULL CHECK (length(request_hash) = 64),
+        status INTEGER NOT NULL CHECK (status BETWEEN 100 AND 599),
+        response TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (till_id, idempotency_key)
+      ) STRICT;
+      INSERT INTO till_request_v8 (till_id, idempotency_key, request_hash, status, response, created_at)
+        SELECT till_id, idempotency_key, request_hash, status, response, created_at FROM till_request ORDER BY created_at;
+      DROP TABLE till_request;
+      ALTER TABLE till_request_v8 RENAME TO till_request;
+      CREATE INDEX till_request_by_age ON till_request (created_at);
+      CREATE TRIGGER till_request_no_update BEFORE UPDATE ON till_request
+      BEGIN SELECT RAISE(ABORT, 'till_request: a stored response never changes'); END;
+
+      -- A key stored plain by an older build is sealed in place by the shell's vault (sync/keys.ts,
+      -- sealTerminalKey); the pair itself, and every other column, still never changes.
+      DROP TRIGGER sync_identity_no_update;
+      CREATE TRIGGER sync_identity_no_update BEFORE UPDATE ON sync_identity
+      WHEN NOT (
+        NEW.id = OLD.id AND NEW.key_id = OLD.key_id AND NEW.public_key = OLD.public_key AND NEW.created_at = OLD.created_at
+        AND NEW.private_key GLOB '[a-z0-9-]*:*' AND NEW.private_key <> OLD.private_key
+      )
+      BEGIN SELECT RAISE(ABORT, 'sync_identity is append-only (its private key may only be sealed)'); END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
