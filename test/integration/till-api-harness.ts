@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TillApiConfig } from '../../src/main/core/config/terminal-config';
+import type { TerminalConfig, TillApiConfig } from '../../src/main/core/config/terminal-config';
 import { createCore, type Core } from '../../src/main/core/core';
 import { seededRandom, type Logger } from '../../src/main/core/ports';
 import { startTillApi, type TillApi, type TillApiOptions } from '../../src/main/till-api/till-api';
@@ -64,7 +64,9 @@ export function newKey(): string {
 }
 
 /** `hqUrl`: the terminal syncs with that HQ; its timers never fire, so a test drives each exchange (`sync.now`). */
-export async function openTillHarness(options: { api?: Partial<TillApiConfig>; timeouts?: TillApiOptions['timeouts']; hqUrl?: string } = {}): Promise<TillHarness> {
+export async function openTillHarness(
+  options: { api?: Partial<TillApiConfig>; timeouts?: TillApiOptions['timeouts']; hqUrl?: string; config?: Partial<TerminalConfig> } = {},
+): Promise<TillHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'fidele-till-'));
   const clock = { value: WEDNESDAY_10H };
   const logs: TillHarness['logs'] = [];
@@ -73,7 +75,11 @@ export async function openTillHarness(options: { api?: Partial<TillApiConfig>; t
     warn: (message, fields) => logs.push({ level: 'warn', message, fields }),
     error: (message, fields) => logs.push({ level: 'error', message, fields }),
   };
-  const config = testConfig({ tillApi: tillApiConfig(options.api), ...(options.hqUrl ? { hq: { url: options.hqUrl }, storeId: 'paris-11' } : {}) });
+  const config = testConfig({
+    tillApi: tillApiConfig(options.api),
+    ...(options.hqUrl ? { hq: { url: options.hqUrl }, storeId: 'paris-11' } : {}),
+    ...options.config,
+  });
   const core = createCore({
     dbPath: join(dir, 'terminal.sqlite'),
     config,

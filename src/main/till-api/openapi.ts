@@ -11,6 +11,8 @@ const REASONS: Record<number, string> = {
   409: 'conflict or busy: the Idempotency-Key was used for another request, the receipt was committed with another basket, the points are not available, or a customer is enrolling.',
   413: 'bad_input: the body is larger than 256 KB.',
   415: 'bad_input: the body is not application/json.',
+  422: "over_limit: past one of the programme's ceilings (ticket, line or points of a sale); `issues` names it. Send `manager` with a manager's PIN to approve.",
+  429: 'rate_limited: too many identify requests from this till; Retry-After says how many seconds to wait.',
   500: 'internal: a fault on the terminal; retry with the same Idempotency-Key.',
   503: 'unavailable: an offline limit refuses the redemption.',
 };

@@ -71,6 +71,8 @@ export interface Route {
    * (asking HQ to hold the points). `abandon` undoes it when the write fails;
    * `settle` follows a write that committed, with what it answered.
    */
+  /** Counted against the till's bucket of that name before anything else is read (rate-limit.ts). */
+  rateLimit?: 'identify';
   prepare?(req: RouteRequest<unknown>): Promise<unknown>;
   abandon?(prepared: unknown): Promise<void>;
   settle?(prepared: unknown, result: unknown): Promise<void>;
@@ -158,7 +160,8 @@ export function tillRoutes(core: TillCore, locale: Locale, openApi: () => unknow
       auth: true,
       body: IdentifyRequest,
       response: IdentifyResponse,
-      errors: [...WRITE_ERRORS, 404],
+      errors: [...WRITE_ERRORS, 404, 429],
+      rateLimit: 'identify',
       atomic: false,
       run: ({ body }) => identify(body),
     }),
@@ -170,7 +173,7 @@ export function tillRoutes(core: TillCore, locale: Locale, openApi: () => unknow
       auth: true,
       body: PreviewInput,
       response: SalePreviewView,
-      errors: [...WRITE_ERRORS, 404, 503],
+      errors: [...WRITE_ERRORS, 404, 422, 503],
       tillOf: (body) => body.tillId,
       atomic: false,
       run: ({ raw }) => core.loyalty.preview(raw),
@@ -196,7 +199,7 @@ export function tillRoutes(core: TillCore, locale: Locale, openApi: () => unknow
       auth: true,
       body: SaleInput,
       response: SaleResponse,
-      errors: [...WRITE_ERRORS, 404, 503],
+      errors: [...WRITE_ERRORS, 404, 422, 503],
       tillOf: (body) => body.tillId,
       atomic: true,
       // A sale that spends points asks HQ to hold them chain-wide first; offline, HQ's signed allowance bounds it.

@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppFailure, type FieldIssue } from '../../shared/contract';
-import { isLoopbackHost, type TerminalConfig, type TillApiConfig } from '../core/config/terminal-config';
+import { DEFAULT_TILL_RATE_LIMITS, isLoopbackHost, type TerminalConfig, type TillApiConfig } from '../core/config/terminal-config';
 import { asStorageFailure } from '../core/db/storage-errors';
 import { issuesOf } from '../core/rpc/dispatch';
 import type { Clock, Logger, Random } from '../core/ports';
 import { discardRest, errorBody, HttpFailure, isJsonContentType, parseJson, readBody, sendJson, STATUS_OF } from './http-io';
 import { IDEMPOTENCY_KEY, IDEMPOTENCY_RETENTION_MS, IdempotencyStore, requestHash } from './idempotency';
 import { buildOpenApi } from './openapi';
+import { TokenBuckets } from './rate-limit';
 import { tillRoutes, type Route, type TillCore } from './routes';
 import { DEMO_TOKEN_SHA256, TillTokens } from './tokens';
 
@@ -55,6 +56,17 @@ function matchPath(template: readonly string[], segments: readonly string[]): Re
   return params;
 }
 
+/**
+ * The body as its stored hash covers it: without a manager's PIN, which is
+ * checked and never kept (a 4-digit PIN inside a hash of a known body is
+ * found in ten thousand tries). The body already passed its schema.
+ */
+function withoutPin(raw: unknown): unknown {
+  const manager = (raw as { manager?: unknown }).manager;
+  if (typeof manager !== 'object' || manager === null) return raw;
+  return { ...(raw as object), manager: { id: (manager as { id: unknown }).id } };
+}
+
 function badInput(message: string, issues: FieldIssue[]): AppFailure {
   return new AppFailure('bad_input', message, issues);
 }
@@ -79,6 +91,10 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
     }
   }
   const tokens = new TillTokens(settings.tills);
+  const limits = settings.rateLimits ?? DEFAULT_TILL_RATE_LIMITS;
+  const buckets = { identify: new TokenBuckets(limits.identify, clock) };
+  // One warning a minute per till: a sweep refused thousands of times must not fill the log instead.
+  const warnedAt = new Map<string, number>();
   const idempotency = new IdempotencyStore(core.db);
   const inFlight = new Set<string>();
   // Built once the port is known (the document names the server); no request is served before.
@@ -125,6 +141,25 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
       }
     }
 
+    if (route.rateLimit) {
+      const verdict = buckets[route.rateLimit].take(tillId!);
+      if (!verdict.allowed) {
+        const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+        const limit = limits[route.rateLimit];
+        if (clock.now() - (warnedAt.get(tillId!) ?? -Infinity) >= 60_000) {
+          warnedAt.set(tillId!, clock.now());
+          logger.warn('till API rate limit reached', { till: tillId, operation: route.operationId, ...limit });
+        }
+        throw new HttpFailure(
+          429,
+          'rate_limited',
+          `too many ${route.operationId} requests from till ${tillId}: ${limit.perMinute} a minute after a burst of ${limit.burst}; retry in ${seconds} s`,
+          [{ path: route.rateLimit, message: 'till.rate_limited' }],
+          { 'retry-after': String(seconds) },
+        );
+      }
+    }
+
     let params: Record<string, string> = {};
     if (route.params) {
       const parsed = route.params.safeParse(rawParams);
@@ -158,7 +193,7 @@ export async function startTillApi(options: TillApiOptions): Promise<TillApi> {
       throw new AppFailure('forbidden', `this token belongs to till ${tillId}, not to the till named in the body`, [{ path: route.tillPath ?? 'tillId', message: 'till.other_till' }]);
     }
     const owner = tillId!;
-    const hash = requestHash(method, url.pathname, raw);
+    const hash = requestHash(method, url.pathname, withoutPin(raw));
     const slot = `${owner}\n${key}`;
     if (inFlight.has(slot)) throw new AppFailure('busy', 'a request with this Idempotency-Key is still running');
     const stored = idempotency.find(owner, key);
