@@ -119,6 +119,7 @@ export class Loyalty {
       receipt,
       memberId: sale.memberId,
       redeemPoints: sale.redeemPoints,
+      manager: sale.manager,
       payments,
       lines: sale.lines.map((line, i) => ({
         lineId: String(i + 1),

@@ -43,6 +43,13 @@ export const Payment = z.strictObject({
   amountCents: Cents.pipe(z.number().min(1, 'ledger.payment_positive')),
 });
 
+/** A manager's approval at the till: who, and their PIN, checked against the terminal's hash and never stored. */
+export const ManagerApproval = z.strictObject({
+  id: Text(64).pipe(z.string().min(1)),
+  pin: z.string().regex(/^\d{4,12}$/, 'ledger.pin_format'),
+});
+export type ManagerApproval = z.infer<typeof ManagerApproval>;
+
 const SaleKeyShape = { tillId: TillId, receipt: ReceiptNumber };
 export const SaleKey = z.strictObject(SaleKeyShape);
 export type SaleKey = z.infer<typeof SaleKey>;
@@ -55,6 +62,8 @@ export const SaleInput = z.strictObject({
   payments: z.array(Payment).max(20),
   /** Partial redemption: points turned into a discount on this ticket. */
   redeemPoints: z.number().int().min(0).max(1_000_000_000).default(0),
+  /** Needed only past the programme's ceilings (a huge ticket, a line or the points of the sale). */
+  manager: ManagerApproval.nullable().optional(),
 });
 export type SaleInput = z.infer<typeof SaleInput>;
 
@@ -99,7 +108,7 @@ export const AdjustInput = z.strictObject({
   reason: Text(200).pipe(z.string().trim().min(3, 'ledger.reason_required')),
   /** Who asks for it (the cashier's id). */
   actor: Text(64).pipe(z.string().min(1, 'ledger.actor_required')),
-  manager: z.strictObject({ id: Text(64).pipe(z.string().min(1)), pin: z.string().regex(/^\d{4,12}$/, 'ledger.pin_format') }).nullable().default(null),
+  manager: ManagerApproval.nullable().default(null),
 });
 export type AdjustInput = z.infer<typeof AdjustInput>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MemberId, NextReward, Timestamp } from './schemas';
+import { ManagerApproval } from './ledger-inputs';
 
 /** What the screens and the till are shown of the points ledger. Points are integers, money integer cents. */
 const Points = z.number().int();
@@ -99,6 +100,8 @@ export const ManualSale = z.strictObject({
   memberId: MemberId,
   lines: z.array(ManualLine).min(1, 'ledger.basket_empty').max(50, 'ledger.too_many_lines'),
   redeemPoints: z.number().int().min(0).max(1_000_000_000).default(0),
+  /** A manager's PIN, for a sale past the programme's ceilings. */
+  manager: ManagerApproval.nullable().optional(),
 });
 export type ManualSale = z.input<typeof ManualSale>;
 

@@ -216,7 +216,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     integrity: () => gate.current(),
     preview: (input) => guarded('preview', () => previewSale(ctx, input)),
     hold: (input) => guarded('hold', () => holdRedemption(ctx, input), 'write'),
-    commit: (input, commitOptions) => guarded('commit', () => commitSale(ctx, input, commitOptions), 'write'),
+    commit: (input, commitOptions = {}) => guarded('commit', () => commitSale(ctx, input, commitOptions, pins), 'write'),
     void: (input) => guarded('void', () => voidSale(ctx, input), 'write'),
     refund: (input) => guarded('refund', () => refundSale(ctx, input), 'write'),
     adjust: (input) => guarded('adjust', () => adjustPoints(ctx, pins, input), 'write'),

@@ -47,6 +47,26 @@ export const Reward = z.strictObject({
 });
 export type Reward = z.infer<typeof Reward>;
 
+/**
+ * Ceilings on one sale, past which it takes a manager's PIN: a till token, or
+ * a slip of the finger, must not mint points by the million. In cents and
+ * points, after line discounts; `maxTicketCents` is the ticket's total.
+ */
+export const SaleLimits = z.strictObject({
+  maxTicketCents: z.number().int().min(1).max(1_000_000_000),
+  maxLineCents: z.number().int().min(1).max(1_000_000_000),
+  maxPointsPerSale: z.number().int().min(1).max(1_000_000_000),
+});
+export type SaleLimits = z.infer<typeof SaleLimits>;
+
+/**
+ * For a French grocery chain: a hypermarket's biggest ordinary tickets stay
+ * well under 5 000 € and a single line (a television, a case of champagne)
+ * under 2 000 €; 10 000 points is 500 € of discount at the default value, two
+ * years of a family's shopping. A programme that names no limits gets these.
+ */
+export const DEFAULT_SALE_LIMITS: SaleLimits = { maxTicketCents: 500_000, maxLineCents: 200_000, maxPointsPerSale: 10_000 };
+
 export const ProgramRules = z
   .strictObject({
     version: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/),
@@ -72,6 +92,7 @@ export const ProgramRules = z
       z.strictObject({ mode: z.literal('rolling_months'), months: z.number().int().min(1).max(120) }),
       z.strictObject({ mode: z.literal('end_of_following_year') }),
     ]),
+    limits: SaleLimits.default(DEFAULT_SALE_LIMITS),
   })
   .superRefine((rules, ctx) => {
     const ids = new Set<string>();

@@ -2,6 +2,8 @@ import { AppFailure } from '../../../shared/contract';
 import { uuidv7 } from '../ids';
 import { isProvisionalMember } from '../members/provisional';
 import { Accounts, creditMember, debitMember } from './accounts';
+import type { PinGuard } from './adjustment';
+import { requireWithinCeilings } from './ceilings';
 import { spendablePoints } from './chain-view';
 import { checkBasket, type RewardUse } from './basket';
 import { bodyHash } from './canonical';
@@ -120,6 +122,7 @@ export function previewSale(ctx: LedgerContext, raw: unknown): SalePreview {
     ctx.offline.check(input.memberId, spent);
   }
   const earn = computeEarn(ctx.rules, basket.lines, basket.discountCents, ctx.clock.now());
+  requireWithinCeilings(ctx, { ...input, lines: basket.lines, netCents: earn.netCents, points: earn.points }, null);
   const settled = Math.min(earn.points, position.debt);
   return {
     memberId: input.memberId,
@@ -213,11 +216,14 @@ export interface CommitOptions {
  * Commits a sale under the till's receipt number, once: the redemption and
  * the earning are one group of entries, written with the lots and balances in
  * one transaction. The same receipt with the same body returns the first
- * result; with another body it is a conflict.
+ * result; with another body it is a conflict. Past a ceiling of the
+ * programme it needs a manager's PIN (ceilings.ts).
  */
-export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOptions = {}): SaleResult {
+export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOptions, pins: PinGuard): SaleResult {
   const input = parseInput(SaleInput, raw, 'sale');
-  const hash = bodyHash(input);
+  // The approval is not part of the sale: the PIN is never stored, and a sale from before ceilings existed hashes as it did.
+  const { manager: _approval, ...hashed } = input;
+  const hash = bodyHash(hashed);
   const key = saleKey(input.tillId, input.receipt);
   const result = ctx.write((): SaleResult => {
     const existing = ctx.store.sale(input.tillId, input.receipt);
@@ -240,6 +246,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
 
     const now = ctx.clock.now();
     const earn = computeEarn(rules, basket.lines, basket.discountCents, now);
+    requireWithinCeilings(ctx, { ...input, lines: basket.lines, netCents: earn.netCents, points: earn.points }, pins);
     const saleId = uuidv7(ctx.clock, ctx.random);
     const business = { groupId: saleId, memberId, tillId: input.tillId, receipt: input.receipt };
     const entries: EntryRef[] = [];
