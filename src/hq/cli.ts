@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createEnrolCode, revoke } from './enrolment';
 import { listTerminals, verifyTerminal } from './fleet';
-import { DEFAULT_HQ_DIR, openHq, SERVER_FILE, startHq } from './server';
+import { DEFAULT_HQ_DIR, openHq, startHq } from './server';
+import { runningServer, viaServer } from './staff/operator-client';
+import { demoStaff, runStaffCommand, serveOptions, STAFF_USAGE } from './staff/staff-cli';
 
 /**
  * HQ for IT staff:
@@ -11,8 +11,14 @@ import { DEFAULT_HQ_DIR, openHq, SERVER_FILE, startHq } from './server';
  *   npm run hq -- revoke <terminal>
  *   npm run hq -- list
  *   npm run hq -- verify <terminal>             re-verify the terminal's chains at HQ
+ *   npm run hq -- staff create --username jdupont --role it|marketing|service|admin [--password-stdin]
+ *                                               a staff account; its generated password is printed once
+ *   npm run hq -- staff list | staff disable <name>
  * Options: --data <dir> (HQ_DATA_DIR), --port <n> (HQ_PORT, 8787), --host <h> (HQ_HOST, 127.0.0.1).
- * While HQ runs on PGlite (one process only), commands go through its local operator API.
+ * Serving: --tls-cert/--tls-key <pem> (HQ_TLS_CERT, HQ_TLS_KEY), --trust-proxy <addr> (HQ_TRUST_PROXY),
+ * --allowed-hosts <names> (HQ_ALLOWED_HOSTS): see the README, « HQ behind a reverse proxy / TLS ».
+ * While HQ runs on PGlite (one process only), commands go through its operator API with the
+ * operator token HQ keeps in its data folder.
  */
 const USAGE = 'usage: hq [serve] | enrol-code --store <id> | revoke <terminal> | list | verify <terminal>  [--data <dir>] [--port <n>] [--host <h>]';
 
@@ -24,40 +30,19 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
-function runningServer(dataDir: string): string | null {
-  const file = join(dataDir, SERVER_FILE);
-  if (!existsSync(file)) return null;
-  try {
-    const { pid, port, host } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; port: number; host: string };
-    process.kill(pid, 0);
-    const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
-  } catch {
-    return null;
-  }
-}
-
-async function viaServer(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json: unknown = await response.json();
-  if (!response.ok) throw new Error(JSON.stringify(json));
-  return json;
-}
-
 async function main(argv: string[]): Promise<number> {
   const args = [...argv];
   const dataDir = option(args, 'data') ?? process.env.HQ_DATA_DIR ?? DEFAULT_HQ_DIR;
   const port = Number(option(args, 'port') ?? process.env.HQ_PORT ?? 8787);
   const host = option(args, 'host') ?? process.env.HQ_HOST ?? '127.0.0.1';
   const databaseUrl = process.env.DATABASE_URL || undefined;
+  const { demoStaff: demoName, ...web } = serveOptions(args, option);
   const command = args[0] ?? 'serve';
 
   if (command === 'serve') {
-    const hq = await startHq({ dataDir, databaseUrl, port, host });
+    const hq = await startHq({ dataDir, databaseUrl, port, host, ...web });
+    // Before the HQ line: whoever waits for that line (the demo kiosk) has the login by then.
+    if (demoName) console.log(`HQ demo staff: ${demoName} ${await demoStaff(hq.ctx, demoName)}`);
     console.log(`HQ ${hq.url} (${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`}), key ${hq.ctx.key.keyId} — fleet: ${hq.url}/fleet`);
     const stop = () => void hq.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
@@ -115,10 +100,15 @@ async function main(argv: string[]): Promise<number> {
       if (report.streams.length === 0) console.log(`${id}: no stream at HQ`);
       return report.ok ? 0 : 1;
     }
+    case 'staff': {
+      const code = await runStaffCommand(args.slice(1), option, server, direct);
+      if (code !== null) return code;
+      break;
+    }
     default:
       break;
   }
-  console.error(USAGE);
+  console.error(`${USAGE}\n${STAFF_USAGE}`);
   return 2;
 }
 

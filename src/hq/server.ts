@@ -24,6 +24,7 @@ import { guards, installWebSecurity, principalOf } from './staff/http-guard';
 import { registerStaffRoutes } from './staff/routes';
 import { pruneSessions } from './staff/sessions';
 import { loopbackWeb, prepareWeb, type HqWeb, type HqWebOptions } from './staff/setup';
+import { SERVER_FILE, serverNote } from './staff/operator-client';
 
 export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -202,7 +203,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): Fastify
   return app;
 }
 
-export const SERVER_FILE = 'hq-server.json';
+export { SERVER_FILE } from './staff/operator-client';
 
 /** Starts HQ: database, migrations, key, HTTP API, maintenance timer. */
 export async function startHq(options: HqOptions = {}): Promise<Hq> {
@@ -215,7 +216,7 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const dataDir = options.dataDir ?? DEFAULT_HQ_DIR;
   const serverFile = join(dataDir, SERVER_FILE);
-  if (!options.inMemory) writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, host }));
+  if (!options.inMemory) writeFileSync(serverFile, serverNote({ port, host, cert: options.tls ? String(options.tls.cert) : null }));
   const interval = options.maintenanceIntervalMs ?? 60_000;
   let running = Promise.resolve();
   const timer =
