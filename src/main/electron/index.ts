@@ -24,6 +24,7 @@ import { hardenSession } from './session';
 import { terminalKeyVault } from './key-vault';
 import { installTestHooks } from './test-hooks';
 import { WindowRegistry } from './window-registry';
+import { devToolsAllowed } from './window-options';
 import { createTerminalWindows } from './windows';
 
 const logger = jsonLogger('electron');
@@ -105,7 +106,7 @@ async function start(): Promise<void> {
   const terminal = createTerminalWindows({
     preloadDir: join(outDir, 'preload'),
     kiosk,
-    devTools: !app.isPackaged,
+    devTools: devToolsAllowed({ packaged: app.isPackaged, env: process.env, argv: process.argv }),
     customerDisplayId: config.customerDisplayId ?? null,
     registry,
     clock: systemClock,

@@ -1,7 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { protocol } from 'electron';
 import type { Logger } from '../core/ports';
-import { CONTENT_SECURITY_POLICY } from '../core/security/csp';
+import { ELECTRON_CSP } from '../core/security/csp';
 import { isInside, resolveAppFile } from './app-files';
 import { APP_SCHEME } from './app-url';
 
@@ -14,7 +14,7 @@ export function registerAppScheme(): void {
 }
 
 function refusal(status: number): Response {
-  return new Response(null, { status, headers: { 'content-security-policy': CONTENT_SECURITY_POLICY } });
+  return new Response(null, { status, headers: { 'content-security-policy': ELECTRON_CSP } });
 }
 
 /** Serves the renderer build, and nothing else, with our CSP on every response. */
@@ -35,7 +35,7 @@ export function serveAppScheme(rendererDir: string, logger: Logger, hiddenDirs: 
         status: 200,
         headers: {
           'content-type': file.contentType,
-          'content-security-policy': CONTENT_SECURITY_POLICY,
+          'content-security-policy': ELECTRON_CSP,
           'x-content-type-options': 'nosniff',
           'cache-control': 'no-cache',
         },

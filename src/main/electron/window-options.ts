@@ -12,6 +12,20 @@ export interface WindowOptionsInput {
   devTools: boolean;
 }
 
+/** The explicit development flag: `FIDELE_DEVTOOLS=1` in the environment, or `--devtools` on the command line. */
+export const DEVTOOLS_ENV = 'FIDELE_DEVTOOLS';
+export const DEVTOOLS_ARG = '--devtools';
+
+/**
+ * DevTools give whoever stands at the till the core's IPC and every member's
+ * data: off, including in unpackaged runs, unless a developer asks for them
+ * explicitly; never in a packaged build, whatever the environment says.
+ */
+export function devToolsAllowed(o: { packaged: boolean; env: Readonly<Record<string, string | undefined>>; argv: readonly string[] }): boolean {
+  if (o.packaged) return false;
+  return o.env[DEVTOOLS_ENV] === '1' || o.argv.includes(DEVTOOLS_ARG);
+}
+
 /**
  * The hardening of every window in one pure function, so a test can read it:
  * sandboxed, isolated, no Node, no webview, only our preload.

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ROLES, roleReceives, WS_MAX_FRAME_BYTES, WsRequest, type Role, type WsMessage } from '../../shared/contract';
 import type { Core } from '../core/core';
 import type { Logger, Random } from '../core/ports';
-import { CONTENT_SECURITY_POLICY } from '../core/security/csp';
+import { webBridgeCsp } from '../core/security/csp';
 
 export interface WebBridgeOptions {
   core: Pick<Core, 'dispatch' | 'bus'>;
@@ -63,7 +63,8 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
     roleByToken.set(token, role);
   }
 
-  const server = createServer((req, res) => serveStatic(options.staticDir, req, res));
+  let csp = '';
+  const server = createServer((req, res) => serveStatic(options.staticDir, csp, req, res));
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES });
   const sockets = new Map<WebSocket, Role>();
 
@@ -74,6 +75,8 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${host === '::1' ? '[::1]' : host}:${port}`;
   const allowedOrigins = new Set([origin, `http://localhost:${port}`]);
+  // Known once the port is: the pages may open this bridge's socket and no other.
+  csp = webBridgeCsp(allowedOrigins);
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
@@ -140,7 +143,7 @@ function send(ws: WebSocket, message: WsMessage): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
 }
 
-function serveStatic(root: string | null, req: IncomingMessage, res: ServerResponse): void {
+function serveStatic(root: string | null, csp: string, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405).end();
     return;
@@ -174,7 +177,7 @@ function serveStatic(root: string | null, req: IncomingMessage, res: ServerRespo
   res.writeHead(200, {
     'content-type': MIME[extname(file)] ?? 'application/octet-stream',
     'content-length': size,
-    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'content-security-policy': csp,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   });
