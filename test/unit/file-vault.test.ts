@@ -43,6 +43,21 @@ function databaseBytes(path: string): Buffer {
   return Buffer.concat(parts);
 }
 
+describe('the database files', () => {
+  it('are born 0600, the write-ahead log and shared memory too, even under a permissive umask', () => {
+    const dir = tempDir();
+    const previous = process.umask(0o022);
+    try {
+      const db = openDatabase(join(dir, 'terminal.sqlite'));
+      db.prepare("INSERT INTO terminal_meta (key, value) VALUES ('k', 'v')").run();
+      for (const name of ['terminal.sqlite', 'terminal.sqlite-wal', 'terminal.sqlite-shm']) expect(statSync(join(dir, name)).mode & 0o777, name).toBe(0o600);
+      db.close();
+    } finally {
+      process.umask(previous);
+    }
+  });
+});
+
 describe('the file vault (browser mode, Electron without a keychain)', () => {
   it('seals the HQ key with a private key file outside the database, and warns once', () => {
     const dir = tempDir();
