@@ -153,7 +153,7 @@ if (embeddedHq && core.sync.view().state === 'unenrolled') {
 console.log(`
 Fidèle — browser mode (${config.storeName}, ${core.members.count()} members)
   Devices:          ${devicesNote}
-  HQ:               ${hqNote}
+  HQ:               ${hqNote}${embeddedHq ? `\n  HQ staff login:   ${embeddedHq.url}/login — ${embeddedHq.staff.username} / ${embeddedHq.staff.password} (demo admin, new password at each start)` : ''}
   Cashier screen:   ${bridge.urls.cashier}
   Customer screen:  ${bridge.urls.customer}${bridge.urls.simulator ? `\n  Device simulator: ${bridge.urls.simulator}` : ''}${tillApi ? `\n  Till API:         ${tillApi.origin}/v1 (OpenAPI: ${tillApi.origin}/openapi.json)` : ''}
 Open each link in its own Chromium window. Ctrl+C stops the kiosk.

@@ -2,15 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { readOperatorToken } from '../../hq/staff/operator-token';
 
 export interface EmbeddedHq {
   url: string;
+  /** The demo's staff login (an admin), its password drawn afresh at each start: for the banner. */
+  staff: { username: string; password: string };
   /** A one-time enrolment code for `storeId`, from HQ's loopback operator API. */
   enrolCode(storeId: string): Promise<string>;
   close(): Promise<void>;
 }
 
 const STARTUP_MS = 60_000;
+const DEMO_STAFF = 'demo-admin';
 
 /**
  * HQ for the browser mode: `npm run hq` on PGlite in `dataDir`, as a child
@@ -20,7 +24,7 @@ const STARTUP_MS = 60_000;
  */
 export async function startEmbeddedHq(o: { dataDir: string; port: number }): Promise<EmbeddedHq> {
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-  const child = spawn(process.execPath, [tsx, join(import.meta.dirname, '../../hq/cli.ts'), 'serve', '--data', o.dataDir, '--port', String(o.port)], {
+  const child = spawn(process.execPath, [tsx, join(import.meta.dirname, '../../hq/cli.ts'), 'serve', '--data', o.dataDir, '--port', String(o.port), '--demo-staff', DEMO_STAFF], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DATABASE_URL: '' },
   });
@@ -29,6 +33,7 @@ export async function startEmbeddedHq(o: { dataDir: string; port: number }): Pro
     errors.push(chunk.toString('utf8'));
     if (errors.length > 50) errors.shift();
   });
+  let staff: EmbeddedHq['staff'] | null = null;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`embedded HQ did not start within ${STARTUP_MS / 1000} s`)), STARTUP_MS);
     const lines = createInterface({ input: child.stdout! });
@@ -38,6 +43,8 @@ export async function startEmbeddedHq(o: { dataDir: string; port: number }): Pro
       reject(error);
     }
     lines.on('line', (line) => {
+      const demo = /^HQ demo staff: (\S+) (\S+)$/.exec(line);
+      if (demo) staff = { username: demo[1]!, password: demo[2]! };
       const match = /^HQ (http:\/\/\S+)/.exec(line);
       if (!match) return;
       clearTimeout(timer);
@@ -47,10 +54,14 @@ export async function startEmbeddedHq(o: { dataDir: string; port: number }): Pro
   });
   child.removeAllListeners('exit');
 
+  if (!staff) throw new Error('embedded HQ did not print its demo staff login');
+  // The operator token HQ created in its data folder: the kiosk's way to ask for an enrolment code.
+  const token = readOperatorToken(o.dataDir);
   return {
     url,
+    staff,
     async enrolCode(storeId) {
-      const response = await fetch(`${url}/v1/admin/enrol-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storeId }) });
+      const response = await fetch(`${url}/v1/admin/enrol-codes`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ storeId }) });
       const body = (await response.json()) as { code?: unknown; error?: { message?: string } };
       if (!response.ok || typeof body.code !== 'string') throw new Error(`HQ refused an enrolment code: ${body.error?.message ?? response.status}`);
       return body.code;
