@@ -15,6 +15,7 @@
 // with the receipts the terminals stored (nothing acknowledged may be lost).
 import { writeSync } from 'node:fs';
 import { buildApp, openHq } from '../../src/hq/server';
+import { prepareWeb } from '../../src/hq/staff/setup';
 import { releaseExpiredHolds } from '../../src/hq/holds';
 import { runHqExpiry } from '../../src/hq/expiry';
 import type { Logger } from '../../src/main/core/ports';
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   }
   say(`OPENED ${JSON.stringify(state)}`);
 
-  const app = buildApp(ctx);
+  const app = buildApp(ctx, prepareWeb(ctx, { dataDir: o.dataDir, host: '127.0.0.1' }));
   await app.listen({ port: o.port, host: '127.0.0.1' });
   say(`SERVING http://127.0.0.1:${o.port}`);
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHq } from '../../src/hq/server';
+import { readOperatorToken } from '../../src/hq/staff/operator-token';
 import { verifyChain } from '../../src/main/core/ledger/verify';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { freePort, postgresUnavailable, startPostgresCluster, type PostgresCluster } from '../fakes/postgres-cluster';
@@ -149,9 +150,15 @@ describe.each(BACKENDS)('process crashes around sync (sync-ledger.md §3, items 
   });
 
   const startHqChild = (label: string) => new KillChild(label, scripts!.hq, hqOptions);
+  /** The operator token the HQ child keeps in its data folder: the operator API answers nothing else. */
+  const operator = () => ({ authorization: `Bearer ${readOperatorToken(hqOptions!.dataDir)}` });
 
-  async function enrolCode(): Promise<string> {
-    const response = await fetch(`${url}/v1/admin/enrol-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storeId: STORE }) });
+  async function enrolCode(terminalId: string): Promise<string> {
+    const response = await fetch(`${url}/v1/admin/enrol-codes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...operator() },
+      body: JSON.stringify({ storeId: STORE, terminalId }),
+    });
     expect(response.status).toBe(200);
     return ((await response.json()) as { code: string }).code;
   }
@@ -191,7 +198,7 @@ describe.each(BACKENDS)('process crashes around sync (sync-ledger.md §3, items 
         await hq.waitFor('SERVING', 60_000);
         clock.mark('HQ up');
         // Slower sales than in the terminal test: what piles up while HQ is down must drain in a few seconds.
-        const options: TerminalChildOptions = { dbPath, hqUrl: `${url}/`, terminalId, storeId: STORE, run: 0, enrolCode: await enrolCode(), saleEveryMs: 60, maxEntries: 8 };
+        const options: TerminalChildOptions = { dbPath, hqUrl: `${url}/`, terminalId, storeId: STORE, run: 0, enrolCode: await enrolCode(terminalId), saleEveryMs: 60, maxEntries: 8 };
         terminal = new KillChild('terminal', scripts!.terminal, options);
         await terminal.waitFor('ENROLLED', 30_000);
         clock.mark('terminal enrolled');
@@ -281,9 +288,9 @@ describe.each(BACKENDS)('process crashes around sync (sync-ledger.md §3, items 
       try {
         await hq.waitFor('SERVING', 60_000);
         clock.mark('HQ up');
-        const code = await enrolCode();
+        const code = await enrolCode(terminalId);
         const hqCursor = async () => {
-          const fleet = (await (await fetch(`${url}/v1/fleet`)).json()) as { terminals: Array<{ terminalId: string; lastSeq: number | null }> };
+          const fleet = (await (await fetch(`${url}/v1/fleet`, { headers: operator() })).json()) as { terminals: Array<{ terminalId: string; lastSeq: number | null }> };
           return fleet.terminals.find((t) => t.terminalId === terminalId)?.lastSeq ?? 0;
         };
         const acked = new Map<string, Acked>();
