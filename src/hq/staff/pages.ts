@@ -40,7 +40,7 @@ body.login{min-height:100vh;display:flex;flex-direction:column;align-items:cente
 .login-card .lang{margin:1.25rem 0 0;text-align:center;font-size:.9rem}
 .login-footer{margin-top:1.5rem;color:var(--muted);font-size:.85rem;text-align:center}
 /* Staff pages */
-.topbar{display:flex;align-items:center;justify-content:space-between;gap:1rem;padding:.75rem 1.5rem;background:var(--card);border-bottom:1px solid var(--line)}
+.topbar{display:flex;align-items:center;justify-content:space-between;gap:1rem;padding:.75rem max(1.5rem,calc((100% - 110rem) / 2 + 1.5rem));background:var(--card);border-bottom:1px solid var(--line)}
 .topbar .who{display:flex;align-items:center;gap:1rem;color:var(--muted);font-size:.9rem}
 .topbar form{margin:0}
 main.page{padding:1.5rem;max-width:110rem;margin:0 auto}
