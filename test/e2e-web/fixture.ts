@@ -6,6 +6,7 @@ import type { MemberSummary, SaleInput } from '../../src/shared/contract';
 import { makeCardNumber } from '../../src/shared/domain/card-number';
 import { startHq, type Hq } from '../../src/hq/server';
 import { createCore, SIMULATED_SCANNER_ID, type Core } from '../../src/main/core/core';
+import { hashManagerPin } from '../../src/main/core/ledger/manager-pin';
 import { seededRandom, silentLogger, systemClock } from '../../src/main/core/ports';
 import { startTillApi } from '../../src/main/till-api/till-api';
 import { sha256Hex } from '../../src/main/till-api/tokens';
@@ -30,6 +31,10 @@ export interface Kiosk {
 
 /** The e2e till's token: any string works, the config holds only its hash. */
 const E2E_TILL_TOKEN = 'ftk_e2e-caisse-1';
+
+/** The manager PIN of the e2e terminal, hashed with cheap scrypt parameters. */
+export const E2E_MANAGER_PIN = '4821';
+const E2E_MANAGER_PIN_HASH = hashManagerPin(E2E_MANAGER_PIN, seededRandom(3), { N: 1024, r: 8, p: 1 });
 
 export const ARTIFACTS = resolve('artifacts/screens');
 
@@ -71,6 +76,7 @@ export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: bo
       devices: kioskDevices,
       ...(hq ? { hq: { url: hq.url }, storeId: 'paris-11' } : {}),
       tillApi: { enabled: true, host: '127.0.0.1', port: 0, lan: false, tills: [{ id: 'caisse-1', tokenSha256: sha256Hex(E2E_TILL_TOKEN) }] },
+      managerPinHash: E2E_MANAGER_PIN_HASH,
     });
     const core = createCore({
       dbPath: join(dir, 'terminal.sqlite'),

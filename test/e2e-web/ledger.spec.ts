@@ -1,6 +1,7 @@
+import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { formatPoints } from '../../src/shared/domain/receipt-layout';
-import { expect, snap, test, tillSale, type Kiosk } from './fixture';
+import { E2E_MANAGER_PIN, expect, snap, test, tillSale, type Kiosk } from './fixture';
 
 /** « 1 245 pts », as both screens write a balance in French. */
 const pts = (n: number) => `${formatPoints('fr', n)} pts`;
@@ -150,6 +151,48 @@ test('a manual sale previews its points, then commits them', async ({ kiosk, cas
   await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(expected.pointsEarned));
   await expect(customer.getByTestId('customer-points-earned')).toHaveText(`+${expected.pointsEarned} points`);
   await expect(cashier.getByTestId('cashier-visit')).toHaveCount(1);
+});
+
+test('a manual sale over the programme ceilings is refused, then taken with a manager PIN', async ({ kiosk, cashier, customer }) => {
+  const { claire } = kiosk.known;
+  await claireAtTheTill(kiosk, cashier, customer);
+  const form = await openManualSale(cashier);
+  await form.getByLabel('Montant TTC (€)').fill('6000,00');
+
+  const approval = cashier.getByTestId('cashier-manual-approval');
+  await expect(approval).toBeVisible();
+  await expect(form.getByRole('alert')).toContainText('Montant du ticket au-delà du plafond du programme.');
+  await expect(form.getByRole('button', { name: 'Valider la vente' })).toBeDisabled();
+  const entries = kiosk.core.db.prepare('SELECT count(*) AS n FROM ledger_entry').get() as { n: number };
+  mkdirSync('/work/notes/screens', { recursive: true });
+  for (const [width, height] of [
+    [1920, 1080],
+    [1280, 800],
+  ] as const) {
+    await cashier.setViewportSize({ width, height });
+    await approval.scrollIntoViewIfNeeded();
+    await cashier.screenshot({ path: `/work/notes/screens/cashier-manual-over-limit-${width}x${height}.png` });
+  }
+  await snap(cashier, 'cashier-manual-over-limit');
+
+  // A wrong PIN: refused by the core at commit, nothing written, the approval asked again.
+  await approval.getByLabel('Identifiant du responsable').fill('resp-1');
+  await approval.getByLabel('Code responsable').fill('0000');
+  await approval.getByRole('button', { name: 'Autoriser la vente' }).click();
+  await expect(cashier.getByTestId('cashier-manual-approved')).toContainText('resp-1');
+  await form.getByRole('button', { name: 'Valider la vente' }).click();
+  await expect(form.getByRole('alert').filter({ hasText: 'Code responsable incorrect.' })).toBeVisible();
+  await expect(approval).toBeVisible();
+  expect(kiosk.core.db.prepare('SELECT count(*) AS n FROM ledger_entry').get()).toEqual(entries);
+  expect(balanceOf(kiosk, claire.id)).toBe(0);
+
+  await approval.getByLabel('Code responsable').fill(E2E_MANAGER_PIN);
+  await approval.getByLabel('Code responsable').press('Enter');
+  await expect(cashier.getByTestId('cashier-manual-earned')).toBeVisible();
+  await form.getByRole('button', { name: 'Valider la vente' }).click();
+  const result = cashier.getByTestId('cashier-manual-result');
+  await expect(result).toContainText('Points gagnés');
+  expect(balanceOf(kiosk, claire.id)).toBeGreaterThan(4_000);
 });
 
 test('points are redeemed in manual mode as a discount in euros', async ({ kiosk, cashier, customer }) => {

@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { ManualSale as ManualSaleInput, SaleOutcome, SalePreviewView } from '../../shared/contract';
+import type { ManagerApproval, ManualSale as ManualSaleInput, SaleOutcome, SalePreviewView } from '../../shared/contract';
+import { ApiError } from '../api/client';
 import { formatPoints } from '../../shared/domain/receipt-layout';
 import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
@@ -18,6 +19,12 @@ interface LineDraft {
 }
 
 const newLine = (id: number): LineDraft => ({ id, amount: '', category: 'grocery', taxRateBp: DEFAULT_TAX_RATE_BP, touched: false });
+
+/** Past one of the programme's ceilings: the sale needs a manager's approval. */
+const isOverLimit = (error: unknown) => error instanceof ApiError && error.code === 'over_limit';
+/** The manager's PIN was refused (wrong, locked, none configured): the approval must be given again. */
+const isPinRefusal = (error: unknown) => error instanceof ApiError && (error.issues ?? []).some((issue) => issue.path === 'manager.pin');
+const PIN_FORMAT = /^\d{4,12}$/;
 
 interface ManualSaleProps {
   memberId: string;
@@ -41,6 +48,10 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
   const [committing, setCommitting] = useState(false);
   const [commitError, setCommitError] = useState<unknown>(null);
   const [outcome, setOutcome] = useState<SaleOutcome | null>(null);
+  // A manager's approval, once given, travels with the sale; the core checks the PIN at commit.
+  const [approval, setApproval] = useState<ManagerApproval | null>(null);
+  const [managerId, setManagerId] = useState('');
+  const [pin, setPin] = useState('');
   // The program's own categories and VAT rates; the shipped defaults until it answers.
   const [program, setProgram] = useState<{ categories: readonly string[]; taxRatesBp: readonly number[] }>({
     categories: MANUAL_CATEGORIES,
@@ -69,6 +80,7 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
         memberId,
         lines: lines.map((line, i) => ({ category: line.category, taxRateBp: line.taxRateBp, amountCents: (parsed[i] as { cents: number }).cents })),
         redeemPoints: redeem,
+        ...(approval ? { manager: approval } : {}),
       }
     : null;
   const saleKey = sale ? JSON.stringify(sale) : null;
@@ -129,6 +141,10 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
       onCommitted(result);
     } catch (failure) {
       setCommitError(failure);
+      if (isPinRefusal(failure)) {
+        setApproval(null);
+        setPin('');
+      }
     } finally {
       setCommitting(false);
     }
@@ -142,6 +158,15 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
     setPreviewError(null);
     setCommitError(null);
     setOutcome(null);
+    setApproval(null);
+    setManagerId('');
+    setPin('');
+  }
+
+  function approve() {
+    if (managerId.trim() === '' || !PIN_FORMAT.test(pin)) return;
+    setApproval({ id: managerId.trim(), pin });
+    setCommitError(null);
   }
 
   useEffect(() => {
@@ -292,6 +317,41 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
 
       {sale && options && (
         <RedeemPicker options={options} available={preview?.available ?? 0} value={redeem} discountCents={fresh ? (preview?.redemption.discountCents ?? 0) : null} onChange={setRedeem} />
+      )}
+
+      {approval === null && (isOverLimit(previewError) || isPinRefusal(commitError)) && (
+        <fieldset className="manual-approval" data-testid="cashier-manual-approval">
+          <legend>{t('cashier.manual.approval.title')}</legend>
+          <p>{t('cashier.manual.approval.hint')}</p>
+          <div className="manual-approval-fields">
+            <label className="manual-field">
+              <span>{t('cashier.manual.approval.manager')}</span>
+              <input autoComplete="off" value={managerId} maxLength={64} onChange={(e) => setManagerId(e.target.value)} />
+            </label>
+            <label className="manual-field">
+              <span>{t('cashier.manual.approval.pin')}</span>
+              <input
+                type="password"
+                inputMode="numeric"
+                autoComplete="off"
+                maxLength={12}
+                value={pin}
+                onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') approve();
+                }}
+              />
+            </label>
+            <button type="button" disabled={managerId.trim() === '' || !PIN_FORMAT.test(pin)} onClick={approve}>
+              {t('cashier.manual.approval.apply')}
+            </button>
+          </div>
+        </fieldset>
+      )}
+      {approval !== null && (
+        <p className="manual-approved" data-testid="cashier-manual-approved">
+          {t('cashier.manual.approval.applied', { manager: approval.id })}
+        </p>
       )}
 
       {commitError !== null && (
