@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashManagerPin } from '../../src/main/core/ledger/manager-pin';
 import { DEFAULT_PROGRAM } from '../../src/main/core/ledger/program.default';
-import { DEFAULT_SALE_LIMITS, parseProgramRules } from '../../src/main/core/ledger/rules';
+import { DEFAULT_SALE_LIMITS, parseProgramRules, saleLimits } from '../../src/main/core/ledger/rules';
 import { seededRandom } from '../../src/main/core/ports';
 import { line, openHarness, refusal, sale, type Harness } from './ledger-fixture';
 
@@ -25,9 +25,11 @@ function hugeTicket(memberId: string, receipt: string) {
 
 describe('the programme ceilings', () => {
   it('apply their defaults to a programme that names none, and are checked like the rest', () => {
-    const { limits: _limits, ...without } = DEFAULT_PROGRAM;
-    expect(parseProgramRules(without).limits).toEqual(DEFAULT_SALE_LIMITS);
-    expect(DEFAULT_PROGRAM.limits).toEqual({ maxTicketCents: 500_000, maxLineCents: 200_000, maxPointsPerSale: 10_000 });
+    // What HQ publishes names no limits, so terminals from before ceilings still take it.
+    expect('limits' in DEFAULT_PROGRAM).toBe(false);
+    expect(saleLimits(DEFAULT_PROGRAM)).toEqual({ maxTicketCents: 500_000, maxLineCents: 200_000, maxPointsPerSale: 10_000 });
+    const named = parseProgramRules({ ...DEFAULT_PROGRAM, limits: { maxTicketCents: 100_000, maxLineCents: 50_000, maxPointsPerSale: 2_000 } });
+    expect(saleLimits(named)).toEqual({ maxTicketCents: 100_000, maxLineCents: 50_000, maxPointsPerSale: 2_000 });
     expect(() => parseProgramRules({ ...DEFAULT_PROGRAM, limits: { ...DEFAULT_SALE_LIMITS, maxTicketCents: 0 } })).toThrow(/limits.maxTicketCents/);
     expect(() => parseProgramRules({ ...DEFAULT_PROGRAM, limits: { maxTicketCents: 1 } })).toThrow(/limits/);
   });

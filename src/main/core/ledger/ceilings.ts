@@ -1,7 +1,7 @@
 import { AppFailure, type FieldIssue, type ManagerApproval } from '../../../shared/contract';
 import type { PinGuard } from './adjustment';
 import type { LedgerContext } from './context';
-import { lineNetCents, type BasketLine, type SaleLimits } from './rules';
+import { lineNetCents, saleLimits, type BasketLine, type SaleLimits } from './rules';
 
 interface Passed {
   limit: keyof SaleLimits;
@@ -39,7 +39,7 @@ export function requireWithinCeilings(
   sale: { tillId: string; receipt: string; lines: readonly BasketLine[]; netCents: number; points: number; manager?: ManagerApproval | null | undefined },
   pins: PinGuard | null,
 ): void {
-  const { limits } = ctx.rules;
+  const limits = saleLimits(ctx.rules);
   const passed = ceilingsPassed(limits, sale.lines, sale.netCents, sale.points);
   if (passed.length === 0) return;
   if (!sale.manager) {

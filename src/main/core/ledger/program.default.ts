@@ -1,10 +1,11 @@
-import { DEFAULT_SALE_LIMITS, parseProgramRules, type ProgramRules } from './rules';
+import { parseProgramRules, type ProgramRules } from './rules';
 
 /**
  * The program a terminal runs until HQ sends its own: one point per euro paid
  * excluding VAT, 5 cents per point redeemed from 100 points, points valid 12
- * months, double points on Tuesdays from 16:00 to 18:00 (store time); a
- * manager approves a ticket over 5 000 €, a line over 2 000 € or a sale
+ * months, double points on Tuesdays from 16:00 to 18:00 (store time). No
+ * `limits`: the default ceilings apply (rules.ts DEFAULT_SALE_LIMITS), a
+ * manager approving a ticket over 5 000 €, a line over 2 000 € or a sale
  * earning over 10 000 points.
  */
 export const DEFAULT_PROGRAM: ProgramRules = parseProgramRules({
@@ -33,5 +34,4 @@ export const DEFAULT_PROGRAM: ProgramRules = parseProgramRules({
     { id: 'sac-cabas', label: 'Sac cabas Fidèle', points: 400, sku: 'REWARD-CABAS' },
   ],
   expiry: { mode: 'rolling_months', months: 12 },
-  limits: DEFAULT_SALE_LIMITS,
 });

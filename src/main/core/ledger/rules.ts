@@ -67,6 +67,11 @@ export type SaleLimits = z.infer<typeof SaleLimits>;
  */
 export const DEFAULT_SALE_LIMITS: SaleLimits = { maxTicketCents: 500_000, maxLineCents: 200_000, maxPointsPerSale: 10_000 };
 
+/** The ceilings a programme sets, or the defaults when it sets none. */
+export function saleLimits(rules: ProgramRules): SaleLimits {
+  return rules.limits ?? DEFAULT_SALE_LIMITS;
+}
+
 export const ProgramRules = z
   .strictObject({
     version: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/),
@@ -92,7 +97,12 @@ export const ProgramRules = z
       z.strictObject({ mode: z.literal('rolling_months'), months: z.number().int().min(1).max(120) }),
       z.strictObject({ mode: z.literal('end_of_following_year') }),
     ]),
-    limits: SaleLimits.default(DEFAULT_SALE_LIMITS),
+    /**
+     * Absent: DEFAULT_SALE_LIMITS. Left out rather than filled in, so the
+     * programme HQ publishes stays one that terminals without ceilings accept;
+     * a programme that names them needs every terminal upgraded first.
+     */
+    limits: SaleLimits.optional(),
   })
   .superRefine((rules, ctx) => {
     const ids = new Set<string>();
