@@ -62,7 +62,9 @@ describe('PN532 NFC reader over a socat pty', () => {
 
   it('wakes the chip, configures it and polls; a paired card is read once per presentation as its card number', async () => {
     expect(reader.status()).toMatchObject({ state: 'enabled', condition: 'ok' });
-    expect(sim.commands.slice(0, 2)).toEqual([0x14, 0x32]);
+    // Woken with SAMConfiguration, firmware checked, retries capped.
+    expect(sim.commands.slice(0, 3)).toEqual([0x14, 0x02, 0x32]);
+    expect(reader.firmware).toEqual({ ic: 0x32, version: 1, revision: 6, support: 7 });
     sim.presentTag(CLASSIC);
     await until(() => scans.length === 1, 'the card read');
     expect(scans[0]).toMatchObject({ deviceId: 'nfc-1', data: known.claire.cardNumber });
@@ -120,6 +122,26 @@ describe('PN532 NFC reader over a socat pty', () => {
     expect(maxGapMs).toBeLessThan(200);
     expect(codesOf(diagnostics)).toEqual(expect.arrayContaining(['garbage', 'bad_checksum', 'error_frame']));
     expect(reader.status().state).toBe('enabled');
+  });
+
+  it('a chip that is not a PN532 (a PN533 answers IC 33) is a device error naming it, and never polled', async () => {
+    await manager.closeAll();
+    sim.chip.firmware = { ic: 0x33, version: 2, revision: 7, support: 7 };
+    const other = new Pn532Device('nfc-2', 'Lecteur NFC', createTransport({ kind: 'serial', path: pair.appPath, baudRate: 115200 }), realDeps(), tags, {
+      pollMs: 30,
+      replyTimeoutMs: 150,
+    });
+    const otherDiagnostics = collect((l) => other.onDiagnostic(l));
+    try {
+      await other.enable();
+      expect(other.status()).toMatchObject({ state: 'error', condition: 'wrong_device' });
+      expect(otherDiagnostics.find((d) => d.code === 'wrong_device')?.detail).toMatch(/not a PN532.*IC 0x33/);
+      expect(other.firmware).toBeNull();
+      // Asked who it is, then left alone: no configuration, no polling.
+      expect(sim.commands.slice(sim.commands.lastIndexOf(0x02) + 1)).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('a reader that stops answering is reported, then woken again when it is back', async () => {

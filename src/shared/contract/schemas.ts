@@ -178,6 +178,7 @@ export const DeviceCondition = z.enum([
   'cover_open',
   'printer_error',
   'not_responding',
+  'wrong_device',
 ]);
 export type DeviceCondition = z.infer<typeof DeviceCondition>;
 

@@ -14,7 +14,9 @@ export type DeviceCondition =
   | 'paper_out'
   | 'cover_open'
   | 'printer_error'
-  | 'not_responding';
+  | 'not_responding'
+  /** Something answers on the port, but not the device configured there (a PN533 where a PN532 belongs). */
+  | 'wrong_device';
 
 /** A device's status as the runtime reports it: the contract's fields plus the condition and pending work. */
 export interface DeviceReport extends DeviceStatus {

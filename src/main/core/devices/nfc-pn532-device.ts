@@ -1,20 +1,25 @@
 import { classifyNfcUid } from './classify-scan';
 import type { NfcTagStore } from './nfc-tags';
 import {
+  CMD_GET_FIRMWARE_VERSION,
   CMD_IN_LIST_PASSIVE_TARGET,
   CMD_RF_CONFIGURATION,
   CMD_SAM_CONFIGURATION,
   Pn532FrameParser,
+  PN532_IC,
   TFI_PN532,
+  getFirmwareVersion,
   inListPassiveTarget,
+  parseFirmwareVersion,
   parsePassiveTargets,
   samConfiguration,
   setMaxRetries,
   wakeUpSequence,
+  type FirmwareVersion,
   type Pn532Event,
 } from './protocols/pn532';
 import type { ByteTransport } from './transport';
-import { TransportDevice, type DeviceDeps } from './transport-device';
+import { TransportDevice, WrongDeviceError, type DeviceDeps } from './transport-device';
 import { Listeners } from './listeners';
 
 export interface Pn532Options {
@@ -64,6 +69,7 @@ export class Pn532Device extends TransportDevice {
   private misses = 0;
   private sleep: { timer: unknown; resolve: () => void } | null = null;
   private readonly tagListeners = new Listeners<NfcTagEvent>();
+  private firmwareVersion: FirmwareVersion | null = null;
 
   constructor(
     id: string,
@@ -77,6 +83,11 @@ export class Pn532Device extends TransportDevice {
     this.options = { ...DEFAULT_PN532, ...options };
   }
 
+  /** What the chip said of itself at the last connection (GetFirmwareVersion). */
+  get firmware(): FirmwareVersion | null {
+    return this.firmwareVersion;
+  }
+
   onTag(listener: (tag: NfcTagEvent) => void): () => void {
     return this.tagListeners.add(listener);
   }
@@ -85,7 +96,9 @@ export class Pn532Device extends TransportDevice {
     this.parser = new Pn532FrameParser();
     this.present = null;
     this.misses = 0;
-    await this.wake();
+    await this.exchange(CMD_SAM_CONFIGURATION, samConfiguration(), wakeUpSequence());
+    await this.checkFirmware();
+    await this.configure();
     this.running = true;
     this.loopDone = this.pollLoop();
   }
@@ -174,7 +187,25 @@ export class Pn532Device extends TransportDevice {
 
   private async wake(): Promise<void> {
     await this.exchange(CMD_SAM_CONFIGURATION, samConfiguration(), wakeUpSequence());
+    await this.configure();
+  }
+
+  private async configure(): Promise<void> {
     await this.exchange(CMD_RF_CONFIGURATION, setMaxRetries(this.options.activationRetries));
+  }
+
+  /**
+   * Another NXP reader chip (a PN533 says IC 33) or a clone that misreports
+   * itself speaks the same frames but not the same commands: refuse it by
+   * name rather than poll it and read nothing.
+   */
+  private async checkFirmware(): Promise<void> {
+    const firmware = parseFirmwareVersion(await this.exchange(CMD_GET_FIRMWARE_VERSION, getFirmwareVersion()));
+    if ('type' in firmware) throw new WrongDeviceError(`GetFirmwareVersion: ${firmware.detail}`);
+    if (firmware.ic !== PN532_IC) {
+      throw new WrongDeviceError(`not a PN532: GetFirmwareVersion names IC 0x${firmware.ic.toString(16).padStart(2, '0')}, a PN532 says 0x32`);
+    }
+    this.firmwareVersion = firmware;
   }
 
   private async pollLoop(): Promise<void> {

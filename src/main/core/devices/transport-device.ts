@@ -5,6 +5,14 @@ import { Reconnector, type BackoffOptions, type Timers } from './reconnect';
 import type { ByteTransport, TransportClosed } from './transport';
 import { Listeners } from './listeners';
 
+/** Thrown by `connected()` when the device answering is not the one the driver is for. */
+export class WrongDeviceError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'WrongDeviceError';
+  }
+}
+
 export interface DeviceDeps {
   clock: Clock;
   timers: Timers;
@@ -137,7 +145,12 @@ export abstract class TransportDevice implements InputDevice {
       this.detach();
       await this.transport.close();
       this.stopped();
-      this.toError('not_responding');
+      if (error instanceof WrongDeviceError) {
+        this.diagnose('wrong_device', error.message);
+        this.toError('wrong_device');
+      } else {
+        this.toError('not_responding');
+      }
       throw error;
     }
     if (!this.wanted) return;

@@ -20,10 +20,28 @@ export const ACK_FRAME = Uint8Array.of(0x00, 0x00, 0xff, 0x00, 0xff, 0x00);
 export const NACK_FRAME = Uint8Array.of(0x00, 0x00, 0xff, 0xff, 0x00, 0x00);
 export const ERROR_FRAME = Uint8Array.of(0x00, 0x00, 0xff, 0x01, 0xff, 0x7f, 0x81, 0x00);
 
+// Command codes (UM0701-02 §7); the response code is each + 1.
+export const CMD_DIAGNOSE = 0x00;
 export const CMD_GET_FIRMWARE_VERSION = 0x02;
+export const CMD_GET_GENERAL_STATUS = 0x04;
+export const CMD_READ_REGISTER = 0x06;
+export const CMD_WRITE_REGISTER = 0x08;
+export const CMD_READ_GPIO = 0x0c;
+export const CMD_WRITE_GPIO = 0x0e;
+export const CMD_SET_SERIAL_BAUD_RATE = 0x10;
+export const CMD_SET_PARAMETERS = 0x12;
 export const CMD_SAM_CONFIGURATION = 0x14;
+export const CMD_POWER_DOWN = 0x16;
 export const CMD_RF_CONFIGURATION = 0x32;
+export const CMD_IN_DATA_EXCHANGE = 0x40;
+export const CMD_IN_COMMUNICATE_THRU = 0x42;
+export const CMD_IN_DESELECT = 0x44;
 export const CMD_IN_LIST_PASSIVE_TARGET = 0x4a;
+export const CMD_IN_RELEASE = 0x52;
+export const CMD_IN_AUTO_POLL = 0x60;
+
+/** The IC byte of GetFirmwareVersion that names a PN532 (a PN533 says 0x33). */
+export const PN532_IC = 0x32;
 
 /** Largest TFI + data an extended frame carries. */
 export const MAX_FRAME_DATA = 265;

@@ -1,40 +1,28 @@
-import {
-  ACK_FRAME,
-  CMD_GET_FIRMWARE_VERSION,
-  CMD_IN_LIST_PASSIVE_TARGET,
-  CMD_RF_CONFIGURATION,
-  CMD_SAM_CONFIGURATION,
-  ERROR_FRAME,
-  NACK_FRAME,
-  Pn532FrameParser,
-  TFI_HOST,
-  encodeResponse,
-} from '../protocols/pn532';
+import { ACK_FRAME, ERROR_FRAME, NACK_FRAME, Pn532FrameParser, TFI_HOST, CMD_POWER_DOWN, encodeResponse } from '../protocols/pn532';
 import type { ByteTransport } from '../transport';
+import { Pn532Chip, type SimulatedTag } from './pn532-chip';
 
-export interface SimulatedTag {
-  uid: Uint8Array;
-  /** SEL_RES: 08 MIFARE Classic 1K, 00 Ultralight/NTAG, 20 ISO 14443-4 (a phone). */
-  sak: number;
-  atqa: [number, number];
-}
+export type { SimulatedTag } from './pn532-chip';
 
 /** `silent`: no answer at all; `nack_once`: asks for the next frame again; `error_frame`: answers the application error. */
 export type Pn532SimMode = 'normal' | 'silent' | 'nack_once' | 'error_frame';
 
 /**
- * A PN532 on HSU at the far end of a pty: sleeps until woken with 55 55 and a
- * SAMConfiguration, ACKs every command, answers GetFirmwareVersion,
- * RFConfiguration and InListPassiveTarget (the tag on its antenna, or none
- * once the activation retries run out).
+ * A PN532 on HSU at the far end of a pty, enough like the chip for libnfc's
+ * pn532_uart driver: asleep until a 55 55 wake-up preamble, then every host
+ * frame gets its ACK and, a moment later, the answer `Pn532Chip` computes. A
+ * host ACK aborts the command in progress; a host NACK asks for the last
+ * answer again. PowerDown puts it back to sleep after its answer.
  */
 export class Pn532Simulator {
   mode: Pn532SimMode = 'normal';
   /** Host commands received, by code, for assertions. */
   readonly commands: number[] = [];
+  readonly chip = new Pn532Chip();
   private readonly parser = new Pn532FrameParser();
   private awake = false;
-  private tag: SimulatedTag | null = null;
+  private lastAnswer: Uint8Array | null = null;
+  private pending: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly port: ByteTransport) {}
 
@@ -44,16 +32,17 @@ export class Pn532Simulator {
   }
 
   close(): Promise<void> {
+    this.cancelPending();
     return this.port.close();
   }
 
   /** A card laid on the antenna. */
   presentTag(tag: SimulatedTag): void {
-    this.tag = tag;
+    this.chip.presentTag(tag);
   }
 
   removeTag(): void {
-    this.tag = null;
+    this.chip.removeTag();
   }
 
   /** Anything at all onto the line: garbage, a truncated or corrupt frame. */
@@ -64,10 +53,13 @@ export class Pn532Simulator {
   private receive(bytes: Buffer): void {
     for (const event of this.parser.push(bytes)) {
       if (event.type === 'wakeup') this.awake = true;
-      if (event.type !== 'frame' || event.tfi !== TFI_HOST) continue;
       if (!this.awake) continue; // asleep: the UART is not listening yet
-      this.commands.push(event.code);
-      this.answer(event.code);
+      if (event.type === 'ack') this.cancelPending();
+      else if (event.type === 'nack' && this.lastAnswer) this.send(this.lastAnswer);
+      else if (event.type === 'frame' && event.tfi === TFI_HOST) {
+        this.commands.push(event.code);
+        this.answer(event.code, event.params);
+      }
     }
   }
 
@@ -75,7 +67,12 @@ export class Pn532Simulator {
     void this.port.write(bytes).catch(() => undefined);
   }
 
-  private answer(code: number): void {
+  private cancelPending(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = null;
+  }
+
+  private answer(code: number, params: Uint8Array): void {
     if (this.mode === 'silent') return;
     if (this.mode === 'nack_once') {
       this.mode = 'normal';
@@ -86,26 +83,21 @@ export class Pn532Simulator {
       this.send(ERROR_FRAME);
       return;
     }
-    const response = this.respond(code);
+    const answer = this.chip.answer(code, params);
+    // The link layer acknowledges every good frame; a command the chip cannot process then gets the error frame.
     this.send(ACK_FRAME);
+    if (answer.kind === 'ack_only') return;
+    const response = answer.kind === 'error_frame' ? ERROR_FRAME : encodeResponse(code, answer.params);
+    this.lastAnswer = response;
+    this.cancelPending();
     // The response follows the ACK once the chip has done the work.
-    if (response) setTimeout(() => this.send(response), 2);
-  }
-
-  private respond(code: number): Uint8Array | null {
-    switch (code) {
-      case CMD_GET_FIRMWARE_VERSION:
-        return encodeResponse(code, [0x32, 0x01, 0x06, 0x07]);
-      case CMD_SAM_CONFIGURATION:
-      case CMD_RF_CONFIGURATION:
-        return encodeResponse(code);
-      case CMD_IN_LIST_PASSIVE_TARGET: {
-        const tag = this.tag;
-        if (!tag) return encodeResponse(code, [0x00]);
-        return encodeResponse(code, [0x01, 0x01, ...tag.atqa, tag.sak, tag.uid.length, ...tag.uid]);
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      this.send(response);
+      if (code === CMD_POWER_DOWN && answer.kind === 'response') {
+        this.chip.powerDown();
+        this.awake = false;
       }
-      default:
-        return ERROR_FRAME;
-    }
+    }, 2);
   }
 }
