@@ -33,11 +33,28 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,
+      // electron-vite leaves the renderer unminified; the browser mode serves it over HTTP to every screen.
+      minify: true,
       rollupOptions: {
         input: {
           cashier: resolve(root, 'src/renderer/cashier/index.html'),
           customer: resolve(root, 'src/renderer/customer/index.html'),
           simulator: resolve(root, 'src/renderer/simulator/index.html'),
+        },
+        output: {
+          // One entry chunk per screen; what the screens share sits in a few
+          // chunks that change rarely (React, zod) or together (our shared code),
+          // each with a content hash in its name so the browser mode can cache them forever.
+          entryFileNames: 'assets/[name]-[hash].js',
+          chunkFileNames: 'assets/[name]-[hash].js',
+          assetFileNames: 'assets/[name]-[hash][extname]',
+          codeSplitting: {
+            groups: [
+              { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
+              { name: 'zod', test: /node_modules[\\/]zod[\\/]/, priority: 2 },
+              { name: 'shared', test: /src[\\/](shared|renderer[\\/](common|api))[\\/]/, minShareCount: 2, priority: 1 },
+            ],
+          },
         },
       },
     },

@@ -1,12 +1,11 @@
-import { createReadStream, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ROLES, roleReceives, WS_MAX_FRAME_BYTES, WsRequest, type Role, type WsMessage } from '../../shared/contract';
 import type { Core } from '../core/core';
 import type { Logger, Random } from '../core/ports';
 import { webBridgeCsp } from '../core/security/csp';
+import { staticFiles } from './static-files';
 
 export interface WebBridgeOptions {
   core: Pick<Core, 'dispatch' | 'bus'>;
@@ -28,16 +27,6 @@ export interface WebBridge {
   readonly urls: Readonly<Partial<Record<Role, string>>>;
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -64,7 +53,16 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   }
 
   let csp = '';
-  const server = createServer((req, res) => serveStatic(options.staticDir, csp, req, res));
+  const files = options.staticDir === null ? null : staticFiles(options.staticDir);
+  const server = createServer((req, res) => {
+    if (files) {
+      files.serve(req, res, csp).catch((error: unknown) => {
+        options.logger.error('web bridge could not serve a file', { path: req.url ?? null, error: String(error) });
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    } else res.writeHead(404).end();
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES });
   const sockets = new Map<WebSocket, Role>();
 
@@ -141,46 +139,4 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
 
 function send(ws: WebSocket, message: WsMessage): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-}
-
-function serveStatic(root: string | null, csp: string, req: IncomingMessage, res: ServerResponse): void {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405).end();
-    return;
-  }
-  if (root === null) {
-    res.writeHead(404).end();
-    return;
-  }
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  } catch {
-    res.writeHead(400).end();
-    return;
-  }
-  if (pathname.endsWith('/')) pathname += 'index.html';
-  const file = normalize(join(root, pathname));
-  if (!file.startsWith(normalize(root) + sep)) {
-    res.writeHead(403).end();
-    return;
-  }
-  let size: number;
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new Error('not a file');
-    size = stat.size;
-  } catch {
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
-    return;
-  }
-  res.writeHead(200, {
-    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-    'content-length': size,
-    'content-security-policy': csp,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
 }
