@@ -107,9 +107,9 @@ describe('the receipt as ESC/POS', () => {
     expect(indexOf(bytes, [0x10, 0x05])).toBe(-1);
   });
 
-  it('enables Automatic Status Back and cancels Kanji mode when asked', () => {
+  it('enables Automatic Status Back and cancels Kanji mode when asked (42 columns: Font B on the 58 mm head)', () => {
     const bytes = renderEscPos(buildLoyaltyReceipt(data, 42), { cancelKanji: true, automaticStatusBack: true }).bytes;
-    expect(Array.from(bytes.subarray(0, 10))).toEqual([0x1b, 0x40, 0x1b, 0x74, 0x10, 0x1c, 0x2e, 0x1d, 0x61, 0x0f]);
+    expect(Array.from(bytes.subarray(0, 13))).toEqual([0x1b, 0x40, 0x1b, 0x74, 0x10, 0x1c, 0x2e, 0x1b, 0x4d, 0x01, 0x1d, 0x61, 0x0f]);
   });
 });
 

@@ -9,6 +9,7 @@ import { Pn532Device, type Pn532Options } from './nfc-pn532-device';
 import { NfcTagStore } from './nfc-tags';
 import { PrintQueue } from './print-queue';
 import { PrinterDevice, type PrinterOptions } from './printer-device';
+import { resolvePrinterSetup } from './printer-profiles';
 import { systemTimers, type BackoffOptions, type Timers } from './reconnect';
 import { SerialScannerDevice } from './serial-scanner-device';
 import { createTransport, type ByteTransport } from './transport';
@@ -87,7 +88,13 @@ export function createDevices(config: DevicesConfig, deps: CreateDevicesDeps): D
         const c = entry.connection;
         const transport =
           c.kind === 'serial' ? serialTransport(c, deps.listSerial) : c.kind === 'usblp' ? createTransport({ kind: 'usblp', path: c.path }) : createTransport(c);
-        const printer = new PrinterDevice(entry.id, entry.name, transport, deviceDeps, printQueue, { ...deps.printerOptions, columns: entry.columns, cancelKanji: entry.cancelKanji });
+        const setup = resolvePrinterSetup(entry);
+        const printer = new PrinterDevice(entry.id, entry.name, transport, deviceDeps, printQueue, {
+          ...deps.printerOptions,
+          profile: setup.profile.id,
+          columns: setup.columns,
+          cancelKanji: setup.cancelKanji,
+        });
         printers.push(printer);
         all.push(printer);
         break;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PRINTER_PROFILE_IDS, resolvePrinterSetup } from './printer-profiles';
 
 /**
  * Which devices a terminal drives and how to find them: the defaults shipped
@@ -66,9 +67,12 @@ export const DeviceEntry = z.discriminatedUnion('role', [
     ...base,
     role: z.literal('printer'),
     connection: z.discriminatedUnion('kind', [SerialConnection, UsbLpConnection, TcpConnection]),
-    columns: z.union([z.literal(42), z.literal(48)]).default(48),
-    /** Chinese-market clones start in Kanji mode: send FS . after each ESC @. */
-    cancelKanji: z.boolean().default(false),
+    /** The model (printer-profiles.ts); without it, the 58 mm Epson for 42 columns, the 80 mm one otherwise. */
+    profile: z.enum(PRINTER_PROFILE_IDS).optional(),
+    /** Without it, 42 on 58 mm paper and 48 on 80 mm. */
+    columns: z.union([z.literal(42), z.literal(48)]).optional(),
+    /** Chinese-market clones start in Kanji mode: send FS . after each ESC @ (the profile's default). */
+    cancelKanji: z.boolean().optional(),
   }),
 ]);
 export type DeviceEntry = z.infer<typeof DeviceEntry>;
@@ -84,6 +88,13 @@ export const DevicesConfig = z
     config.devices.forEach((d, i) => {
       if (seen.has(d.id)) ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `duplicate device id ${d.id}` });
       seen.add(d.id);
+      if (d.role === 'printer') {
+        try {
+          resolvePrinterSetup(d);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', path: ['devices', i, 'columns'], message: (error as Error).message });
+        }
+      }
     });
   });
 export type DevicesConfig = z.infer<typeof DevicesConfig>;

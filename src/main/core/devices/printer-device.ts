@@ -1,6 +1,7 @@
 import { uuidv7 } from '../ids';
 import type { DeviceCondition } from './device-state';
-import { CANCEL_KANJI, INITIALIZE, PAPER_STATUS_REQUEST, RECOVER_CLEAR, SELECT_WPC1252, automaticStatusBack, realtimeStatusRequest } from './protocols/escpos';
+import { codeTableNumber, DEFAULT_PRINTER_PROFILE_ID, printerProfile, type PrinterProfileId } from './printer-profiles';
+import { CANCEL_KANJI, ESC, INITIALIZE, PAPER_STATUS_REQUEST, RECOVER_CLEAR, automaticStatusBack, realtimeStatusRequest } from './protocols/escpos';
 import { PrinterReplyParser, UNKNOWN_STATUS, applyStatus, type PrinterReply, type PrinterStatus } from './protocols/escpos-status';
 import type { PrintQueue } from './print-queue';
 import { TransportDevice, type DeviceDeps } from './transport-device';
@@ -8,7 +9,9 @@ import type { ByteTransport } from './transport';
 import { Listeners } from './listeners';
 
 export interface PrinterOptions {
-  /** 42 on 80 mm paper with font A at 12 dots (some 58 mm heads fit 32), 48 on 80 mm with 576 dots. */
+  /** The model: head width, fonts, and its vendor's `ESC t` numbers (printer-profiles.ts). */
+  profile: PrinterProfileId;
+  /** Receipt columns: 42 on 58 mm (Font B, 378 of 384 dots), 48 on 80 mm (Font A, 576 dots). */
   columns: 42 | 48;
   /** `DLE EOT` polling: the heartbeat that finds a printer switched off, or out of paper while idle. */
   statusPollMs: number;
@@ -25,6 +28,7 @@ export interface PrinterOptions {
 }
 
 export const DEFAULT_PRINTER: PrinterOptions = {
+  profile: DEFAULT_PRINTER_PROFILE_ID,
   columns: 48,
   statusPollMs: 2_000,
   replyTimeoutMs: 1_000,
@@ -144,8 +148,10 @@ export class PrinterDevice extends TransportDevice {
     if (!answered) throw new Error('the printer does not answer DLE EOT');
     // A job cut by the unplug may sit in the printer's buffer; it is printed again from the start.
     if (this.queue.next(this.id)) await this.transport.write(RECOVER_CLEAR);
-    // ESC @ forgets the code page: WPC1252 again straight after it, or € and accents come out wrong.
-    const init = [INITIALIZE, SELECT_WPC1252, ...(this.options.cancelKanji ? [CANCEL_KANJI] : []), automaticStatusBack()];
+    // ESC @ forgets the code page: the receipt's page again straight after it, in this vendor's numbering, or € and accents come out wrong.
+    const profile = printerProfile(this.options.profile);
+    const selectPage = Uint8Array.of(ESC, 0x74, codeTableNumber(profile, profile.textCodePage));
+    const init = [INITIALIZE, selectPage, ...(this.options.cancelKanji ? [CANCEL_KANJI] : []), automaticStatusBack()];
     await this.transport.write(concat(...init));
     this.schedulePoll();
     // The device becomes enabled after this returns; the queue waits for that.

@@ -7,6 +7,7 @@ import { createDevices, type Devices } from './create-devices';
 import { parseDevicesConfig } from './device-config';
 import type { DeviceManager } from './device-manager';
 import { Pn532Simulator } from './simulators/pn532-simulator';
+import { printerProfile, resolvePrinterSetup } from './printer-profiles';
 import { SerialPrinterSimulator } from './simulators/printer-simulator';
 import { SerialScannerSimulator } from './simulators/scanner-simulator';
 import { SocatPair } from './simulators/socat';
@@ -102,7 +103,11 @@ export function createSimulatedRig(deps: SimulatedRigDeps): SimulatedRig {
     aim: null,
   });
   const nfc = new Pn532Simulator(createTransport({ kind: 'serial', path: pairs.nfc.devicePath, baudRate: 115_200 }));
-  const printer = new SerialPrinterSimulator(createTransport({ kind: 'serial', path: pairs.printer.devicePath, baudRate: 115_200 }));
+  // The simulated printer has the head the driver was configured for, so a receipt too wide for it shows wrapped.
+  const printer = new SerialPrinterSimulator(
+    createTransport({ kind: 'serial', path: pairs.printer.devicePath, baudRate: 115_200 }),
+    printerProfile(devices.printers[0]?.options.profile ?? resolvePrinterSetup({ columns: deps.printerColumns ?? 42 }).profile.id),
+  );
   let started = false;
 
   return {

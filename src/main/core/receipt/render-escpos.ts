@@ -1,7 +1,14 @@
+import { codeTableNumber, fontForColumns, resolvePrinterSetup, type PrinterProfile } from '../devices/printer-profiles';
 import { EscPosBuilder, type EscPosOptions } from '../devices/protocols/escpos';
 import type { ReceiptDocument } from './receipt';
 
-export interface EscPosRenderOptions extends EscPosOptions {
+export interface EscPosRenderOptions extends Omit<EscPosOptions, 'codePage'> {
+  /**
+   * The printer: its head width picks the font, its vendor the `ESC t`
+   * number. Without one, the default for the document's columns (58 mm Epson
+   * for 42, 80 mm for 48).
+   */
+  profile?: PrinterProfile;
   /** QR module size in dots; 6 gives a ~25 mm symbol for our payload on a 203 dpi head. */
   qrModuleSize?: number;
   /** Ask for Automatic Status Back during the job (the runtime watches paper and cover with it). */
@@ -16,11 +23,18 @@ export interface RenderedJob {
 
 /**
  * A receipt document as one ESC/POS job: initialised (code page included),
+ * in the font its columns need on this head (Font B for 42 columns on a
+ * 384-dot 58 mm head: 42 × 9 = 378 dots, where Font A would take 504),
  * printed, cut, and closed by `GS r 1` so the runtime knows when the printer
  * has really processed it.
  */
 export function renderEscPos(doc: ReceiptDocument, options: EscPosRenderOptions = {}): RenderedJob {
-  const out = new EscPosBuilder(options).initialize();
+  const profile = options.profile ?? resolvePrinterSetup({ columns: doc.columns }).profile;
+  const font = fontForColumns(profile, doc.columns);
+  const page = profile.textCodePage;
+  const out = new EscPosBuilder({ ...options, codePage: { page, table: codeTableNumber(profile, page) } }).initialize();
+  // After ESC @ (which resets it) and before any text.
+  out.font(font);
   if (options.automaticStatusBack) out.automaticStatusBack();
   for (const block of doc.blocks) {
     switch (block.type) {
@@ -40,7 +54,7 @@ export function renderEscPos(doc: ReceiptDocument, options: EscPosRenderOptions 
         break;
       case 'ean13':
         // The printer draws the digits (HRI) itself; the caption is for the SVG.
-        out.align('center').ean13(block.code, { height: 80, moduleWidth: doc.columns === 48 ? 3 : 2, hri: true });
+        out.align('center').ean13(block.code, { height: 80, moduleWidth: profile.headDots >= 576 ? 3 : 2, hri: true });
         out.line();
         break;
       case 'qr':

@@ -1,6 +1,7 @@
 import type { Locale, NextReward } from '../../../shared/contract';
 import type { PrintQueue } from '../devices/print-queue';
 import type { PrinterDevice } from '../devices/printer-device';
+import { printerProfile } from '../devices/printer-profiles';
 import type { SaleResult } from '../ledger/sale';
 import type { Clock, Logger } from '../ports';
 import { buildLoyaltyReceipt, type ReceiptDocument } from './receipt';
@@ -77,8 +78,9 @@ export class SaleReceipts {
         },
         printer.options.columns,
       );
-      const job = renderEscPos(doc, { cancelKanji: printer.options.cancelKanji });
-      if (job.replaced.length > 0) deps.logger.info('receipt characters outside WPC1252 replaced', { chars: job.replaced.join('') });
+      const profile = printerProfile(printer.options.profile);
+      const job = renderEscPos(doc, { profile, cancelKanji: printer.options.cancelKanji });
+      if (job.replaced.length > 0) deps.logger.info('receipt characters outside the code page replaced', { page: profile.textCodePage, chars: job.replaced.join('') });
       this.last = doc;
       return printer.print(job.bytes, label);
     } catch (error) {

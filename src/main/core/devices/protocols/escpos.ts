@@ -1,12 +1,14 @@
 import { ean13CheckDigit } from '../../../../shared/domain/card-number';
 import { concatBytes } from './diagnostic';
+import { decodeText, encodeText, type CodePageName, type EncodedText } from './escpos-codepages';
 
 /**
  * ESC/POS command encoder (Epson reference, which the clones follow).
  *
  * The traps it avoids (../shared/reference/hardware.md §1): `ESC @` resets the
- * code page to the power-on default, so `ESC t 16` (WPC1252) follows it every
- * time; Chinese clones start in Kanji mode and read bytes ≥ 0x80 as lead
+ * code page to the power-on default, so `ESC t n` (WPC1252 in the vendor's
+ * numbering, printer-profiles.ts) follows it every time; Chinese clones start
+ * in Kanji mode and read bytes ≥ 0x80 as lead
  * bytes, hence the optional `FS .`; the QR store length counts bytes, not
  * UTF-16 characters; text can never carry a control byte, because a stray
  * `DLE EOT n` inside a job is acted on by the printer in real time.
@@ -51,83 +53,18 @@ export function automaticStatusBack(mask: number = ASB_ALL): Uint8Array {
 export const RECOVER_CLEAR = Uint8Array.of(DLE, 0x05, 0x02);
 
 // ---------------------------------------------------------------------------
-// WPC1252 text encoding
+// WPC1252 text encoding (the tables of every page are in escpos-codepages.ts)
 
-/** The 0x80–0x9F block of Windows-1252 (the rest is Latin-1, byte = code point). */
-const CP1252_HIGH: ReadonlyMap<number, number> = new Map([
-  [0x20ac, 0x80], [0x201a, 0x82], [0x0192, 0x83], [0x201e, 0x84], [0x2026, 0x85], [0x2020, 0x86], [0x2021, 0x87],
-  [0x02c6, 0x88], [0x2030, 0x89], [0x0160, 0x8a], [0x2039, 0x8b], [0x0152, 0x8c], [0x017d, 0x8e], [0x2018, 0x91],
-  [0x2019, 0x92], [0x201c, 0x93], [0x201d, 0x94], [0x2022, 0x95], [0x2013, 0x96], [0x2014, 0x97], [0x02dc, 0x98],
-  [0x2122, 0x99], [0x0161, 0x9a], [0x203a, 0x9b], [0x0153, 0x9c], [0x017e, 0x9e], [0x0178, 0x9f],
-]);
+export { REPLACEMENT_CHAR, type EncodedText } from './escpos-codepages';
 
-/** Characters WPC1252 lacks that French text still uses, with what reads the same on paper. */
-const LOOKALIKES: ReadonlyMap<number, string> = new Map([
-  [0x202f, ' '], // narrow no-break space (French before : ; ! ?)
-  [0x2009, ' '],
-  [0x2007, ' '],
-  [0x2011, '-'],
-  [0x2010, '-'],
-  [0x2212, '-'],
-  [0x2032, "'"],
-  [0x2033, '"'],
-]);
-
-export const REPLACEMENT_CHAR = '?';
-const REPLACEMENT_BYTE = 0x3f;
-
-export interface EncodedText {
-  bytes: Uint8Array;
-  /** Characters that WPC1252 cannot print, each replaced by a lookalike or `?` (never dropped silently). */
-  replaced: string[];
-}
-
-function cp1252Byte(codePoint: number): number | undefined {
-  if (codePoint >= 0x20 && codePoint <= 0x7e) return codePoint;
-  if (codePoint >= 0xa0 && codePoint <= 0xff) return codePoint;
-  return CP1252_HIGH.get(codePoint);
-}
-
-/**
- * Encodes text for a printer set to WPC1252. Control characters are replaced
- * too: inside text they would be executed as commands. A character WPC1252
- * lacks becomes a lookalike (narrow no-break space → space), its base letter
- * when it is an accented one (ő → o), or `?`; every such character is listed
- * in `replaced` so the caller can log it.
- */
+/** Encodes text for a printer set to WPC1252; see `encodeText`. */
 export function encodeWpc1252(text: string): EncodedText {
-  const bytes: number[] = [];
-  const replaced: string[] = [];
-  for (const char of text.normalize('NFC')) {
-    const codePoint = char.codePointAt(0)!;
-    const direct = cp1252Byte(codePoint);
-    if (direct !== undefined) {
-      bytes.push(direct);
-      continue;
-    }
-    replaced.push(char);
-    const lookalike = LOOKALIKES.get(codePoint);
-    if (lookalike !== undefined) {
-      bytes.push(lookalike.charCodeAt(0));
-      continue;
-    }
-    const base = char.normalize('NFD').replace(/\p{M}+/gu, '');
-    const baseByte = base.length === 1 && base !== char ? cp1252Byte(base.codePointAt(0)!) : undefined;
-    bytes.push(baseByte ?? REPLACEMENT_BYTE);
-  }
-  return { bytes: Uint8Array.from(bytes), replaced };
+  return encodeText(text, 'wpc1252');
 }
 
 /** The reverse mapping, for simulators and tests reading a printed job back. */
 export function decodeWpc1252(bytes: ArrayLike<number>): string {
-  const reverse = new Map<number, number>();
-  for (const [codePoint, byte] of CP1252_HIGH) reverse.set(byte, codePoint);
-  let text = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    text += String.fromCodePoint(b >= 0x80 && b <= 0x9f ? (reverse.get(b) ?? 0xfffd) : b);
-  }
-  return text;
+  return decodeText(bytes, 'wpc1252');
 }
 
 // ---------------------------------------------------------------------------
@@ -139,6 +76,8 @@ export type QrErrorCorrection = 'L' | 'M' | 'Q' | 'H';
 export interface EscPosOptions {
   /** Send `FS .` after each initialisation: Chinese-market clones start in Kanji mode. */
   cancelKanji?: boolean;
+  /** The page text is encoded in and its `ESC t` number in the printer vendor's numbering; WPC1252 as Epson numbers it (16) by default. */
+  codePage?: { page: CodePageName; table: number };
 }
 
 export interface BarcodeOptions {
@@ -194,9 +133,13 @@ export class EscPosBuilder {
     return this;
   }
 
-  /** `ESC @`, then `ESC t 16` again (the reset forgets it), then `FS .` for clones. */
+  private get codePage(): { page: CodePageName; table: number } {
+    return this.options.codePage ?? { page: 'wpc1252', table: CODE_PAGE_WPC1252 };
+  }
+
+  /** `ESC @`, then `ESC t n` again (the reset forgets it), then `FS .` for clones. */
   initialize(): this {
-    this.raw(INITIALIZE).raw(SELECT_WPC1252);
+    this.raw(INITIALIZE).raw([ESC, 0x74, checkRange('code table', this.codePage.table, 0, 255)]);
     if (this.options.cancelKanji) this.raw(CANCEL_KANJI);
     return this;
   }
@@ -220,12 +163,17 @@ export class EscPosBuilder {
     return this.raw([GS, 0x21, ((width - 1) << 4) | (height - 1)]);
   }
 
-  /** Text in WPC1252, without a line feed. Newlines in `value` become line feeds. */
+  /** `ESC M n`: Font A (12 dots wide on most heads) or the narrower Font B (9 dots). */
+  font(font: 'A' | 'B'): this {
+    return this.raw([ESC, 0x4d, font === 'A' ? 0 : 1]);
+  }
+
+  /** Text in the builder's code page, without a line feed. Newlines in `value` become line feeds. */
   text(value: string): this {
     const lines = value.split(/\r?\n/);
     lines.forEach((line, index) => {
       if (index > 0) this.raw([LF]);
-      const encoded = encodeWpc1252(line);
+      const encoded = encodeText(line, this.codePage.page);
       this.replacedChars.push(...encoded.replaced);
       this.raw(encoded.bytes);
     });
