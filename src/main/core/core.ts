@@ -1,4 +1,5 @@
-import { AppFailure, type DeviceInfo, type IdentifyResult } from '../../shared/contract';
+import { AppFailure, type DeviceInfo, type IdentifyResult, type WedgeSettings } from '../../shared/contract';
+import { DEFAULT_WEDGE_SETTINGS, detectWedgeLayout } from '../../shared/domain/keyboard-wedge';
 import type { TerminalConfig } from './config/terminal-config';
 import { openDatabase, type Db } from './db/database';
 import type { DeviceStatus } from './devices/device';
@@ -84,6 +85,7 @@ export const SIMULATED_SCANNER_ID = 'sim-scanner';
 /** The composition root: everything the shells (Electron, the web bridge, tests) need, built from injected ports. */
 export function createCore(options: CoreOptions): Core {
   const { config, clock, random, logger } = options;
+  let wedge: WedgeSettings = { ...DEFAULT_WEDGE_SETTINGS, ...config.wedge };
   const db = openDatabase(options.dbPath);
   // A key an older build stored plain is sealed before anything can read it again.
   if (options.keyVault && sealTerminalKey(db, options.keyVault)) logger.info('the terminal key for HQ was sealed by the vault', { vault: options.keyVault.scheme });
@@ -231,6 +233,7 @@ export function createCore(options: CoreOptions): Core {
       privacyNoticeUrl: config.privacyNoticeUrl,
       // Where the cashier learns that loyalty is suspended (a damaged journal refuses every write).
       ledger: { state: ledger.integrity().state, problems: ledger.integrity().problemCount },
+      wedge,
     }),
     'member.identify': (_ctx, { code }) => {
       if (session.isEnrolling()) throw new AppFailure('busy', 'a customer is enrolling on the customer screen');
@@ -305,6 +308,12 @@ export function createCore(options: CoreOptions): Core {
         .reverse()
         .map((d) => ({ deviceId: d.deviceId, at: d.at, code: d.code, detail: d.detail ?? null })),
     }),
+    'device.wedgeDetect': (_ctx, { keys }) => {
+      const layout = detectWedgeLayout(keys);
+      // Until the next start: the configuration file is the installer's to write (the IT view shows the line).
+      if (layout) wedge = { ...wedge, layout };
+      return { layout, wedge };
+    },
     'nfc.pair': (_ctx, { memberId }) => {
       const reader = hardware?.readers[0];
       if (!pairing || !reader) throw new AppFailure('unavailable', 'no NFC reader on this terminal');

@@ -4,6 +4,7 @@ import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
 import { deviceKindLabel, deviceStateLabel, deviceStatusLabel } from '../common/use-devices';
 import { SyncPanel } from './SyncPanel';
+import { WedgeScannerTest } from './WedgeScannerTest';
 
 /** Diagnostics shown: the latest few; the core keeps a couple of hundred. */
 const SHOWN = 50;
@@ -106,6 +107,7 @@ export function DiagnosticsDialog({ sync, onSync, onClose }: { sync: SyncStatusV
               </tbody>
             </table>
           )}
+          <WedgeScannerTest />
           <h3>{t('cashier.diagnostics.recent')}</h3>
           {view.diagnostics.length === 0 ? (
             <p className="muted">{t('cashier.diagnostics.none')}</p>

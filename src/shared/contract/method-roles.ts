@@ -26,6 +26,7 @@ export const METHOD_ROLES = {
   'sim.devices': ['simulator', 'cashier'],
   'sim.scan': ['simulator'],
   'device.diagnostics': ['cashier'],
+  'device.wedgeDetect': ['cashier'],
   'nfc.pair': ['cashier'],
   'sim.tapNfc': ['simulator'],
   'sim.printerFault': ['simulator'],

@@ -16,6 +16,7 @@ import {
   SessionState,
   TerminalInfo,
   Timestamp,
+  WedgeSettings,
 } from './schemas';
 import { RefundInput } from './ledger-inputs';
 import { SyncEnrolInput, SyncStatusView } from './sync-views';
@@ -158,6 +159,19 @@ export const methods = {
       /** Newest first. */
       diagnostics: z.array(DeviceDiagnosticView),
     }),
+  }),
+  /** The keys a wedge scanner typed for WEDGE_TEST_CODE: the layout it is set to, which the terminal then uses. */
+  'device.wedgeDetect': method({
+    kind: 'command',
+    roles: METHOD_ROLES['device.wedgeDetect'],
+    input: z.strictObject({
+      keys: z
+        .array(z.strictObject({ code: z.string().max(32), key: z.string().max(32), shiftKey: z.boolean() }))
+        .min(1)
+        .max(256),
+    }),
+    /** null: not the test code, or a layout not known here; the setting is then left as it was. */
+    output: z.object({ layout: WedgeSettings.shape.layout.nullable(), wedge: WedgeSettings }),
   }),
   'nfc.pair': method({
     kind: 'command',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkCardNumber } from '../domain/card-number';
+import { WEDGE_LAYOUTS } from '../domain/keyboard-wedge';
 import { checkEmail, checkName, hasControlCharacters, isWellFormedText } from '../domain/text';
 import { checkFrenchMobile } from '../domain/phone';
 import { ROLES } from './roles';
@@ -155,6 +156,14 @@ export const LedgerIntegrity = z.object({
 });
 export type LedgerIntegrity = z.infer<typeof LedgerIntegrity>;
 
+/** The keyboard-wedge scanner's settings (shared/domain/keyboard-wedge.ts): its layout, and the inter-key limit. */
+export const WedgeSettings = z.strictObject({
+  layout: z.enum(WEDGE_LAYOUTS),
+  maxGapMs: z.number().int().min(10).max(100),
+  adaptive: z.boolean(),
+});
+export type WedgeSettings = z.infer<typeof WedgeSettings>;
+
 export const TerminalInfo = z.object({
   terminalId: z.string(),
   storeName: z.string(),
@@ -165,6 +174,7 @@ export const TerminalInfo = z.object({
   consentWordingVersion: z.string(),
   privacyNoticeUrl: z.string(),
   ledger: LedgerIntegrity,
+  wedge: WedgeSettings,
 });
 export type TerminalInfo = z.infer<typeof TerminalInfo>;
 

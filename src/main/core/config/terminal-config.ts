@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TillId } from '../../../shared/contract/ledger-inputs';
+import { WedgeSettings } from '../../../shared/contract/schemas';
 import { MANUAL_TILL } from '../loyalty';
 
 /** Hosts that only this machine can reach. */
@@ -123,6 +124,12 @@ export const TerminalConfig = z.strictObject({
       identifyAnswersDays: z.number().int().min(1).max(365).optional(),
     })
     .optional(),
+  /**
+   * The keyboard-wedge scanner: the layout it is set to type with ('auto' tries each on every scan and keeps the one
+   * that reads a known code; the IT view detects it from a test code), and the inter-key limit (ms), learnt upwards
+   * from recognised scans unless `adaptive` is false.
+   */
+  wedge: WedgeSettings.partial().optional(),
   /** Points adjustments above this need a manager's PIN. */
   adjustmentThresholdPoints: z.number().int().min(0).max(1_000_000).optional(),
   /** The manager PIN as `scrypt$N$r$p$salt$hash` (see docs/ledger.md); unset, large adjustments are refused. */
