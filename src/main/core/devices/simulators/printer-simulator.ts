@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { ean13CheckDigit } from '../../../../shared/domain/card-number';
 import { decodeByte, UNDEFINED_GLYPH, type CodePageName } from '../protocols/escpos-codepages';
 import { parseCommand } from '../protocols/escpos-parser';
 import { codePageOfTable, DEFAULT_PRINTER_PROFILE_ID, printerProfile, type FontName, type PrinterProfile } from '../printer-profiles';
@@ -539,7 +540,10 @@ export class EscPosPrinterEngine {
   private barcode(c: Buffer): void {
     const m = c[2]!;
     const data = m <= 6 ? c.subarray(3, c.length - 1) : c.subarray(4);
-    const decoded = m === 73 ? decodeCode128(data) : data.toString('latin1');
+    let decoded = m === 73 ? decodeCode128(data) : data.toString('latin1');
+    // EAN-13 (2, 67) and UPC-A (0, 65) sent without their check digit: the printer computes it, and a scanner reads it.
+    if ((m === 2 || m === 67) && /^\d{12}$/.test(decoded)) decoded += ean13CheckDigit(decoded);
+    if ((m === 0 || m === 65) && /^\d{11}$/.test(decoded)) decoded += ean13CheckDigit(`0${decoded}`);
     this.flushLine(false);
     this.page.barcodes.push({ symbology: m, data: decoded });
     this.page.codes.push(decoded);
