@@ -22,6 +22,7 @@ import type { Timers } from '../src/main/core/devices/reconnect';
 import { MemberStore } from '../src/main/core/members/member-store';
 import { seededRandom, silentLogger } from '../src/main/core/ports';
 import { buildPushBatch, fitBatch } from '../src/main/core/sync/batcher';
+import { HqClock, stamp } from '../src/main/core/sync/hq-clock';
 import { DEFAULT_PUSH_ENTRIES } from '../src/main/core/sync/push-loop';
 import { createSync, type Sync } from '../src/main/core/sync/sync-service';
 import type { FetchLike } from '../src/main/core/sync/transport';
@@ -55,7 +56,7 @@ async function enrolledTerminal(hq: Hq, terminalId: string, entries: number, fet
     hqUrl: hq.url,
     timeoutMs: 120_000,
   });
-  await sync.enrol({ code: (await createEnrolCode(hq.ctx, 'bench-store')).code, storeId: 'bench-store' });
+  await sync.enrol({ code: (await createEnrolCode(hq.ctx, 'bench-store', terminalId)).code, storeId: 'bench-store' });
   const people = [h.members.claire.id, h.members.helene.id, h.members.jeanPierre.id, h.members.zoe.id];
   for (let i = 0; h.ledger.head().seq < entries; i++) {
     h.ledger.commit(sale(people[i % people.length]!, `R${i}`, [line(1_200 + (i % 50) * 100)]));
@@ -67,12 +68,15 @@ async function enrolledTerminal(hq: Hq, terminalId: string, entries: number, fet
 
 function batchesOf(t: Terminal): PushBatch[] {
   const batches: PushBatch[] = [];
+  const hqTime = new HqClock({ now: () => WEDNESDAY_10H }, { now: () => 0 });
+  const random = seededRandom(12);
   const head = t.h.ledger.head().seq;
   for (let after = 0; ; ) {
     const read = t.h.ledger.outbox(BATCH, after);
     if (!read) return batches;
     const outbox = fitBatch(read);
-    batches.push(buildPushBatch(outbox, { key: t.sync.key, appVersion: '0.1.0', sentAt: t.h.clock.value, headSeq: head }));
+    // Dated in HQ's time (its clock stands still here), each with its own nonce, as the sync client sends them.
+    batches.push(buildPushBatch(outbox, { key: t.sync.key, appVersion: '0.1.0', ...stamp(hqTime, random), terminalTime: t.h.clock.value, headSeq: head }));
     after = outbox.toSeq;
   }
 }

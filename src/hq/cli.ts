@@ -7,7 +7,9 @@ import { demoStaff, runStaffCommand, serveOptions, STAFF_USAGE } from './staff/s
 /**
  * HQ for IT staff:
  *   npm run hq                                  serve (PGlite in data/hq, or DATABASE_URL)
- *   npm run hq -- enrol-code --store paris-11   a one-time enrolment code
+ *   npm run hq -- enrol-code --store paris-11 --terminal paris-11-t1 [--replace]
+ *                                               a one-time code enrolling that terminal of that store;
+ *                                               --replace (« remplacer le terminal ») re-enrols one HQ knows
  *   npm run hq -- revoke <terminal>
  *   npm run hq -- list
  *   npm run hq -- verify <terminal>             re-verify the terminal's chains at HQ
@@ -20,7 +22,7 @@ import { demoStaff, runStaffCommand, serveOptions, STAFF_USAGE } from './staff/s
  * While HQ runs on PGlite (one process only), commands go through its operator API with the
  * operator token HQ keeps in its data folder.
  */
-const USAGE = 'usage: hq [serve] | enrol-code --store <id> | revoke <terminal> | list | verify <terminal>  [--data <dir>] [--port <n>] [--host <h>]';
+const USAGE = 'usage: hq [serve] | enrol-code --store <id> --terminal <id> [--replace] | revoke <terminal> | list | verify <terminal>  [--data <dir>] [--port <n>] [--host <h>]';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -63,11 +65,14 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'enrol-code': {
       const store = option(args, 'store');
-      if (!store) break;
+      const terminal = option(args, 'terminal');
+      const replace = args.includes('--replace');
+      if (!store || !terminal) break;
       const code = (server
-        ? await viaServer(server, 'POST', '/v1/admin/enrol-codes', { storeId: store })
-        : await direct((ctx) => createEnrolCode(ctx, store))) as { code: string; expiresAt: number };
-      console.log(`${code.code}  (magasin ${store}, valable jusqu’à ${new Date(code.expiresAt).toISOString()})`);
+        ? await viaServer(server, 'POST', '/v1/admin/enrol-codes', { storeId: store, terminalId: terminal, replace })
+        : await direct((ctx) => createEnrolCode(ctx, store, terminal, { replace, by: 'cli' }))) as { code: string; expiresAt: number };
+      const what = replace ? `remplace le terminal ${terminal}` : `terminal ${terminal}`;
+      console.log(`${code.code}  (${what}, magasin ${store}, usage unique, valable jusqu’à ${new Date(code.expiresAt).toISOString()})`);
       return 0;
     }
     case 'revoke': {

@@ -4,9 +4,19 @@ import type { ProgramRules } from '../main/core/ledger/rules';
 import type { Clock, Logger, Random } from '../main/core/ports';
 import type { Sql } from './db';
 import type { SigningKey } from './keys';
+import type { RequestGuard } from './request-guard';
 
 export interface HqPolicy {
   enrolCodeTtlMs: number;
+  /**
+   * A signed request is taken only if its `sentAt` is within this of HQ's
+   * clock; its nonce is remembered for twice this (request-freshness.ts).
+   */
+  freshnessWindowMs: number;
+  /** Failed enrolments (a wrong, used or expired code…) per client address per minute before 429. */
+  enrolFailuresPerMinute: number;
+  /** Unauthenticated refusals (unknown terminal, bad signature, malformed) per client address per minute before 429. */
+  unauthenticatedFailuresPerMinute: number;
   /** The first allowance and every renewal (sync-ledger.md §2.7). */
   allowance: {
     maxPointsPerTransaction: number;
@@ -24,6 +34,9 @@ export interface HqPolicy {
 
 export const DEFAULT_HQ_POLICY: HqPolicy = {
   enrolCodeTtlMs: 15 * 60_000,
+  freshnessWindowMs: 5 * 60_000,
+  enrolFailuresPerMinute: 5,
+  unauthenticatedFailuresPerMinute: 30,
   allowance: {
     maxPointsPerTransaction: 1000,
     maxPointsPerCustomerPerSession: 2000,
@@ -39,6 +52,8 @@ export const DEFAULT_HQ_POLICY: HqPolicy = {
 
 export interface HqContext {
   sql: Sql;
+  /** In-memory counts of refusals and per-address failures (request-guard.ts): nothing attacker-chosen is written. */
+  guard: RequestGuard;
   key: SigningKey;
   clock: Clock;
   random: Random;
@@ -65,6 +80,8 @@ export class HqError extends Error {
     readonly status: number,
     message: string,
     readonly cursor: { lastSeq: number; lastHash: string } | null = null,
+    /** Set on `stale` refusals: HQ's clock, so the terminal can correct its estimate and sign again. */
+    readonly hqTime: number | null = null,
   ) {
     super(message);
     this.name = 'HqError';

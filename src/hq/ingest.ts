@@ -1,11 +1,12 @@
 import { canonicalJson, sha256Hex } from '../main/core/ledger/canonical';
 import { ENTRY_KINDS, ENTRY_SCHEMA_VERSION, entryHash, entryHashOfCanonical, postingsBalance, type Entry } from '../main/core/ledger/chain';
 import { pushSigningPayload, type PushAnswer, type PushBatch, type PushReceipt, type PushRefusal, type WireEntry } from '../shared/sync/protocol';
-import { audit, type HqContext } from './context';
+import { audit, HqError, type HqContext } from './context';
 import type { Sql } from './db';
 import { raiseIncident } from './incidents';
 import { verifySignature } from './keys';
 import { projectEntries } from './projector';
+import { checkSentAt, claimNonce } from './request-freshness';
 import { encodeEntries, type EncodedEntries } from './wire-encoding';
 
 /**
@@ -35,6 +36,8 @@ const STATUS: Record<PushRefusal['code'], number> = {
   revoked: 403,
   malformed: 400,
   too_large: 413,
+  stale: 401,
+  replay: 409,
 };
 
 interface StreamRow {
@@ -44,17 +47,27 @@ interface StreamRow {
   frozen_reason: string | null;
 }
 
+/** A refusal of an authenticated batch: audited under the terminal (HQ's own id for it). */
 export async function refusePush(
   ctx: HqContext,
   sql: Sql,
-  terminalId: string | null,
+  terminalId: string,
   code: PushRefusal['code'],
   message: string,
   cursor: PushRefusal['cursor'] = null,
   detail: Record<string, unknown> = {},
 ): Promise<PushOutcome> {
   await audit(ctx, sql, { terminalId, action: 'push', code, message, detail: { ...detail, cursor } });
-  return { status: STATUS[code], answer: { ok: false, refusal: { code, message: message.slice(0, 500), cursor } } };
+  return unauditedRefusal(code, message, cursor);
+}
+
+/**
+ * A refusal that writes nothing: a batch HQ cannot tie to an enrolled key
+ * (its terminal id is the sender's word), or a stale one (a clock to correct,
+ * not an incident). The route counts it (request-guard.ts).
+ */
+export function unauditedRefusal(code: PushRefusal['code'], message: string, cursor: PushRefusal['cursor'] = null, hqTime?: number): PushOutcome {
+  return { status: STATUS[code], answer: { ok: false, refusal: { code, message: message.slice(0, 500), cursor, ...(hqTime === undefined ? {} : { hqTime }) } } };
 }
 
 /** The batch's own faults, found without the database: the first one, or null. */
@@ -166,11 +179,17 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
     [terminalId],
   );
   const terminal = terminals[0];
-  if (!terminal) return refusePush(ctx, ctx.sql, terminalId, 'unknown_terminal', `terminal ${terminalId} is not enrolled`);
-  if (terminal.status === 'revoked') return refusePush(ctx, ctx.sql, terminalId, 'revoked', `terminal ${terminalId} is revoked`);
-  if (batch.keyId !== terminal.key_id) return refusePush(ctx, ctx.sql, terminalId, 'bad_signature', `key ${batch.keyId} is not the key enrolled for ${terminalId}`);
+  if (!terminal) return unauditedRefusal('unknown_terminal', `terminal ${terminalId} is not enrolled`);
+  if (batch.keyId !== terminal.key_id) return unauditedRefusal('bad_signature', `key ${batch.keyId} is not the key enrolled for ${terminalId}`);
   if (!verifySignature(terminal.public_key, pushSigningPayload(batch), batch.signature)) {
-    return refusePush(ctx, ctx.sql, terminalId, 'bad_signature', 'the batch signature does not verify with the enrolled key');
+    return unauditedRefusal('bad_signature', 'the batch signature does not verify with the enrolled key');
+  }
+  if (terminal.status === 'revoked') return refusePush(ctx, ctx.sql, terminalId, 'revoked', `terminal ${terminalId} is revoked`);
+  try {
+    checkSentAt(ctx, terminalId, header.sentAt);
+  } catch (error) {
+    if (error instanceof HqError) return unauditedRefusal('stale', error.message, null, error.hqTime ?? ctx.clock.now());
+    throw error;
   }
   // Signed header, unsigned body: entries that do not match the digest were altered or cut on the way.
   // Encoded once here; the chain check and the stored column reuse the pieces.
@@ -189,6 +208,13 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
 
   return ctx.sql.transaction(async (tx) => {
     const now = ctx.clock.now();
+    // First, so a replayed batch changes nothing but its audit record; a resend is signed anew and passes.
+    try {
+      await claimNonce(ctx, tx, 'push', terminalId, header.nonce);
+    } catch (error) {
+      if (error instanceof HqError) return unauditedRefusal('replay', error.message);
+      throw error;
+    }
     const streams = await tx.query<StreamRow>(
       'SELECT last_seq, last_hash, status, frozen_reason FROM terminal_stream WHERE terminal_id = $1 AND epoch = $2 FOR UPDATE',
       [terminalId, header.epoch],
@@ -234,7 +260,7 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
       }
     }
 
-    const skewMs = now - header.sentAt;
+    const skewMs = now - header.terminalTime;
     if (header.toSeq <= stream.last_seq) {
       const stored = await tx.query<{ receipt: PushReceipt }>('SELECT receipt FROM push_receipt WHERE terminal_id = $1 AND epoch = $2 AND through_seq = $3', [
         terminalId,

@@ -16,9 +16,11 @@ import type { Sql } from './db';
  * numbers to harvest members. What bounds that:
  *  - only enrolled, non-revoked terminals with their enrolled key are
  *    answered (authenticateTerminal); anything else is refused and audited;
- *  - every lookup is written to the audit log with its terminal, its card and
- *    what it found, in the same transaction as the link, so the fleet view
- *    shows who asked for what and an operator can revoke the terminal;
+ *  - every lookup is written to the audit log with its terminal and what it
+ *    found, in the same transaction as the link, so the fleet view shows who
+ *    asked how often and an operator can revoke the terminal. The audit log is
+ *    read by IT, not by customer service: it names a card by its last four
+ *    digits only, and never the member it belongs to (maskCard);
  *  - at most `perHour` answered lookups per terminal per hour (HQ's clock);
  *    past it, 429 `too_many_lookups` (audited) until the hour slides on.
  *    Refusals do not count, so forged requests in a terminal's name cannot
@@ -54,6 +56,11 @@ async function logLookup(ctx: HqContext, tx: Sql, terminal: TerminalRow, code: s
   ]);
 }
 
+/** A card as the audit log may name it: its last four digits. */
+export function maskCard(cardNumber: string): string {
+  return `…${cardNumber.slice(-4)}`;
+}
+
 async function answeredInLastHour(ctx: HqContext, terminalId: string): Promise<number> {
   const rows = await ctx.sql.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM audit WHERE terminal_id = $1 AND action = $2 AND code IN ('found', 'not_found') AND at > $3`,
@@ -73,14 +80,14 @@ export async function lookupCard(ctx: HqContext, request: CardLookupRequest, lim
   }
   if ((await answeredInLastHour(ctx, terminal.terminal_id)) >= limits.perHour) {
     const error = new HqError('too_many_lookups', 429, `more than ${limits.perHour} card lookups in an hour from ${terminal.terminal_id}`);
-    await audit(ctx, ctx.sql, { terminalId: terminal.terminal_id, action: LOOKUP_ACTION, code: error.code, message: error.message, detail: { cardNumber: check.cardNumber } });
+    await audit(ctx, ctx.sql, { terminalId: terminal.terminal_id, action: LOOKUP_ACTION, code: error.code, message: error.message, detail: { card: maskCard(check.cardNumber) } });
     throw error;
   }
 
   const memberId = await ctx.sql.transaction(async (tx) => {
     const holder = await holderOf(tx, check.cardNumber);
     if (holder === null) {
-      await logLookup(ctx, tx, terminal, 'not_found', `card ${check.cardNumber} unknown`, { cardNumber: check.cardNumber });
+      await logLookup(ctx, tx, terminal, 'not_found', `card ${maskCard(check.cardNumber)} unknown`, { card: maskCard(check.cardNumber) });
       return null;
     }
     // Bumped even when already linked: the terminal asks because it lacks the member, so its next pull must carry it
@@ -91,9 +98,8 @@ export async function lookupCard(ctx: HqContext, request: CardLookupRequest, lim
        ON CONFLICT (customer_id, store_id) DO UPDATE SET linked_version = EXCLUDED.linked_version`,
       [holder, terminal.store_id, version],
     );
-    await logLookup(ctx, tx, terminal, 'found', `card ${check.cardNumber}: member ${holder} linked to store ${terminal.store_id}`, {
-      cardNumber: check.cardNumber,
-      memberId: holder,
+    await logLookup(ctx, tx, terminal, 'found', `card ${maskCard(check.cardNumber)}: its member linked to store ${terminal.store_id}`, {
+      card: maskCard(check.cardNumber),
       storeId: terminal.store_id,
       linkedVersion: version,
     });

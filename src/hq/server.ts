@@ -7,12 +7,12 @@ import { privateHqDataDir } from './data-dir';
 import { systemClock, type Clock, type Logger, type Random } from '../main/core/ports';
 import { CardLookupRequest, EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch } from '../shared/sync/protocol';
 import { sweepLinkedProvisionals } from './card-link';
-import { DEFAULT_HQ_POLICY, audit, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
+import { DEFAULT_HQ_POLICY, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
 import { openPglite, openPostgres, type Sql } from './db';
 import { createEnrolCode, enrol, revoke } from './enrolment';
 import { auditLog, fleetPage, frozenStreams, listTerminals, verifyTerminal } from './fleet';
 import { releaseExpiredHolds, requestHold, voidHold } from './holds';
-import { ingestPush, refusePush } from './ingest';
+import { ingestPush, unauditedRefusal } from './ingest';
 import { loadOrCreateHqKey, type SigningKey } from './keys';
 import { migrate, SCHEMA_VERSION } from './migrations';
 import { intakeMembers } from './member-intake';
@@ -20,7 +20,9 @@ import { lookupCard } from './member-lookup';
 import { publishProgram } from './members';
 import { runHqExpiry } from './expiry';
 import { pull } from './pull';
-import { guards, installWebSecurity, principalOf } from './staff/http-guard';
+import { pruneNonces } from './request-freshness';
+import { RequestGuard, type FailureBucket } from './request-guard';
+import { guards, installWebSecurity, principalOf, type Principal } from './staff/http-guard';
 import { registerStaffRoutes } from './staff/routes';
 import { pruneSessions } from './staff/sessions';
 import { loopbackWeb, prepareWeb, type HqWeb, type HqWebOptions } from './staff/setup';
@@ -67,13 +69,16 @@ export async function openHq(options: HqOptions = {}): Promise<HqContext> {
     : await openPglite(options.inMemory ? null : join(dataDir, 'pglite'));
   await migrate(sql, clock.now());
   privateHqDataDir(dataDir);
+  const policy = { ...DEFAULT_HQ_POLICY, ...options.policy };
+  const logger = options.logger ?? consoleLogger;
   const ctx: HqContext = {
     sql,
+    guard: new RequestGuard(clock, () => ({ enrol: ctx.policy.enrolFailuresPerMinute, unauthenticated: ctx.policy.unauthenticatedFailuresPerMinute }), logger),
     key: options.key ?? loadOrCreateHqKey(dataDir),
     clock,
     random: options.random ?? cryptoRandom,
-    logger: options.logger ?? consoleLogger,
-    policy: { ...DEFAULT_HQ_POLICY, ...options.policy },
+    logger,
+    policy,
     rules: defaultRules(),
   };
   await publishProgram(ctx, ctx.rules);
@@ -86,12 +91,13 @@ const consoleLogger: Logger = {
   error: (m, f) => console.error(JSON.stringify({ level: 'error', msg: m, ...f })),
 };
 
-function terminalIdOf(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null) return null;
-  const b = body as { terminalId?: unknown; header?: { terminalId?: unknown } };
-  const id = typeof b.terminalId === 'string' ? b.terminalId : typeof b.header?.terminalId === 'string' ? b.header.terminalId : null;
-  return id === null ? null : id.slice(0, 64);
+/** Who made an enrolment code, for its audit record. */
+function byWhom(principal: Principal): string {
+  return principal.kind === 'staff' ? `staff:${principal.session.username}` : 'operator-token';
 }
+
+/** Refusal codes that prove nothing about who sent the request: they count against the sender's address. */
+const UNAUTHENTICATED = new Set(['malformed', 'too_large', 'unknown_terminal', 'bad_signature']);
 
 function issuesOf(error: z.ZodError): string {
   return error.issues
@@ -107,57 +113,89 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): Fastify
   installWebSecurity(app, web.security);
   const staff = guards(ctx, web.security);
   registerStaffRoutes(app, ctx, web.security);
+  /** HQ's names for its protocol routes, by path. */
+  const ROUTE_ACTIONS = new Map<string, string>();
 
-  async function fail(request: FastifyRequest, reply: FastifyReply, action: string, error: unknown, logged: boolean) {
+  /**
+   * Refusals, counted without writing anything the sender chose
+   * (request-guard.ts): the enrolment route counts every failure against the
+   * sender's address, the signed routes those that proved nothing about the
+   * sender (UNAUTHENTICATED). Authenticated refusals are audited where they
+   * happen, under the terminal's own id.
+   */
+  function refused(request: FastifyRequest, action: string, code: string): void {
+    const bucket: FailureBucket | null = action === 'enrol' ? 'enrol' : UNAUTHENTICATED.has(code) ? 'unauthenticated' : null;
+    ctx.guard.refused(action, code, request.ip, bucket);
+  }
+
+  /** Stops an address that failed too often before any of its request is read further. */
+  function guarded(action: string) {
+    const bucket: FailureBucket = action === 'enrol' ? 'enrol' : 'unauthenticated';
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const wait = ctx.guard.blockedFor(request.ip, bucket);
+      if (wait <= 0) return;
+      ctx.guard.refused(action, 'too_many_failures', null, null);
+      return reply
+        .code(429)
+        .header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))))
+        .send({ error: { code: 'too_many_failures', message: 'too many refused requests from this address: try again later' } });
+    };
+  }
+
+  async function fail(request: FastifyRequest, reply: FastifyReply, action: string, error: unknown) {
     if (error instanceof HqError) {
-      return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+      refused(request, action, error.code);
+      return reply.code(error.status).send({ error: { code: error.code, message: error.message, ...(error.hqTime === null ? {} : { hqTime: error.hqTime }) } });
     }
     const e = error as { statusCode?: number; message?: string; code?: string };
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
       const code = e.statusCode === 413 ? 'too_large' : 'malformed';
-      if (!logged) await audit(ctx, ctx.sql, { terminalId: terminalIdOf(request.body), action, code, message: e.message ?? code });
+      refused(request, action, code);
       return reply.code(e.statusCode).send({ error: { code, message: e.message ?? code } });
     }
     ctx.logger.error('hq request failed', { action, error: error instanceof Error ? error.stack : String(error) });
     return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } });
   }
 
-  /** A route whose body is one protocol message: validated first; refusals audited, nothing applied. */
+  /** A route whose body is one protocol message: validated first; refusals counted, nothing applied. */
   function route<S extends z.ZodType>(path: string, action: string, schema: S, handler: (body: z.infer<S>) => Promise<unknown>) {
-    app.post(path, async (request, reply) => {
+    ROUTE_ACTIONS.set(path, action);
+    app.post(path, { onRequest: guarded(action) }, async (request, reply) => {
       const parsed = schema.safeParse(request.body);
       if (!parsed.success) {
-        const message = `invalid ${action} request: ${issuesOf(parsed.error)}`;
-        await audit(ctx, ctx.sql, { terminalId: terminalIdOf(request.body), action, code: 'malformed', message });
-        return reply.code(400).send({ error: { code: 'malformed', message } });
+        refused(request, action, 'malformed');
+        return reply.code(400).send({ error: { code: 'malformed', message: `invalid ${action} request: ${issuesOf(parsed.error)}` } });
       }
       try {
         return await handler(parsed.data);
       } catch (error) {
-        return fail(request, reply, action, error, true);
+        return fail(request, reply, action, error);
       }
     });
   }
 
   app.setErrorHandler(async (error, request, reply) => {
-    // Body-parser refusals (too large, not JSON) reach here before any route code.
-    if (request.url.startsWith('/v1/push')) {
+    // Body-parser refusals (too large, not JSON) reach here before any route code. The action is HQ's
+    // name for the route, never the URL the sender wrote: counts are keyed by it.
+    const path = request.url.split('?')[0]!;
+    const action = path === '/v1/push' ? 'push' : (ROUTE_ACTIONS.get(path) ?? 'other');
+    if (action === 'push') {
       const e = error as { statusCode?: number; message?: string };
       if (e.statusCode === 413 || e.statusCode === 400 || e.statusCode === 415) {
         const code = e.statusCode === 413 ? 'too_large' : 'malformed';
-        const outcome = await refusePush(ctx, ctx.sql, null, code, e.message ?? code);
+        refused(request, action, code);
+        const outcome = unauditedRefusal(code, e.message ?? code);
         return reply.code(outcome.status).send(outcome.answer);
       }
     }
-    return fail(request, reply, request.url, error, false);
+    return fail(request, reply, action, error);
   });
 
   route('/v1/terminals/enrol', 'enrol', EnrolRequest, (body) => enrol(ctx, body));
-  app.post('/v1/push', { bodyLimit: MAX_PUSH_BYTES }, async (request, reply) => {
+  app.post('/v1/push', { bodyLimit: MAX_PUSH_BYTES, onRequest: guarded('push') }, async (request, reply) => {
     const parsed = PushBatch.safeParse(request.body);
-    const outcome = parsed.success
-      ? await ingestPush(ctx, parsed.data)
-      : await refusePush(ctx, ctx.sql, terminalIdOf(request.body), 'malformed', `invalid push batch: ${issuesOf(parsed.error)}`);
+    const outcome = parsed.success ? await ingestPush(ctx, parsed.data) : unauditedRefusal('malformed', `invalid push batch: ${issuesOf(parsed.error)}`);
+    if (!outcome.answer.ok) refused(request, 'push', outcome.answer.refusal.code);
     if (parsed.success && outcome.answer.ok) {
       // Points earned on a card HQ already linked to its customer move there now (card-link.ts);
       // the push is committed either way, and the maintenance run sweeps whatever this misses.
@@ -175,7 +213,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): Fastify
   route('/v1/holds/void', 'hold_void', HoldVoid, (body) => voidHold(ctx, body));
 
   app.get('/v1/hq', async () => ({ keyId: ctx.key.keyId, publicKey: ctx.key.publicKey, schemaVersion: SCHEMA_VERSION, hqTime: ctx.clock.now() }));
-  app.get('/v1/fleet', { onRequest: staff.api('fleet', { operator: true }) }, async () => ({ terminals: await listTerminals(ctx), frozenStreams: await frozenStreams(ctx) }));
+  app.get('/v1/fleet', { onRequest: staff.api('fleet', { operator: true }) }, async () => ({ terminals: await listTerminals(ctx), frozenStreams: await frozenStreams(ctx), refusals: ctx.guard.refusals() }));
   app.get('/v1/fleet/audit', { onRequest: staff.api('fleet', { operator: true }) }, async (request) => {
     const q = request.query as { limit?: string; terminal?: string };
     const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
@@ -193,9 +231,15 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): Fastify
   app.register(async (admin) => {
     admin.addHook('onRequest', staff.api('fleet', { operator: true }));
     admin.post('/v1/admin/enrol-codes', async (request) => {
-      const body = (request.body ?? {}) as { storeId?: unknown; storeName?: unknown };
+      const body = (request.body ?? {}) as { storeId?: unknown; terminalId?: unknown; replace?: unknown; storeName?: unknown };
       if (typeof body.storeId !== 'string') throw new HqError('malformed', 400, 'storeId is required');
-      return createEnrolCode(ctx, body.storeId, typeof body.storeName === 'string' ? body.storeName : body.storeId);
+      if (typeof body.terminalId !== 'string') throw new HqError('malformed', 400, 'terminalId is required: a code enrols one terminal');
+      if (body.replace !== undefined && typeof body.replace !== 'boolean') throw new HqError('malformed', 400, 'replace is true or false');
+      return createEnrolCode(ctx, body.storeId, body.terminalId, {
+        replace: body.replace === true,
+        storeName: typeof body.storeName === 'string' ? body.storeName : undefined,
+        by: byWhom(principalOf(request)),
+      });
     });
     admin.post('/v1/admin/terminals/:id/revoke', async (request) => ({ revoked: await revoke(ctx, (request.params as { id: string }).id) }));
     admin.get('/v1/admin/terminals/:id/verify', async (request) => verifyTerminal(ctx, (request.params as { id: string }).id));
@@ -225,6 +269,7 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
           running = running
             .then(async () => {
               await releaseExpiredHolds(ctx);
+              await pruneNonces(ctx);
               await pruneSessions(ctx, web.security.sessions);
               await sweepLinkedProvisionals(ctx);
               await runHqExpiry(ctx);

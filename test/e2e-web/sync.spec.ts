@@ -29,7 +29,9 @@ test('IT enrols the terminal from the cashier screen; the indicator follows HQ',
   await expect(panel.getByRole('alert')).toHaveText('Code d’enrôlement inconnu.');
   await snap(cashier, 'cashier-sync-enrol');
 
-  const { code } = await createEnrolCode(kiosk.hq!.ctx, 'paris-11');
+  // IT makes the code for the terminal id the form shows.
+  const terminalId = (await form.getByTestId('sync-enrol-terminal').textContent())!;
+  const { code } = await createEnrolCode(kiosk.hq!.ctx, 'paris-11', terminalId);
   await form.getByLabel('Code d’enrôlement').fill(code.toLowerCase());
   await form.getByRole('button', { name: 'Enrôler' }).click();
   await expect(indicator).toHaveText('Siège : à jour');

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,9 +84,14 @@ export async function postRaw(hq: TestHq, path: string, raw: string): Promise<{ 
   return { status: response.status, json: JSON.parse(text) as Json };
 }
 
-export async function enrolCode(hq: TestHq, storeId: string): Promise<string> {
+export async function enrolCode(hq: TestHq, storeId: string, terminalId: string, options: { replace?: boolean } = {}): Promise<string> {
   const { createEnrolCode } = await import('../../src/hq/enrolment');
-  return (await createEnrolCode(hq.ctx, storeId)).code;
+  return (await createEnrolCode(hq.ctx, storeId, terminalId, options)).code;
+}
+
+/** A fresh nonce, as every signed request carries. */
+export function nonce(): string {
+  return randomBytes(16).toString('base64url');
 }
 
 /**
@@ -100,6 +105,8 @@ export class TestTerminal {
   readonly keyId: string;
   readonly harness: Harness;
   receipt: EnrolmentReceipt | null = null;
+  /** The HQ it enrolled with: batches are dated in its time, as the sync client's are. */
+  hq: TestHq | null = null;
   /** Entries already built, re-chained: the terminal's view of its stream. */
   readonly wire: WireEntry[] = [];
   private receiptCounter = 0;
@@ -125,9 +132,10 @@ export class TestTerminal {
   }
 
   async enrol(hq: TestHq): Promise<EnrolmentReceipt> {
-    const code = await enrolCode(hq, this.storeId);
+    const code = await enrolCode(hq, this.storeId, this.terminalId);
     const answer = await hq.post('/v1/terminals/enrol', this.enrolRequest(code));
     if (answer.status !== 200) throw new Error(`enrolment failed: ${JSON.stringify(answer.json)}`);
+    this.hq = hq;
     this.receipt = answer.json as EnrolmentReceipt;
     return this.receipt;
   }
@@ -186,7 +194,11 @@ export class TestTerminal {
   }
 
   /** A signed batch of the given entries (by default seq from..to of `wire`). */
-  batch(fromSeq: number, toSeq: number, options: { entries?: WireEntry[]; key?: KeyObject; terminalId?: string; keyId?: string; headSeq?: number } = {}): PushBatch {
+  batch(
+    fromSeq: number,
+    toSeq: number,
+    options: { entries?: WireEntry[]; key?: KeyObject; terminalId?: string; keyId?: string; headSeq?: number; sentAt?: number; nonce?: string } = {},
+  ): PushBatch {
     const entries = options.entries ?? this.wire.slice(fromSeq - 1, toSeq);
     const header: PushHeader = {
       protocolVersion: PROTOCOL_VERSION,
@@ -200,16 +212,18 @@ export class TestTerminal {
       lastHash: entries[entries.length - 1]!.entry_hash,
       count: entries.length,
       digest: sha256Hex(canonicalJson(entries)),
-      sentAt: this.harness.clock.value,
+      sentAt: options.sentAt ?? this.hq?.clock.value ?? this.harness.clock.value,
+      nonce: options.nonce ?? nonce(),
+      terminalTime: this.harness.clock.value,
       ...(options.headSeq === undefined ? {} : { headSeq: options.headSeq }),
     };
     const keyId = options.keyId ?? this.keyId;
     return { header, entries, keyId, signature: signWith(options.key ?? this.privateKey, pushSigningPayload({ header, keyId })) };
   }
 
-  /** Signs any other request the way the protocol says: everything but `signature`. */
-  signed<T extends Record<string, unknown>>(message: T): T & { keyId: string; signature: string } {
-    const withKey = { ...message, keyId: this.keyId, signature: '' };
+  /** Signs any other request the way the protocol says: everything but `signature` (with a fresh nonce unless given). */
+  signed<T extends Record<string, unknown>>(message: T): T & { nonce: string; keyId: string; signature: string } {
+    const withKey = { nonce: nonce(), ...message, keyId: this.keyId, signature: '' };
     return { ...withKey, signature: signWith(this.privateKey, signingPayload(withKey)) };
   }
 

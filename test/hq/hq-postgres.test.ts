@@ -44,8 +44,10 @@ describe.skipIf(unavailable !== null)(`HQ on a PostgreSQL server (${unavailable 
     expect(answer.status).toBe(200);
     expect(answer.json.receipt.ackedThroughSeq).toBe(terminal.wire.length);
     expect(verifySignature(h.ctx.key.publicKey, signingPayload(answer.json.receipt), answer.json.receipt.signature)).toBe(true);
-    const replay = await h.post('/v1/push', batch);
-    expect(canonicalJson(replay.json.receipt)).toBe(canonicalJson(answer.json.receipt));
+    // A resend (signed anew) gets the same receipt; the same bytes again are a replay, refused.
+    const resend = await h.post('/v1/push', terminal.batch(1, terminal.wire.length));
+    expect(canonicalJson(resend.json.receipt)).toBe(canonicalJson(answer.json.receipt));
+    expect((await h.post('/v1/push', batch)).json.refusal.code).toBe('replay');
     expect(await h.count('journal_entry')).toBe(terminal.wire.length);
     expect(await hqPoints(h, terminal.members.claire.id)).toBe(terminal.harness.ledger.points(terminal.members.claire.id).balance);
     expect(await balanceDrift(h)).toEqual([]);

@@ -45,7 +45,7 @@ describe('enrolment', () => {
   it('registers a terminal with a signed receipt, HQ key, genesis and allowance; a code works once', async () => {
     const t = new TestTerminal('t-enrol', 'paris-11');
     terminals.push(t);
-    const code = await enrolCode(hq, 'paris-11');
+    const code = await enrolCode(hq, 'paris-11', 't-enrol');
     const first = await hq.post('/v1/terminals/enrol', t.enrolRequest(code));
     expect(first.status).toBe(200);
     const receipt = first.json;
@@ -61,7 +61,7 @@ describe('enrolment', () => {
   });
 
   it('refuses an expired code and audits it', async () => {
-    const code = await enrolCode(hq, 'lyon-2');
+    const code = await enrolCode(hq, 'lyon-2', 't-late');
     hq.clock.value += hq.ctx.policy.enrolCodeTtlMs + 1;
     const before = await hq.count('audit');
     const t = new TestTerminal('t-late', 'lyon-2');
@@ -73,13 +73,11 @@ describe('enrolment', () => {
     expect(await hq.count("terminal WHERE terminal_id = 't-late'")).toBe(0);
   });
 
-  it('refuses a revoked terminal: no re-enrolment, no push', async () => {
+  it('refuses a revoked terminal: no re-enrolment without a « replace » code, no push', async () => {
     const t = await enrolled();
     t.sell(t.members.claire.id, 24);
     await revoke(hq.ctx, t.terminalId);
-    const re = await hq.post('/v1/terminals/enrol', t.enrolRequest(await enrolCode(hq, t.storeId)));
-    expect(re.status).toBe(403);
-    expect(re.json.error.code).toBe('revoked');
+    await expect(enrolCode(hq, t.storeId, t.terminalId)).rejects.toMatchObject({ code: 'replace_required' });
     const before = await counts();
     const push = await hq.post('/v1/push', t.batch(1, t.wire.length));
     expect(push.status).toBe(403);
@@ -107,10 +105,16 @@ describe('push', () => {
 
     const before = await counts();
     hq.clock.value += 5_000;
-    const replay = await hq.post('/v1/push', batch);
-    expect(replay.status).toBe(200);
-    expect(canonicalJson(replay.json.receipt)).toBe(canonicalJson(receipt));
+    // A resend is signed anew (a fresh nonce): the same receipt, nothing applied twice.
+    const resend = await hq.post('/v1/push', t.batch(1, t.wire.length, { headSeq: t.wire.length }));
+    expect(resend.status).toBe(200);
+    expect(canonicalJson(resend.json.receipt)).toBe(canonicalJson(receipt));
     expect(await counts()).toEqual(before);
+    // The same bytes again are a replay: refused, audited, nothing else written.
+    const replay = await hq.post('/v1/push', batch);
+    expect(replay.status).toBe(409);
+    expect(replay.json.refusal.code).toBe('replay');
+    expect(await counts()).toEqual({ ...before, audit: before.audit + 1 });
     expect((await verifyTerminal(hq.ctx, t.terminalId)).ok).toBe(true);
   });
 
@@ -159,7 +163,7 @@ describe('push', () => {
     // A clone or a restored backup: same stream, same seq, other facts — validly chained and signed.
     const forked = new TestTerminal(t.terminalId, t.storeId);
     terminals.push(forked);
-    Object.assign(forked, { privateKey: t.privateKey, keyId: t.keyId, receipt: t.receipt });
+    Object.assign(forked, { privateKey: t.privateKey, keyId: t.keyId, receipt: t.receipt, hq });
     forked.sell(forked.members.helene.id, 90);
     const before = await counts();
     const answer = await hq.post('/v1/push', forked.batch(1, forked.wire.length));
@@ -179,16 +183,17 @@ describe('push', () => {
   });
 });
 
-describe('bad input: refused with a clear code and an audit record, nothing applied', () => {
-  async function expectRefused(send: () => Promise<{ status: number; json: Json }>, status: number, code: string) {
+describe('bad input: refused with a clear code, nothing applied; audited only when the terminal is authenticated', () => {
+  async function expectRefused(send: () => Promise<{ status: number; json: Json }>, status: number, code: string, audited = true) {
     const before = await counts();
-    const audited = () => hq.count(`audit WHERE code = '${code}'`);
-    const auditedBefore = await audited();
+    const auditedRows = () => hq.count(`audit WHERE code = '${code}'`);
+    const auditedBefore = await auditedRows();
     const answer = await send();
     expect(answer.status).toBe(status);
     expect(answer.json).toMatchObject({ ok: false, refusal: { code } });
-    expect(await counts()).toEqual({ ...before, audit: before.audit + 1 });
-    expect(await audited()).toBe(auditedBefore + 1);
+    const n = audited ? 1 : 0;
+    expect(await counts()).toEqual({ ...before, audit: before.audit + n });
+    expect(await auditedRows()).toBe(auditedBefore + n);
     return answer;
   }
 
@@ -197,7 +202,7 @@ describe('bad input: refused with a clear code and an audit record, nothing appl
     t.sell(t.members.claire.id, 24);
     const stranger = new TestTerminal('t-stranger', 'nowhere');
     terminals.push(stranger);
-    await expectRefused(() => hq.post('/v1/push', t.batch(1, t.wire.length, { key: stranger.privateKey })), 401, 'bad_signature');
+    await expectRefused(() => hq.post('/v1/push', t.batch(1, t.wire.length, { key: stranger.privateKey })), 401, 'bad_signature', false);
   });
 
   it("another terminal's batch, replayed under its own name", async () => {
@@ -206,7 +211,7 @@ describe('bad input: refused with a clear code and an audit record, nothing appl
     a.sell(a.members.claire.id, 24);
     const stolen = a.batch(1, a.wire.length);
     const asB = { ...stolen, header: { ...stolen.header, terminalId: b.terminalId }, keyId: b.keyId };
-    await expectRefused(() => hq.post('/v1/push', asB), 401, 'bad_signature');
+    await expectRefused(() => hq.post('/v1/push', asB), 401, 'bad_signature', false);
     // Signed with B's key but carrying A's entries: a structural fault of B's stream, frozen.
     await expectRefused(() => hq.post('/v1/push', b.batch(1, 1, { entries: a.wire.slice(0, 1) })), 409, 'structural');
   });
@@ -244,20 +249,21 @@ describe('bad input: refused with a clear code and an audit record, nothing appl
 
   it('an oversized body', async () => {
     const huge = JSON.stringify({ header: {}, entries: [], pad: 'x'.repeat(3 * 1024 * 1024) });
-    await expectRefused(() => postRaw(hq, '/v1/push', huge), 413, 'too_large');
+    await expectRefused(() => postRaw(hq, '/v1/push', huge), 413, 'too_large', false);
   });
 
   it('malformed bodies: not JSON, and JSON that is not a batch', async () => {
-    await expectRefused(() => postRaw(hq, '/v1/push', '{"header": '), 400, 'malformed');
-    await expectRefused(() => hq.post('/v1/push', { header: { terminalId: 't-x' }, entries: [] }), 400, 'malformed');
+    await expectRefused(() => postRaw(hq, '/v1/push', '{"header": '), 400, 'malformed', false);
+    await expectRefused(() => hq.post('/v1/push', { header: { terminalId: 't-x' }, entries: [] }), 400, 'malformed', false);
   });
 
-  it('a malformed pull or hold is refused with a clear error and audited', async () => {
+  it('a malformed pull or hold is refused with a clear error, counted, not written', async () => {
     const before = await hq.count('audit');
     const answer = await hq.post('/v1/pull', { protocolVersion: 1, terminalId: 'nobody' });
     expect(answer.status).toBe(400);
     expect(answer.json.error.code).toBe('malformed');
-    expect(await hq.count('audit')).toBe(before + 1);
+    expect(await hq.count('audit')).toBe(before);
+    expect(hq.ctx.guard.refusals()).toContainEqual(expect.objectContaining({ action: 'pull', code: 'malformed' }));
   });
 });
 

@@ -186,7 +186,7 @@ export class Terminal {
 
   /** Enrols over a clean network, then starts the loops (whose timers never fire). */
   async enrol(): Promise<void> {
-    const code = (await createEnrolCode(this.hq.ctx, this.o.storeId)).code;
+    const code = (await createEnrolCode(this.hq.ctx, this.o.storeId, this.terminalId)).code;
     const weights = this.net.weights;
     this.net.weights = {};
     const outcome = await this.sync.enrol({ code, storeId: this.o.storeId }).finally(() => {

@@ -10,12 +10,14 @@ import { startHq, type Hq } from '../../src/hq/server';
 import { Accounts } from '../../src/main/core/ledger/accounts';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { lookupCardAtHq } from '../../src/main/core/sync/card-lookup';
+import { HqClock } from '../../src/main/core/sync/hq-clock';
 import { chainPositions, pullCookies } from '../../src/main/core/sync/pull';
 import { signCanonical } from '../../src/main/core/sync/signing';
 import type { Transport, TransportResult } from '../../src/main/core/sync/transport';
 import { makeCardNumber } from '../../src/shared/domain/card-number';
 import { CardLookupAnswer, PROTOCOL_VERSION, PullResponse, type CardLookupRequest, type PullRequest } from '../../src/shared/sync/protocol';
 import { line, sale, WEDNESDAY_10H } from '../integration/ledger-fixture';
+import { nonce } from '../hq/hq-fixture';
 import { openTerminal, type Terminal } from './member-fleet';
 
 /**
@@ -66,7 +68,7 @@ const lookupAudit = (terminalId: string) =>
 const storeCookie = (t: Terminal) => Number(/^v(\d+)$/.exec(pullCookies(t.h.db).store ?? 'v0')![1]);
 
 function signedLookup(t: Terminal, cardNumber: string, overrides: Partial<CardLookupRequest> = {}): CardLookupRequest {
-  const unsigned = { protocolVersion: PROTOCOL_VERSION, terminalId: t.id, cardNumber, sentAt: WEDNESDAY_10H, keyId: t.sync.key.keyId, ...overrides };
+  const unsigned = { protocolVersion: PROTOCOL_VERSION, terminalId: t.id, cardNumber, sentAt: WEDNESDAY_10H, nonce: nonce(), keyId: t.sync.key.keyId, ...overrides };
   return { ...unsigned, signature: t.sync.key.sign(unsigned) } as CardLookupRequest;
 }
 
@@ -95,7 +97,9 @@ describe('a customer of store A at a terminal of store B', () => {
     expect(b.members.findByCard(member.cardNumber)).toMatchObject({ id: member.id, firstName: 'Amélie', lastName: 'Poulain' });
     expect(b.h.ledger.points(member.id).balance).toBe(earned.pointsEarned);
     expect(await storesOf(member.id)).toEqual(['lyon-2', 'paris-11']);
-    expect(await lookupAudit(b.id)).toEqual([{ code: 'found', detail: expect.objectContaining({ cardNumber: member.cardNumber, memberId: member.id, storeId: 'paris-11' }) }]);
+    // The audit log names the card by its last four digits, and not the member.
+    expect(await lookupAudit(b.id)).toEqual([{ code: 'found', detail: expect.objectContaining({ card: `…${member.cardNumber.slice(-4)}`, storeId: 'paris-11' }) }]);
+    expect(JSON.stringify(await lookupAudit(b.id))).not.toContain(member.id);
     // Learnt from HQ: B does not send the member back as its own.
     expect(b.outbox.pending()).toBe(0);
 
@@ -123,7 +127,16 @@ describe('a customer of store A at a terminal of store B', () => {
     expect(storeCookie(b)).toBeGreaterThanOrEqual(version);
 
     const pullWith = async (cookies: PullRequest['cookies']) => {
-      const unsigned = { protocolVersion: PROTOCOL_VERSION, terminalId: b.id, epoch: b.sync.enrolment()!.epoch, cookies, ackedThroughSeq: 0, sentAt: WEDNESDAY_10H, keyId: b.sync.key.keyId };
+      const unsigned = {
+        protocolVersion: PROTOCOL_VERSION,
+        terminalId: b.id,
+        epoch: b.sync.enrolment()!.epoch,
+        cookies,
+        ackedThroughSeq: 0,
+        sentAt: WEDNESDAY_10H,
+        nonce: nonce(),
+        keyId: b.sync.key.keyId,
+      };
       const answer = await post('/v1/pull', { ...unsigned, signature: b.sync.key.sign(unsigned) });
       expect(answer.status).toBe(200);
       const response = PullResponse.parse(answer.body);
@@ -154,7 +167,7 @@ describe('a customer of store A at a terminal of store B', () => {
     expect(await b.sync.lookupCard(unknown)).toBe('not_found');
     expect(await links()).toBe(before);
     expect(await counter()).toBe(version);
-    expect((await lookupAudit(b.id)).filter((r) => r.detail.cardNumber === unknown)).toEqual([{ code: 'not_found', detail: { cardNumber: unknown } }]);
+    expect((await lookupAudit(b.id)).filter((r) => r.detail.card === `…${unknown.slice(-4)}`)).toEqual([{ code: 'not_found', detail: { card: `…${unknown.slice(-4)}` } }]);
 
     // Two imported records listing one card: the first keeps it, the second is an incident and loses it from its record.
     const shared = makeCardNumber(9001, 18);
@@ -178,13 +191,13 @@ describe('a customer of store A at a terminal of store B', () => {
     expect((await lookupAudit(b.id)).filter((r) => r.code === 'invalid_card')).toHaveLength(1);
   });
 
-  it('a forged, another terminal’s or a revoked terminal’s lookup is refused and audited, and links nothing', async () => {
+  it('a forged, another terminal’s or a revoked terminal’s lookup is refused, and links nothing; only the revoked one is audited', async () => {
     const { member } = a.enrolCustomer({ firstName: 'Jean', lastName: 'Valjean', email: '', phone: '07 55 44 33 22' });
     await a.sync.syncNow();
     expect(await storesOf(member.id)).toEqual(['lyon-2']);
 
     // B's name, A's key and signature.
-    const asB = { protocolVersion: PROTOCOL_VERSION, terminalId: b.id, cardNumber: member.cardNumber, sentAt: WEDNESDAY_10H, keyId: a.sync.key.keyId };
+    const asB = { protocolVersion: PROTOCOL_VERSION, terminalId: b.id, cardNumber: member.cardNumber, sentAt: WEDNESDAY_10H, nonce: nonce(), keyId: a.sync.key.keyId };
     expect(await post('/v1/members/lookup', { ...asB, signature: a.sync.key.sign(asB) })).toMatchObject({ status: 401, body: { error: { code: 'bad_signature' } } });
     // B's key id, signed by A.
     const forged = { ...asB, keyId: b.sync.key.keyId };
@@ -192,12 +205,16 @@ describe('a customer of store A at a terminal of store B', () => {
     // B's genuine request, altered on the way: another card.
     const altered = { ...signedLookup(b, member.cardNumber), cardNumber: makeCardNumber(201, 1) };
     expect(await post('/v1/members/lookup', altered)).toMatchObject({ status: 401, body: { error: { code: 'bad_signature' } } });
+    // Nothing proved who sent these: counted, never written under the terminal id they carry.
     const refusals = (await lookupAudit(b.id)).filter((r) => r.code === 'bad_signature');
-    expect(refusals).toHaveLength(3);
+    expect(refusals).toHaveLength(0);
 
     const ghost = { ...signedLookup(b, member.cardNumber, { terminalId: 'caisse-fantome' }) };
     expect(await post('/v1/members/lookup', ghost)).toMatchObject({ status: 401, body: { error: { code: 'unknown_terminal' } } });
-    expect(await lookupAudit('caisse-fantome')).toEqual([expect.objectContaining({ code: 'unknown_terminal' })]);
+    expect(await lookupAudit('caisse-fantome')).toEqual([]);
+    expect(hq.ctx.guard.refusals()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ action: 'member_lookup', code: 'bad_signature', count: 3 }), expect.objectContaining({ action: 'member_lookup', code: 'unknown_terminal', count: 1 })]),
+    );
 
     await revoke(hq.ctx, c.id);
     expect(await c.sync.lookupCard(member.cardNumber)).toBe('unavailable');
@@ -231,7 +248,7 @@ describe('a customer of store A at a terminal of store B', () => {
     const answer = await lookupCard(hq.ctx, signedLookup(b, card), { perHour: answered + 1 });
     expect(answer).toMatchObject({ found: false, memberId: null });
     await expect(lookupCard(hq.ctx, signedLookup(b, card), { perHour: answered + 1 })).rejects.toMatchObject({ code: 'too_many_lookups', status: 429 });
-    expect((await lookupAudit(b.id)).filter((r) => r.code === 'too_many_lookups')).toEqual([{ code: 'too_many_lookups', detail: { cardNumber: card } }]);
+    expect((await lookupAudit(b.id)).filter((r) => r.code === 'too_many_lookups')).toEqual([{ code: 'too_many_lookups', detail: { card: `…${card.slice(-4)}` } }]);
     await expect(lookupCard(hq.ctx, signedLookup(b, card), { perHour: answered + 2 })).resolves.toMatchObject({ found: false });
   });
 });
@@ -240,7 +257,7 @@ describe('the terminal reads HQ’s answer', () => {
   const card = makeCardNumber(201, 1);
   const answerFor = (result: TransportResult) => {
     const transport: Transport = { post: async () => result };
-    return lookupCardAtHq({ transport, key: b.sync.key, enrolment: b.sync.enrolment()!, clock: { now: () => WEDNESDAY_10H } }, card);
+    return lookupCardAtHq({ transport, key: b.sync.key, enrolment: b.sync.enrolment()!, hqClock: new HqClock({ now: () => WEDNESDAY_10H }, { now: () => 0 }), random: seededRandom(3) }, card);
   };
   const signedBy = (sign: (payload: unknown) => string, keyId: string, fields: { cardNumber: string; found: boolean; memberId: string | null }) => {
     const unsigned = { ...fields, hqTime: WEDNESDAY_10H, keyId };

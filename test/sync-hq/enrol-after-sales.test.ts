@@ -53,7 +53,7 @@ it('enrols a terminal that already sold, and its whole journal reaches HQ', asyn
   const head = h.ledger.head();
   expect(head.seq).toBeGreaterThanOrEqual(3);
 
-  const { enrolment } = await sync.enrol({ code: (await createEnrolCode(hq.ctx, 'lyon-2')).code, storeId: 'lyon-2' });
+  const { enrolment } = await sync.enrol({ code: (await createEnrolCode(hq.ctx, 'lyon-2', 'caisse-lyon-2-1')).code, storeId: 'lyon-2' });
   expect(enrolment).toMatchObject({ epoch: 1, genesisHash: PROVISIONAL_GENESIS });
   expect(h.ledger.head()).toEqual(head);
   sync.start();
@@ -71,7 +71,8 @@ it('enrols a terminal that already sold, and its whole journal reaches HQ', asyn
 it('refuses a history from a terminal HQ already knows, without spending the code', async () => {
   const { h, sync } = terminal('caisse-lyon-2-1');
   h.ledger.commit(sale(h.members.claire.id, 'R1', [line(2_000)]));
-  const { code } = await createEnrolCode(hq!.ctx, 'lyon-2');
+  // IT's « replace » code: the only kind that enrols a terminal HQ already knows.
+  const { code } = await createEnrolCode(hq!.ctx, 'lyon-2', 'caisse-lyon-2-1', { replace: true });
   await expect(sync.enrol({ code, storeId: 'lyon-2' })).rejects.toMatchObject({ code: 'refused', hqCode: 'history_refused' });
   expect(sync.enrolment()).toBeNull();
   const codes = await hq!.ctx.sql.query<{ used_at: number | null }>('SELECT used_at FROM enrol_code WHERE code = $1', [code]);

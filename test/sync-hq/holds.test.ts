@@ -7,6 +7,7 @@ import { DEFAULT_PROGRAM } from '../../src/main/core/ledger/program.default';
 import { MemberStore } from '../../src/main/core/members/member-store';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { createHolds, type Holds } from '../../src/main/core/sync/holds';
+import { HqClock } from '../../src/main/core/sync/hq-clock';
 import { allowanceLimitsProvider } from '../../src/main/core/sync/offline-allowance';
 import { createSync, type Sync } from '../../src/main/core/sync/sync-service';
 import { createTransport, type FetchLike } from '../../src/main/core/sync/transport';
@@ -73,7 +74,7 @@ async function terminal(terminalId: string, storeId: string): Promise<Terminal> 
     return cut.value ? Promise.reject(new TypeError('fetch failed: ECONNREFUSED')) : globalThis.fetch(url, init);
   };
   const sync = createSync({ db: h.db, ledger: h.ledger, members: new MemberStore(h.db), clock, random: seededRandom(5), logger: silentLogger, fetch, timers: inert, hqUrl: hq.url });
-  const { enrolment } = await sync.enrol({ code: await enrolCode(hq, storeId), storeId });
+  const { enrolment } = await sync.enrol({ code: await enrolCode(hq, storeId, terminalId), storeId });
   sync.start();
   const holds = createHolds({
     ledger: h.ledger,
@@ -81,6 +82,7 @@ async function terminal(terminalId: string, storeId: string): Promise<Terminal> 
     key: sync.key,
     enrolment,
     clock,
+    hqClock: new HqClock(clock, { now: () => h.mono.value }),
     random: seededRandom(33),
     logger: silentLogger,
     holdTimeoutMs: 60_000,

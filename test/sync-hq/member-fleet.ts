@@ -4,6 +4,7 @@ import type { Timers } from '../../src/main/core/devices/reconnect';
 import { enrolMember, type Enrolled } from '../../src/main/core/members/enrolment';
 import { MemberStore } from '../../src/main/core/members/member-store';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
+import { HqClock } from '../../src/main/core/sync/hq-clock';
 import { MemberOutbox } from '../../src/main/core/sync/member-outbox';
 import { createSync, type Sync } from '../../src/main/core/sync/sync-service';
 import { createTransport, type FetchLike } from '../../src/main/core/sync/transport';
@@ -55,13 +56,14 @@ export async function openTerminal(hq: Hq, id: string, storeId: string, terminal
   };
   const clock = { now: () => h.clock.value };
   const sync = createSync({ db: h.db, ledger: h.ledger, members, clock, random: seededRandom(seed++), logger: silentLogger, fetch, timers: inert, hqUrl: hq.url });
-  const { code } = await createEnrolCode(hq.ctx, storeId);
+  const { code } = await createEnrolCode(hq.ctx, storeId, id);
   await sync.enrol({ code, storeId });
   sync.start();
   const enrolment = sync.enrolment()!;
   const transport = createTransport({ fetch, hqUrl: hq.url, timers: inert, clock, timeoutMs: 15_000 });
-  const outbox = new MemberOutbox({ db: h.db, transport, key: sync.key, enrolment, clock, logger: silentLogger });
   const random = seededRandom(seed++);
+  const hqClock = new HqClock(clock, { now: () => h.mono.value });
+  const outbox = new MemberOutbox({ db: h.db, transport, key: sync.key, enrolment, clock, hqClock, random: seededRandom(seed * 7919), logger: silentLogger });
   return {
     id,
     storeId,

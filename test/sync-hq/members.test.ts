@@ -7,6 +7,7 @@ import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { memberIntakeRecord } from '../../src/main/core/sync/member-outbox';
 import { MemberIntakeReceipt, PROTOCOL_VERSION, type MemberIntake } from '../../src/shared/sync/protocol';
 import { WEDNESDAY_10H } from '../integration/ledger-fixture';
+import { nonce } from '../hq/hq-fixture';
 import { openTerminal, replay, type Terminal } from './member-fleet';
 
 /**
@@ -99,9 +100,9 @@ describe('member records from the terminal that enrolled them to HQ', () => {
     expect(await hqMember(member.id)).toEqual(first);
 
     const request = a.sent.filter((s) => s.path === '/v1/members').at(-1)!;
+    // The same signed bytes again: a replay, refused before anything is read (a resend is signed anew, above).
     const again = await replay(hq, request);
-    expect(again.status).toBe(200);
-    expect(MemberIntakeReceipt.parse(again.body).results.map((r) => r.status)).toEqual(['unchanged']);
+    expect(again).toMatchObject({ status: 409, body: { error: { code: 'replay' } } });
     expect(await hqMember(member.id)).toEqual(first);
     const consents = await hq.ctx.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM member_consent WHERE customer_id = $1', [member.id]);
     expect(consents[0]!.n).toBe(3);
@@ -119,6 +120,7 @@ describe('member records from the terminal that enrolled them to HQ', () => {
       terminalId: a.id,
       members: [badCard, good.record, badName],
       sentAt: WEDNESDAY_10H,
+      nonce: nonce(),
       keyId: key.keyId,
     };
     const post = (body: unknown) =>

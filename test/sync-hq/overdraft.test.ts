@@ -59,7 +59,7 @@ it('records an offline redemption HQ can no longer cover, posts the shortfall, r
   const cut = { value: false };
   const fetch: FetchLike = (url, init) => (cut.value ? Promise.reject(new TypeError('fetch failed: ENETUNREACH')) : globalThis.fetch(url, init));
   const sync = createSync({ db: h.db, ledger: h.ledger, members: new MemberStore(h.db), clock, random: seededRandom(6), logger: silentLogger, fetch, timers: inert, hqUrl: hq.url });
-  await sync.enrol({ code: await enrolCode(hq, 'store-a'), storeId: 'store-a' });
+  await sync.enrol({ code: await enrolCode(hq, 'store-a', A), storeId: 'store-a' });
   sync.start();
 
   const claire = h.members.claire.id;

@@ -94,7 +94,7 @@ describe('the terminal sync client against the real HQ', () => {
       maxEntries: 2,
     });
 
-    const { code } = await createEnrolCode(hq.ctx, STORE);
+    const { code } = await createEnrolCode(hq.ctx, STORE, TERMINAL);
     const outcome = await sync.enrol({ code, storeId: STORE });
     expect(outcome.restartRequired).toBe(false);
     expect(outcome.enrolment).toMatchObject({ terminalId: TERMINAL, storeId: STORE, epoch: 1, hqKeyId: hq.ctx.key.keyId, hqPublicKey: hq.ctx.key.publicKey });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const clock = { now: () => h?.clock.value ?? Date.UTC(2026, 11, 2, 9) };
   hq = await startHq({ dataDir: dir, port: 0, clock, random: seededRandom(8), logger: silentLogger, maintenanceIntervalMs: 0 });
   h = await openTillHarness({ hqUrl: hq.url });
-  const { code } = await createEnrolCode(hq.ctx, 'paris-11');
+  const { code } = await createEnrolCode(hq.ctx, 'paris-11', h.core.sync.view().terminalId);
   const enrolled = await h.core.dispatch('cashier', 'sync.enrol', { code, storeId: 'paris-11' });
   expect(enrolled.ok).toBe(true);
 }, 60_000);
@@ -41,7 +41,7 @@ async function syncNow(): Promise<void> {
   expect(r.ok).toBe(true);
 }
 
-const holds = () => hq.ctx.sql.query<{ status: string; points: number }>('SELECT status, points::int AS points FROM hold ORDER BY created_at, hold_id');
+const holds = () => hq.ctx.sql.query<{ status: string; points: number }>('SELECT status, points::int AS points FROM hold ORDER BY created_at, status');
 
 it('holds the points at HQ, posts the hold when the sale reaches HQ; a replayed receipt frees the hold it asked for', async () => {
   const claire = h.known.claire.id;

@@ -274,7 +274,7 @@ export class FakeHq {
         ackedThroughSeq: header.toSeq,
         ackedHash: header.lastHash,
         hqIngestTime: this.now(),
-        skewMs: this.now() - header.sentAt,
+        skewMs: this.now() - header.terminalTime,
         exceptions: [],
       });
       stream.receipts.set(header.toSeq, receipt);

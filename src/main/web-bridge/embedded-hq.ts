@@ -8,8 +8,8 @@ export interface EmbeddedHq {
   url: string;
   /** The demo's staff login (an admin), its password drawn afresh at each start: for the banner. */
   staff: { username: string; password: string };
-  /** A one-time enrolment code for `storeId`, from HQ's loopback operator API. */
-  enrolCode(storeId: string): Promise<string>;
+  /** A one-time enrolment code for terminal `terminalId` of `storeId`, from HQ's loopback operator API. */
+  enrolCode(storeId: string, terminalId: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -60,8 +60,8 @@ export async function startEmbeddedHq(o: { dataDir: string; port: number }): Pro
   return {
     url,
     staff,
-    async enrolCode(storeId) {
-      const response = await fetch(`${url}/v1/admin/enrol-codes`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ storeId }) });
+    async enrolCode(storeId, terminalId) {
+      const response = await fetch(`${url}/v1/admin/enrol-codes`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ storeId, terminalId }) });
       const body = (await response.json()) as { code?: unknown; error?: { message?: string } };
       if (!response.ok || typeof body.code !== 'string') throw new Error(`HQ refused an enrolment code: ${body.error?.message ?? response.status}`);
       return body.code;

@@ -91,7 +91,7 @@ export function SyncPanel({ status, onStatus }: { status: SyncStatusView; onStat
       </dl>
       {(status.state === 'offline' || status.backlog > 0) && <p className="muted">{t('sync.safe')}</p>}
       {status.state === 'unenrolled' ? (
-        <EnrolForm busy={busy} defaultStore={status.storeId ?? ''} onSubmit={(input) => run(() => api.call('sync.enrol', input))} />
+        <EnrolForm busy={busy} terminalId={status.terminalId} defaultStore={status.storeId ?? ''} onSubmit={(input) => run(() => api.call('sync.enrol', input))} />
       ) : (
         status.state !== 'unconfigured' && (
           <button type="button" disabled={busy} onClick={() => run(() => api.call('sync.now', {}))}>
@@ -108,7 +108,17 @@ export function SyncPanel({ status, onStatus }: { status: SyncStatusView; onStat
   );
 }
 
-function EnrolForm({ busy, defaultStore, onSubmit }: { busy: boolean; defaultStore: string; onSubmit(input: { code: string; storeId: string }): void }) {
+function EnrolForm({
+  busy,
+  terminalId,
+  defaultStore,
+  onSubmit,
+}: {
+  busy: boolean;
+  terminalId: string;
+  defaultStore: string;
+  onSubmit(input: { code: string; storeId: string }): void;
+}) {
   const { t } = useApp();
   const codeId = useId();
   const storeId = useId();
@@ -122,6 +132,10 @@ function EnrolForm({ busy, defaultStore, onSubmit }: { busy: boolean; defaultSto
     <form className="sync-enrol" onSubmit={submit} data-testid="sync-enrol">
       <h4>{t('sync.enrol.title')}</h4>
       <p className="muted">{t('sync.enrol.help')}</p>
+      {/* IT creates the code for this id: a code made for another terminal is refused. */}
+      <p>
+        {t('sync.enrol.terminal')} <strong className="mono" data-testid="sync-enrol-terminal">{terminalId}</strong>
+      </p>
       <label htmlFor={codeId}>{t('sync.enrol.code')}</label>
       <input id={codeId} className="mono" autoComplete="off" spellCheck={false} value={code} onChange={(e) => setCode(e.target.value)} required />
       <label htmlFor={storeId}>{t('sync.enrol.store')}</label>

@@ -13,6 +13,8 @@ const Problem = z.object({ code: z.string(), message: z.string(), at: Timestamp 
 
 export const SyncStatusView = z.object({
   state: SyncState,
+  /** This terminal's id (its config): what IT creates an enrolment code for. */
+  terminalId: z.string(),
   storeId: z.string().nullable(),
   /** Journal entries HQ has not acknowledged yet: they are safe here and leave when HQ answers. */
   backlog: z.number().int().nonnegative(),

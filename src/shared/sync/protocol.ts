@@ -20,9 +20,17 @@ import { checkEmail, checkName } from '../domain/text';
  *   POST /v1/members/lookup    CardLookupRequest → CardLookupAnswer   (a card another store issued, below)
  *
  * Push answers: 200 receipt; 409 gap / frozen / equivocation / structural /
- * schema_version; 401 bad_signature / unknown_terminal; 403 revoked;
- * 400 malformed; 413 too_large — always a PushAnswer body. Other routes
- * answer errors as `{ error: { code, message } }`.
+ * schema_version / replay; 401 bad_signature / unknown_terminal / stale;
+ * 403 revoked; 400 malformed; 413 too_large — always a PushAnswer body. Other
+ * routes answer errors as `{ error: { code, message } }` (plus `hqTime` when
+ * the code is `stale`); 429 with Retry-After once an address has failed too often.
+ *
+ * Freshness (src/hq/request-freshness.ts): every signed terminal request
+ * carries `sentAt` — in HQ's time as the terminal estimates it
+ * (src/main/core/sync/hq-clock.ts) — and a random `nonce`. HQ refuses one
+ * signed more than ±5 min from its clock (`stale`, with HQ's time: the
+ * terminal corrects its estimate and signs again) and one whose nonce it has
+ * already taken (`replay`). A retry is always signed again with a new nonce.
  */
 export const PROTOCOL_VERSION = 1;
 
@@ -32,13 +40,15 @@ const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
 const Time = z.number().int().nonnegative();
 const Seq = z.number().int().nonnegative();
 const Points = z.number().int();
+/** 16 random bytes, base64url: unique per signed request (replay protection). */
+const Nonce = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'nonce: 16 bytes base64url');
 
 /** A signature and the key it was made with: the HQ key or a terminal key. */
 export const Signed = { keyId: z.string().min(1).max(64), signature: B64 };
 
 export const EnrolRequest = z.strictObject({
   protocolVersion: z.literal(PROTOCOL_VERSION),
-  /** Issued by an IT operator at HQ, valid once and for a short time. */
+  /** Issued by an IT operator at HQ for this terminal id and store, valid once and for a short time. */
   code: z.string().regex(/^[A-Z0-9-]{6,32}$/),
   terminalId: Id,
   storeId: Id,
@@ -134,8 +144,11 @@ export const PushHeader = z.strictObject({
   count: z.number().int().positive().max(MAX_BATCH_ENTRIES),
   /** SHA-256 hex of the canonical JSON of the entries array: the signature covers the entries through it. */
   digest: Hash,
-  /** The terminal's wall clock when sending: HQ estimates the skew from it. */
+  /** When sending, in HQ's time as the terminal estimates it: HQ refuses a batch outside its freshness window. */
   sentAt: Time,
+  nonce: Nonce,
+  /** The terminal's own wall clock when sending (the clock its entries' wall_time come from): HQ measures the skew from it. */
+  terminalTime: Time,
   /** The terminal's journal head when sending (optional): the fleet view shows headSeq − toSeq as its backlog. */
   headSeq: Seq.optional(),
 });
@@ -171,7 +184,7 @@ export const PushReceipt = z.strictObject({
   ackedThroughSeq: Seq,
   ackedHash: Hash,
   hqIngestTime: Time,
-  /** HQ time minus the terminal's sentAt. */
+  /** HQ time minus the terminal's own clock (header.terminalTime). */
   skewMs: z.number().int(),
   /** Business-rule breaches found at merge (an offline overdraft…): recorded, never refused (§2.1 I7). */
   exceptions: z.array(z.strictObject({ entryId: z.string(), kind: z.string(), detail: z.string().max(500) })),
@@ -184,9 +197,11 @@ export type PushReceipt = z.infer<typeof PushReceipt>;
  * `frozen`, `equivocation`, `structural`: the stream is frozen until an operator acts.
  */
 export const PushRefusal = z.strictObject({
-  code: z.enum(['gap', 'frozen', 'equivocation', 'structural', 'schema_version', 'bad_signature', 'unknown_terminal', 'revoked', 'malformed', 'too_large']),
+  code: z.enum(['gap', 'frozen', 'equivocation', 'structural', 'schema_version', 'bad_signature', 'unknown_terminal', 'revoked', 'malformed', 'too_large', 'stale', 'replay']),
   message: z.string().max(500),
   cursor: z.strictObject({ lastSeq: Seq, lastHash: Hash }).nullable(),
+  /** HQ's clock, on a `stale` refusal. */
+  hqTime: Time.optional(),
 });
 export type PushRefusal = z.infer<typeof PushRefusal>;
 
@@ -207,6 +222,7 @@ export const PullRequest = z.strictObject({
   cookies: z.strictObject({ program: z.string().max(128).nullable(), store: z.string().max(128).nullable(), terminal: z.string().max(128).nullable() }),
   ackedThroughSeq: Seq,
   sentAt: Time,
+  nonce: Nonce,
   ...Signed,
 });
 export type PullRequest = z.infer<typeof PullRequest>;
@@ -264,6 +280,7 @@ export const HoldRequest = z.strictObject({
   points: z.number().int().positive(),
   timeoutMs: z.number().int().min(10_000).max(30 * 60_000),
   sentAt: Time,
+  nonce: Nonce,
   ...Signed,
 });
 export type HoldRequest = z.infer<typeof HoldRequest>;
@@ -275,6 +292,7 @@ export const HoldVoid = z.strictObject({
   holdId: z.string().min(1).max(64),
   memberId: z.string().min(1).max(64),
   sentAt: Time,
+  nonce: Nonce,
   ...Signed,
 });
 export type HoldVoid = z.infer<typeof HoldVoid>;
@@ -368,6 +386,7 @@ export const MemberIntake = z.strictObject({
   /** Each one is checked against MemberIntakeRecord at HQ, one by one. */
   members: z.array(z.unknown()).min(1).max(MAX_INTAKE_MEMBERS),
   sentAt: Time,
+  nonce: Nonce,
   ...Signed,
 });
 export type MemberIntake = z.infer<typeof MemberIntake>;
@@ -411,6 +430,7 @@ export const CardLookupRequest = z.strictObject({
   terminalId: Id,
   cardNumber: z.string().min(1).max(32),
   sentAt: Time,
+  nonce: Nonce,
   ...Signed,
 });
 export type CardLookupRequest = z.infer<typeof CardLookupRequest>;

@@ -2,6 +2,7 @@ import { canonicalJson, sha256Hex } from '../ledger/canonical';
 import type { ChainedEntry } from '../ledger/chain';
 import type { OutboxBatch } from '../ledger/outbox';
 import { MAX_BATCH_ENTRIES, PROTOCOL_VERSION, PushBatch, pushSigningPayload, type PushHeader, type WireEntry } from '../../../shared/sync/protocol';
+import type { Stamp } from './hq-clock';
 import type { TerminalKey } from './keys';
 
 /** SHA-256 hex of the canonical JSON of the entries array: what the header's signature covers them through. */
@@ -62,7 +63,10 @@ export class BatchBuildError extends Error {
  * protocol cannot carry is a local bug to report, not something to send and
  * have HQ freeze the stream over.
  */
-export function buildPushBatch(batch: OutboxBatch, o: { key: TerminalKey; appVersion: string; sentAt: number; headSeq: number }): PushBatch {
+export function buildPushBatch(
+  batch: OutboxBatch,
+  o: { key: TerminalKey; appVersion: string; headSeq: number; terminalTime: number } & Stamp,
+): PushBatch {
   const entries = batch.entries.map(toWireEntry);
   const last = entries[entries.length - 1];
   if (!last) throw new BatchBuildError('empty batch');
@@ -79,6 +83,8 @@ export function buildPushBatch(batch: OutboxBatch, o: { key: TerminalKey; appVer
     count: entries.length,
     digest: batchDigest(entries),
     sentAt: o.sentAt,
+    nonce: o.nonce,
+    terminalTime: o.terminalTime,
     headSeq: o.headSeq,
   };
   const unsigned = { header, keyId: o.key.keyId };

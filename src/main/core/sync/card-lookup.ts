@@ -1,7 +1,8 @@
 import { checkCardNumber } from '../../../shared/domain/card-number';
 import { CardLookupAnswer, PROTOCOL_VERSION, type CardLookupRequest } from '../../../shared/sync/protocol';
-import type { Clock } from '../ports';
+import type { Random } from '../ports';
 import type { Enrolment } from './enrolment';
+import { postSigned, type HqClock, type Stamp } from './hq-clock';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
 import type { Transport } from './transport';
@@ -30,21 +31,24 @@ export interface CardLookupOptions {
   transport: Transport;
   key: TerminalKey;
   enrolment: Enrolment;
-  clock: Clock;
+  hqClock: HqClock;
+  random: Random;
 }
 
 export async function lookupCardAtHq(o: CardLookupOptions, cardNumber: string): Promise<CardLookupOutcome> {
   const check = checkCardNumber(cardNumber);
   // Not a card number: no one holds it, and HQ need not hear of it.
   if (!check.ok) return { kind: 'not_found' };
-  const unsigned: Omit<CardLookupRequest, 'signature'> = {
-    protocolVersion: PROTOCOL_VERSION,
-    terminalId: o.enrolment.terminalId,
-    cardNumber: check.cardNumber,
-    sentAt: o.clock.now(),
-    keyId: o.key.keyId,
-  };
-  const result = await o.transport.post('/v1/members/lookup', { ...unsigned, signature: o.key.sign(unsigned) });
+  const { result } = await postSigned(o, '/v1/members/lookup', (stamp: Stamp): CardLookupRequest => {
+    const unsigned: Omit<CardLookupRequest, 'signature'> = {
+      protocolVersion: PROTOCOL_VERSION,
+      terminalId: o.enrolment.terminalId,
+      cardNumber: check.cardNumber,
+      ...stamp,
+      keyId: o.key.keyId,
+    };
+    return { ...unsigned, signature: o.key.sign(unsigned) };
+  });
   if (result.kind === 'timeout') return { kind: 'unavailable', reason: 'timeout', message: 'HQ did not answer in time' };
   if (result.kind === 'unreachable') return { kind: 'unavailable', reason: 'unreachable', message: result.detail };
   if (result.kind === 'garbage') return { kind: 'unavailable', reason: 'garbage', message: `HQ answered ${result.status} without JSON: ${result.detail}` };
@@ -63,5 +67,6 @@ export async function lookupCardAtHq(o: CardLookupOptions, cardNumber: string): 
   }
   // A genuine answer about another card (a replayed one) says nothing about this one.
   if (answer.cardNumber !== check.cardNumber) return { kind: 'unavailable', reason: 'bad_signature', message: `answer is about card ${answer.cardNumber}` };
+  o.hqClock.observe(answer.hqTime);
   return answer.found && answer.memberId !== null ? { kind: 'found', memberId: answer.memberId } : { kind: 'not_found' };
 }

@@ -3,6 +3,7 @@ import { PROVISIONAL_GENESIS } from '../ledger/chain';
 import type { Ledger } from '../ledger/ledger';
 import type { Clock, Logger } from '../ports';
 import { EnrolmentReceipt, PROTOCOL_VERSION, type EnrolRequest, type OfflineAllowance } from '../../../shared/sync/protocol';
+import type { HqClock } from './hq-clock';
 import type { TerminalKey } from './keys';
 import { publicKeyFromRaw, verifySigned } from './signing';
 import type { Transport } from './transport';
@@ -124,6 +125,8 @@ export interface EnrolOptions {
   storeId: string;
   code: string;
   appVersion: string;
+  /** Set from the receipt's issuedAt: the first signed requests are then dated in HQ's time. */
+  hqClock?: HqClock;
 }
 
 export interface EnrolOutcome {
@@ -173,6 +176,7 @@ export async function enrol(o: EnrolOptions): Promise<EnrolOutcome> {
   const receipt = parsed.data;
   const problem = receiptProblem(receipt, { terminalId, storeId: o.storeId, keyId: o.key.keyId });
   if (problem) throw new EnrolmentError('bad_receipt', problem);
+  o.hqClock?.observe(receipt.issuedAt);
 
   const now = o.clock.now();
   o.db.transaction(() => {

@@ -4,6 +4,7 @@ import { uuidv7 } from '../ids';
 import { saleKey } from '../ledger/redemption';
 import type { SaleResult } from '../ledger/sale';
 import { parseInput, SaleInput } from '../ledger/schemas';
+import { postSigned, type Stamp } from './hq-clock';
 import { verifySigned } from './signing';
 import type { HqLink } from './hq-link';
 import type { TransportResult } from './transport';
@@ -134,15 +135,17 @@ export function createHolds(o: HoldsOptions): Holds {
   }
 
   async function voidHold(grant: Pick<HoldGrant, 'holdId' | 'memberId'>): Promise<void> {
-    const unsigned: Omit<HoldVoid, 'signature'> = {
-      protocolVersion: PROTOCOL_VERSION,
-      terminalId: o.enrolment.terminalId,
-      holdId: grant.holdId,
-      memberId: grant.memberId,
-      sentAt: o.clock.now(),
-      keyId: o.key.keyId,
-    };
-    const answer = read(await o.transport.post('/v1/holds/void', signed(unsigned)), grant);
+    const { result } = await postSigned(o, '/v1/holds/void', (s: Stamp) =>
+      signed<Omit<HoldVoid, 'signature'>>({
+        protocolVersion: PROTOCOL_VERSION,
+        terminalId: o.enrolment.terminalId,
+        holdId: grant.holdId,
+        memberId: grant.memberId,
+        ...s,
+        keyId: o.key.keyId,
+      }),
+    );
+    const answer = read(result, grant);
     if (answer.kind === 'unavailable') {
       unheard.set(grant.holdId, { holdId: grant.holdId, memberId: grant.memberId, until: unheard.get(grant.holdId)?.until ?? o.clock.now() + timeoutMs });
     } else unheard.delete(grant.holdId);
@@ -178,17 +181,12 @@ export function createHolds(o: HoldsOptions): Holds {
     if (o.ledger.connectivity().offline) return { mode: 'offline', saleKey: key, reason: 'HQ unreachable: offline limits apply' };
     await voidUnheard(input.memberId);
 
-    const unsigned: Omit<HoldRequest, 'signature'> = {
-      protocolVersion: PROTOCOL_VERSION,
-      terminalId: o.enrolment.terminalId,
-      holdId: uuidv7(o.clock, o.random),
-      memberId: input.memberId,
-      points,
-      timeoutMs,
-      sentAt: o.clock.now(),
-      keyId: o.key.keyId,
-    };
-    const answer = read(await o.transport.post('/v1/holds', signed(unsigned)), unsigned);
+    const terms = { holdId: uuidv7(o.clock, o.random), memberId: input.memberId, points };
+    // A resend (stale, replayed) is signed anew for the same hold id: HQ answers a hold it already made with its grant.
+    const { result } = await postSigned(o, '/v1/holds', (s: Stamp) =>
+      signed<Omit<HoldRequest, 'signature'>>({ protocolVersion: PROTOCOL_VERSION, terminalId: o.enrolment.terminalId, ...terms, timeoutMs, ...s, keyId: o.key.keyId }),
+    );
+    const answer = read(result, terms);
     if (answer.kind === 'unavailable') {
       o.onReachability(false);
       if (!o.ledger.connectivity().offline) {
@@ -196,7 +194,7 @@ export function createHolds(o: HoldsOptions): Holds {
         throw new AppFailure('unavailable', `HQ could not hold the points (${answer.reason}) and the ledger is not offline`, [{ path: 'redeemPoints', message: 'ledger.hq_hold_refused' }]);
       }
       // HQ may have taken the request before the line dropped: void it when it can hear us, else its timeout does.
-      void voidHold({ holdId: unsigned.holdId, memberId: unsigned.memberId });
+      void voidHold(terms);
       o.logger.warn('HQ hold not possible: redemption under the offline allowance', { reason: answer.reason, points });
       // The limits that apply now are the offline ones: the ledger says whether this sale fits them.
       o.ledger.preview(input);

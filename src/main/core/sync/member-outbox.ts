@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { Clock, Logger } from '../ports';
+import type { Clock, Logger, Random } from '../ports';
 import {
   MAX_INTAKE_MEMBERS,
   MemberIntakeReceipt,
@@ -8,6 +8,7 @@ import {
   type MemberIntake,
 } from '../../../shared/sync/protocol';
 import type { Enrolment } from './enrolment';
+import { postSigned, type HqClock, type Stamp } from './hq-clock';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
 import type { Transport } from './transport';
@@ -36,6 +37,8 @@ export interface MemberOutboxOptions {
   key: TerminalKey;
   enrolment: Enrolment;
   clock: Clock;
+  hqClock: HqClock;
+  random: Random;
   logger: Logger;
   /** Records per request (≤ MAX_INTAKE_MEMBERS). */
   batchSize?: number;
@@ -172,20 +175,16 @@ export class MemberOutbox {
     | { ok: true; stored: number; unchanged: number; conflicts: number; rejected: number }
     | { ok: false; code: 'unreachable' | 'timeout' | 'garbage' | 'refused' | 'bad_receipt'; message: string; retryAfterMs: number | null }
   > {
-    const { db, enrolment, key, clock, logger } = this.o;
-    const unsigned: Omit<MemberIntake, 'signature'> = {
-      protocolVersion: PROTOCOL_VERSION,
-      terminalId: enrolment.terminalId,
-      members: batch.map((b) => b.record),
-      sentAt: clock.now(),
-      keyId: key.keyId,
-    };
-    const request: MemberIntake = { ...unsigned, signature: key.sign(unsigned) };
+    const { db, enrolment, key, logger } = this.o;
+    const members = batch.map((b) => b.record);
     const bump = db.prepare('UPDATE member_outbox SET attempts = attempts + 1 WHERE member_id = ?');
     db.transaction(() => {
       for (const b of batch) bump.run(b.memberId);
     })();
-    const result = await this.o.transport.post('/v1/members', request);
+    const { result } = await postSigned(this.o, '/v1/members', (stamp: Stamp): MemberIntake => {
+      const unsigned: Omit<MemberIntake, 'signature'> = { protocolVersion: PROTOCOL_VERSION, terminalId: enrolment.terminalId, members, ...stamp, keyId: key.keyId };
+      return { ...unsigned, signature: key.sign(unsigned) };
+    });
     if (result.kind === 'timeout') return { ok: false, code: 'timeout', message: 'HQ did not answer in time', retryAfterMs: null };
     if (result.kind === 'unreachable') return { ok: false, code: 'unreachable', message: result.detail, retryAfterMs: null };
     if (result.kind === 'garbage') return { ok: false, code: 'garbage', message: result.detail, retryAfterMs: result.retryAfterMs };
@@ -208,6 +207,7 @@ export class MemberOutbox {
       logger.error('member intake receipt refused; the records stay queued', { problem });
       return { ok: false, code: 'bad_receipt', message: problem ?? 'invalid receipt', retryAfterMs: null };
     }
+    this.o.hqClock.observe(parsed.data.hqTime);
     const counts = { stored: 0, unchanged: 0, conflicts: 0, rejected: 0 };
     const done = db.prepare('DELETE FROM member_outbox WHERE member_id = ?');
     const refuse = db.prepare('UPDATE member_outbox SET rejected = ? WHERE member_id = ?');

@@ -5,7 +5,7 @@ import type { ChainPosition, ChainPositions } from '../ledger/chain-view';
 import type { Ledger } from '../ledger/ledger';
 import { parseProgramRules } from '../ledger/rules';
 import { searchTokens, sortKey, type MemberStore } from '../members/member-store';
-import type { Clock, Logger } from '../ports';
+import type { Clock, Logger, Random } from '../ports';
 import {
   MemberRecord,
   OfflineAllowance,
@@ -17,7 +17,8 @@ import {
 import { ALLOWANCE_STATE_KEY, storeAllowance, type Enrolment } from './enrolment';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
-import type { Transport, TransportResult } from './transport';
+import { postSigned, type HqClock, type Stamp } from './hq-clock';
+import type { Transport } from './transport';
 import { SingleFlight } from './single-flight';
 
 /**
@@ -202,6 +203,8 @@ export interface PullerOptions {
   key: TerminalKey;
   enrolment: Enrolment;
   clock: Clock;
+  hqClock: HqClock;
+  random: Random;
   logger: Logger;
 }
 
@@ -221,17 +224,20 @@ export class Puller {
 
   private async pullOnce(): Promise<PullOutcome> {
     const { db, enrolment, clock } = this.o;
-    const unsigned: Omit<PullRequest, 'signature'> = {
-      protocolVersion: PROTOCOL_VERSION,
-      terminalId: enrolment.terminalId,
-      epoch: enrolment.epoch,
-      cookies: pullCookies(db),
-      ackedThroughSeq: this.o.ledger.ackCursor().seq,
-      sentAt: clock.now(),
-      keyId: this.o.key.keyId,
-    };
-    const request: PullRequest = { ...unsigned, signature: this.o.key.sign(unsigned) };
-    const result: TransportResult = await this.o.transport.post('/v1/pull', request);
+    const cookies = pullCookies(db);
+    const ackedThroughSeq = this.o.ledger.ackCursor().seq;
+    const { result } = await postSigned(this.o, '/v1/pull', (stamp: Stamp): PullRequest => {
+      const unsigned: Omit<PullRequest, 'signature'> = {
+        protocolVersion: PROTOCOL_VERSION,
+        terminalId: enrolment.terminalId,
+        epoch: enrolment.epoch,
+        cookies,
+        ackedThroughSeq,
+        ...stamp,
+        keyId: this.o.key.keyId,
+      };
+      return { ...unsigned, signature: this.o.key.sign(unsigned) };
+    });
     if (result.kind === 'timeout') return { ok: false, code: 'timeout', message: 'HQ did not answer in time', retryAfterMs: null };
     if (result.kind === 'unreachable') return { ok: false, code: 'unreachable', message: result.detail, retryAfterMs: null };
     if (result.kind === 'garbage') return { ok: false, code: 'garbage', message: result.detail, retryAfterMs: result.retryAfterMs };
@@ -241,6 +247,7 @@ export class Puller {
       this.o.logger.error('sync pull refused, nothing applied', { code: check.code, message: check.message });
       return { ok: false, code: check.code, message: check.message, retryAfterMs: null };
     }
+    this.o.hqClock.observe(check.checked.response.hqTime);
     const now = clock.now();
     try {
       applyPullResponse(db, this.o.members, check.checked, now);

@@ -5,6 +5,7 @@ import { MAX_BATCH_ENTRIES, PushAnswer, type PushBatch, type PushReceipt, type P
 import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff';
 import { BatchBuildError, buildPushBatch, fitBatch } from './batcher';
 import { verifySigned } from './signing';
+import { postSigned, stamp, type Stamp } from './hq-clock';
 import type { HqLink } from './hq-link';
 import { SingleFlight } from './single-flight';
 
@@ -239,16 +240,18 @@ export class PushLoop {
     const outbox = fitBatch(read);
     if (!this.s.catchUp || this.s.catchUp.targetSeq < head.seq) this.s.catchUp = { fromSeq: this.s.catchUp?.fromSeq ?? after, targetSeq: head.seq };
 
-    let batch: PushBatch;
+    const build = (stamp: Stamp) => buildPushBatch(outbox, { key: this.o.key, appVersion: this.o.appVersion, ...stamp, terminalTime: this.o.clock.now(), headSeq: head.seq });
+    let first: PushBatch;
     try {
-      batch = buildPushBatch(outbox, { key: this.o.key, appVersion: this.o.appVersion, sentAt: this.o.clock.now(), headSeq: head.seq });
+      first = build(stamp(this.o.hqClock, this.o.random));
     } catch (error) {
       if (error instanceof BatchBuildError) return this.stopLoud('local_batch', error.message);
       throw error;
     }
-    this.s.inFlight = { fromSeq: batch.header.fromSeq, toSeq: batch.header.toSeq };
+    this.s.inFlight = { fromSeq: outbox.fromSeq, toSeq: outbox.toSeq };
     this.o.onChange?.();
-    const result = await this.o.transport.post('/v1/push', batch);
+    // Signed anew for every send (HQ takes each nonce once); a stale or replayed answer is signed again at once.
+    const { result, sent: batch } = await postSigned(this.o, '/v1/push', build, first);
     this.s.inFlight = null;
 
     if (result.kind === 'timeout' || result.kind === 'unreachable') {

@@ -1,12 +1,14 @@
 import type { Db } from '../db/database';
 import type { Timers } from '../devices/reconnect';
-import type { Ledger } from '../ledger/ledger';
+import type { Monotonic } from '../ledger/journal';
+import { systemMonotonic, type Ledger } from '../ledger/ledger';
 import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff';
 import { lookupCardAtHq } from './card-lookup';
 import { currentEnrolment, enrol, type Enrolment, type EnrolOutcome } from './enrolment';
 import { createHolds, type Holds } from './holds';
+import { HqClock } from './hq-clock';
 import { MemberOutbox } from './member-outbox';
 import { loadOrCreateTerminalKey, type KeyVault, type TerminalKey } from './keys';
 import { Puller, type PullOutcome } from './pull';
@@ -56,6 +58,8 @@ export interface SyncOptions {
   keyVault?: KeyVault;
   /** How long a redemption waits for this terminal's unsent entries to reach HQ before asking for its hold. */
   holdPushMs?: number;
+  /** What HQ's time is measured from between answers (hq-clock.ts); performance.now() by default. */
+  monotonic?: Monotonic;
 }
 
 export interface Sync {
@@ -97,6 +101,7 @@ export function createSync(o: SyncOptions): Sync {
   const transport: Transport = createTransport({ fetch: o.fetch, hqUrl: o.hqUrl, timers: o.timers, clock: o.clock, timeoutMs: o.timeoutMs ?? 15_000 });
   const lookupTransport: Transport = createTransport({ fetch: o.fetch, hqUrl: o.hqUrl, timers: o.timers, clock: o.clock, timeoutMs: Math.min(o.timeoutMs ?? 15_000, LOOKUP_TIMEOUT_MS) });
   const appVersion = o.appVersion ?? '0.1.0';
+  const hqClock = new HqClock(o.clock, o.monotonic ?? systemMonotonic);
   let push: PushLoop | null = null;
   let puller: Puller | null = null;
   let holds: Holds | null = null;
@@ -212,6 +217,7 @@ export function createSync(o: SyncOptions): Sync {
       key,
       enrolment,
       clock: o.clock,
+      hqClock,
       random: o.random,
       timers: o.timers,
       logger: o.logger,
@@ -222,16 +228,17 @@ export function createSync(o: SyncOptions): Sync {
       onReachability: reachability,
       onChange: changed,
     });
-    puller = new Puller({ db: o.db, ledger: o.ledger, members: o.members, transport, key, enrolment, clock: o.clock, logger: o.logger });
-    outbox = new MemberOutbox({ db: o.db, transport, key, enrolment, clock: o.clock, logger: o.logger });
-    holds = createHolds({ ledger: o.ledger, transport, key, enrolment, clock: o.clock, random: o.random, logger: o.logger, onReachability: reachability, pushThrough });
+    const link = { transport, key, enrolment, clock: o.clock, hqClock, random: o.random, logger: o.logger };
+    puller = new Puller({ db: o.db, ledger: o.ledger, members: o.members, ...link });
+    outbox = new MemberOutbox({ db: o.db, ...link });
+    holds = createHolds({ ledger: o.ledger, ...link, onReachability: reachability, pushThrough });
   }
 
   return {
     key,
     enrolment: () => currentEnrolment(o.db, o.ledger.terminalId),
     async enrol({ code, storeId }) {
-      const outcome = await enrol({ db: o.db, ledger: o.ledger, key, transport, clock: o.clock, logger: o.logger, storeId, code, appVersion });
+      const outcome = await enrol({ db: o.db, ledger: o.ledger, key, transport, clock: o.clock, logger: o.logger, storeId, code, appVersion, hqClock });
       if (started) {
         this.stop();
         this.start();
@@ -284,7 +291,7 @@ export function createSync(o: SyncOptions): Sync {
     async lookupCard(cardNumber) {
       const enrolment = ensureBuilt() ? currentEnrolment(o.db, o.ledger.terminalId) : null;
       if (!enrolment || offline === true) return 'unavailable';
-      const found = await lookupCardAtHq({ transport: lookupTransport, key, enrolment, clock: o.clock }, cardNumber);
+      const found = await lookupCardAtHq({ transport: lookupTransport, key, enrolment, hqClock, random: o.random }, cardNumber);
       if (found.kind === 'unavailable') {
         if (found.reason === 'refused') reachability(true);
         else if (found.reason !== 'bad_signature') reachability(false);

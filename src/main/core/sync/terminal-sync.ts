@@ -82,6 +82,7 @@ export class TerminalSync {
     const acked = this.o.ledger.ackCursor().seq;
     const enrolment = currentEnrolment(this.o.db, this.o.ledger.terminalId);
     const base = {
+      terminalId: this.o.ledger.terminalId,
       storeId: enrolment?.storeId ?? this.o.config.storeId ?? null,
       backlog: head - acked,
       headSeq: head,
@@ -168,6 +169,9 @@ export class TerminalSync {
   }
 }
 
+/** HQ refused the code itself (not this terminal): the cashier can fix it by typing another. */
+const CODE_FAULTS = new Set(['invalid_code', 'code_used', 'code_expired', 'store_mismatch', 'terminal_mismatch', 'too_many_failures']);
+
 function enrolmentFailure(error: EnrolmentError): AppFailure {
   const message = `sync.enrol.${error.hqCode ?? error.code}`;
   switch (error.code) {
@@ -175,7 +179,7 @@ function enrolmentFailure(error: EnrolmentError): AppFailure {
     case 'journal_not_empty':
       return new AppFailure('conflict', error.message, [{ path: 'code', message }]);
     case 'refused':
-      return new AppFailure(error.hqCode === 'invalid_code' || error.hqCode === 'code_used' || error.hqCode === 'code_expired' || error.hqCode === 'store_mismatch' ? 'bad_input' : 'conflict', error.message, [
+      return new AppFailure(CODE_FAULTS.has(error.hqCode ?? '') ? 'bad_input' : 'conflict', error.message, [
         { path: error.hqCode === 'store_mismatch' ? 'storeId' : 'code', message },
       ]);
     case 'unreachable':

@@ -1,0 +1,94 @@
+import type { Monotonic } from '../ledger/journal';
+import type { Clock, Random } from '../ports';
+import type { Transport, TransportResult } from './transport';
+
+/**
+ * HQ's clock as this terminal estimates it, for the `sentAt` of signed
+ * requests: HQ refuses one more than ±5 min from its own clock
+ * (src/hq/request-freshness.ts), and a till's clock may be a day or a year
+ * off, or set back in the middle of a session.
+ *
+ * The estimate is anchored on the monotonic clock, not the wall clock: after
+ * HQ's time was observed (the enrolment receipt's issuedAt, a verified pull,
+ * member intake or card lookup answer, a `stale` refusal), HQ's time now is
+ * that time plus the monotonic time elapsed since. Someone setting the
+ * wall clock back or forward does not move it. Before any observation — a
+ * fresh start — it is the wall clock; if that is off, HQ's `stale` refusal
+ * carries HQ's time, the estimate is corrected and the request signed again
+ * at once (postSigned). The error is about a round trip, far inside the window.
+ * Push receipts are not observed: a duplicate batch gets the receipt HQ
+ * stored, with the time of the first ingest.
+ */
+export class HqClock {
+  private anchor: { hq: number; mono: number } | null = null;
+
+  constructor(
+    private readonly wall: Clock,
+    private readonly monotonic: Monotonic,
+  ) {}
+
+  now(): number {
+    if (!this.anchor) return this.wall.now();
+    return Math.max(0, Math.round(this.anchor.hq + (this.monotonic.now() - this.anchor.mono)));
+  }
+
+  /** HQ said it was `hqTime` (in an answer just received). */
+  observe(hqTime: number): void {
+    if (Number.isSafeInteger(hqTime) && hqTime >= 0) this.anchor = { hq: hqTime, mono: this.monotonic.now() };
+  }
+
+  /** HQ's time minus this terminal's wall clock, as estimated now; null before HQ was heard. */
+  offsetMs(): number | null {
+    return this.anchor ? this.now() - this.wall.now() : null;
+  }
+}
+
+/** What every signed request carries besides its content: when (in HQ's time) and a nonce used once. */
+export interface Stamp {
+  sentAt: number;
+  nonce: string;
+}
+
+export function stamp(hqClock: HqClock, random: Random): Stamp {
+  return { sentAt: hqClock.now(), nonce: Buffer.from(random.bytes(16)).toString('base64url') };
+}
+
+/** The refusal code and HQ's time in an answer: `{ error }` on most routes, a PushAnswer on push. */
+function refusalOf(result: TransportResult): { code: string; hqTime: number | null } | null {
+  if (result.kind !== 'answer' || result.status === 200 || typeof result.body !== 'object' || result.body === null) return null;
+  const body = result.body as { error?: { code?: unknown; hqTime?: unknown }; refusal?: { code?: unknown; hqTime?: unknown } };
+  const refusal = body.error ?? body.refusal;
+  if (typeof refusal?.code !== 'string') return null;
+  return { code: refusal.code, hqTime: typeof refusal.hqTime === 'number' ? refusal.hqTime : null };
+}
+
+export interface SignedPost<T> {
+  result: TransportResult;
+  /** The request as last sent (a retry is another request: new stamp, new signature). */
+  sent: T;
+}
+
+/**
+ * Builds, signs and posts a request with a fresh stamp. If HQ refuses it as
+ * `stale` (the estimate is corrected from HQ's time first) or as a `replay`
+ * (a network that delivered it twice, a nonce that collided), it is built and
+ * signed again with a new stamp and posted once more, at once. Never the same
+ * bytes twice: HQ would rightly refuse them.
+ */
+export async function postSigned<T>(
+  o: { transport: Transport; hqClock: HqClock; random: Random },
+  path: string,
+  build: (stamp: Stamp) => T,
+  /** Already built with a fresh stamp (by `build`), when the caller needed it first. */
+  first?: T,
+): Promise<SignedPost<T>> {
+  let sent = first ?? build(stamp(o.hqClock, o.random));
+  let result = await o.transport.post(path, sent);
+  const refusal = refusalOf(result);
+  if (refusal && (refusal.code === 'stale' || refusal.code === 'replay')) {
+    if (refusal.code === 'stale' && refusal.hqTime !== null) o.hqClock.observe(refusal.hqTime);
+    sent = build(stamp(o.hqClock, o.random));
+    result = await o.transport.post(path, sent);
+  }
+  return { result, sent };
+}
