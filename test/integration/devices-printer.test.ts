@@ -3,7 +3,7 @@ import { openDatabase, type Db } from '../../src/main/core/db/database';
 import type { DeviceDiagnostic } from '../../src/main/core/devices/device-state';
 import { PrintQueue } from '../../src/main/core/devices/print-queue';
 import { PrinterDevice, type PrintJobEvent } from '../../src/main/core/devices/printer-device';
-import { EscPosBuilder, RECOVER_CLEAR } from '../../src/main/core/devices/protocols/escpos';
+import { EscPosBuilder, PAPER_STATUS_REQUEST, RECOVER_CLEAR } from '../../src/main/core/devices/protocols/escpos';
 import { SerialPrinterSimulator, TcpPrinterSimulator, type EscPosPrinterEngine } from '../../src/main/core/devices/simulators/printer-simulator';
 import type { SocatPair } from '../../src/main/core/devices/simulators/socat';
 import { createTransport } from '../../src/main/core/devices/transport';
@@ -304,6 +304,31 @@ describe('ESC/POS printer', () => {
       await until(() => queue.get(secondId)!.state === 'done', 'the second job after the reconnect', 5_000);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(sim.engine.printed.map((p) => p.text)).toEqual([first.text, second.text]);
+      await printer.close();
+    });
+
+    it('the one reprint left: the connection lost after the cut, before the GS r reply, prints the receipt a second time (README)', async () => {
+      const port = await sim.listen();
+      const printer = new PrinterDevice('net-2', 'Imprimante réseau', createTransport({ kind: 'tcp', host: '127.0.0.1', port }), realDeps(), queue, FAST);
+      const events = collect<PrintJobEvent>((l) => printer.onJob(l));
+      await printer.enable();
+      // The cable goes as the job's last bytes arrive: the printer prints and cuts, its reply has nowhere to go.
+      const receive = sim.engine.receive.bind(sim.engine);
+      let pulled = false;
+      sim.engine.receive = (chunk) => {
+        if (!pulled && Buffer.from(chunk).includes(Buffer.from(PAPER_STATUS_REQUEST))) {
+          pulled = true;
+          sim.dropClients();
+        }
+        receive(chunk);
+      };
+      const r = receipt(2);
+      const jobId = printer.print(r.bytes);
+      await until(() => queue.get(jobId)!.state === 'done', 'the job after the reconnect', 5_000);
+      expect(pulled).toBe(true);
+      expect(sim.engine.printed.map((p) => p.text)).toEqual([r.text, r.text]);
+      expect(queue.get(jobId)).toMatchObject({ attempts: 2 });
+      expect(events).toContainEqual({ jobId, state: 'interrupted', problem: 'disconnected' });
       await printer.close();
     });
   });
