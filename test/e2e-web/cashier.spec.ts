@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { formatCardNumber, makeCardNumber } from '../../src/shared/domain/card-number';
-import { expect, scannerTypes, snap, test } from './fixture';
+import { expect, expectNoSeriousA11yViolations, scannerTypes, snap, test } from './fixture';
 
 const LOOKUP = 'Carte, nom, téléphone ou e-mail';
 
@@ -25,6 +25,7 @@ test('a scanned card shows the member at the till and greets her on the customer
   await expect(cashier.getByRole('heading', { level: 1, name: 'Magasin de test' })).toBeVisible();
   await expect(cashier.getByTestId('cashier-session')).toHaveText('Écran client : en attente');
   await snap(cashier, 'cashier-idle');
+  await expectNoSeriousA11yViolations(cashier, 'cashier, idle');
 
   await kiosk.scan(claire.cardNumber);
 
@@ -39,6 +40,7 @@ test('a scanned card shows the member at the till and greets her on the customer
   await expect(cashier.getByTestId('cashier-session')).toHaveText('Écran client : accueille Claire');
   await expect(cashier.getByText('Membre identifié : Claire Dupont')).toBeAttached();
   await snap(cashier, 'cashier-member');
+  await expectNoSeriousA11yViolations(cashier, 'cashier, member identified');
   await expect(customer.getByText(/Bonjour\s+Claire/)).toBeVisible();
 
   await panel.getByRole('button', { name: 'Client suivant' }).click();

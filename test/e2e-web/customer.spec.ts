@@ -2,7 +2,7 @@ import type { Locator, Page } from '@playwright/test';
 import type { MemberDetail, SearchHit, SessionState } from '../../src/shared/contract';
 import { formatCardNumber } from '../../src/shared/domain/card-number';
 import { ean13Bars } from '../../src/shared/domain/ean13-barcode';
-import { expect, snap, test, type Kiosk } from './fixture';
+import { expect, expectNoSeriousA11yViolations, snap, test, type Kiosk } from './fixture';
 
 const IDLE_TITLE = 'Vous avez la carte ?';
 
@@ -62,6 +62,7 @@ test('a member’s card scanned at the till greets her by first name, with her c
   await expect(customer.getByText('Présentez votre carte ou le QR code de votre téléphone devant le lecteur.')).toBeVisible();
   await expect(customer.locator('html')).toHaveAttribute('lang', 'fr');
   await snap(customer, 'customer-idle');
+  await expectNoSeriousA11yViolations(customer, 'customer, idle');
 
   await kiosk.scan(claire.cardNumber);
 
@@ -78,6 +79,7 @@ test('a member’s card scanned at the till greets her by first name, with her c
   await expect(customer.locator('body')).not.toContainText('Dupont');
   await expect(customer.locator('body')).not.toContainText(claire.email!);
   await snap(customer, 'customer-greeting');
+  await expectNoSeriousA11yViolations(customer, 'customer, greeting');
 
   await kiosk.core.dispatch('cashier', 'session.clear', {});
   await ready(customer);
@@ -119,6 +121,7 @@ test('a customer enrols on the touchscreen with the on-screen keyboard and a phy
   await expect(firstName).toHaveValue('Éloïse');
   await expect(firstName).toBeFocused();
   await snap(customer, 'customer-enrol-keyboard');
+  await expectNoSeriousA11yViolations(customer, 'customer, enrolment step 1 (keyboard)');
   await okKey(customer).click();
 
   // Last name typed on a physical keyboard, confirmed with Enter.
@@ -145,6 +148,7 @@ test('a customer enrols on the touchscreen with the on-screen keyboard and a phy
   // Phone on the number pad's step, typed as people write it.
   await expect(stepTitle(customer, 'Votre téléphone mobile')).toBeVisible();
   await expect(customer.getByRole('group', { name: 'Pavé numérique' })).toBeVisible();
+  await expectNoSeriousA11yViolations(customer, 'customer, enrolment phone step (number pad)');
   await customer.keyboard.type('06 11 22 33 44');
   await expect(field(customer, 'Téléphone mobile')).toHaveValue('06 11 22 33 44');
   await okKey(customer).click();
@@ -161,6 +165,7 @@ test('a customer enrols on the touchscreen with the on-screen keyboard and a phy
   await expect(offers).not.toBeChecked();
   await expect(profiling).not.toBeChecked();
   await snap(customer, 'customer-consents');
+  await expectNoSeriousA11yViolations(customer, 'customer, consents');
 
   // The privacy notice opens over the form, with the notice's address, and closes back to it.
   await customer.getByRole('button', { name: 'Comment nous utilisons vos données' }).click();
@@ -168,6 +173,7 @@ test('a customer enrols on the touchscreen with the on-screen keyboard and a phy
   await expect(notice).toBeVisible();
   await expect(notice).toContainText('https://fidele.example/confidentialite');
   await snap(customer, 'customer-privacy');
+  await expectNoSeriousA11yViolations(customer, 'customer, privacy notice');
   await notice.getByRole('button', { name: 'Fermer' }).click();
   await expect(notice).toBeHidden();
   expect(customer.url()).toContain('/customer/');
@@ -179,6 +185,7 @@ test('a customer enrols on the touchscreen with the on-screen keyboard and a phy
   const summary = customer.locator('.summary');
   for (const text of ['Éloïse', 'Le Bœuf-Dürr', 'eloise.lebœuf@exemple.fr', '06 11 22 33 44']) await expect(summary).toContainText(text);
   await snap(customer, 'customer-summary');
+  await expectNoSeriousA11yViolations(customer, 'customer, summary');
   expect(kiosk.core.members.count()).toBe(membersBefore);
   await customer.getByRole('button', { name: 'Valider', exact: true }).click();
 
@@ -196,6 +203,7 @@ test('a customer enrols on the touchscreen with the on-screen keyboard and a phy
   await expect(qr.locator('path')).toHaveAttribute('d', /^M/);
   await expect(customer.getByText('Scannez ce QR code avec votre téléphone pour y ajouter votre carte.')).toBeVisible();
   await snap(customer, 'customer-enrolled');
+  await expectNoSeriousA11yViolations(customer, 'customer, enrolled');
 
   // What was stored is what the customer typed and chose.
   expect(kiosk.core.members.count()).toBe(membersBefore + 1);
@@ -422,15 +430,19 @@ test('a card scanned while a customer is enrolling shows a notice and leaves the
 
 test('the customer may switch to English; the next customer starts in French again', async ({ kiosk, customer }) => {
   await ready(customer);
+  // The window title too: a screen reader announces it first.
+  await expect(customer).toHaveTitle('Fidèle — bienvenue');
   await customer.getByRole('group', { name: 'Langue' }).getByRole('button', { name: 'English' }).click();
   await expect(customer.getByRole('heading', { level: 1, name: 'Got our card?' })).toBeVisible();
   await expect(customer.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(customer).toHaveTitle('Fidèle — welcome');
   await customer.getByRole('button', { name: 'Become a member' }).click();
   await expect(stepTitle(customer, 'What is your first name?')).toBeVisible();
   await expect(customer.getByRole('group', { name: 'Keyboard', exact: true }).getByRole('button', { name: 'e acute', exact: true })).toBeVisible();
   await customer.getByRole('button', { name: 'Cancel', exact: true }).click();
   await ready(customer);
   await expect(customer.locator('html')).toHaveAttribute('lang', 'fr');
+  await expect(customer).toHaveTitle('Fidèle — bienvenue');
   expect((await session(kiosk)).phase).toBe('idle');
 });
 

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expect, snap, test } from './fixture';
+import { expect, expectNoSeriousA11yViolations, snap, test } from './fixture';
 
 /** The real drivers against the socat simulators, as `npm start` runs the browser mode. */
 test.use({ kioskDevices: 'rig' });
@@ -95,6 +95,7 @@ test('a manual sale prints the receipt shown on the simulator page; paper out sh
   await expect(dialog.getByTestId('cashier-diagnostics-devices')).toContainText('Imprimante (simulée)');
   await expect(dialog.getByTestId('cashier-diagnostics-devices')).toContainText('Lecteur NFC (simulé)');
   await snap(cashier, 'cashier-diagnostics');
+  await expectNoSeriousA11yViolations(cashier, 'cashier, Diagnostic');
   await dialog.getByRole('button', { name: 'Fermer' }).click();
   await expect(dialog).toHaveCount(0);
 });

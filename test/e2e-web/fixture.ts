@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { MemberSummary, SaleInput } from '../../src/shared/contract';
 import { makeCardNumber } from '../../src/shared/domain/card-number';
@@ -62,6 +63,33 @@ export async function scannerTypes(page: Page, digits: string, gapMs = 5): Promi
 export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** WCAG 2.2 AA, as axe tags it (A and AA of each version; 2.2 added AA rules only). */
+export const WCAG_22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/**
+ * Structure rules axe files under best practice with a moderate impact, held
+ * to anyway: every screen has its landmarks and one level-one heading, which
+ * is how a screen reader user finds their way on a kiosk they cannot see.
+ */
+const STRUCTURE_RULES = new Set(['region', 'page-has-heading-one', 'landmark-one-main', 'landmark-unique', 'heading-order']);
+
+/**
+ * Runs axe-core on the page as it is now and fails on any serious or critical
+ * WCAG 2.2 AA violation, or any breach of the structure rules, naming the
+ * rule and the elements so the failure reads as a to-do list.
+ */
+export async function expectNoSeriousA11yViolations(page: Page, state: string): Promise<void> {
+  // A full axe run takes a second or two on a loaded machine: each check brings its own time, so a
+  // test that checks many states is not judged against a budget written for its clicks alone.
+  base.info().setTimeout(base.info().timeout + 10_000);
+  const results = await new AxeBuilder({ page }).withTags([...WCAG_22_AA, 'best-practice']).analyze();
+  const failing = results.violations.filter(
+    (v) => STRUCTURE_RULES.has(v.id) || ((v.impact === 'serious' || v.impact === 'critical') && v.tags.some((t) => WCAG_22_AA.includes(t))),
+  );
+  const report = failing.map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(report, `axe on ${state}`).toEqual([]);
 }
 
 export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: boolean; kiosk: Kiosk; cashier: Page; customer: Page; simulator: Page }>({

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { formatPoints } from '../../src/shared/domain/receipt-layout';
-import { E2E_MANAGER_PIN, expect, snap, test, tillSale, type Kiosk } from './fixture';
+import { E2E_MANAGER_PIN, expect, expectNoSeriousA11yViolations, snap, test, tillSale, type Kiosk } from './fixture';
 
 /** « 1 245 pts », as both screens write a balance in French. */
 const pts = (n: number) => `${formatPoints('fr', n)} pts`;
@@ -68,6 +68,7 @@ test('a sale at the till shows the points earned to the customer and the new bal
   await expect(customer.getByText(`Plus que ${formatPoints('fr', next!.missing)} pts pour un ${next!.label}`)).toBeVisible();
   await expect(customer.locator('[aria-live="polite"]').filter({ hasText: `Vous gagnez ${sale.pointsEarned} points` })).toBeAttached();
   await snap(customer, 'customer-points-earned');
+  await expectNoSeriousA11yViolations(customer, 'customer, points earned');
 
   // The smallest customer panel the kiosk supports: everything still fits, nothing scrolls.
   await customer.setViewportSize({ width: 1024, height: 768 });
@@ -86,6 +87,7 @@ test('a sale at the till shows the points earned to the customer and the new bal
   await expect(cashier.getByTestId('cashier-points-expiring')).toHaveText(`${pts(lot!.points)} expirent le ${d}/${m}/${y}`);
   await expect(cashier.getByTestId('cashier-points-progress')).toContainText(`Plus que ${formatPoints('fr', next!.missing)} pts pour « ${next!.label} »`);
   await snap(cashier, 'cashier-points');
+  await expectNoSeriousA11yViolations(cashier, 'cashier, balance and visits');
 });
 
 test('with reduced motion the points earned appear at once', async ({ kiosk, cashier, customer }) => {
@@ -133,6 +135,7 @@ test('a manual sale previews its points, then commits them', async ({ kiosk, cas
   await expect(form.getByRole('slider')).toHaveCount(0);
   await form.scrollIntoViewIfNeeded();
   await snap(cashier, 'cashier-manual-sale');
+  await expectNoSeriousA11yViolations(cashier, 'cashier, manual sale');
 
   // A typo is refused with a reason, and nothing is committed.
   await form.getByLabel('Montant TTC (€)').fill('42,0x');
@@ -174,6 +177,7 @@ test('a manual sale over the programme ceilings is refused, then taken with a ma
     await cashier.screenshot({ path: `/work/notes/screens/cashier-manual-over-limit-${width}x${height}.png` });
   }
   await snap(cashier, 'cashier-manual-over-limit');
+  await expectNoSeriousA11yViolations(cashier, 'cashier, manual sale over the ceilings (manager approval)');
 
   // A wrong PIN: refused by the core at commit, nothing written, the approval asked again.
   await approval.getByLabel('Identifiant du responsable').fill('resp-1');
@@ -288,6 +292,7 @@ test('the Z report shows the day’s totals in a receipt layout and closes with 
   for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(42);
   await expect(lines).toHaveCSS('white-space', 'pre');
   await snap(cashier, 'cashier-zreport');
+  await expectNoSeriousA11yViolations(cashier, 'cashier, Z report');
 
   await cashier.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
@@ -311,6 +316,7 @@ test('the enrolled screen shows an empty balance and the first reward to aim for
   await customer.setViewportSize({ width: 1024, height: 768 });
   const size = await customer.evaluate(() => ({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight }));
   await snap(customer, 'customer-enrolled-goal-1024');
+  await expectNoSeriousA11yViolations(customer, 'customer, enrolled with the first reward to aim for');
   expect(size).toEqual({ w: 1024, h: 768 });
   await expect(cashier.getByTestId('cashier-points-balance')).toHaveText(pts(0));
 });

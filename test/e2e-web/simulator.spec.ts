@@ -1,5 +1,5 @@
 import { formatCardNumber } from '../../src/shared/domain/card-number';
-import { expect, snap, test } from './fixture';
+import { expect, expectNoSeriousA11yViolations, snap, test } from './fixture';
 
 test('the simulator scans codes into the till without hardware', async ({ kiosk, cashier, simulator }) => {
   await expect(cashier.getByTestId('cashier-devices')).toContainText('Scanner : prêt');
@@ -11,6 +11,7 @@ test('the simulator scans codes into the till without hardware', async ({ kiosk,
   const message = cashier.getByTestId('cashier-scan-message');
   await expect(message).toContainText(/Carte inconnue : 0 4999\d\d \d{6}/);
   await snap(simulator, 'simulator');
+  await expectNoSeriousA11yViolations(simulator, 'simulator');
 
   await simulator.getByRole('button', { name: 'Clé de contrôle fausse' }).click();
   await expect(message).toContainText('la clé de contrôle ne correspond pas');

@@ -70,6 +70,7 @@ export function PointsSummary({ account, error }: { account: LedgerAccount | nul
             testId="cashier-points-progress"
             balance={account.balance}
             nextReward={account.nextReward}
+            label={t('cashier.points.progress_label')}
             caption={
               account.nextReward
                 ? t('cashier.points.next_reward', {

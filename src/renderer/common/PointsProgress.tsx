@@ -6,12 +6,14 @@ interface PointsProgressProps {
   nextReward: NextReward;
   /** The sentence under the bar, already translated (« Plus que 155 pts pour… »). */
   caption: string;
+  /** What the bar measures, for assistive technology: a progress bar without a name is announced as a bare percentage. */
+  label: string;
   className?: string;
   testId?: string;
 }
 
 /** How far the balance has come towards the next reward, as a bar with its sentence. */
-export function PointsProgress({ balance, nextReward, caption, className, testId }: PointsProgressProps) {
+export function PointsProgress({ balance, nextReward, caption, label, className, testId }: PointsProgressProps) {
   const max = nextReward?.points ?? 1;
   const now = nextReward ? Math.min(Math.max(balance, 0), max) : max;
   const percent = Math.round((now / max) * 100);
@@ -20,6 +22,7 @@ export function PointsProgress({ balance, nextReward, caption, className, testId
       <div
         className="points-progress-track"
         role="progressbar"
+        aria-label={label}
         aria-valuemin={0}
         aria-valuemax={max}
         aria-valuenow={now}

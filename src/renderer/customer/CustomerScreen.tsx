@@ -55,6 +55,11 @@ export function CustomerScreen() {
     previousPhase.current = phase;
   }, [phase, info, setLocale]);
 
+  // The tab and window title follow the customer's language, as the rest of the screen does.
+  useEffect(() => {
+    document.title = t('customer.page_title');
+  }, [t]);
+
   const timedOut = useCallback(() => {
     // Leave at once: whatever the core answers, the form must not stay on the glass.
     setSession({ phase: 'idle' });
@@ -63,7 +68,12 @@ export function CustomerScreen() {
 
   let content;
   if (!info || !session) {
-    content = <p className="customer-loading">{t('customer.loading')}</p>;
+    content = (
+      <>
+        <h1 className="visually-hidden">{t('customer.heading')}</h1>
+        <p className="customer-loading">{t('customer.loading')}</p>
+      </>
+    );
   } else if (session.phase === 'idle') {
     content = <IdleScreen storeName={info.storeName} onSession={follow} />;
   } else if (session.phase === 'identified') {
@@ -77,9 +87,10 @@ export function CustomerScreen() {
   return (
     <div className={`customer customer--${session?.phase ?? 'loading'}`}>
       <ConnectionBanner />
-      <div className="customer-corner">
+      {/* A landmark of its own: whatever a screen reader lands on belongs to one (WCAG 1.3.1). */}
+      <header className="customer-corner">
         <LocaleSwitch />
-      </div>
+      </header>
       <main className="customer-main">{content}</main>
       <NoticeToast />
     </div>

@@ -177,7 +177,8 @@ export function EnrolmentFlow({ info, presetCardNumber, onSession, onTimeout }: 
           )}
         </div>
         <div className="enrol-progress">
-          <span className="enrol-progress-title">{t('customer.enrol.title')}</span>
+          {/* The page's level-one heading: each step's question is a level-two heading under it. */}
+          <h1 className="enrol-progress-title">{t('customer.enrol.title')}</h1>
           <span className="enrol-progress-step">{t('customer.enrol.progress', progress)}</span>
           <ol className="enrol-dots" aria-hidden="true">
             {STEPS.map((s, i) => (

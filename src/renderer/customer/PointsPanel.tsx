@@ -55,7 +55,7 @@ export function PointsPanel({ memberId, greeting, unlinked }: { memberId: string
           <p className="points-balance" data-testid="customer-points-balance">
             {t('customer.points.value', { points: formatPoints(locale, balance) })}
           </p>
-          <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} />
+          <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} label={t('customer.points.progress_label')} />
         </section>
       )}
       {/* Always in the page, so the sentence is read when it arrives; the count-up itself is for the eyes. */}
@@ -100,7 +100,7 @@ function SaleCelebration({ sale, balance, nextReward, unlinked }: { sale: Sale; 
               {t('customer.points.value', { points: formatPoints(locale, balance) })}
             </span>
           </div>
-          <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} />
+          <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} label={t('customer.points.progress_label')} />
         </>
       )}
     </section>

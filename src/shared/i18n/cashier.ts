@@ -75,6 +75,7 @@ export const cashierFr: Catalog = {
 
   'cashier.header.actions': 'Actions de caisse',
   'cashier.points.title': 'Points fidélité',
+  'cashier.points.progress_label': 'Vers la prochaine récompense',
   'cashier.points.balance': 'Solde',
   'cashier.points.value': '{points} pts',
   'cashier.points.available': 'Disponibles',
@@ -324,6 +325,7 @@ export const cashierEn: Catalog = {
 
   'cashier.header.actions': 'Till actions',
   'cashier.points.title': 'Loyalty points',
+  'cashier.points.progress_label': 'Towards the next reward',
   'cashier.points.balance': 'Balance',
   'cashier.points.value': '{points} pts',
   'cashier.points.available': 'Available',

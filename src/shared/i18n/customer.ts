@@ -2,6 +2,8 @@ import type { Catalog } from './i18n';
 
 /** Customer screen strings: spoken to a shopper, so warm and plain, never jargon. */
 export const customerFr: Catalog = {
+  'customer.page_title': 'Fidèle — bienvenue',
+  'customer.heading': 'Programme de fidélité',
   'customer.loading': 'Un instant…',
   'customer.idle.store': 'Bienvenue chez {store}',
   'customer.idle.title': 'Vous avez la carte ?',
@@ -23,6 +25,7 @@ export const customerFr: Catalog = {
   'customer.points.balance': 'Votre solde',
   'customer.points.value': '{points} pts',
   'customer.points.next_reward': 'Plus que {missing} pts pour un {label}',
+  'customer.points.progress_label': 'Vers votre prochaine récompense',
   'customer.points.all_rewards': 'Bravo, toutes nos récompenses sont à votre portée !',
   'customer.points.thanks': 'Merci pour vos achats !',
   'customer.points.earned_one': '+{points} point',
@@ -103,6 +106,8 @@ export const customerFr: Catalog = {
 };
 
 export const customerEn: Catalog = {
+  'customer.page_title': 'Fidèle — welcome',
+  'customer.heading': 'Loyalty programme',
   'customer.loading': 'One moment…',
   'customer.idle.store': 'Welcome to {store}',
   'customer.idle.title': 'Got our card?',
@@ -124,6 +129,7 @@ export const customerEn: Catalog = {
   'customer.points.balance': 'Your balance',
   'customer.points.value': '{points} pts',
   'customer.points.next_reward': 'Only {missing} pts to go for a {label}',
+  'customer.points.progress_label': 'Towards your next reward',
   'customer.points.all_rewards': 'Well done, every reward is within reach!',
   'customer.points.thanks': 'Thank you for shopping with us!',
   'customer.points.earned_one': '+{points} point',
