@@ -20,6 +20,7 @@ import { MemberStore } from './members/member-store';
 import { retentionPolicy, startRetention } from './retention';
 import type { Clock, Logger, Random } from './ports';
 import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
+import { incidentHandlers } from './incidents/handlers';
 import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
 import { Loyalty } from './loyalty';
 import { ScanRouter } from './session/scan-router';
@@ -340,6 +341,7 @@ export function createCore(options: CoreOptions): Core {
         lastReceiptSvg: last ? renderSvg(last) : null,
       };
     },
+    ...incidentHandlers({ ledger, loyalty, members, session, bus, clock }),
     ...sync.handlers,
   };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Role } from './roles';
 import { PointsMoved } from './ledger-views';
+import { IncidentChanged } from './incidents';
 import { SyncStatusView } from './sync-views';
 import { DeviceInfo, IdentifyResult, MemberId, NfcPairingOutcome, SessionState, Timestamp } from './schemas';
 
@@ -31,6 +32,8 @@ export const events = {
     roles: ['cashier', 'customer'],
     payload: z.object({ level: z.enum(['info', 'warning', 'error']), key: z.string(), at: Timestamp }),
   }),
+  /** An incident was recorded, updated or resolved here (the cashier's badge and notice follow it). */
+  'incident.changed': event({ roles: ['cashier'], payload: IncidentChanged }),
   /** A member's points moved (sale, refund, adjustment): the customer sees them arrive. */
   'points.moved': event({ roles: ['cashier', 'customer'], payload: PointsMoved }),
   'device.changed': event({ roles: ['cashier', 'simulator'], payload: DeviceInfo }),

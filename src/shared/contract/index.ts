@@ -9,3 +9,4 @@ export * from './ledger-inputs';
 export * from './ledger-views';
 export * from './wire';
 export * from './sync-views';
+export * from './incidents';

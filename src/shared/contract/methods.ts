@@ -20,6 +20,7 @@ import {
 } from './schemas';
 import { RefundInput } from './ledger-inputs';
 import { SyncEnrolInput, SyncStatusView } from './sync-views';
+import { IncidentOutcomeView, IncidentRecordInput, IncidentResolveInput, IncidentUpdateInput, RelationshipView } from './incidents';
 import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -137,6 +138,34 @@ export const methods = {
     roles: METHOD_ROLES['ledger.zReport'],
     input: z.strictObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ledger.day').nullable().default(null) }),
     output: ZReportView,
+  }),
+  /** Record a customer's incident (docs/relationship.md): member or anonymous with the receipt, kind, severity, optional note. */
+  'incident.record': method({
+    kind: 'command',
+    roles: METHOD_ROLES['incident.record'],
+    input: IncidentRecordInput,
+    output: IncidentOutcomeView,
+  }),
+  /** Re-qualify an open incident (kind, severity) or add a note. */
+  'incident.update': method({
+    kind: 'command',
+    roles: METHOD_ROLES['incident.update'],
+    input: IncidentUpdateInput,
+    output: IncidentOutcomeView,
+  }),
+  /** Close an incident with its outcome and gesture; above the cashier's limit, a manager's PIN. */
+  'incident.resolve': method({
+    kind: 'command',
+    roles: METHOD_ROLES['incident.resolve'],
+    input: IncidentResolveInput,
+    output: IncidentOutcomeView,
+  }),
+  /** A member's relationship health, open incidents from every store, and the goodwill budget left. */
+  'member.relationship': method({
+    kind: 'query',
+    roles: METHOD_ROLES['member.relationship'],
+    input: z.strictObject({ memberId: MemberId }),
+    output: RelationshipView,
   }),
   'sim.devices': method({
     kind: 'query',

@@ -484,6 +484,59 @@ export const migrations: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'sync_identity is append-only (its private key may only be sealed)'); END;
     `,
   },
+  {
+    version: 9,
+    name: 'customer incidents: their projection, their facts for health, erasable notes, the goodwill budget used',
+    sql: `
+      -- One row per incident recorded here (docs/relationship.md), from the incident_* journal entries,
+      -- written in the same transaction. note_id points into incident_note, never hashed.
+      CREATE TABLE incident (
+        incident_id TEXT PRIMARY KEY,
+        member_id TEXT,
+        kind TEXT NOT NULL,
+        severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5),
+        channel TEXT NOT NULL,
+        till_id TEXT,
+        receipt TEXT,
+        recorded_by TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+        outcome TEXT,
+        gesture TEXT,
+        gesture_cents INTEGER NOT NULL DEFAULT 0 CHECK (gesture_cents >= 0),
+        resolved_at INTEGER,
+        resolved_by TEXT,
+        approved_by TEXT,
+        note_id TEXT
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX incident_open_by_member ON incident (member_id, opened_at) WHERE status = 'open';
+      CREATE INDEX incident_by_opened_at ON incident (opened_at);
+
+      -- A member's incident facts (relationship-health.ts IncidentFact), clustered by member so health
+      -- reads them in one range. Facts from other stores come with HQ's pull (sync_bucket_item).
+      CREATE TABLE incident_fact (
+        member_id TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        fact TEXT NOT NULL,
+        PRIMARY KEY (member_id, entry_id)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Notes are personal data: outside the hashed journal, so they can be erased (the entry keeps its note_id).
+      CREATE TABLE incident_note (
+        note_id TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX incident_note_by_incident ON incident_note (incident_id);
+
+      -- What this terminal granted per goodwill period ('2026-03-10', '2026-W11', '2026-03'), in cents.
+      CREATE TABLE goodwill_usage (
+        period_key TEXT PRIMARY KEY,
+        cents INTEGER NOT NULL CHECK (cents >= 0)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

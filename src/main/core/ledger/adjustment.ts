@@ -2,10 +2,10 @@ import { AppFailure } from '../../../shared/contract';
 import { uuidv7 } from '../ids';
 import { spendablePoints } from './chain-view';
 import { Accounts, creditMember, debitMember } from './accounts';
-import { bodyHash } from './canonical';
+import { bodyHash, type CanonicalValue } from './canonical';
 import type { LedgerContext } from './context';
 import { expiryFor } from './expiry-policy';
-import type { Monotonic } from './journal';
+import type { AppendedEntry, Monotonic } from './journal';
 import { verifyManagerPin } from './manager-pin';
 import { requireAvailable } from './redemption';
 import type { EntryRef } from './sale';
@@ -58,6 +58,34 @@ function forbidden(message: string, key: string): AppFailure {
 }
 
 /**
+ * Credits points by hand inside the caller's transaction: the `adjust` entry
+ * (paying back clawback debt first) and its lot. An incident's points gesture
+ * is one too, written with the resolve that names it.
+ */
+export function appendCredit(
+  ctx: LedgerContext,
+  memberId: string,
+  points: number,
+  groupId: string,
+  detail: { [key: string]: CanonicalValue },
+): { entry: AppendedEntry; settled: number; lotExpiresOn: string | null } {
+  const credit = creditMember(memberId, Accounts.adjustments, points, ctx.journal.owed(memberId));
+  const expiry = expiryFor(ctx.rules, ctx.clock.now());
+  const lotExpiresOn = credit.credited > 0 ? expiry.expiresOn : null;
+  const entry = ctx.journal.append({
+    kind: 'adjust',
+    groupId,
+    memberId,
+    tillId: null,
+    receipt: null,
+    postings: credit.legs,
+    detail: { ...detail, clawback_settled: credit.settled, lot_expires_on: lotExpiresOn, lots: [] },
+  });
+  ctx.lots.open(entry.entryId, memberId, credit.credited, entry.seq, expiry);
+  return { entry, settled: credit.settled, lotExpiresOn };
+}
+
+/**
  * A manual correction of a member's points: a reason always, a manager's PIN
  * above the threshold, and the entry records who asked, who approved and why.
  * Idempotent by adjustment id. A debit never takes a member below zero.
@@ -91,20 +119,7 @@ export function adjustPoints(ctx: LedgerContext, guard: PinGuard, raw: unknown):
     let lotExpiresOn: string | null = null;
     let entry;
     if (input.points > 0) {
-      const credit = creditMember(memberId, Accounts.adjustments, input.points, journal.owed(memberId));
-      const expiry = expiryFor(ctx.rules, now);
-      settled = credit.settled;
-      lotExpiresOn = credit.credited > 0 ? expiry.expiresOn : null;
-      entry = journal.append({
-        kind: 'adjust',
-        groupId,
-        memberId,
-        tillId: null,
-        receipt: null,
-        postings: credit.legs,
-        detail: { ...detail, clawback_settled: settled, lot_expires_on: lotExpiresOn, lots: [] },
-      });
-      lots.open(entry.entryId, memberId, credit.credited, entry.seq, expiry);
+      ({ entry, settled, lotExpiresOn } = appendCredit(ctx, memberId, input.points, groupId, detail));
     } else {
       const points = -input.points;
       requireAvailable(points, balanceBefore, ctx.holds.pendingFor(memberId), 'points');

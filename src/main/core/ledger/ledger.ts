@@ -13,6 +13,8 @@ import { formatLocalDate, localDateOf } from './local-time';
 import { Lots, type ExpiringPoints } from './lots';
 import { expiringPoints, NO_CHAIN, spendablePoints, type ChainPositions } from './chain-view';
 import { IntegrityGate, type IntegrityView } from './integrity';
+import { IncidentBook } from '../incidents/incident-book';
+import type { GoodwillBudgetView, IncidentOutcomeView, RelationshipView } from '../../../shared/contract';
 import { DEFAULT_OFFLINE_LIMITS, OfflineSession, type OfflineLimitsProvider } from './offline';
 import { ackCursor, nextOutboxBatch, recordAck, type AckCursor, type OutboxBatch } from './outbox';
 import { DEFAULT_PROGRAM } from './program.default';
@@ -105,6 +107,14 @@ export interface Ledger {
   connectivity(): { offline: boolean; offlineForMs: number };
   head(): { epoch: number; seq: number; hash: string };
   verifyChain(): VerifyReport;
+  /** Customer incidents in this journal and members' relationship health (incidents/incident-book.ts, docs/relationship.md). */
+  readonly incidents: {
+    record(input: unknown): IncidentOutcomeView;
+    update(input: unknown): IncidentOutcomeView;
+    resolve(input: unknown): IncidentOutcomeView;
+    relationship(memberId: string): RelationshipView;
+    budget(): GoodwillBudgetView;
+  };
   /** The Z report of a store-local day ('YYYY-MM-DD', default today). */
   zReport(day?: string): ZReport;
   zReportLines(report: ZReport, locale: Locale): string[];
@@ -158,6 +168,8 @@ export function createLedger(options: LedgerOptions): Ledger {
   if (!hasStream && !hasEntries) ctx.write(() => journal.openStream());
   const gate = new IntegrityGate();
   const pins = new PinGuard(monotonic);
+  // One PIN guard for adjustments, ceilings and goodwill gestures: five wrong PINs anywhere lock them all.
+  const incidents = new IncidentBook(ctx, pins);
   const historyStmt = db.prepare<[string, number], EntryRow>(
     `SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE member_id = ? ORDER BY seq DESC LIMIT ?`,
   );
@@ -234,6 +246,13 @@ export function createLedger(options: LedgerOptions): Ledger {
     connectivity: () => ({ offline: offline.isOffline(), offlineForMs: offline.elapsedMs() }),
     head: () => ({ epoch: policy.epoch, ...journal.head() }),
     verifyChain: () => verifyChain(db),
+    incidents: {
+      record: (input) => guarded('incident', () => incidents.record(input), 'write'),
+      update: (input) => guarded('incident update', () => incidents.update(input), 'write'),
+      resolve: (input) => guarded('incident resolution', () => incidents.resolve(input), 'write'),
+      relationship: (memberId) => guarded('relationship', () => incidents.relationship(memberId)),
+      budget: () => guarded('goodwill budget', () => incidents.budget()),
+    },
     zReport: (day = formatLocalDate(localDateOf(clock.now(), rules.timeZone))) => zReport(db, options.terminalId, rules.timeZone, day, clock.now()),
     zReportLines: (report, locale) => zReportLines(report, locale),
     // The stream freezes while damaged: pushing it would let HQ accept entries this terminal

@@ -1,0 +1,75 @@
+import type { Statement } from 'better-sqlite3';
+import { DEFAULT_GOODWILL, GoodwillPolicy, type GoodwillBudgetView, type Gesture } from '../../../shared/contract';
+import type { Db } from '../db/database';
+import { addDays, formatLocalDate, localParts } from '../ledger/local-time';
+import type { ProgramRules } from '../ledger/rules';
+
+/**
+ * The store's goodwill budget (docs/relationship.md): what HQ set for the
+ * store (the `goodwill` key of the store bucket), else DEFAULT_GOODWILL; and
+ * what this terminal granted in the current store-local period.
+ */
+export function periodKey(period: GoodwillPolicy['period'], at: number, timeZone: string): string {
+  const local = localParts(at, timeZone);
+  if (period === 'month') return `${String(local.year).padStart(4, '0')}-${String(local.month).padStart(2, '0')}`;
+  if (period === 'week') return `W${formatLocalDate(addDays(local, 1 - local.weekday))}`;
+  return formatLocalDate(local);
+}
+
+/** What a gesture costs the budget, in cents: points at the programme's redemption value, rounded up. */
+export function gestureCents(gesture: Gesture, rules: ProgramRules): number {
+  switch (gesture.type) {
+    case 'none':
+    case 'apology':
+      return 0;
+    case 'points':
+      return Math.ceil((gesture.points * rules.redemption.value.cents) / rules.redemption.value.points);
+    case 'voucher':
+    case 'refund':
+      return gesture.valueCents;
+  }
+}
+
+export class GoodwillLedger {
+  private readonly s: {
+    policy: Statement<[], { value: string }>;
+    used: Statement<[string], { cents: number }>;
+    spend: Statement<[string, number]>;
+  };
+
+  constructor(db: Db) {
+    this.s = {
+      policy: db.prepare("SELECT value FROM sync_bucket_item WHERE bucket = 'store' AND key = 'goodwill'"),
+      used: db.prepare('SELECT cents FROM goodwill_usage WHERE period_key = ?'),
+      spend: db.prepare('INSERT INTO goodwill_usage (period_key, cents) VALUES (?, ?) ON CONFLICT (period_key) DO UPDATE SET cents = cents + excluded.cents'),
+    };
+  }
+
+  /** HQ's policy for this store; a malformed one (never expected: pulls are checked and signed) falls back to the default. */
+  policy(): GoodwillPolicy {
+    const row = this.s.policy.get();
+    if (!row) return DEFAULT_GOODWILL;
+    const parsed = GoodwillPolicy.safeParse(JSON.parse(row.value));
+    return parsed.success ? parsed.data : DEFAULT_GOODWILL;
+  }
+
+  budget(rules: ProgramRules, now: number): GoodwillBudgetView {
+    const policy = this.policy();
+    const key = periodKey(policy.period, now, rules.timeZone);
+    const used = this.s.used.get(key)?.cents ?? 0;
+    return {
+      period: policy.period,
+      periodKey: key,
+      budgetCents: policy.budgetCents,
+      usedCents: used,
+      remainingCents: Math.max(0, policy.budgetCents - used),
+      cashierLimitCents: policy.cashierLimitCents,
+      centsPerPoint: { cents: rules.redemption.value.cents, points: rules.redemption.value.points },
+    };
+  }
+
+  /** Inside the resolve's transaction. */
+  spend(key: string, cents: number): void {
+    if (cents > 0) this.s.spend.run(key, cents);
+  }
+}

@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashManagerPin } from '../../src/main/core/ledger/manager-pin';
+import { seededRandom } from '../../src/main/core/ports';
+import { relationshipKey } from '../../src/shared/sync/relationship-item';
+import { openHarness, refusal, type Harness } from './ledger-fixture';
+
+const PIN_HASH = hashManagerPin('4821', seededRandom(3), { N: 1024, r: 8, p: 1 });
+const DAY = 86_400_000;
+
+let h: Harness;
+beforeEach(() => {
+  h = openHarness({ policy: { managerPinHash: PIN_HASH } });
+});
+afterEach(() => h.close());
+
+/** Every table incidents touch, with the journal: equal snapshots mean nothing was written. */
+const snapshot = () =>
+  h.snapshot() +
+  JSON.stringify(['incident', 'incident_fact', 'incident_note', 'goodwill_usage'].map((t) => h.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
+
+const record = (patch: Record<string, unknown> = {}) => ({
+  memberId: h.members.claire.id,
+  kind: 'billing_error',
+  severity: 3,
+  recordedBy: 'caissier-7',
+  ...patch,
+});
+const resolve = (incidentId: string, patch: Record<string, unknown> = {}) => ({ incidentId, outcome: 'well_resolved', recordedBy: 'caissier-7', ...patch });
+
+describe('incidents in the journal', () => {
+  it('records an incident as a chained entry with no postings, its note outside the hashed detail', () => {
+    const out = h.ledger.incidents.record(record({ note: 'Prix affiché 2,49 €, encaissé 3,49 €', tillId: 'till-1', receipt: 'T1-0042' }));
+    expect(out.incident).toMatchObject({ memberId: h.members.claire.id, kind: 'billing_error', severity: 3, status: 'open', channel: 'till', receipt: 'T1-0042', note: 'Prix affiché 2,49 €, encaissé 3,49 €' });
+    expect(out.incident.incidentId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    const entry = h.ledger.history(h.members.claire.id, 1)[0]!;
+    expect(entry).toMatchObject({ kind: 'incident_open', postings: [], receipt: 'T1-0042', till_id: 'till-1' });
+    expect(entry.detail).toMatchObject({ incident_id: out.incident.incidentId, kind: 'billing_error', severity: 3, recorded_by: 'caissier-7' });
+    expect(JSON.stringify(entry)).not.toContain('encaissé');
+    expect(h.ledger.verifyChain().ok).toBe(true);
+    // Erasing the note (the privacy work) leaves a chain that still verifies.
+    h.db.prepare('DELETE FROM incident_note').run();
+    expect(h.ledger.verifyChain().ok).toBe(true);
+    expect(h.ledger.incidents.relationship(h.members.claire.id).openIncidents[0]!.note).toBeNull();
+  });
+
+  it('the badge: an open incident makes the member fragile with a reason line, resolving it well brings them back to ok', () => {
+    const id = h.members.claire.id;
+    expect(h.ledger.incidents.relationship(id).health).toMatchObject({ state: 'ok', reason: { code: 'none' } });
+    const out = h.ledger.incidents.record(record({ severity: 3 }));
+    const fragile = h.ledger.incidents.relationship(id);
+    expect(fragile.health.state).toBe('fragile');
+    expect(fragile.health.reason.fr).toBe('1 incident non résolu depuis novembre');
+    expect(fragile.openIncidents.map((i) => i.incidentId)).toEqual([out.incident.incidentId]);
+    h.ledger.incidents.resolve(resolve(out.incident.incidentId));
+    const after = h.ledger.incidents.relationship(id);
+    expect(after.health.state).toBe('ok');
+    expect(after.openIncidents).toEqual([]);
+  });
+
+  it('resolves with a points gesture: an adjustment naming the incident in the same transaction, counted against the budget', () => {
+    const id = h.members.claire.id;
+    const before = h.ledger.points(id).balance;
+    const out = h.ledger.incidents.record(record());
+    const resolved = h.ledger.incidents.resolve(resolve(out.incident.incidentId, { gesture: { type: 'points', points: 100 } }));
+    expect(resolved.adjustment).toMatchObject({ points: 100, balanceAfter: before + 100 });
+    expect(h.ledger.points(id).balance).toBe(before + 100);
+    const [resolveEntry, adjustEntry] = h.ledger.history(id, 2);
+    expect(adjustEntry).toMatchObject({ kind: 'adjust', group_id: out.incident.incidentId, detail: { incident_id: out.incident.incidentId, points: 100 } });
+    expect(resolveEntry).toMatchObject({ kind: 'incident_resolve', detail: { outcome: 'well_resolved', adjustment_entry_id: adjustEntry!.entry_id, gesture: { type: 'points', points: 100, value_cents: 500 } } });
+    expect(resolved.budget).toMatchObject({ period: 'day', periodKey: '2026-11-18', budgetCents: 5000, usedCents: 500, remainingCents: 4500 });
+    expect(h.ledger.verifyChain().ok).toBe(true);
+    // Another day, another budget.
+    h.clock.value += DAY;
+    expect(h.ledger.incidents.budget()).toMatchObject({ periodKey: '2026-11-19', usedCents: 0 });
+  });
+
+  it('needs the manager PIN above the cashier limit, shares the five-tries lockout, and refuses past the budget even with a PIN', () => {
+    const a = h.ledger.incidents.record(record()).incident.incidentId;
+    const big = { gesture: { type: 'voucher', valueCents: 2000, reference: 'BON-1' } };
+    const clean = snapshot();
+    expect(refusal(() => h.ledger.incidents.resolve(resolve(a, big)), 'forbidden').issues?.[0]!.message).toBe('ledger.manager_pin_required');
+    for (let i = 0; i < 5; i++) {
+      expect(refusal(() => h.ledger.incidents.resolve(resolve(a, { ...big, manager: { id: 'resp-2', pin: '0000' } })), 'forbidden').issues?.[0]!.message).toBe(
+        'ledger.manager_pin_wrong',
+      );
+    }
+    expect(refusal(() => h.ledger.incidents.resolve(resolve(a, { ...big, manager: { id: 'resp-2', pin: '4821' } })), 'forbidden').issues?.[0]!.message).toBe(
+      'ledger.manager_pin_locked',
+    );
+    expect(snapshot()).toBe(clean);
+    h.mono.value += 5 * 60_000 + 1;
+    const ok = h.ledger.incidents.resolve(resolve(a, { ...big, manager: { id: 'resp-2', pin: '4821' } }));
+    expect(ok.budget.remainingCents).toBe(3000);
+    const b = h.ledger.incidents.record(record({ kind: 'waiting_time' })).incident.incidentId;
+    const past = snapshot();
+    const over = refusal(() => h.ledger.incidents.resolve(resolve(b, { gesture: { type: 'voucher', valueCents: 3001, reference: 'BON-2' }, manager: { id: 'resp-2', pin: '4821' } })), 'over_limit');
+    expect(over.issues?.[0]!.message).toBe('incident.over_budget');
+    expect(snapshot()).toBe(past);
+  });
+
+  it('refuses bad input with a clear message and writes nothing', () => {
+    const open = h.ledger.incidents.record(record()).incident.incidentId;
+    h.ledger.incidents.resolve(resolve(open));
+    const anonymous = h.ledger.incidents.record(record({ memberId: null, receipt: 'T1-0007' })).incident.incidentId;
+    const clean = snapshot();
+    const key = (fn: () => unknown, code: Parameters<typeof refusal>[1]) => refusal(fn, code).issues?.map((i) => i.message);
+    expect(key(() => h.ledger.incidents.record(record({ kind: 'rude_weather' })), 'bad_input')).toHaveLength(1);
+    expect(key(() => h.ledger.incidents.record(record({ severity: 0 })), 'bad_input')).toEqual(['incident.severity']);
+    expect(key(() => h.ledger.incidents.record(record({ severity: 6 })), 'bad_input')).toEqual(['incident.severity']);
+    expect(key(() => h.ledger.incidents.record(record({ note: 'x'.repeat(281) })), 'bad_input')).toEqual(['incident.note_too_long']);
+    expect(key(() => h.ledger.incidents.record(record({ note: 'ligne 1\u0007' })), 'bad_input')).toEqual(['incident.control_chars']);
+    expect(key(() => h.ledger.incidents.record(record({ note: 'moitié \ud800' })), 'bad_input')).toEqual(['incident.malformed_text']);
+    expect(key(() => h.ledger.incidents.record(record({ memberId: '01890000-0000-7000-8000-000000000000' })), 'not_found')).toEqual(['incident.member_unknown']);
+    expect(key(() => h.ledger.incidents.record(record({ memberId: null })), 'bad_input')).toEqual(['incident.receipt_required']);
+    expect(key(() => h.ledger.incidents.resolve(resolve(open)), 'conflict')).toEqual(['incident.already_resolved']);
+    expect(key(() => h.ledger.incidents.update({ incidentId: open, severity: 2, recordedBy: 'c' }), 'conflict')).toEqual(['incident.already_resolved']);
+    expect(key(() => h.ledger.incidents.resolve(resolve('01890000-0000-7000-8000-000000000001')), 'not_found')).toEqual(['incident.unknown']);
+    expect(key(() => h.ledger.incidents.resolve(resolve(anonymous, { gesture: { type: 'points', points: 10 } })), 'bad_input')).toEqual(['incident.points_need_member']);
+    expect(key(() => h.ledger.incidents.resolve(resolve(anonymous, { outcome: 'fixed' })), 'bad_input')).toHaveLength(1);
+    expect(snapshot()).toBe(clean);
+  });
+
+  it('re-qualifies an open incident: a graver severity weighs more', () => {
+    const id = h.members.claire.id;
+    const a = h.ledger.incidents.record(record({ severity: 1 })).incident.incidentId;
+    const light = h.ledger.incidents.relationship(id).health.load;
+    const updated = h.ledger.incidents.update({ incidentId: a, severity: 5, note: 'Rappelée : plus grave que prévu', recordedBy: 'resp-2' });
+    expect(updated.incident).toMatchObject({ severity: 5, note: 'Rappelée : plus grave que prévu' });
+    expect(h.ledger.incidents.relationship(id).health.load).toBeGreaterThan(light);
+  });
+
+  it('knows the incidents HQ sent from other stores, each fact once, and refuses to resolve one HQ says is resolved', () => {
+    const id = h.members.claire.id;
+    const local = h.ledger.incidents.record(record({ kind: 'order_delivery' })).incident.incidentId;
+    const own = h.db.prepare<[string], { fact: string }>('SELECT fact FROM incident_fact WHERE member_id = ?').all(id).map((r) => JSON.parse(r.fact) as unknown);
+    const lyon = {
+      entryId: 'lyon-e1',
+      incidentId: '01890000-0000-7000-8000-0000000000aa',
+      type: 'open',
+      at: h.clock.value - 10 * DAY,
+      terminalId: 'lyon-t1',
+      kind: 'staff_behaviour',
+      severity: 4,
+      channel: 'till',
+      tillId: null,
+      receipt: 'L-9',
+    };
+    const item = { memberId: id, visits12m: 3, facts: [...own, lyon] };
+    h.db.prepare("INSERT INTO sync_bucket_item (bucket, key, value) VALUES ('store', ?, ?)").run(relationshipKey(id), JSON.stringify(item));
+    const view = h.ledger.incidents.relationship(id);
+    expect(view.openIncidents.map((i) => [i.incidentId, i.origin])).toEqual([
+      [lyon.incidentId, 'chain'],
+      [local, 'local'],
+    ]);
+    expect(view.health.state).toBe('at_risk');
+    expect(view.health.reason.en).toBe('2 unresolved incidents since November');
+    expect(view.health.suggestedGesture).toEqual({ severity: 4, valueCents: 2000, points: 400 });
+    const resolvedElsewhere = { ...item, facts: [...item.facts, { entryId: 'paris2-e9', incidentId: local, type: 'resolve', at: h.clock.value, terminalId: 'paris-t2', outcome: 'poorly_resolved' }] };
+    h.db.prepare("UPDATE sync_bucket_item SET value = ? WHERE key = ?").run(JSON.stringify(resolvedElsewhere), relationshipKey(id));
+    refusal(() => h.ledger.incidents.resolve(resolve(local)), 'conflict');
+  });
+});
