@@ -9,6 +9,7 @@ const suites: Record<string, Suite> = {
   members: async (args) => (await import('./members')).runMembersBench(args),
   devices: async (args) => (await import('./devices')).runDevicesBench(args),
   sync: async (args) => (await import('./sync')).runSyncBench(args),
+  ledger: async (args) => (await import('./ledger')).runLedgerBench(args),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);

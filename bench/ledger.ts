@@ -1,0 +1,318 @@
+/**
+ * The points ledger of a terminal that has been selling for a year:
+ * - a journal of 2,000,000 entries (bulk-journal.ts writes them with the
+ *   ledger's own entry, hash-chain and posting code), which the terminal
+ *   verifies in full at start, as it does on every start;
+ * - a committed sale through the same dispatch the cashier screen calls
+ *   (`ledger.manualCommit`: priced, held with HQ if enrolled, committed in
+ *   one fsync'd transaction), against the bare single-row INSERT transaction
+ *   into a table of the same database, same connection, same pragmas, the
+ *   two taking turns block by block;
+ * - a member's balance as the cashier screen reads it (`ledger.account`);
+ * - a sale through the till API over loopback HTTP, with a till token.
+ * Options: --entries N (default 2000000), --members N (default 20000),
+ * --sales N (default 2000), --seed S.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCore, type Core } from '../src/main/core/core';
+import { openDatabase } from '../src/main/core/db/database';
+import { createLedger } from '../src/main/core/ledger/ledger';
+import { DEFAULT_PROGRAM } from '../src/main/core/ledger/program.default';
+import type { SaleResult } from '../src/main/core/ledger/sale';
+import { MemberStore } from '../src/main/core/members/member-store';
+import { seededRandom, silentLogger, systemClock } from '../src/main/core/ports';
+import { seedDemoMembers } from '../src/main/core/seed/demo-members';
+import { startTillApi } from '../src/main/till-api/till-api';
+import { newTillToken, sha256Hex } from '../src/main/till-api/tokens';
+import { testConfig } from '../test/fakes/known-members';
+import { writeBulkJournal } from './bulk-journal';
+import { fmt, round, summarise } from './stats';
+
+const TARGETS = { saleVsBareRatio: 1.5, balanceP99Ms: 1, apiCommitP99Ms: 10 };
+const TERMINAL_ID = 'bench-t1';
+const TILL_ID = 'caisse-1';
+const DAY_MS = 86_400_000;
+/** Samples per turn: sales and bare INSERTs alternate in blocks this long. */
+const BLOCK = 50;
+const WARM_UP = 100;
+const BALANCE_SAMPLES = 5_000;
+const API_SAMPLES = 1_000;
+const REDEEM_POINTS = 100;
+
+const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
+function options(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      entries: { type: 'string', default: '2000000' },
+      members: { type: 'string', default: '20000' },
+      sales: { type: 'string', default: '2000' },
+      seed: { type: 'string', default: '20261207' },
+    },
+    strict: true,
+  });
+  const int = (name: keyof typeof values, min: number, max: number) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be ${min}..${max}, not ${values[name]}`);
+    return n;
+  };
+  return { entries: int('entries', 1, 20_000_000), members: int('members', 1, 999_999), sales: int('sales', 10, 100_000), seed: int('seed', 0, 2 ** 31) };
+}
+
+/** Members with their points, so sales can redeem what their member has. */
+class Customers {
+  private readonly ids: string[];
+  private next: number;
+  constructor(
+    readonly balances: Map<string, number>,
+    seed: number,
+  ) {
+    this.ids = [...balances.keys()];
+    this.next = seed % this.ids.length;
+  }
+  pick(): string {
+    // A stride coprime with most member counts: every sale meets another member, spread over the file.
+    this.next = (this.next + 7_919) % this.ids.length;
+    return this.ids[this.next]!;
+  }
+  /** Every fourth sale spends 100 points when the member has them. */
+  redeemFor(memberId: string, i: number): number {
+    return i % 4 === 0 && (this.balances.get(memberId) ?? 0) >= REDEEM_POINTS ? REDEEM_POINTS : 0;
+  }
+  after(sale: Pick<SaleResult, 'memberId' | 'balanceAfter'>): void {
+    this.balances.set(sale.memberId, sale.balanceAfter);
+  }
+}
+
+/** The terminal's database as a year of selling leaves it: members, then the journal. */
+function buildDatabase(dbPath: string, o: ReturnType<typeof options>) {
+  const db = openDatabase(dbPath);
+  try {
+    const now = systemClock.now();
+    const members = seedDemoMembers(new MemberStore(db), { count: o.members, seed: o.seed, now });
+    // Nothing here has to survive a power cut: the load skips the fsyncs the terminal never skips,
+    // and keeps the indexes it updates at random (by member, by account) in memory.
+    db.pragma('synchronous = OFF');
+    db.pragma('cache_size = -524288');
+    // Opens the stream exactly as a new terminal does.
+    createLedger({ db, clock: systemClock, random: seededRandom(o.seed), terminalId: TERMINAL_ID, logger: silentLogger });
+    const memberIds = db.prepare('SELECT id FROM member ORDER BY id').pluck().all() as string[];
+    const journal = writeBulkJournal({
+      db,
+      terminalId: TERMINAL_ID,
+      epoch: 1,
+      rules: DEFAULT_PROGRAM,
+      memberIds,
+      entries: o.entries,
+      // The last 330 days: no lot has expired yet, so start() finds nothing to expire.
+      from: now - 330 * DAY_MS,
+      to: now - DAY_MS,
+      random: seededRandom(o.seed + 1),
+      tillId: TILL_ID,
+    });
+    db.pragma('synchronous = FULL');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return { members, ...journal };
+  } finally {
+    db.close();
+  }
+}
+
+function manualSale(memberId: string, i: number, redeemPoints: number) {
+  const lines = [{ category: 'grocery', amountCents: 1_500 + ((i * 389) % 6_000), taxRateBp: 550 }];
+  if (i % 3 === 0) lines.push({ category: 'bio', amountCents: 800 + ((i * 97) % 2_000), taxRateBp: 550 });
+  return { memberId, lines, redeemPoints };
+}
+
+function tillSale(memberId: string, i: number, redeemPoints: number) {
+  const cents = 2_000 + ((i * 613) % 9_000);
+  const due = cents - redeemPoints * DEFAULT_PROGRAM.redemption.value.cents;
+  return {
+    tillId: TILL_ID,
+    receipt: `API-${i}`,
+    memberId,
+    lines: [{ lineId: '1', sku: '3017620422003', label: 'Pâte à tartiner 750 g', category: 'grocery', quantity: 1, unitPriceCents: cents, taxRateBp: 550 }],
+    payments: [{ method: 'card', amountCents: due }],
+    redeemPoints,
+  };
+}
+
+async function measureSales(core: Core, customers: Customers, samples: number) {
+  core.db.exec('CREATE TABLE bench_bare_insert (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL) STRICT');
+  const insert = core.db.prepare<[number, string]>('INSERT INTO bench_bare_insert (at, body) VALUES (?, ?)');
+  // The shape of the ledger's own writes: one IMMEDIATE transaction, committed with synchronous=FULL.
+  const bare = core.db.transaction((at: number, body: string) => insert.run(at, body));
+  const body = 'x'.repeat(600);
+  const saleNs: number[] = [];
+  const bareNs: number[] = [];
+  let redeemed = 0;
+  let i = 0;
+  const sales = async (count: number, keep: boolean) => {
+    for (let k = 0; k < count; k++, i++) {
+      const memberId = customers.pick();
+      const redeem = customers.redeemFor(memberId, i);
+      const t = process.hrtime.bigint();
+      const result = await core.dispatch('cashier', 'ledger.manualCommit', manualSale(memberId, i, redeem));
+      const elapsed = Number(process.hrtime.bigint() - t);
+      if (!result.ok) throw new Error(`sale ${i} refused: ${result.error.code} ${result.error.message}`);
+      customers.after(result.value as SaleResult);
+      if (redeem > 0) redeemed++;
+      if (keep) saleNs.push(elapsed);
+    }
+  };
+  const bares = (count: number, keep: boolean) => {
+    for (let k = 0; k < count; k++) {
+      const t = process.hrtime.bigint();
+      bare.immediate(Date.now(), body);
+      const elapsed = Number(process.hrtime.bigint() - t);
+      if (keep) bareNs.push(elapsed);
+    }
+  };
+  await sales(WARM_UP, false);
+  bares(WARM_UP, false);
+  for (let block = 0; saleNs.length < samples; block++) {
+    const n = Math.min(BLOCK, samples - saleNs.length);
+    if (block % 2 === 0) {
+      await sales(n, true);
+      bares(n, true);
+    } else {
+      bares(n, true);
+      await sales(n, true);
+    }
+  }
+  return { saleNs, bareNs, redeemed };
+}
+
+async function measureBalances(core: Core, customers: Customers) {
+  const ns: number[] = [];
+  for (let i = 0; i < WARM_UP + BALANCE_SAMPLES; i++) {
+    const memberId = customers.pick();
+    const t = process.hrtime.bigint();
+    const result = await core.dispatch('cashier', 'ledger.account', { memberId });
+    const elapsed = Number(process.hrtime.bigint() - t);
+    if (!result.ok) throw new Error(`balance of ${memberId} refused: ${result.error.code}`);
+    if ((result.value as { balance: number }).balance !== customers.balances.get(memberId)) throw new Error(`balance of ${memberId} is not what its sales left`);
+    if (i >= WARM_UP) ns.push(elapsed);
+  }
+  return ns;
+}
+
+async function measureApi(core: Core, customers: Customers, token: string, config: Parameters<typeof startTillApi>[0]['config']) {
+  const api = await startTillApi({ core, config, clock: systemClock, random: seededRandom(9), logger: silentLogger });
+  const ns: number[] = [];
+  try {
+    for (let i = 0; i < WARM_UP + API_SAMPLES; i++) {
+      const memberId = customers.pick();
+      const body = JSON.stringify(tillSale(memberId, i, customers.redeemFor(memberId, i)));
+      const t = process.hrtime.bigint();
+      const response = await fetch(`${api.origin}/v1/sales`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
+        body,
+      });
+      const text = await response.text();
+      const elapsed = Number(process.hrtime.bigint() - t);
+      if (response.status !== 200) throw new Error(`till API sale ${i}: ${response.status} ${text.slice(0, 300)}`);
+      customers.after((JSON.parse(text) as { sale: SaleResult }).sale);
+      if (i >= WARM_UP) ns.push(elapsed);
+    }
+  } finally {
+    await api.close();
+  }
+  return ns;
+}
+
+export async function runLedgerBench(argv: string[]): Promise<void> {
+  const o = options(argv);
+  const dir = mkdtempSync(join(tmpdir(), 'fidele-bench-ledger-'));
+  const dbPath = join(dir, 'terminal.sqlite');
+  try {
+    const buildStart = performance.now();
+    const built = buildDatabase(dbPath, o);
+    const buildS = (performance.now() - buildStart) / 1000;
+    const dbMb = statSync(dbPath).size / 1e6;
+    console.log(`built ${built.entries} journal entries (${built.sales} sales, ${built.members} members) in ${buildS.toFixed(1)} s: ${dbMb.toFixed(0)} MB (${dbPath})`);
+
+    const token = newTillToken(seededRandom(o.seed + 2));
+    const config = testConfig({
+      terminalId: TERMINAL_ID,
+      tillApi: { enabled: true, host: '127.0.0.1', port: 0, lan: false, tills: [{ id: TILL_ID, tokenSha256: sha256Hex(token) }] },
+    });
+    const openStart = performance.now();
+    const core = createCore({ dbPath, config, shell: 'browser', clock: systemClock, random: seededRandom(o.seed + 3), logger: silentLogger });
+    const openS = (performance.now() - openStart) / 1000;
+    let events = 0;
+    core.bus.subscribe(() => {
+      events++;
+    });
+    const startStart = performance.now();
+    await core.start();
+    const startS = (performance.now() - startStart) / 1000;
+    const integrity = core.ledger.integrity();
+    if (integrity.state !== 'verified') throw new Error(`the journal did not verify at start: ${integrity.state} ${JSON.stringify(integrity.problems)}`);
+    const entries = core.ledger.head().seq;
+    console.log(`opened in ${openS.toFixed(1)} s (quick_check); start() verified ${entries} entries in ${startS.toFixed(1)} s`);
+
+    let saleRun, balanceNs, apiNs;
+    const customers = new Customers(built.balances, o.seed);
+    try {
+      saleRun = await measureSales(core, customers, o.sales);
+      balanceNs = await measureBalances(core, customers);
+      apiNs = await measureApi(core, customers, token, config);
+    } finally {
+      await core.close();
+    }
+
+    const sale = summarise(saleRun.saleNs);
+    const bare = summarise(saleRun.bareNs);
+    const balance = summarise(balanceNs);
+    const apiCommit = summarise(apiNs);
+    const ratio = sale.p50 / bare.p50;
+    const ms = (x: number) => `${x.toFixed(2)} ms`;
+    console.log(
+      `sale (ledger.manualCommit via dispatch), ${saleRun.saleNs.length} sales, ${saleRun.redeemed} redeeming: p50 ${ms(sale.p50)}, p90 ${ms(sale.p90)}, p99 ${ms(sale.p99)}, max ${ms(sale.max)}`,
+    );
+    console.log(`bare single-row INSERT transaction, fsync'd, same database: p50 ${ms(bare.p50)}, p90 ${ms(bare.p90)}, p99 ${ms(bare.p99)}`);
+    console.log(`sale ÷ bare (medians): ${ratio.toFixed(2)} [target ≤ ${TARGETS.saleVsBareRatio}: ${verdict(ratio <= TARGETS.saleVsBareRatio)}]`);
+    console.log(
+      `balance (ledger.account via dispatch), ${balanceNs.length} reads: p50 ${fmt(balance.p50)}, p99 ${fmt(balance.p99)}, max ${fmt(balance.max)}` +
+        ` [p99 target ≤ ${TARGETS.balanceP99Ms} ms: ${verdict(balance.p99 <= TARGETS.balanceP99Ms)}]`,
+    );
+    console.log(
+      `till API POST /v1/sales over loopback, ${apiNs.length} sales: p50 ${ms(apiCommit.p50)}, p99 ${ms(apiCommit.p99)}, max ${ms(apiCommit.max)}` +
+        ` [p99 target ≤ ${TARGETS.apiCommitP99Ms} ms: ${verdict(apiCommit.p99 <= TARGETS.apiCommitP99Ms)}]`,
+    );
+    console.log(`session events delivered: ${events}`);
+
+    const targetsMet = ratio <= TARGETS.saleVsBareRatio && balance.p99 <= TARGETS.balanceP99Ms && apiCommit.p99 <= TARGETS.apiCommitP99Ms;
+    console.log(
+      JSON.stringify({
+        suite: 'ledger',
+        entries,
+        members: built.members,
+        build: 'bulk',
+        build_s: Math.round(buildS * 10) / 10,
+        db_mb: Math.round(dbMb),
+        open_s: Math.round(openS * 10) / 10,
+        start_verify_s: Math.round(startS * 10) / 10,
+        sale_samples: saleRun.saleNs.length,
+        sale_p50_ms: round(sale.p50),
+        sale_p99_ms: round(sale.p99),
+        bare_insert_p50_ms: round(bare.p50),
+        bare_insert_p99_ms: round(bare.p99),
+        sale_vs_bare_ratio: Math.round(ratio * 100) / 100,
+        balance_p50_ms: round(balance.p50),
+        balance_p99_ms: round(balance.p99),
+        api_commit_p50_ms: round(apiCommit.p50),
+        api_commit_p99_ms: round(apiCommit.p99),
+        targets_met: targetsMet,
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
