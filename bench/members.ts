@@ -15,27 +15,13 @@ import { seedDemoMembers } from '../src/main/core/seed/demo-members';
 import { nationalDigits } from '../src/shared/domain/phone';
 import { foldForSearch } from '../src/shared/domain/text';
 import { testConfig } from '../test/fakes/known-members';
+import { fmt, round, summarise } from './stats';
 
-const TARGETS = { lookupP99Ms: 1, lookupVsBareRatio: 2, searchP99Ms: 10 };
+const TARGETS = { lookupP99Ms: 1, lookupVsBareRatio: 2, searchP99Ms: 10, search2P99Ms: 10 };
 const LOOKUP_SAMPLES = 20_000;
 const SEARCH_SAMPLES = 6_000;
 const MULTI_WORD_SAMPLES = 1_000;
 const WARM_UP = 2_000;
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
-}
-
-function summarise(samplesNs: number[]): { p50: number; p90: number; p99: number; max: number } {
-  const ms = Float64Array.from(samplesNs, (ns) => ns / 1e6).sort();
-  return { p50: percentile(ms, 50), p90: percentile(ms, 90), p99: percentile(ms, 99), max: ms[ms.length - 1] ?? Number.NaN };
-}
-
-const round = (ms: number) => Math.round(ms * 10_000) / 10_000;
-const fmt = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 
 /** A reproducible sampler, so two runs time the same cards and queries. */
 function sampler(seed: number): (n: number) => number {
@@ -178,8 +164,8 @@ export async function runMembersBench(argv: string[]): Promise<void> {
         hits += (result.value as { hits: unknown[] }).hits.length;
       }
     }
-    // Informational, outside the targets: « marie zim », a first name and the start of a last
-    // name. The member the query was built from always matches it, so an empty answer is a miss.
+    // Two words, « claire dup »: a first name and the start of a last name. The member the
+    // query was built from always matches it, so an empty answer is a miss.
     const multiWordNs: number[] = [];
     let multiWordEmpty = 0;
     for (let i = 0; i < MULTI_WORD_SAMPLES; i++) {
@@ -221,13 +207,18 @@ export async function runMembersBench(argv: string[]): Promise<void> {
     }
     const multiWord = summarise(multiWordNs);
     console.log(
-      `(informational) two-word search « first name + 3 letters », ${multiWordNs.length} queries: p50 ${fmt(multiWord.p50)}, ` +
-        `p99 ${fmt(multiWord.p99)}; ${multiWordEmpty} found nobody although their own member matches`,
+      `two-word search « first name + 3 letters », ${multiWordNs.length} queries: p50 ${fmt(multiWord.p50)}, ` +
+        `p99 ${fmt(multiWord.p99)}, max ${fmt(multiWord.max)}; ${multiWordEmpty} found nobody although their own member matches` +
+        ` [p99 target ≤ ${TARGETS.search2P99Ms} ms: ${verdict(multiWord.p99 <= TARGETS.search2P99Ms && multiWordEmpty === 0)}]`,
     );
     console.log(`session events delivered: ${events}`);
 
     const targetsMet =
-      lookup.p99 <= TARGETS.lookupP99Ms && ratio <= TARGETS.lookupVsBareRatio && search.p99 <= TARGETS.searchP99Ms;
+      lookup.p99 <= TARGETS.lookupP99Ms &&
+      ratio <= TARGETS.lookupVsBareRatio &&
+      search.p99 <= TARGETS.searchP99Ms &&
+      multiWord.p99 <= TARGETS.search2P99Ms &&
+      multiWordEmpty === 0;
     console.log(
       JSON.stringify({
         suite: 'members',
@@ -246,8 +237,8 @@ export async function runMembersBench(argv: string[]): Promise<void> {
         search_p50_ms: round(search.p50),
         search_p90_ms: round(search.p90),
         search_p99_ms: round(search.p99),
-        multiword_p50_ms: round(multiWord.p50),
-        multiword_p99_ms: round(multiWord.p99),
+        search2_p50_ms: round(multiWord.p50),
+        search2_p99_ms: round(multiWord.p99),
         multiword_empty_share: Math.round((multiWordEmpty / multiWordNs.length) * 1000) / 1000,
         targets_met: targetsMet,
       }),
