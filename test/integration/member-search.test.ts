@@ -280,7 +280,7 @@ describe('member.search on a demo shop', () => {
       if (!result.ok) expect(result.error.code).toBe('bad_input');
     }
     const longest = await core.dispatch('cashier', 'member.search', { query: 'x'.repeat(100), limit: 10 });
-    expect(longest).toEqual({ ok: true, value: { hits: [] } });
+    expect(longest).toEqual({ ok: true, value: { hits: [], more: false } });
   });
 
   it('treats SQL and LIKE meta-characters as plain text', async () => {

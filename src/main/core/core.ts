@@ -12,6 +12,7 @@ import { systemTimers } from './devices/reconnect';
 import { createSimulatedRig, type SimulatedRig } from './devices/simulated-rig';
 import { SimulatedScanner } from './devices/simulated-scanner';
 import { renderSvg } from './receipt/render-svg';
+import { RefundReceipts } from './receipt/refund-receipt';
 import { SaleReceipts } from './receipt/sale-receipts';
 import { EventBus } from './events';
 import { enrolMember } from './members/enrolment';
@@ -23,7 +24,7 @@ import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { incidentHandlers } from './incidents/handlers';
 import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
 import { Loyalty } from './loyalty';
-import { ScanRouter } from './session/scan-router';
+import { isProductBarcode, ScanRouter } from './session/scan-router';
 import { CustomerSession } from './session/customer-session';
 import { currentEnrolment } from './sync/enrolment';
 import { allowanceLimitsProvider } from './sync/offline-allowance';
@@ -117,6 +118,7 @@ export function createCore(options: CoreOptions): Core {
     },
   });
   let receipts: SaleReceipts | null = null;
+  let refundReceipts: RefundReceipts | null = null;
   const loyalty = new Loyalty(
     ledger,
     members,
@@ -125,6 +127,8 @@ export function createCore(options: CoreOptions): Core {
     random,
     (moved) => session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward }),
     (sale, input) => receipts?.printSale(sale, input),
+    (refund) => refundReceipts?.print(refund),
+    () => refreshShown('void'),
   );
   const sync = new TerminalSync({
     db,
@@ -144,6 +148,36 @@ export function createCore(options: CoreOptions): Core {
     const balance = ledger.points(memberId).balance;
     return { balance, nextReward: loyalty.nextReward(balance) };
   };
+
+  /**
+   * The member on both screens, read again from the ledger after what moves
+   * points without a sale or refund of this terminal: HQ's figures arriving
+   * (another store's sale, expiry), or a till voiding the points it held.
+   */
+  function refreshShown(reason: 'void' | 'sync'): void {
+    const shown = session.shown();
+    if (!shown) return;
+    const points = pointsOf(shown.memberId);
+    // A void leaves the balance as it was but frees points: the cashier's figures are read again all the same.
+    if (reason === 'sync' && points.balance === shown.balance) return;
+    bus.emit('points.moved', {
+      at: clock.now(),
+      memberId: shown.memberId,
+      firstName: members.summary(shown.memberId)?.firstName ?? '',
+      reason,
+      pointsEarned: 0,
+      pointsRedeemed: 0,
+      ...points,
+      tillId: null,
+      receipt: null,
+      discountCents: 0,
+      rewardLabel: null,
+    });
+    session.pointsMoved(shown.memberId, points);
+  }
+  bus.subscribe((name) => {
+    if (name === 'sync.changed') refreshShown('sync');
+  });
 
   const deviceDeps = { manager: devices, db, terminalId: config.terminalId, clock, random, logger };
   let rig: SimulatedRig | null = null;
@@ -182,6 +216,15 @@ export function createCore(options: CoreOptions): Core {
       clock,
       logger,
     });
+    refundReceipts = new RefundReceipts({
+      printers: () => printers,
+      queue: () => printQueue,
+      member: (memberId) => members.summary(memberId),
+      store: { name: config.storeName, address: [] },
+      locale: config.locale,
+      clock,
+      logger,
+    });
   }
   const pairing = hardware && hardware.readers.length > 0 ? new NfcPairing(hardware.tags, clock, systemTimers, (result) => bus.emit('nfc.pairing', result)) : null;
   if (pairing && hardware) {
@@ -204,6 +247,7 @@ export function createCore(options: CoreOptions): Core {
       clock,
       random,
     });
+    if (found.kind === 'unknown_card') session.unknownCard(found.cardNumber);
     if (found.kind !== 'member' && found.kind !== 'provisional') return found;
     session.identified(found.member, pointsOf(found.member.id));
     return { kind: 'member', via: found.via, member: found.member };
@@ -217,6 +261,10 @@ export function createCore(options: CoreOptions): Core {
   }
 
   const scans = new ScanRouter({ session, bus, identify });
+  // A scanner's driver drops what is not a card before the router sees it; the cashier still hears of it.
+  devices.onDiagnostic((diagnostic) => {
+    if (diagnostic.code === 'not_a_card') scans.notCard(diagnostic.at);
+  });
   devices.onScan((scan) => {
     if (pairing?.swallows(scan.deviceId)) return;
     scans.handle(scan);
@@ -238,9 +286,10 @@ export function createCore(options: CoreOptions): Core {
     }),
     'member.identify': (_ctx, { code }) => {
       if (session.isEnrolling()) throw new AppFailure('busy', 'a customer is enrolling on the customer screen');
+      if (isProductBarcode(code)) return { kind: 'invalid' as const, problem: 'product' as const };
       return identify(code);
     },
-    'member.search': (_ctx, { query, limit }) => ({ hits: search.search(query, limit) }),
+    'member.search': (_ctx, { query, limit }) => search.searchPage(query, limit),
     'member.get': (_ctx, { memberId }) => {
       const member = members.detail(memberId);
       if (!member) throw new AppFailure('not_found', 'no such member');

@@ -7,12 +7,16 @@ import { Accounts } from './ledger/accounts';
 import type { Ledger } from './ledger/ledger';
 import type { RefundResult } from './ledger/refund';
 import type { CommitOptions, SalePreview, SaleResult } from './ledger/sale';
+import { categoryTaxRateBp } from './ledger/rules';
 import { parseInput } from './ledger/schemas';
 import type { MemberStore } from './members/member-store';
 import type { Clock, Random } from './ports';
 
 /** A category the program does not name earns at the base rate; the screen offers it first. */
 const BASE_CATEGORY = 'grocery';
+
+/** The category of a reward's article on a manual ticket: it neither earns nor takes a points discount. */
+const REWARD_CATEGORY = 'reward';
 
 /** The till id of sales typed in on the cashier screen. */
 export const MANUAL_TILL = 'manual';
@@ -33,6 +37,10 @@ export class Loyalty {
     private readonly onMoved: (moved: PointsMoved) => void = () => undefined,
     /** Told after every committed sale (the receipt printer listens); must not throw. */
     private readonly onCommitted: (sale: SaleResult, input: unknown) => void = () => undefined,
+    /** Told after every refund (the refund receipt); must not throw. */
+    private readonly onRefunded: (refund: RefundResult) => void = () => undefined,
+    /** Told after a void: points a till had set aside are free again, the screens read the account again. */
+    private readonly onVoided: () => void = () => undefined,
   ) {}
 
   account(memberId: string): LedgerAccount {
@@ -51,10 +59,11 @@ export class Loyalty {
     const rules = this.ledger.rules;
     const named = Object.entries(rules.categoryMultipliersPercent).map(([slug, multiplierPercent]) => ({ slug, multiplierPercent, excluded: false }));
     const excluded = rules.excludedCategories.map((slug) => ({ slug, multiplierPercent: 0, excluded: true }));
+    const withTax = (c: { slug: string; multiplierPercent: number; excluded: boolean }) => ({ ...c, taxRateBp: categoryTaxRateBp(rules, c.slug) });
     return {
       version: rules.version,
       taxRatesBp: [...rules.taxRatesBp].sort((a, b) => b - a),
-      categories: [{ slug: BASE_CATEGORY, multiplierPercent: 100, excluded: false }, ...named, ...excluded],
+      categories: [{ slug: BASE_CATEGORY, multiplierPercent: 100, excluded: false }, ...named, ...excluded].map(withTax),
       rewards: rules.rewards.map((r) => ({ rewardId: r.id, label: r.label, points: r.points })),
       redemption: rules.redemption,
     };
@@ -73,19 +82,28 @@ export class Loyalty {
   /** `holdId`: HQ holds this sale's points (sync/holds.ts); the redeem entry names the hold for HQ to post. */
   commit(input: unknown, options?: CommitOptions): SaleResult {
     const sale = this.ledger.commit(input, options);
-    this.announce(sale.memberId, 'sale', sale.pointsEarned, sale.pointsRedeemed, sale.balanceAfter);
+    const rewardLabel = sale.rewards.map((r) => this.ledger.rules.rewards.find((x) => x.id === r.rewardId)?.label ?? r.rewardId).join(', ');
+    this.announce(sale.memberId, 'sale', sale.pointsEarned, sale.pointsRedeemed, sale.balanceAfter, {
+      tillId: sale.tillId,
+      receipt: sale.receipt,
+      discountCents: sale.redemption.discountCents,
+      rewardLabel: rewardLabel === '' ? null : rewardLabel,
+    });
     this.onCommitted(sale, input);
     return sale;
   }
 
   refund(input: unknown): RefundResult {
     const refund = this.ledger.refund(input);
-    this.announce(refund.memberId, 'refund', -refund.pointsReversed, -refund.pointsRestored, refund.balanceAfter);
+    this.announce(refund.memberId, 'refund', -refund.pointsReversed, -refund.pointsRestored, refund.balanceAfter, { tillId: refund.tillId, receipt: refund.receipt });
+    this.onRefunded(refund);
     return refund;
   }
 
   void(input: unknown): { releasedPoints: number } {
-    return this.ledger.void(input);
+    const voided = this.ledger.void(input);
+    if (voided.releasedPoints > 0) this.onVoided();
+    return voided;
   }
 
   adjust(input: unknown) {
@@ -114,6 +132,11 @@ export class Loyalty {
 
   private manualSale(input: unknown, receipt: string, payments: Array<{ method: 'other'; amountCents: number }> | null) {
     const sale = parseInput(ManualSale, input, 'manual sale');
+    // A catalogue reward goes on the ticket as its own article, paid for by its points.
+    const reward = sale.rewardId ? this.ledger.rules.rewards.find((r) => r.id === sale.rewardId) : undefined;
+    if (sale.rewardId && !reward) throw new AppFailure('bad_input', 'unknown reward', [{ path: 'rewardId', message: 'ledger.reward_unknown' }]);
+    const taxRateBp = categoryTaxRateBp(this.ledger.rules, BASE_CATEGORY);
+    const rewardLines = reward ? [{ lineId: 'R1', sku: reward.sku, label: reward.label, category: REWARD_CATEGORY, quantity: 1, unitPriceCents: 0, taxRateBp, rewardId: reward.id }] : [];
     return {
       tillId: MANUAL_TILL,
       receipt,
@@ -121,15 +144,19 @@ export class Loyalty {
       redeemPoints: sale.redeemPoints,
       manager: sale.manager,
       payments,
-      lines: sale.lines.map((line, i) => ({
-        lineId: String(i + 1),
-        sku: `MANUAL-${line.category}`,
-        label: line.category,
-        category: line.category,
-        quantity: 1,
-        unitPriceCents: line.amountCents,
-        taxRateBp: line.taxRateBp,
-      })),
+      lines: [
+        ...sale.lines.map((line, i) => ({
+          lineId: String(i + 1),
+          sku: `MANUAL-${line.category}`,
+          label: line.category,
+          category: line.category,
+          quantity: 1,
+          unitPriceCents: line.amountCents,
+          taxRateBp: line.taxRateBp,
+          rewardId: null as string | null,
+        })),
+        ...rewardLines,
+      ],
     };
   }
 
@@ -181,7 +208,14 @@ export class Loyalty {
     return lines;
   }
 
-  private announce(memberId: string, reason: PointsMoved['reason'], earned: number, redeemed: number, balance: number): void {
+  private announce(
+    memberId: string,
+    reason: PointsMoved['reason'],
+    earned: number,
+    redeemed: number,
+    balance: number,
+    about: Partial<Pick<PointsMoved, 'tillId' | 'receipt' | 'discountCents' | 'rewardLabel'>> = {},
+  ): void {
     const member = this.members.summary(memberId);
     const moved: PointsMoved = {
       at: this.clock.now(),
@@ -192,6 +226,10 @@ export class Loyalty {
       pointsRedeemed: redeemed,
       balance,
       nextReward: this.nextReward(balance),
+      tillId: about.tillId ?? null,
+      receipt: about.receipt ?? null,
+      discountCents: about.discountCents ?? 0,
+      rewardLabel: about.rewardLabel ?? null,
     };
     this.bus.emit('points.moved', moved);
     this.onMoved(moved);

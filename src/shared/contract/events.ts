@@ -30,7 +30,13 @@ export const events = {
   /** Something a screen should tell its user, as a message key it translates. */
   notice: event({
     roles: ['cashier', 'customer'],
-    payload: z.object({ level: z.enum(['info', 'warning', 'error']), key: z.string(), at: Timestamp }),
+    payload: z.object({
+      level: z.enum(['info', 'warning', 'error']),
+      key: z.string(),
+      at: Timestamp,
+      /** `cashier`: about the till's own work (a product barcode scanned), not for the customer's screen. */
+      audience: z.enum(['all', 'cashier']).default('all'),
+    }),
   }),
   /** An incident was recorded, updated or resolved here (the cashier's badge and notice follow it). */
   'incident.changed': event({ roles: ['cashier'], payload: IncidentChanged }),

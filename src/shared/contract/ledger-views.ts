@@ -100,6 +100,8 @@ export const ManualSale = z.strictObject({
   memberId: MemberId,
   lines: z.array(ManualLine).min(1, 'ledger.basket_empty').max(50, 'ledger.too_many_lines'),
   redeemPoints: z.number().int().min(0).max(1_000_000_000).default(0),
+  /** A catalogue reward the redeemed points pay for; its label goes on the receipt. */
+  rewardId: z.string().min(1).max(64).nullable().optional(),
   /** A manager's PIN, for a sale past the programme's ceilings. */
   manager: ManagerApproval.nullable().optional(),
 });
@@ -110,11 +112,21 @@ export const PointsMoved = z.object({
   at: Timestamp,
   memberId: MemberId,
   firstName: z.string(),
-  reason: z.enum(['sale', 'refund', 'adjustment']),
+  /** `void`: a till released points it had set aside; `sync`: HQ's figures moved the balance (another store, expiry). */
+  reason: z.enum(['sale', 'refund', 'adjustment', 'void', 'sync']),
+  /** Signed as the balance moved: a refund's are negative (points taken back, points given back). */
   pointsEarned: Points,
   pointsRedeemed: Points,
+  /** The ledger's balance once this movement is written: every figure on both screens starts from it. */
   balance: Points,
   nextReward: NextReward,
+  /** The ticket the movement is about; null for an adjustment or a sync. */
+  tillId: z.string().nullable().default(null),
+  receipt: z.string().nullable().default(null),
+  /** What the points redeemed took off the ticket (a sale), in cents. */
+  discountCents: z.number().int().default(0),
+  /** A catalogue reward the points paid for (« Café offert »). */
+  rewardLabel: z.string().nullable().default(null),
 });
 export type PointsMoved = z.infer<typeof PointsMoved>;
 
@@ -130,7 +142,8 @@ export const ZReportView = z.object({
 export const ProgramView = z.object({
   version: z.string(),
   taxRatesBp: z.array(z.number().int()),
-  categories: z.array(z.object({ slug: z.string(), multiplierPercent: z.number().int(), excluded: z.boolean() })),
+  /** Each category carries the VAT rate a manual line starts at (5,5 % for groceries in France). */
+  categories: z.array(z.object({ slug: z.string(), multiplierPercent: z.number().int(), excluded: z.boolean(), taxRateBp: z.number().int() })),
   rewards: z.array(z.object({ rewardId: z.string(), label: z.string(), points: Points })),
   redemption: z.object({ minimumPoints: Points, value: z.object({ cents: z.number().int(), points: Points }) }),
 });

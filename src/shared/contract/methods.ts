@@ -59,7 +59,8 @@ export const methods = {
     kind: 'query',
     roles: METHOD_ROLES['member.search'],
     input: z.strictObject({ query: SearchQuery, limit: z.number().int().min(1).max(50).default(10) }),
-    output: z.object({ hits: z.array(SearchHit) }),
+    /** `more`: other members match beyond `limit`; the cashier can ask for more or type more. */
+    output: z.object({ hits: z.array(SearchHit), more: z.boolean() }),
   }),
   'member.get': method({
     kind: 'query',

@@ -117,7 +117,8 @@ export type SearchField = z.infer<typeof SearchField>;
 export const SearchHit = MemberSummary.extend({ matched: SearchField });
 export type SearchHit = z.infer<typeof SearchHit>;
 
-export const CardProblem = z.enum(['empty', 'not_digits', 'length', 'prefix', 'check_digit', 'unrecognised']);
+/** `product`: a shop article's barcode (EAN/UPC with a valid check digit), not a card. */
+export const CardProblem = z.enum(['empty', 'not_digits', 'length', 'prefix', 'check_digit', 'unrecognised', 'product']);
 export type CardProblem = z.infer<typeof CardProblem>;
 
 export const IdentifyResult = z.discriminatedUnion('kind', [
@@ -130,7 +131,8 @@ export type IdentifyResult = z.infer<typeof IdentifyResult>;
 
 /** What the customer display is doing; both screens follow it. */
 export const SessionState = z.discriminatedUnion('phase', [
-  z.object({ phase: z.literal('idle') }),
+  /** `unknownCard`: the customer just showed a card nobody holds; the screen invites them to join with it. */
+  z.object({ phase: z.literal('idle'), unknownCard: z.string().optional() }),
   z.object({ phase: z.literal('identified'), since: Timestamp, memberId: MemberId, greeting: MemberGreeting }),
   z.object({
     phase: z.literal('enrolling'),

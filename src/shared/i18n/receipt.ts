@@ -16,7 +16,11 @@ export const receiptFr: Catalog = {
   'receipt.purchase': "Montant de l'achat",
   'receipt.progress': '{percent} %',
   'receipt.card_caption': 'Votre carte, à présenter en caisse',
-  'receipt.qr_hint': "Scannez ce code avec l'appli Fidèle",
+  'receipt.qr_hint': 'Ce QR code est votre carte : montrez-le en caisse',
+  'receipt.refund_title': 'Remboursement : vos points',
+  'receipt.refund_of': 'Ticket n° {number} remboursé',
+  'receipt.card': 'Carte',
+  'receipt.owed': 'Points dus',
   'receipt.thanks': 'Merci de votre fidélité, à bientôt !',
 };
 
@@ -35,6 +39,10 @@ export const receiptEn: Catalog = {
   'receipt.purchase': 'Purchase',
   'receipt.progress': '{percent}%',
   'receipt.card_caption': 'Your card: show it at the till',
-  'receipt.qr_hint': 'Scan this code with the Fidèle app',
+  'receipt.qr_hint': 'This QR code is your card: show it at the till',
+  'receipt.refund_title': 'Refund: your points',
+  'receipt.refund_of': 'Receipt no. {number} refunded',
+  'receipt.card': 'Card',
+  'receipt.owed': 'Points owed',
   'receipt.thanks': 'Thank you for your loyalty, see you soon!',
 };

@@ -67,6 +67,28 @@ export type SaleLimits = z.infer<typeof SaleLimits>;
  */
 export const DEFAULT_SALE_LIMITS: SaleLimits = { maxTicketCents: 500_000, maxLineCents: 200_000, maxPointsPerSale: 10_000 };
 
+/**
+ * French VAT for what a grocery chain sells: food at the reduced 5,5 %, the
+ * press at 2,1 %, tobacco at the standard 20 %; gift cards and deposits are
+ * not sales and carry none. Any other category starts at the standard rate.
+ */
+export const DEFAULT_CATEGORY_TAX_RATES_BP: Readonly<Record<string, number>> = {
+  grocery: 550,
+  bio: 550,
+  local: 550,
+  press: 210,
+  tobacco: 2000,
+  gift_card: 0,
+  deposit: 0,
+};
+
+/** The VAT rate a manual line of `category` starts at: the programme's, the French default, else its highest (standard) rate. */
+export function categoryTaxRateBp(rules: ProgramRules, category: string): number {
+  const standard = Math.max(...rules.taxRatesBp);
+  const named = rules.categoryTaxRatesBp?.[category] ?? DEFAULT_CATEGORY_TAX_RATES_BP[category];
+  return named !== undefined && rules.taxRatesBp.includes(named) ? named : standard;
+}
+
 /** The ceilings a programme sets, or the defaults when it sets none. */
 export function saleLimits(rules: ProgramRules): SaleLimits {
   return rules.limits ?? DEFAULT_SALE_LIMITS;
@@ -103,8 +125,16 @@ export const ProgramRules = z
      * a programme that names them needs every terminal upgraded first.
      */
     limits: SaleLimits.optional(),
+    /**
+     * The VAT rate a category's line starts at when typed in by hand, each one
+     * of `taxRatesBp`. Absent, or silent on a category: DEFAULT_CATEGORY_TAX_RATES_BP.
+     */
+    categoryTaxRatesBp: z.record(Slug, z.number().int().min(0).max(10_000)).optional(),
   })
   .superRefine((rules, ctx) => {
+    for (const [slug, rate] of Object.entries(rules.categoryTaxRatesBp ?? {})) {
+      if (!rules.taxRatesBp.includes(rate)) ctx.addIssue({ code: 'custom', path: ['categoryTaxRatesBp', slug], message: 'ledger.tax_rate_unknown' });
+    }
     const ids = new Set<string>();
     for (const r of rules.rewards) {
       if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rewards'], message: `duplicate reward ${r.id}` });

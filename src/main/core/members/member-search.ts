@@ -68,6 +68,12 @@ export class MemberSearch {
     this.row = db.prepare('SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at FROM member WHERE id = ?');
   }
 
+  /** One page of hits, and whether more members match: the cashier sees « plus de résultats » rather than a silent cut. */
+  searchPage(query: string, limit: number): { hits: SearchHit[]; more: boolean } {
+    const hits = this.search(query, limit + 1);
+    return { hits: hits.slice(0, limit), more: hits.length > limit };
+  }
+
   search(query: string, limit: number): SearchHit[] {
     const q = query.trim();
     if (q.length === 0) return [];

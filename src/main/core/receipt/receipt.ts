@@ -65,7 +65,7 @@ function formatDay(locale: Locale, isoDay: string): string {
   return locale === 'fr' ? `${d}/${m}/${y}` : `${y}-${m}-${d}`;
 }
 
-function formatStamp(locale: Locale, at: number, timeZone: string): string {
+export function formatStamp(locale: Locale, at: number, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone,
     year: 'numeric',
@@ -88,7 +88,7 @@ export function progressBar(balance: number, target: number, width: number): str
   return `[${'#'.repeat(filled)}${'.'.repeat(inner - filled)}]`;
 }
 
-function text(value: string, options: Partial<{ align: ReceiptAlign; bold: boolean; double: boolean }> = {}): ReceiptBlock {
+export function text(value: string, options: Partial<{ align: ReceiptAlign; bold: boolean; double: boolean }> = {}): ReceiptBlock {
   return { type: 'text', text: value, align: options.align ?? 'left', bold: options.bold ?? false, double: options.double ?? false };
 }
 

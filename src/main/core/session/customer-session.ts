@@ -46,6 +46,17 @@ export class CustomerSession {
     }
   }
 
+  /** The member both screens show, with the balance they show; null between customers. */
+  shown(): { memberId: string; balance: number } | null {
+    const state = this.state;
+    return state.phase === 'identified' || state.phase === 'enrolled' ? { memberId: state.memberId, balance: state.greeting.balance } : null;
+  }
+
+  /** A card nobody holds was shown: the customer screen invites its holder to join rather than asking for a card again. */
+  unknownCard(cardNumber: string): SessionState {
+    return this.set({ phase: 'idle', unknownCard: cardNumber });
+  }
+
   startEnrolment(by: Role, presetCardNumber: string | null): SessionState {
     return this.set({ phase: 'enrolling', since: this.clock.now(), startedBy: by, presetCardNumber });
   }
