@@ -1,6 +1,6 @@
 import type { HqContext } from './context';
 import type { Sql } from './db';
-import { raiseIncident } from './incidents';
+import { raiseSyncAnomaly } from './sync-anomalies';
 
 /** Who claims for an import from the CRM rather than a terminal. */
 export const HQ_CLAIMANT = 'hq';
@@ -33,7 +33,7 @@ export async function claimCards(
       owned.push(card);
       continue;
     }
-    await raiseIncident(tx, { customerId, incidentId: `card_conflict:${card}`, terminalId: claimant, kind: 'card_conflict', detail: { card, ...detail }, at: now });
+    await raiseSyncAnomaly(tx, { customerId, anomalyId: `card_conflict:${card}`, terminalId: claimant, kind: 'card_conflict', detail: { card, ...detail }, at: now });
   }
   return owned;
 }

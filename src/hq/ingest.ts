@@ -3,7 +3,7 @@ import { ENTRY_KINDS, ENTRY_SCHEMA_VERSION, entryHash, entryHashOfCanonical, pos
 import { pushSigningPayload, type PushAnswer, type PushBatch, type PushReceipt, type PushRefusal, type WireEntry } from '../shared/sync/protocol';
 import { audit, HqError, type HqContext } from './context';
 import type { Sql } from './db';
-import { raiseIncident } from './incidents';
+import { raiseSyncAnomaly } from './sync-anomalies';
 import { verifySignature } from './keys';
 import { projectEntries } from './projector';
 import { checkSentAt, claimNonce } from './request-freshness';
@@ -118,9 +118,9 @@ async function freeze(ctx: HqContext, tx: Sql, terminalId: string, epoch: number
     `${code}: ${message}`.slice(0, 500),
     now,
   ]);
-  await raiseIncident(tx, {
+  await raiseSyncAnomaly(tx, {
     customerId: `terminal:${terminalId}`,
-    incidentId: `freeze:${epoch}:${seq}:${code}`,
+    anomalyId: `freeze:${epoch}:${seq}:${code}`,
     terminalId,
     kind: `stream_frozen_${code}`,
     detail: { epoch, seq, message },
@@ -305,9 +305,9 @@ export const SKEW_FLAG_MS = 10 * 60_000;
  */
 async function flagSkew(tx: Sql, terminalId: string, epoch: number, seq: number, skewMs: number, now: number): Promise<void> {
   const direction = skewMs > 0 ? 'behind' : 'ahead';
-  await raiseIncident(tx, {
+  await raiseSyncAnomaly(tx, {
     customerId: `terminal:${terminalId}`,
-    incidentId: `clock-skew:${epoch}:${direction}`,
+    anomalyId: `clock-skew:${epoch}:${direction}`,
     terminalId,
     kind: 'clock_skew',
     detail: { skewMs, seq, direction },

@@ -13,7 +13,7 @@ import { claimCards } from './card-claims';
 import { linkProvisional, lockCustomers, sweepProvisional } from './card-link';
 import { audit, nextChangeVersion, type HqContext } from './context';
 import type { Sql } from './db';
-import { raiseIncident } from './incidents';
+import { raiseSyncAnomaly } from './sync-anomalies';
 
 /**
  * POST /v1/members: member records from the terminal that created them
@@ -68,9 +68,9 @@ async function intakeEnrolled(ctx: HqContext, tx: Sql, terminal: TerminalRow, m:
   const known = await tx.query<{ terminal_id: string; record_hash: string }>('SELECT terminal_id, record_hash FROM member_intake WHERE customer_id = $1 FOR UPDATE', [m.memberId]);
   if (known[0]?.record_hash === hash) return { status: 'unchanged', linkedTo: null, detail: '' };
   if (known[0] && known[0].terminal_id !== terminal.terminal_id) {
-    await raiseIncident(tx, {
+    await raiseSyncAnomaly(tx, {
       customerId: m.memberId,
-      incidentId: `member_conflict:${terminal.terminal_id}:${hash.slice(0, 16)}`,
+      anomalyId: `member_conflict:${terminal.terminal_id}:${hash.slice(0, 16)}`,
       terminalId: terminal.terminal_id,
       kind: 'member_conflict',
       detail: { origin: known[0].terminal_id, record_hash: hash },
@@ -132,7 +132,7 @@ async function intakeProvisional(ctx: HqContext, tx: Sql, terminal: TerminalRow,
   ]);
   if (existing[0] && existing[0].card_number !== card) {
     const detail = { card, held: existing[0].card_number };
-    await raiseIncident(tx, { customerId: p.memberId, incidentId: `provisional_conflict:${card}`, terminalId: terminal.terminal_id, kind: 'provisional_conflict', detail, at: ctx.clock.now() });
+    await raiseSyncAnomaly(tx, { customerId: p.memberId, anomalyId: `provisional_conflict:${card}`, terminalId: terminal.terminal_id, kind: 'provisional_conflict', detail, at: ctx.clock.now() });
     return { status: 'conflict', linkedTo: existing[0].linked_to, detail: `provisional member ${p.memberId} is recorded with another card` };
   }
   const enrolled = await tx.query<{ one: number }>('SELECT 1 AS one FROM member_intake WHERE customer_id = $1', [p.memberId]);

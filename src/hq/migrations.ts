@@ -301,6 +301,60 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX request_nonce_by_expiry ON request_nonce (expires_at);
     `,
   },
+  {
+    version: 6,
+    // Customer incidents (docs/relationship.md) are not HQ's technical sync anomalies (overdrafts, frozen
+    // streams, card conflicts, clock skew): the old `incident` table becomes `sync_anomaly`, and the
+    // customers' incidents get their own tables. customer_incident_fact: one row per incident entry of any
+    // stream, what stores pull (customer-incidents.ts); customer_incident: each incident as it stands.
+    // store_goodwill: the goodwill budget HQ sets per store, sent in the store bucket.
+    sql: `
+      ALTER TABLE incident RENAME TO sync_anomaly;
+      ALTER TABLE sync_anomaly RENAME COLUMN incident_id TO anomaly_id;
+
+      CREATE TABLE customer_incident_fact (
+        customer_id text NOT NULL,
+        entry_id text NOT NULL,
+        incident_id text NOT NULL,
+        terminal_id text NOT NULL,
+        store_id text NOT NULL,
+        fact jsonb NOT NULL,
+        -- A resolve's gesture, as the entry has it; null for other facts.
+        gesture jsonb,
+        at bigint NOT NULL,
+        PRIMARY KEY (customer_id, entry_id)
+      );
+      CREATE INDEX customer_incident_fact_by_incident ON customer_incident_fact (customer_id, incident_id);
+      -- A member's visits of the last 12 months, sent with their incidents (the tolerance grows with them).
+      CREATE INDEX journal_entry_earn_by_member ON journal_entry (member_id, wall_time) WHERE kind = 'earn';
+
+      CREATE TABLE customer_incident (
+        customer_id text NOT NULL,
+        incident_id text NOT NULL,
+        store_id text NOT NULL,
+        terminal_id text NOT NULL,
+        kind text NOT NULL,
+        severity integer NOT NULL,
+        channel text NOT NULL,
+        receipt text,
+        opened_at bigint NOT NULL,
+        status text NOT NULL CHECK (status IN ('open', 'resolved')),
+        outcome text,
+        gesture jsonb,
+        resolved_at bigint,
+        PRIMARY KEY (customer_id, incident_id)
+      );
+      CREATE INDEX customer_incident_by_store ON customer_incident (store_id, opened_at);
+
+      CREATE TABLE store_goodwill (
+        store_id text PRIMARY KEY,
+        period text NOT NULL CHECK (period IN ('day', 'week', 'month')),
+        budget_cents bigint NOT NULL CHECK (budget_cents >= 0),
+        cashier_limit_cents bigint NOT NULL CHECK (cashier_limit_cents >= 0),
+        change_version bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {

@@ -6,6 +6,7 @@ import { nextChangeVersion, type HqContext } from './context';
 import type { Sql } from './db';
 import { EXPIRY_REVERSAL, unexpire } from './expiry';
 import { HoldBook } from './hold-book';
+import { projectCustomerIncidents } from './customer-incidents';
 
 /**
  * Stage B (sync-ledger.md §2.8): postings, balances, lots, holds and
@@ -215,9 +216,9 @@ export async function projectEntries(
   await book.save(tx);
   if (incidents.length > 0) {
     await tx.query(
-      `INSERT INTO incident (customer_id, incident_id, terminal_id, kind, entry_id, detail, created_at)
+      `INSERT INTO sync_anomaly (customer_id, anomaly_id, terminal_id, kind, entry_id, detail, created_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[])
-       ON CONFLICT (customer_id, incident_id) DO NOTHING`,
+       ON CONFLICT (customer_id, anomaly_id) DO NOTHING`,
       [0, 1, 2, 3, 4, 5, 6].map((k) => incidents.map((i) => i[k])),
     );
   }
@@ -241,6 +242,8 @@ export async function projectEntries(
       [members, stream.storeId, version],
     );
   }
+  // Customers' incidents (docs/relationship.md), apart from the sync anomalies above.
+  await projectCustomerIncidents(tx, stream, entries);
   await tx.query('UPDATE terminal_stream SET applied_through_seq = GREATEST(applied_through_seq, $3) WHERE terminal_id = $1 AND epoch = $2', [
     stream.terminalId,
     stream.epoch,

@@ -4,6 +4,7 @@ import { currentAllowance } from './allowance';
 import { authenticateTerminal } from './auth';
 import { audit, HqError, type HqContext } from './context';
 import { releaseExpiredHolds } from './holds';
+import { goodwillPuts, relationshipPuts } from './customer-incidents';
 
 /**
  * Pull (sync-ledger.md §2.5): one patch per bucket since the terminal's
@@ -74,13 +75,15 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
         pending: pendingOf.get(id) ?? 0,
         lots: lots.filter((l) => l.customer_id === id).map((l) => ({ expiresOn: l.expires_on, points: l.points })),
       }));
+      // Customers' incidents from every store and the store's goodwill budget ride in the store bucket (customer-incidents.ts).
+      const incidentPuts = [...(await relationshipPuts(tx, ids, ctx.clock.now())), ...(await goodwillPuts(tx, terminal.store_id, storeSince))];
       return {
         buckets: [
           { bucket: 'program' as const, cookie, puts: program.map((p) => ({ key: 'program', value: p.rules })), deletes: [] },
           {
             bucket: 'store' as const,
             cookie,
-            puts: members.filter((m) => m.record !== null).map((m) => ({ key: `member:${m.customer_id}`, value: m.record })),
+            puts: [...members.filter((m) => m.record !== null).map((m) => ({ key: `member:${m.customer_id}`, value: m.record as unknown })), ...incidentPuts],
             deletes: [],
           },
           { bucket: 'terminal' as const, cookie, puts: allowanceChanged.length > 0 ? [{ key: 'allowance', value: allowance }] : [], deletes: [] },

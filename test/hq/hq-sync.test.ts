@@ -174,7 +174,7 @@ describe('push', () => {
     const fleet = await itStaff.get('/v1/fleet');
     expect(fleet.json.frozenStreams.map((s: { terminalId: string }) => s.terminalId)).toContain(t.terminalId);
     // This fixture's terminal clock moves a minute a sale while HQ's stands still: its clock_skew flag is beside the point.
-    const incidents = await hq.ctx.sql.query<{ kind: string }>("SELECT kind FROM incident WHERE terminal_id = $1 AND kind <> 'clock_skew'", [t.terminalId]);
+    const incidents = await hq.ctx.sql.query<{ kind: string }>("SELECT kind FROM sync_anomaly WHERE terminal_id = $1 AND kind <> 'clock_skew'", [t.terminalId]);
     expect(incidents.map((i) => i.kind)).toEqual(['stream_frozen_equivocation']);
     // Everything after that is refused as frozen until an operator acts.
     t.sell(t.members.claire.id, 12);
@@ -297,7 +297,7 @@ describe('projector', () => {
     expect(await hqPoints(hq, claire)).toBe(0);
     const overdraft = await hq.ctx.sql.query<{ balance: number }>('SELECT balance FROM account_balance WHERE customer_id = $1 AND account = $2', [claire, `member:${claire}:offline_overdraft`]);
     expect(overdraft[0]!.balance).toBe(-80);
-    const incidents = await hq.ctx.sql.query<{ kind: string }>('SELECT kind FROM incident WHERE customer_id = $1', [claire]);
+    const incidents = await hq.ctx.sql.query<{ kind: string }>('SELECT kind FROM sync_anomaly WHERE customer_id = $1', [claire]);
     expect(incidents.map((i) => i.kind)).toContain('offline_overdraft');
     expect(await balanceDrift(hq)).toEqual([]);
   });

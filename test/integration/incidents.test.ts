@@ -65,7 +65,7 @@ describe('incidents in the journal', () => {
     expect(resolved.adjustment).toMatchObject({ points: 100, balanceAfter: before + 100 });
     expect(h.ledger.points(id).balance).toBe(before + 100);
     const [resolveEntry, adjustEntry] = h.ledger.history(id, 2);
-    expect(adjustEntry).toMatchObject({ kind: 'adjust', group_id: out.incident.incidentId, detail: { incident_id: out.incident.incidentId, points: 100 } });
+    expect(adjustEntry).toMatchObject({ kind: 'adjust', group_id: resolveEntry!.group_id, detail: { incident_id: out.incident.incidentId, points: 100 } });
     expect(resolveEntry).toMatchObject({ kind: 'incident_resolve', detail: { outcome: 'well_resolved', adjustment_entry_id: adjustEntry!.entry_id, gesture: { type: 'points', points: 100, value_cents: 500 } } });
     expect(resolved.budget).toMatchObject({ period: 'day', periodKey: '2026-11-18', budgetCents: 5000, usedCents: 500, remainingCents: 4500 });
     expect(h.ledger.verifyChain().ok).toBe(true);

@@ -133,7 +133,7 @@ describe.each(BACKENDS)('sync faults, HQ on $name', ({ name, skip }) => {
       }
       // HQ flags each clock a day or more off (far past SKEW_FLAG_MS), once, in the right direction. (This world's
       // terminal clocks drift from HQ's by the selling itself, so the five-minute ones say nothing either way.)
-      const flagged = await hq.ctx.sql.query<{ terminal_id: string; detail: { direction: string } }>("SELECT terminal_id, detail FROM incident WHERE kind = 'clock_skew'");
+      const flagged = await hq.ctx.sql.query<{ terminal_id: string; detail: { direction: string } }>("SELECT terminal_id, detail FROM sync_anomaly WHERE kind = 'clock_skew'");
       for (const [i, t] of terminals.entries()) {
         if (Math.abs(skews[i]!) < DAY) continue;
         expect(DAY).toBeGreaterThan(SKEW_FLAG_MS);
@@ -198,7 +198,7 @@ describe.each(BACKENDS)('sync faults, HQ on $name', ({ name, skip }) => {
       expect(atHq[0]!.n).toBe(4);
       // One incident per overdrawing redemption, from both stores, and together they are the overdraft.
       const incidents = await hq.ctx.sql.query<{ kind: string; terminal_id: string; points: number }>(
-        "SELECT i.kind, i.terminal_id, (i.detail->>'points')::int AS points FROM incident i WHERE i.customer_id = $1",
+        "SELECT i.kind, i.terminal_id, (i.detail->>'points')::int AS points FROM sync_anomaly i WHERE i.customer_id = $1",
         [claire],
       );
       expect(new Set(incidents.map((i) => i.kind))).toEqual(new Set(['offline_overdraft']));
@@ -250,7 +250,7 @@ describe.each(BACKENDS)('sync faults, HQ on $name', ({ name, skip }) => {
       ]);
       // Only the redemption made after the date overdrew, and it alone is the incident.
       const incidents = await hq.ctx.sql.query<{ kind: string; entry_id: string; points: number }>(
-        "SELECT kind, entry_id, (detail->>'points')::int AS points FROM incident WHERE customer_id = $1",
+        "SELECT kind, entry_id, (detail->>'points')::int AS points FROM sync_anomaly WHERE customer_id = $1",
         [claire],
       );
       expect(incidents.map((i) => [i.kind, i.entry_id])).toEqual([['offline_overdraft', after!.entry_id]]);

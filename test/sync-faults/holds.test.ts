@@ -51,7 +51,7 @@ async function exceptionsOf(hq: Hq, terminalId: string) {
 
 async function incidentsOf(hq: Hq, memberId: string) {
   return hq.ctx.sql.query<{ kind: string; terminal_id: string; entry_id: string; points: number }>(
-    "SELECT kind, terminal_id, entry_id, (detail->>'points')::int AS points FROM incident WHERE customer_id = $1 ORDER BY created_at, incident_id",
+    "SELECT kind, terminal_id, entry_id, (detail->>'points')::int AS points FROM sync_anomaly WHERE customer_id = $1 ORDER BY created_at, anomaly_id",
     [memberId],
   );
 }
@@ -202,7 +202,7 @@ describe.each(BACKENDS)('holds under faults, HQ on $name', ({ name, skip }) => {
       // What the hold did not take expires at the next run, and nobody owes anything.
       expect(await runHqExpiry(hq.ctx)).toEqual({ lots: 1, points: 200 });
       expect(await overdraftTotal(hq.ctx)).toBe(0);
-      expect(await hq.ctx.sql.query('SELECT kind FROM incident WHERE customer_id = $1', [claire])).toEqual([]);
+      expect(await hq.ctx.sql.query('SELECT kind FROM sync_anomaly WHERE customer_id = $1', [claire])).toEqual([]);
       await t.pullUntilOk();
       await expectOracle({ hq: hq.ctx, terminals: [t], overdraftBound: 0 }, 'expiry under a hold');
     }, 60_000);

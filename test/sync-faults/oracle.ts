@@ -4,13 +4,21 @@ import { verifyChain } from '../../src/main/core/ledger/verify';
 import type { HqContext } from '../../src/hq/context';
 import { verifyTerminal } from '../../src/hq/fleet';
 import { HOLD_NOT_PENDING } from '../../src/hq/projector';
+import { factOfEntry } from '../../src/hq/customer-incidents';
+import { ENTRY_COLUMNS, rowToEntry, type EntryRow } from '../../src/main/core/ledger/journal';
+import { foldIncidents, type IncidentState } from '../../src/shared/domain/relationship-health';
+import { relationshipKey, type IncidentFactWire, type MemberRelationshipItem } from '../../src/shared/sync/relationship-item';
+import type { WireEntry } from '../../src/shared/sync/protocol';
 
 /**
  * The oracle of sync-ledger.md §3, checked after every fault scenario:
  * (a) nothing lost, nothing twice; (b) every chain verifies; (c) postings
  * balance; (d) balances recompute, and HQ's per-member books agree with what
  * the terminals journaled; (f) the offline overdraft stays within its bound;
- * (g) holds end once, on time, and the points they reserve stay reserved.
+ * (g) holds end once, on time, and the points they reserve stay reserved;
+ * (h) customers' incidents: each incident entry is one fact at HQ, none lost,
+ * none doubled; each incident stands the same at HQ as the terminals' facts
+ * fold to; and each terminal sees its members' incidents as HQ does.
  *
  * It only reads. Call it once every terminal has pushed everything and then
  * pulled (so the HQ balances a terminal holds are the final ones), or pass
@@ -206,6 +214,66 @@ export async function checkOracle(input: OracleInput): Promise<string[]> {
   }
 
   violations.push(...(await checkHolds(hq, input.holdSlackMs ?? DEFAULT_HOLD_SLACK_MS)));
+  violations.push(...(await checkIncidents(input)));
+  return violations;
+}
+
+const NEVER = Number.MAX_SAFE_INTEGER;
+const stateKey = (s: IncidentState) => `${s.kind}/${s.severity}/${s.outcome ?? 'open'}/${s.openedAt}/${s.resolvedAt ?? '-'}`;
+
+/** (h): the incident entries of every journal against HQ's facts and incidents, and each terminal's view against HQ's. */
+export async function checkIncidents(input: OracleInput): Promise<string[]> {
+  const { hq, terminals } = input;
+  const ids = terminals.map((t) => t.terminalId);
+  const violations: string[] = [];
+  const journaled = new Map<string, { customer: string; fact: IncidentFactWire }>();
+  for (const t of terminals) {
+    const rows = t.db.prepare<[string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE terminal_id = ? AND kind LIKE 'incident_%'`).all(t.terminalId);
+    for (const row of rows) {
+      const entry = rowToEntry(row) as unknown as WireEntry;
+      const fact = factOfEntry(entry);
+      if (!fact) violations.push(`(h) terminal ${t.terminalId} entry ${row.seq} is not an incident fact`);
+      else journaled.set(fact.entryId, { customer: entry.member_id ?? `terminal:${entry.terminal_id}`, fact });
+    }
+  }
+  const atHq = await hq.sql.query<{ customer_id: string; entry_id: string }>('SELECT customer_id, entry_id FROM customer_incident_fact WHERE terminal_id = ANY($1::text[])', [ids]);
+  const seen = new Map<string, number>();
+  for (const r of atHq) add(seen, r.entry_id, 1);
+  for (const [entryId, j] of journaled) {
+    const n = seen.get(entryId) ?? 0;
+    if (n !== 1) violations.push(`(h) incident entry ${entryId} (${j.fact.type} of ${j.fact.incidentId}) is at HQ ${n} times`);
+  }
+  for (const r of atHq) if (!journaled.has(r.entry_id)) violations.push(`(h) HQ holds incident fact ${r.entry_id} no terminal journaled`);
+
+  // Each incident as HQ projected it = the fold of every journal's facts.
+  const byCustomer = new Map<string, IncidentFactWire[]>();
+  for (const { customer, fact } of journaled.values()) byCustomer.set(customer, [...(byCustomer.get(customer) ?? []), fact]);
+  const expected = new Map<string, string>();
+  for (const [customer, facts] of byCustomer) for (const s of foldIncidents(facts, NEVER)) expected.set(`${customer}/${s.incidentId}`, stateKey(s));
+  const projected = await hq.sql.query<{ customer_id: string; incident_id: string; kind: string; severity: number; outcome: string | null; opened_at: number; resolved_at: number | null }>(
+    'SELECT customer_id, incident_id, kind, severity, outcome, opened_at, resolved_at FROM customer_incident WHERE terminal_id = ANY($1::text[])',
+    [ids],
+  );
+  const held = new Map(
+    projected.map((p) => [`${p.customer_id}/${p.incident_id}`, `${p.kind}/${p.severity}/${p.outcome ?? 'open'}/${Number(p.opened_at)}/${p.resolved_at === null ? '-' : Number(p.resolved_at)}`]),
+  );
+  for (const [k, state] of expected) if (held.get(k) !== state) violations.push(`(h) HQ incident ${k} is ${held.get(k) ?? 'absent'}, the journals say ${state}`);
+  for (const k of held.keys()) if (!expected.has(k)) violations.push(`(h) HQ incident ${k} is in no journal`);
+
+  // What each terminal sees of a member it pulled: its own facts and HQ's, folded, equal HQ's fold.
+  if (input.pulledViews !== false) {
+    for (const t of terminals) {
+      const items = t.db.prepare<[], { key: string; value: string }>("SELECT key, value FROM sync_bucket_item WHERE bucket = 'store' AND key LIKE 'relationship:%'").all();
+      for (const item of items) {
+        const pulled = JSON.parse(item.value) as MemberRelationshipItem;
+        if (item.key !== relationshipKey(pulled.memberId)) violations.push(`(h) terminal ${t.terminalId} keeps ${item.key} for ${pulled.memberId}`);
+        const own = t.db.prepare<[string], { fact: string }>('SELECT fact FROM incident_fact WHERE member_id = ?').all(pulled.memberId).map((r) => JSON.parse(r.fact) as IncidentFactWire);
+        const seenHere = foldIncidents([...own, ...pulled.facts], NEVER).map((s) => `${s.incidentId}:${stateKey(s)}`).join(' ');
+        const atHqFold = foldIncidents(byCustomer.get(pulled.memberId) ?? [], NEVER).map((s) => `${s.incidentId}:${stateKey(s)}`).join(' ');
+        if (seenHere !== atHqFold) violations.push(`(h) terminal ${t.terminalId} sees ${pulled.memberId}'s incidents as [${seenHere}], HQ as [${atHqFold}]`);
+      }
+    }
+  }
   return violations;
 }
 
@@ -303,7 +371,7 @@ export async function checkHolds(hq: HqContext, slackMs = DEFAULT_HOLD_SLACK_MS)
   // (an offline redemption, a late post) were flagged for at least that much when they reached HQ.
   const short = await hq.sql.query<{ customer_id: string; pending: number; balance: number | null; flagged: number | null }>(
     `SELECT h.customer_id, h.pending, b.balance,
-       (SELECT sum((i.detail->>'reserved')::bigint) FROM incident i WHERE i.customer_id = h.customer_id AND i.detail ? 'reserved') AS flagged
+       (SELECT sum((i.detail->>'reserved')::bigint) FROM sync_anomaly i WHERE i.customer_id = h.customer_id AND i.detail ? 'reserved') AS flagged
      FROM (SELECT customer_id, sum(points)::bigint AS pending FROM hold WHERE status = 'pending' GROUP BY customer_id) h
      LEFT JOIN account_balance b ON b.customer_id = h.customer_id AND b.account = 'member:' || h.customer_id || ':points'
      WHERE coalesce(b.balance, 0) < h.pending`,

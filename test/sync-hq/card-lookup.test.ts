@@ -175,7 +175,7 @@ describe('a customer of store A at a terminal of store B', () => {
     for (const memberId of ids) {
       await upsertMember(hq.ctx, { memberId, firstName: 'Anne', lastName: 'Dupont', email: null, phone: null, locale: 'fr', cards: [shared], createdAt: WEDNESDAY_10H }, ['lyon-2']);
     }
-    const conflicts = await hq.ctx.sql.query<{ customer_id: string; terminal_id: string }>("SELECT customer_id, terminal_id FROM incident WHERE kind = 'card_conflict'");
+    const conflicts = await hq.ctx.sql.query<{ customer_id: string; terminal_id: string }>("SELECT customer_id, terminal_id FROM sync_anomaly WHERE kind = 'card_conflict'");
     expect(conflicts).toEqual([{ customer_id: ids[1], terminal_id: 'hq' }]);
     const second = await hq.ctx.sql.query<{ record: { cards: string[] } }>('SELECT record FROM member WHERE customer_id = $1', [ids[1]]);
     expect(second[0]!.record.cards).toEqual([]);

@@ -36,11 +36,11 @@ it('posts both terminals’ points when their entry ids collide, and raises an i
 
   const [balance] = await hq.ctx.sql.query<{ balance: number }>('SELECT balance::int AS balance FROM account_balance WHERE customer_id = $1 AND account = $2', [claire, `member:${claire}:points`]);
   expect(balance!.balance).toBe(earned[0]!.pointsEarned + earned[1]!.pointsEarned);
-  const incidents = await hq.ctx.sql.query<{ kind: string; terminal_id: string }>("SELECT kind, terminal_id FROM incident WHERE kind = 'entry_id_collision'");
+  const incidents = await hq.ctx.sql.query<{ kind: string; terminal_id: string }>("SELECT kind, terminal_id FROM sync_anomaly WHERE kind = 'entry_id_collision'");
   expect(incidents).toEqual([{ kind: 'entry_id_collision', terminal_id: 'caisse-nice-1' }]);
   // A replay of B's batch changes nothing: the clash is posted once.
   await b.sync.syncNow();
   const [after] = await hq.ctx.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM posting WHERE customer_id = $1 AND entry_id LIKE '%@caisse-nice-1:%'", [claire]);
   expect(after!.n).toBeGreaterThan(0);
-  expect(await hq.ctx.sql.query("SELECT kind FROM incident WHERE kind = 'entry_id_collision'")).toHaveLength(1);
+  expect(await hq.ctx.sql.query("SELECT kind FROM sync_anomaly WHERE kind = 'entry_id_collision'")).toHaveLength(1);
 }, 60_000);

@@ -247,7 +247,7 @@ describe('online redemption through an HQ hold', () => {
     a.h.ledger.setOffline(false);
     await a.sync.syncNow();
     expect(await hqPoints(hq, zoe)).toBe(a.h.ledger.points(zoe).balance);
-    const incidents = await hq.ctx.sql.query('SELECT kind FROM incident WHERE customer_id = $1', [zoe]);
+    const incidents = await hq.ctx.sql.query('SELECT kind FROM sync_anomaly WHERE customer_id = $1', [zoe]);
     expect(incidents).toEqual([]);
   });
 });

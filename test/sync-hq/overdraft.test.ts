@@ -113,7 +113,7 @@ it('records an offline redemption HQ can no longer cover, posts the shortfall, r
   const overdraft = await hq.ctx.sql.query<{ balance: number }>('SELECT balance FROM account_balance WHERE customer_id = $1 AND account = $2', [claire, OVERDRAFT_ACCOUNT(claire)]);
   expect(overdraft).toEqual([{ balance: -300 }]);
   expect(await hqPoints(hq, claire)).toBe(offlineSale.pointsEarned);
-  const incidents = await hq.ctx.sql.query<{ kind: string; entry_id: string; terminal_id: string }>('SELECT kind, entry_id, terminal_id FROM incident WHERE customer_id = $1', [claire]);
+  const incidents = await hq.ctx.sql.query<{ kind: string; entry_id: string; terminal_id: string }>('SELECT kind, entry_id, terminal_id FROM sync_anomaly WHERE customer_id = $1', [claire]);
   expect(incidents).toEqual([{ kind: 'offline_overdraft', entry_id: redeemRef.entryId, terminal_id: A }]);
   expect(await balanceDrift(hq)).toEqual([]);
 

@@ -114,7 +114,8 @@ export class IncidentBook {
       const noteId = input.note ? uuidv7(ctx.clock, ctx.random) : null;
       const entry = ctx.journal.append({
         kind: 'incident_open',
-        groupId: incidentId,
+        // A group is one transaction's entries, contiguous in the stream (the outbox relies on it): never the incident id.
+        groupId: uuidv7(ctx.clock, ctx.random),
         memberId: input.memberId,
         tillId: input.tillId,
         receipt: input.receipt,
@@ -160,7 +161,7 @@ export class IncidentBook {
       const noteId = input.note ? uuidv7(ctx.clock, ctx.random) : null;
       const entry = ctx.journal.append({
         kind: 'incident_update',
-        groupId: input.incidentId,
+        groupId: uuidv7(ctx.clock, ctx.random),
         memberId: row.member_id,
         tillId: null,
         receipt: null,
@@ -206,10 +207,11 @@ export class IncidentBook {
       this.openRow(input.incidentId);
       const now = ctx.clock.now();
       const approvedBy = input.manager?.id ?? null;
+      const groupId = uuidv7(ctx.clock, ctx.random);
       let adjustment: IncidentOutcomeView['adjustment'] = null;
       if (gesture.type === 'points') {
         const memberId = row.member_id!;
-        const { entry } = appendCredit(ctx, memberId, gesture.points, input.incidentId, {
+        const { entry } = appendCredit(ctx, memberId, gesture.points, groupId, {
           adjustment_id: `incident:${input.incidentId}`,
           reason: 'incident gesture',
           actor: input.recordedBy,
@@ -227,7 +229,7 @@ export class IncidentBook {
       };
       const entry = ctx.journal.append({
         kind: 'incident_resolve',
-        groupId: input.incidentId,
+        groupId,
         memberId: row.member_id,
         tillId: null,
         receipt: null,

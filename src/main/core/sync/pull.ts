@@ -15,6 +15,7 @@ import {
   type PullRequest,
 } from '../../../shared/sync/protocol';
 import { ALLOWANCE_STATE_KEY, storeAllowance, type Enrolment } from './enrolment';
+import { checkIncidentItem, isIncidentItem } from '../incidents/pull-items';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
 import { postSigned, type HqClock, type Stamp } from './hq-clock';
@@ -129,6 +130,10 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
           members.push(member);
         } else if (patch.bucket === 'terminal' && put.key === 'allowance') {
           allowances.push(OfflineAllowance.parse(put.value));
+        } else if (isIncidentItem(patch.bucket, put.key)) {
+          // Customers' incidents from every store, the goodwill budget: kept as sent, once they are what they say.
+          checkIncidentItem(put.key, put.value);
+          others.push({ bucket: patch.bucket, key: put.key, value: put.value });
         } else {
           others.push({ bucket: patch.bucket, key: put.key, value: put.value });
         }
