@@ -16,6 +16,7 @@ import { checkFrenchMobile } from '../../shared/domain/phone';
 import type { Core } from '../core/core';
 import type { SaleResult } from '../core/ledger/sale';
 import { LedgerStore } from '../core/ledger/store';
+import { incidentRoutes } from './incident-routes';
 import type { Reservation } from '../core/sync/holds';
 import {
   HealthResponse,
@@ -79,7 +80,7 @@ export interface Route {
   run(req: RouteRequest<unknown>): unknown;
 }
 
-function route<B extends z.ZodType>(spec: Omit<Route, 'body' | 'run' | 'tillOf'> & {
+export function route<B extends z.ZodType>(spec: Omit<Route, 'body' | 'run' | 'tillOf'> & {
   body?: B;
   tillOf?: (body: z.output<B>, params: Record<string, string>) => string;
   run(req: RouteRequest<z.output<B>>): unknown;
@@ -87,7 +88,7 @@ function route<B extends z.ZodType>(spec: Omit<Route, 'body' | 'run' | 'tillOf'>
   return spec as Route;
 }
 
-const WRITE_ERRORS = [400, 401, 403, 409, 413, 415, 500] as const;
+export const WRITE_ERRORS = [400, 401, 403, 409, 413, 415, 500] as const;
 
 /**
  * Every endpoint of the till API, in one table: the server routes from it and
@@ -287,5 +288,6 @@ export function tillRoutes(core: TillCore, locale: Locale, openApi: () => unknow
         return { day: report.day, report, lines: core.ledger.zReportLines(report, locale) };
       },
     }),
+    ...incidentRoutes(core),
   ];
 }
