@@ -131,7 +131,7 @@ describe('PN532 NFC reader over a socat pty', () => {
       pollMs: 30,
       replyTimeoutMs: 150,
     });
-    const otherDiagnostics = collect((l) => other.onDiagnostic(l));
+    const otherDiagnostics = collect<DeviceDiagnostic>((l) => other.onDiagnostic(l));
     try {
       await other.enable();
       expect(other.status()).toMatchObject({ state: 'error', condition: 'wrong_device' });
