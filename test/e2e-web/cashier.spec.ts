@@ -216,7 +216,8 @@ test('a product barcode and a wallet QR are told apart', async ({ kiosk, cashier
   const input = lookup(cashier);
   await input.fill('3017620422003');
   await input.press('Enter');
-  await expect(cashier.getByTestId('cashier-scan-message')).toContainText('Ce n’est pas une carte Fidèle');
+  await expect(cashier.getByRole('status').filter({ hasText: 'Code produit scanné : ce n’est pas une carte Fidèle.' })).toBeVisible();
+  await expect(cashier.getByTestId('cashier-scan-message')).toHaveCount(0);
 
   await input.fill(`FIDELE:1:${kiosk.known.zoe.cardNumber}`);
   await input.press('Enter');

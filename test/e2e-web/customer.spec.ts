@@ -199,9 +199,10 @@ test('a customer enrols on the touchscreen with the on-screen keyboard and a phy
   await expect(barcode.locator('rect')).toHaveCount(ean13Bars(cardNumber).length + 1);
   const qr = customer.getByTestId('customer-card-qr');
   await expect(qr).toBeVisible();
-  await expect(qr).toHaveAccessibleName(`QR code pour ajouter la carte ${shownNumber} à votre téléphone`);
+  // No HQ on this terminal: the QR is the card itself, and the screen says only that.
+  await expect(qr).toHaveAccessibleName(`QR code de la carte ${shownNumber}`);
   await expect(qr.locator('path')).toHaveAttribute('d', /^M/);
-  await expect(customer.getByText('Scannez ce QR code avec votre téléphone pour y ajouter votre carte.')).toBeVisible();
+  await expect(customer.getByText('Ce QR code est votre carte : prenez-le en photo et montrez-le en caisse.')).toBeVisible();
   await snap(customer, 'customer-enrolled');
   await expectNoSeriousA11yViolations(customer, 'customer, enrolled');
 

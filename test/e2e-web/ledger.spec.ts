@@ -229,7 +229,8 @@ test('points are redeemed in manual mode as a discount in euros', async ({ kiosk
   await expect(cashier.getByTestId('cashier-redeem-points')).toHaveText(pts(119));
   await expect(cashier.getByTestId('cashier-redeem-discount')).toHaveText('5,95\u00a0€');
 
-  const expected = kiosk.core.loyalty.manualPreview({ memberId: claire.id, lines: [{ category: 'grocery', amountCents: 2000, taxRateBp: 2000 }], redeemPoints: 119 });
+  // Groceries start at the programme's food rate, 5,5 %.
+  const expected = kiosk.core.loyalty.manualPreview({ memberId: claire.id, lines: [{ category: 'grocery', amountCents: 2000, taxRateBp: 550 }], redeemPoints: 119 });
   await expect(cashier.getByTestId('cashier-manual-balance-after')).toHaveText(pts(expected.balanceAfter));
   await form.scrollIntoViewIfNeeded();
   await snap(cashier, 'cashier-manual-redeem');

@@ -94,6 +94,12 @@ export function CashierScreen() {
           announce((t) => t('cashier.announce.unknown', { card: formatCardNumber(result.cardNumber) }));
           return;
         case 'invalid':
+          // An article's barcode leaves the customer at the till on screen; the notice says what was read.
+          if (result.problem === 'product') {
+            setNotice({ level: 'warning', key: 'card.product', at: Date.now(), audience: 'cashier' });
+            announce((t) => t('card.product'));
+            return;
+          }
           setView({ kind: 'invalid', problem: result.problem, code });
           announce((t) => t('cashier.announce.invalid', { problem: t(`card.${result.problem}`) }));
           return;

@@ -1,24 +1,34 @@
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { ManagerApproval, ManualSale as ManualSaleInput, SaleOutcome, SalePreviewView } from '../../shared/contract';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { EventPayload, ManagerApproval, ManualSale as ManualSaleInput, SaleOutcome, SalePreviewView } from '../../shared/contract';
 import { ApiError } from '../api/client';
 import { formatPoints } from '../../shared/domain/receipt-layout';
-import { useApp } from '../common/app-context';
+import { useApp, useEvent } from '../common/app-context';
 import { errorText } from '../common/error-text';
 import { formatEuros, parseEuroAmount, type AmountParse } from '../common/euro-amount';
 import { clampRedeem, DEFAULT_TAX_RATE_BP, MANUAL_CATEGORIES, TAX_RATES_BP } from './manual-sale-options';
 import { formatRateBp } from './points-text';
 import { RedeemPicker } from './RedeemPicker';
+import { RewardPicker } from './RewardPicker';
 
 interface LineDraft {
   id: number;
   amount: string;
   category: string;
   taxRateBp: number;
+  /** The cashier picked the rate: a change of category no longer resets it to the category's own. */
+  taxChosen: boolean;
   /** The amount's error shows once the cashier has left the field, not while typing « 12, ». */
   touched: boolean;
 }
 
-const newLine = (id: number): LineDraft => ({ id, amount: '', category: 'grocery', taxRateBp: DEFAULT_TAX_RATE_BP, touched: false });
+const newLine = (id: number, taxRateBp: number): LineDraft => ({ id, amount: '', category: 'grocery', taxRateBp, taxChosen: false, touched: false });
+
+interface ProgramChoices {
+  categories: readonly string[];
+  taxRatesBp: readonly number[];
+  /** The VAT rate each category starts at (the programme's table). */
+  categoryTaxBp: Readonly<Record<string, number>>;
+}
 
 /** Past one of the programme's ceilings: the sale needs a manager's approval. */
 const isOverLimit = (error: unknown) => error instanceof ApiError && error.code === 'over_limit';
@@ -29,6 +39,8 @@ const PIN_FORMAT = /^\d{4,12}$/;
 interface ManualSaleProps {
   memberId: string;
   onCommitted(outcome: SaleOutcome): void;
+  /** The confirmation went away (a new sale, or points moved since): another may show. */
+  onCleared(): void;
 }
 
 /**
@@ -36,12 +48,14 @@ interface ManualSaleProps {
  * amounts per category and VAT rate, the points previewed live, an optional
  * redemption, then one commit under a receipt number the core makes up.
  */
-export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
+export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps) {
   const { api, t, locale } = useApp();
   const headingId = useId();
   const nextId = useRef(2);
-  const [lines, setLines] = useState<LineDraft[]>([newLine(1)]);
+  const [lines, setLines] = useState<LineDraft[]>([newLine(1, DEFAULT_TAX_RATE_BP)]);
   const [redeem, setRedeem] = useState(0);
+  const [rewardId, setRewardId] = useState<string | null>(null);
+  const [rewardLabel, setRewardLabel] = useState<string | null>(null);
   const [preview, setPreview] = useState<SalePreviewView | null>(null);
   const [previewFor, setPreviewFor] = useState<string | null>(null);
   const [previewError, setPreviewError] = useState<unknown>(null);
@@ -53,14 +67,22 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
   const [managerId, setManagerId] = useState('');
   const [pin, setPin] = useState('');
   // The program's own categories and VAT rates; the shipped defaults until it answers.
-  const [program, setProgram] = useState<{ categories: readonly string[]; taxRatesBp: readonly number[] }>({
+  const [program, setProgram] = useState<ProgramChoices>({
     categories: MANUAL_CATEGORIES,
     taxRatesBp: TAX_RATES_BP,
+    categoryTaxBp: { grocery: DEFAULT_TAX_RATE_BP },
   });
+  const taxOf = (category: string) => program.categoryTaxBp[category] ?? DEFAULT_TAX_RATE_BP;
   useEffect(() => {
     let live = true;
     api.call('ledger.program', {}).then(
-      (p) => live && setProgram({ categories: p.categories.map((c) => c.slug), taxRatesBp: p.taxRatesBp }),
+      (p) => {
+        if (!live) return;
+        const categoryTaxBp = Object.fromEntries(p.categories.map((c) => [c.slug, c.taxRateBp]));
+        setProgram({ categories: p.categories.map((c) => c.slug), taxRatesBp: p.taxRatesBp, categoryTaxBp });
+        // Lines typed before the programme answered take its rate, unless the cashier chose one.
+        setLines((before) => before.map((l) => (l.taxChosen ? l : { ...l, taxRateBp: categoryTaxBp[l.category] ?? l.taxRateBp })));
+      },
       () => undefined,
     );
     return () => {
@@ -80,6 +102,7 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
         memberId,
         lines: lines.map((line, i) => ({ category: line.category, taxRateBp: line.taxRateBp, amountCents: (parsed[i] as { cents: number }).cents })),
         redeemPoints: redeem,
+        ...(rewardId ? { rewardId } : {}),
         ...(approval ? { manager: approval } : {}),
       }
     : null;
@@ -137,6 +160,7 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
     setCommitError(null);
     try {
       const result = await api.call('ledger.manualCommit', sale);
+      setRewardLabel(options?.rewards.find((r) => r.rewardId === rewardId)?.label ?? null);
       setOutcome(result);
       onCommitted(result);
     } catch (failure) {
@@ -151,8 +175,9 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
   }
 
   function restart() {
-    setLines([newLine(nextId.current++)]);
+    setLines([newLine(nextId.current++, taxOf('grocery'))]);
     setRedeem(0);
+    setRewardId(null);
     setPreview(null);
     setPreviewFor(null);
     setPreviewError(null);
@@ -161,7 +186,20 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
     setApproval(null);
     setManagerId('');
     setPin('');
+    onCleared();
   }
+
+  // Points moved since this sale (a refund, the till, HQ): its « Nouveau solde » is no longer the balance.
+  const shownReceipt = outcome?.receipt ?? null;
+  const onMoved = useCallback(
+    (moved: EventPayload<'points.moved'>) => {
+      const itself = moved.reason === 'sale' && moved.receipt === shownReceipt;
+      if (moved.memberId === memberId && shownReceipt !== null && !itself) restart();
+    },
+    // restart only sets state: the member and the receipt shown decide.
+    [memberId, shownReceipt],
+  );
+  useEvent('points.moved', onMoved);
 
   function approve() {
     if (managerId.trim() === '' || !PIN_FORMAT.test(pin)) return;
@@ -184,6 +222,7 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
         </h3>
         <ul className="manual-done-list">
           <li data-testid="cashier-manual-result-earned">{t('cashier.manual.done_earned', { points: formatPoints(locale, outcome.pointsEarned) })}</li>
+          {rewardLabel && <li data-testid="cashier-manual-result-reward">{t('cashier.move.reward', { label: rewardLabel })}</li>}
           {outcome.pointsRedeemed > 0 && (
             <li data-testid="cashier-manual-result-redeemed">
               {t('cashier.manual.done_redeemed', {
@@ -236,7 +275,10 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
               </label>
               <label className="manual-field">
                 <span>{t('cashier.manual.category')}</span>
-                <select value={line.category} onChange={(e) => updateLine(line.id, { category: e.target.value })}>
+                <select
+                  value={line.category}
+                  onChange={(e) => updateLine(line.id, line.taxChosen ? { category: e.target.value } : { category: e.target.value, taxRateBp: taxOf(e.target.value) })}
+                >
                   {program.categories.map((c) => (
                     <option key={c} value={c}>
                       {categoryLabel(c)}
@@ -246,7 +288,7 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
               </label>
               <label className="manual-field manual-tax">
                 <span>{t('cashier.manual.tax')}</span>
-                <select value={line.taxRateBp} onChange={(e) => updateLine(line.id, { taxRateBp: Number(e.target.value) })}>
+                <select value={line.taxRateBp} onChange={(e) => updateLine(line.id, { taxRateBp: Number(e.target.value), taxChosen: true })}>
                   {program.taxRatesBp.map((bp) => (
                     <option key={bp} value={bp}>
                       {t('cashier.manual.tax_rate', { rate: formatRateBp(locale, bp) })}
@@ -274,7 +316,7 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
         })}
       </ol>
       <div className="manual-line-actions">
-        <button type="button" onClick={() => setLines((before) => [...before, newLine(nextId.current++)])}>
+        <button type="button" onClick={() => setLines((before) => [...before, newLine(nextId.current++, taxOf('grocery'))])}>
           {t('cashier.manual.add_line')}
         </button>
       </div>
@@ -315,6 +357,7 @@ export function ManualSale({ memberId, onCommitted }: ManualSaleProps) {
         )}
       </div>
 
+      {sale && options && options.rewards.length > 0 && <RewardPicker rewards={options.rewards} value={rewardId} onChange={setRewardId} />}
       {sale && options && (
         <RedeemPicker options={options} available={preview?.available ?? 0} value={redeem} discountCents={fresh ? (preview?.redemption.discountCents ?? 0) : null} onChange={setRedeem} />
       )}

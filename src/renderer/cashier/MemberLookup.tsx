@@ -5,7 +5,7 @@ import { formatFrenchPhone } from '../../shared/domain/phone';
 import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
 import { isOverlongNumber, lookupIntent } from './lookup-input';
-import { useMemberSearch } from './use-member-search';
+import { SEARCH_MAX, useMemberSearch } from './use-member-search';
 import { useWedgeScanner } from './use-wedge-scanner';
 
 interface MemberLookupProps {
@@ -136,10 +136,13 @@ export function MemberLookup({ inputRef, onIdentify, onSelect }: MemberLookupPro
     intent.kind === 'search' && results.status === 'done'
       ? hits.length === 0
         ? t('cashier.lookup.none')
-        : hits.length === 1
-          ? t('cashier.lookup.count_one')
-          : t('cashier.lookup.count_other', { count: hits.length })
+        : results.more
+          ? t('cashier.lookup.count_more', { count: hits.length })
+          : hits.length === 1
+            ? t('cashier.lookup.count_one')
+            : t('cashier.lookup.count_other', { count: hits.length })
       : '';
+  const canMore = open && results.more && results.status === 'done' && hits.length < SEARCH_MAX;
 
   return (
     <div className="lookup" role="search">
@@ -180,7 +183,7 @@ export function MemberLookup({ inputRef, onIdentify, onSelect }: MemberLookupPro
       <p id={statusId} className="lookup-status">
         {status}
       </p>
-      <p className="visually-hidden" aria-live="polite">
+      <p className={open ? 'lookup-count' : 'visually-hidden'} aria-live="polite" data-testid="cashier-lookup-count">
         {announced}
       </p>
       <ul id={listboxId} role="listbox" aria-label={t('cashier.lookup.results')} className="hits" hidden={!open}>
@@ -199,6 +202,17 @@ export function MemberLookup({ inputRef, onIdentify, onSelect }: MemberLookupPro
           </li>
         ))}
       </ul>
+      {canMore && (
+        <button
+          type="button"
+          className="lookup-more"
+          // Keeps focus (and the scanner's keystrokes) in the input.
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={results.showMore}
+        >
+          {t('cashier.lookup.more')}
+        </button>
+      )}
     </div>
   );
 }

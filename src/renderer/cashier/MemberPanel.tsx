@@ -5,6 +5,7 @@ import { formatFrenchPhone } from '../../shared/domain/phone';
 import { formatPoints } from '../../shared/domain/receipt-layout';
 import { formatDate } from '../../shared/i18n/i18n';
 import { useApp } from '../common/app-context';
+import { LastMove } from './LastMove';
 import { ManualSale } from './ManualSale';
 import { NfcPairing } from './NfcPairing';
 import { PointsSummary } from './PointsSummary';
@@ -42,16 +43,18 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
   const headingId = useId();
   const ledger = useLedgerAccount(memberId);
   const [manualOpen, setManualOpen] = useState(false);
+  // The manual sale this screen just committed confirms itself; the other movements show in LastMove.
+  const [ownReceipt, setOwnReceipt] = useState<string | null>(null);
   const shown = detail ?? member;
-  const consents = detail ? currentConsents(detail) : null;
-  const otherCards = detail ? detail.cards.filter((c) => c !== detail.cardNumber) : [];
+  const displayName = shown && (shown.firstName || shown.lastName) ? `${shown.firstName} ${shown.lastName}` : t('cashier.member.provisional');
 
   return (
     <section className="panel member-panel" data-testid="cashier-member" aria-labelledby={headingId} aria-busy={!detail}>
       {shown ? (
         <>
+          <div className="member-side">
           <header className="member-head">
-            <h2 id={headingId}>{shown.firstName || shown.lastName ? `${shown.firstName} ${shown.lastName}` : t('cashier.member.provisional')}</h2>
+            <h2 id={headingId}>{displayName}</h2>
             <p className="member-card">
               <span className="label">{t('cashier.member.card')}</span> <span className="mono">{formatCardNumber(shown.cardNumber)}</span>
             </p>
@@ -80,12 +83,18 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
             </p>
           )}
           <NfcPairing key={`nfc-${memberId}`} memberId={memberId} />
-          <div id={`${headingId}-manual`} hidden={!manualOpen || loyaltySuspended}>
+          <MemberFacts shown={shown} detail={detail} />
+          </div>
+          <div className="member-work">
+          <LastMove memberId={memberId} name={displayName} ownReceipt={ownReceipt} />
+          <div id={`${headingId}-manual`} className="member-sale" hidden={!manualOpen || loyaltySuspended}>
             {manualOpen && !loyaltySuspended && (
               <ManualSale
                 key={memberId}
                 memberId={memberId}
+                onCleared={() => setOwnReceipt(null)}
                 onCommitted={(sale) => {
+                  setOwnReceipt(sale.receipt);
                   ledger.reload();
                   announce((t) =>
                     t('cashier.announce.sold', {
@@ -99,7 +108,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
             )}
           </div>
           <VisitList
-            key={memberId}
+            key={`visits-${memberId}`}
             visits={ledger.account?.visits ?? null}
             refundable={!loyaltySuspended}
             onRefunded={(refund) => {
@@ -114,42 +123,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
               );
             }}
           />
-          <h3 className="section-title">{t('cashier.member.label')}</h3>
-          <dl className="facts">
-            <div>
-              <dt>{t('cashier.member.email')}</dt>
-              <dd>{shown.email ?? <span className="muted">{t('cashier.member.not_given')}</span>}</dd>
-            </div>
-            <div>
-              <dt>{t('cashier.member.phone')}</dt>
-              <dd>{shown.phone ? formatFrenchPhone(shown.phone) : <span className="muted">{t('cashier.member.not_given')}</span>}</dd>
-            </div>
-            {otherCards.length > 0 && (
-              <div>
-                <dt>{t('cashier.member.other_cards')}</dt>
-                <dd className="mono">{otherCards.map(formatCardNumber).join(', ')}</dd>
-              </div>
-            )}
-          </dl>
-          <h3 className="consents-title">{t('cashier.member.consents')}</h3>
-          {consents ? (
-            <ul className="consents">
-              {CONSENT_PURPOSES.map((purpose) => {
-                const granted = consents.get(purpose);
-                const state = granted === undefined ? 'not_asked' : granted ? 'granted' : 'refused';
-                return (
-                  <li key={purpose} className={`consent consent-${state}`}>
-                    <span>{t(`cashier.consent.${purpose}`)}</span>
-                    <span className="consent-state">
-                      <span aria-hidden="true">{state === 'granted' ? '✓' : state === 'refused' ? '✗' : '–'}</span> {t(`cashier.consent.${state}`)}
-                    </span>
-                  </li>
-                );
-              })}
-            </ul>
-          ) : (
-            <p className="muted">{t('cashier.member.loading')}</p>
-          )}
+          </div>
         </>
       ) : (
         <h2 id={headingId} className="muted">
@@ -164,5 +138,52 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
         </div>
       )}
     </section>
+  );
+}
+
+/** Contact details and consents: needed now and then, so below the points, never in the way of a sale. */
+function MemberFacts({ shown, detail }: { shown: MemberSummary; detail: MemberDetail | null }) {
+  const { t } = useApp();
+  const consents = detail ? currentConsents(detail) : null;
+  const otherCards = detail ? detail.cards.filter((c) => c !== detail.cardNumber) : [];
+  return (
+    <>
+          <h3 className="section-title">{t('cashier.member.label')}</h3>
+      <dl className="facts">
+        <div>
+          <dt>{t('cashier.member.email')}</dt>
+          <dd>{shown.email ?? <span className="muted">{t('cashier.member.not_given')}</span>}</dd>
+        </div>
+        <div>
+          <dt>{t('cashier.member.phone')}</dt>
+          <dd>{shown.phone ? formatFrenchPhone(shown.phone) : <span className="muted">{t('cashier.member.not_given')}</span>}</dd>
+        </div>
+        {otherCards.length > 0 && (
+          <div>
+            <dt>{t('cashier.member.other_cards')}</dt>
+            <dd className="mono">{otherCards.map(formatCardNumber).join(', ')}</dd>
+          </div>
+        )}
+      </dl>
+      <h3 className="consents-title">{t('cashier.member.consents')}</h3>
+      {consents ? (
+        <ul className="consents">
+          {CONSENT_PURPOSES.map((purpose) => {
+            const granted = consents.get(purpose);
+            const state = granted === undefined ? 'not_asked' : granted ? 'granted' : 'refused';
+            return (
+              <li key={purpose} className={`consent consent-${state}`}>
+                <span>{t(`cashier.consent.${purpose}`)}</span>
+                <span className="consent-state">
+                  <span aria-hidden="true">{state === 'granted' ? '✓' : state === 'refused' ? '✗' : '–'}</span> {t(`cashier.consent.${state}`)}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      ) : (
+        <p className="muted">{t('cashier.member.loading')}</p>
+      )}
+    </>
   );
 }

@@ -7,7 +7,8 @@ export const MANUAL_CATEGORIES = ['grocery', 'bio', 'local', 'press', 'tobacco',
 export type ManualCategory = (typeof MANUAL_CATEGORIES)[number];
 
 export const TAX_RATES_BP = [2000, 1000, 550, 210, 0] as const;
-export const DEFAULT_TAX_RATE_BP = 2000;
+/** Groceries, the category a line starts in, are food: 5,5 % in France. The programme's table replaces it once read. */
+export const DEFAULT_TAX_RATE_BP = 550;
 
 /** How many points one press of « + » or « − » moves, rounded to what the program accepts. */
 export function redeemNudge(stepPoints: number): number {

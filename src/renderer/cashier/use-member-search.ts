@@ -10,17 +10,21 @@ export interface SearchState {
   status: 'idle' | 'pending' | 'done' | 'error';
   query: string;
   hits: SearchHit[];
+  /** More members match than the hits shown. */
+  more: boolean;
   error: unknown;
 }
 
-const IDLE: SearchState = { status: 'idle', query: '', hits: [], error: null };
+const IDLE: SearchState = { status: 'idle', query: '', hits: [], more: false, error: null };
+/** The most hits « plus de résultats » goes to; past that, typing more is quicker than reading. */
+export const SEARCH_MAX = 50;
 
 /**
  * Search as you type: each keystroke restarts a short timer, and only the
  * answer to the latest query is shown, so a slow reply to "cl" can never
  * overwrite the one to "claire".
  */
-export function useMemberSearch(): SearchState & { search(query: string): void; reset(): void } {
+export function useMemberSearch(): SearchState & { search(query: string): void; showMore(): void; reset(): void } {
   const { api } = useApp();
   const [state, setState] = useState<SearchState>(IDLE);
   const latest = useRef(0);
@@ -32,26 +36,30 @@ export function useMemberSearch(): SearchState & { search(query: string): void; 
     setState(IDLE);
   }, []);
 
-  const search = useCallback(
-    (query: string) => {
+  const run = useCallback(
+    (query: string, limit: number, delayMs: number) => {
       const ticket = ++latest.current;
       clearTimeout(timer.current);
       setState((s) => ({ ...s, status: 'pending', query }));
       timer.current = setTimeout(() => {
-        api.call('member.search', { query, limit: SEARCH_LIMIT }).then(
-          ({ hits }) => {
-            if (ticket === latest.current) setState({ status: 'done', query, hits, error: null });
+        api.call('member.search', { query, limit }).then(
+          ({ hits, more }) => {
+            if (ticket === latest.current) setState({ status: 'done', query, hits, more, error: null });
           },
           (error: unknown) => {
-            if (ticket === latest.current) setState({ status: 'error', query, hits: [], error });
+            if (ticket === latest.current) setState({ status: 'error', query, hits: [], more: false, error });
           },
         );
-      }, SEARCH_DEBOUNCE_MS);
+      }, delayMs);
     },
     [api],
   );
+  const search = useCallback((query: string) => run(query, SEARCH_LIMIT, SEARCH_DEBOUNCE_MS), [run]);
+  const showMore = useCallback(() => {
+    if (state.more) run(state.query, Math.min(state.hits.length + SEARCH_LIMIT, SEARCH_MAX), 0);
+  }, [run, state.more, state.query, state.hits.length]);
 
   useEffect(() => () => clearTimeout(timer.current), []);
 
-  return { ...state, search, reset };
+  return { ...state, search, showMore, reset };
 }

@@ -75,7 +75,7 @@ export function CustomerScreen() {
       </>
     );
   } else if (session.phase === 'idle') {
-    content = <IdleScreen storeName={info.storeName} onSession={follow} />;
+    content = <IdleScreen storeName={info.storeName} unknownCard={session.unknownCard} onSession={follow} />;
   } else if (session.phase === 'identified') {
     content = <GreetingScreen memberId={session.memberId} greeting={session.greeting} />;
   } else if (session.phase === 'enrolling') {

@@ -30,6 +30,8 @@ export function EnrolledScreen({ greeting, walletQr, idleMs, onSession }: Enroll
     }
   }
   useIdleTimeout(idleMs, () => void finish());
+  // A link to the card's page at HQ where the terminal has one; otherwise the QR is the card itself, for the till's scanner.
+  const isLink = /^https?:\/\//.test(walletQr);
 
   return (
     <section className="enrolled" aria-labelledby="enrolled-title">
@@ -53,9 +55,11 @@ export function EnrolledScreen({ greeting, walletQr, idleMs, onSession }: Enroll
             className="wallet-qr"
             testId="customer-card-qr"
             value={walletQr}
-            label={t('customer.qr.label', { number: formatCardNumber(greeting.cardNumber) })}
+            label={t(isLink ? 'customer.qr.label_link' : 'customer.qr.label', { number: formatCardNumber(greeting.cardNumber) })}
           />
-          <figcaption className="wallet-hint">{t('customer.enrolled.qr_hint')}</figcaption>
+          <figcaption className="wallet-hint" data-testid="customer-qr-hint">
+            {t(isLink ? 'customer.enrolled.qr_hint_link' : 'customer.enrolled.qr_hint_local')}
+          </figcaption>
         </figure>
       </div>
       <button type="button" className="primary enrolled-done" onClick={() => void finish()}>

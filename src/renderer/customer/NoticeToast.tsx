@@ -10,6 +10,8 @@ export function NoticeToast() {
   const [notice, setNotice] = useState<(EventPayload<'notice'> & { serial: number }) | null>(null);
 
   const show = useCallback((payload: EventPayload<'notice'>) => {
+    // The till's own business (a product barcode scanned) is not the customer's.
+    if (payload.audience === 'cashier') return;
     // A new object each time, so the same notice twice restarts the timer.
     setNotice((previous) => ({ ...payload, serial: (previous?.serial ?? 0) + 1 }));
   }, []);

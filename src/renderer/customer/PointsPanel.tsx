@@ -25,9 +25,13 @@ export function PointsPanel({ memberId, greeting, unlinked }: { memberId: string
 
   const onMoved = useCallback(
     (moved: Moved) => {
-      // Another member's sale (a second till, a late event) is not this customer's news.
-      if (moved.memberId !== memberId || moved.reason !== 'sale') return;
-      setSale((before) => ({ ...moved, run: (before?.run ?? 0) + 1 }));
+      // Another member's movement (a second till, a late event) is not this customer's news.
+      if (moved.memberId !== memberId) return;
+      // A void moves no balance: what is on the glass is still true.
+      if (moved.reason === 'void') return;
+      // Only the latest operation is shown: a refund replaces the sale it undoes, anything else clears it.
+      if (moved.reason === 'sale' || moved.reason === 'refund') setSale((before) => ({ ...moved, run: (before?.run ?? 0) + 1 }));
+      else setSale(null);
     },
     [memberId],
   );
@@ -38,7 +42,9 @@ export function PointsPanel({ memberId, greeting, unlinked }: { memberId: string
 
   return (
     <>
-      {sale ? (
+      {sale?.reason === 'refund' ? (
+        <RefundSummary refund={sale} balance={balance} nextReward={nextReward} />
+      ) : sale ? (
         <SaleCelebration key={sale.run} sale={sale} balance={balance} nextReward={nextReward} unlinked={unlinked} />
       ) : unlinked ? (
         <section className="points-panel" aria-labelledby="points-balance-label">
@@ -68,10 +74,52 @@ export function PointsPanel({ memberId, greeting, unlinked }: { memberId: string
 
 function announcement(t: Translate, locale: Locale, sale: Sale, balance: number, unlinked: boolean): string {
   const p = (n: number) => formatPoints(locale, n);
+  if (sale.reason === 'refund') return t('customer.points.announce_refund', { reversed: p(-sale.pointsEarned), restored: p(-sale.pointsRedeemed), balance: p(balance) });
   if (unlinked) return t('customer.points.announce_unlinked', { earned: p(sale.pointsEarned) });
   return sale.pointsRedeemed > 0
     ? t('customer.points.announce_used', { earned: p(sale.pointsEarned), used: p(sale.pointsRedeemed), balance: p(balance) })
     : t('customer.points.announce', { earned: p(sale.pointsEarned), balance: p(balance) });
+}
+
+/** The balance once the operation is written, and the way to the next reward from there. */
+function NewBalance({ balance, nextReward }: { balance: number; nextReward: NextReward }) {
+  const { t, locale } = useApp();
+  return (
+    <>
+      <div className="points-new-balance">
+        <span className="points-label">{t('customer.points.new_balance')}</span>
+        <span className="points-balance" data-testid="customer-points-balance">
+          {t('customer.points.value', { points: formatPoints(locale, balance) })}
+        </span>
+      </div>
+      <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} label={t('customer.points.progress_label')} />
+    </>
+  );
+}
+
+/** A refund: the points the ticket had earned taken back, those it had spent given back, and where that leaves the balance. */
+function RefundSummary({ refund, balance, nextReward }: { refund: Sale; balance: number; nextReward: NextReward }) {
+  const { t, locale } = useApp();
+  const reversed = -refund.pointsEarned;
+  const restored = -refund.pointsRedeemed;
+  return (
+    <section className="points-panel points-panel--refund" aria-labelledby="points-refund" data-testid="customer-refund">
+      <p id="points-refund" className="points-thanks">
+        {refund.receipt ? t('customer.points.refund_of', { receipt: refund.receipt }) : t('customer.points.refund')}
+      </p>
+      {reversed > 0 && (
+        <p className="points-reversed" data-testid="customer-points-reversed">
+          {t('customer.points.reversed', { points: formatPoints(locale, reversed) })}
+        </p>
+      )}
+      {restored > 0 && (
+        <p className="points-restored" data-testid="customer-points-restored">
+          {t('customer.points.restored', { points: formatPoints(locale, restored) })}
+        </p>
+      )}
+      <NewBalance balance={balance} nextReward={nextReward} />
+    </section>
+  );
 }
 
 function SaleCelebration({ sale, balance, nextReward, unlinked }: { sale: Sale; balance: number; nextReward: NextReward; unlinked: boolean }) {
@@ -93,15 +141,7 @@ function SaleCelebration({ sale, balance, nextReward, unlinked }: { sale: Sale; 
       {unlinked ? (
         <p className="points-later">{t('customer.points.join_later')}</p>
       ) : (
-        <>
-          <div className="points-new-balance">
-            <span className="points-label">{t('customer.points.new_balance')}</span>
-            <span className="points-balance" data-testid="customer-points-balance">
-              {t('customer.points.value', { points: formatPoints(locale, balance) })}
-            </span>
-          </div>
-          <PointsProgress className="customer-progress" balance={balance} nextReward={nextReward} caption={nextRewardText(t, locale, nextReward)} label={t('customer.points.progress_label')} />
-        </>
+        <NewBalance balance={balance} nextReward={nextReward} />
       )}
     </section>
   );
