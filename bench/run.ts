@@ -10,6 +10,7 @@ const suites: Record<string, Suite> = {
   devices: async (args) => (await import('./devices')).runDevicesBench(args),
   sync: async (args) => (await import('./sync')).runSyncBench(args),
   ledger: async (args) => (await import('./ledger')).runLedgerBench(args),
+  relationship: async (args) => (await import('./relationship')).runRelationshipBench(args),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);

@@ -236,9 +236,13 @@ export function relationshipHealth(inputs: RelationshipInputs, now: number, para
 const MONTHS_FR = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
 const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
+/** Building a formatter costs far more than using one: one per time zone, kept. */
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+
 function monthOf(at: number, timeZone: string): number {
-  const month = new Intl.DateTimeFormat('en-US', { timeZone, month: 'numeric' }).format(new Date(at));
-  return Number(month) - 1;
+  let format = monthFormats.get(timeZone);
+  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, month: 'numeric' })));
+  return Number(format.format(at)) - 1;
 }
 
 /** One line for the cashier: what weighs, and since when (the research note's « two reasons at most » kept to one). */

@@ -2,7 +2,10 @@ import type { Statement } from 'better-sqlite3';
 import { DEFAULT_GOODWILL, GoodwillPolicy, type GoodwillBudgetView, type Gesture } from '../../../shared/contract';
 import type { Db } from '../db/database';
 import { addDays, formatLocalDate, localParts } from '../ledger/local-time';
+import type { Monotonic } from '../ledger/journal';
 import type { ProgramRules } from '../ledger/rules';
+
+const POLICY_TTL_MS = 1_000;
 
 /**
  * The store's goodwill budget (docs/relationship.md): what HQ set for the
@@ -37,7 +40,12 @@ export class GoodwillLedger {
     spend: Statement<[string, number]>;
   };
 
-  constructor(db: Db) {
+  private cached: { policy: GoodwillPolicy; at: number } | null = null;
+
+  constructor(
+    db: Db,
+    private readonly monotonic: Monotonic,
+  ) {
     this.s = {
       policy: db.prepare("SELECT value FROM sync_bucket_item WHERE bucket = 'store' AND key = 'goodwill'"),
       used: db.prepare('SELECT cents FROM goodwill_usage WHERE period_key = ?'),
@@ -47,10 +55,14 @@ export class GoodwillLedger {
 
   /** HQ's policy for this store; a malformed one (never expected: pulls are checked and signed) falls back to the default. */
   policy(): GoodwillPolicy {
+    // Read at every member lookup but changed only by a pull: a second's staleness is no one's loss.
+    const now = this.monotonic.now();
+    if (this.cached && now - this.cached.at < POLICY_TTL_MS) return this.cached.policy;
     const row = this.s.policy.get();
-    if (!row) return DEFAULT_GOODWILL;
-    const parsed = GoodwillPolicy.safeParse(JSON.parse(row.value));
-    return parsed.success ? parsed.data : DEFAULT_GOODWILL;
+    const parsed = row ? GoodwillPolicy.safeParse(JSON.parse(row.value)) : null;
+    const policy = parsed?.success ? parsed.data : DEFAULT_GOODWILL;
+    this.cached = { policy, at: now };
+    return policy;
   }
 
   budget(rules: ProgramRules, now: number): GoodwillBudgetView {

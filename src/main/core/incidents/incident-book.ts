@@ -77,7 +77,7 @@ export class IncidentBook {
     private readonly params: HealthParams = DEFAULT_HEALTH_PARAMS,
   ) {
     const { db } = ctx;
-    this.goodwill = new GoodwillLedger(db);
+    this.goodwill = new GoodwillLedger(db, ctx.monotonic);
     this.s = {
       member: db.prepare('SELECT created_at FROM member WHERE id = ?'),
       incident: db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incident WHERE incident_id = ?`),
@@ -303,8 +303,8 @@ export class IncidentBook {
     return row;
   }
 
-  private view(incidentId: string): IncidentView {
-    const row = this.s.incident.get(incidentId)!;
+  private view(incidentId: string, known?: IncidentRow): IncidentView {
+    const row = known ?? this.s.incident.get(incidentId)!;
     return {
       incidentId: row.incident_id,
       memberId: row.member_id,
@@ -326,7 +326,8 @@ export class IncidentBook {
 
   /** An incident as the facts have it: this terminal's own row when it has one, else what HQ said of it. */
   private viewOf(state: IncidentState, memberId: string, facts: readonly IncidentFactWire[]): IncidentView {
-    if (this.s.incident.get(state.incidentId)) return { ...this.view(state.incidentId), kind: state.kind, severity: state.severity };
+    const row = this.s.incident.get(state.incidentId);
+    if (row) return { ...this.view(state.incidentId, row), kind: state.kind, severity: state.severity };
     const opened = facts.find((f): f is Extract<IncidentFactWire, { type: 'open' }> => f.type === 'open' && f.incidentId === state.incidentId);
     return {
       incidentId: state.incidentId,
