@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fetchDecision, memoPath, readMemo, recordAttempt, RETRY_FLAG } from './electron-fetch-memo.mjs';
 import { chooseStart, electronInstallScript, findElectronBinary } from './find-electron.mjs';
 
 const root = join(import.meta.dirname, '..');
@@ -13,16 +14,24 @@ const FETCH_TIMEOUT_MS = 60_000;
 
 const args = process.argv.slice(2);
 const forceBrowser = args.includes('--browser');
-const passOn = args.filter((a) => a !== '--browser');
+const retryElectron = args.includes(RETRY_FLAG);
+const passOn = args.filter((a) => a !== '--browser' && a !== RETRY_FLAG);
 const facts = { forceBrowser, platform: process.platform, env: process.env };
 
 let lookup = findElectronBinary();
 let decision = chooseStart({ ...facts, lookup });
 if (decision.mode === 'fetch') {
-  console.log(`Electron runtime missing (${lookup.reason}); trying once to fetch it (at most ${FETCH_TIMEOUT_MS / 1000} s)…`);
-  const fetchFailure = fetchElectron();
-  lookup = findElectronBinary();
-  decision = chooseStart({ ...facts, lookup, fetchFailure });
+  const memo = memoPath(root);
+  const attempt = fetchDecision({ memo: readMemo(memo), now: Date.now(), retry: retryElectron });
+  if (attempt.fetch) {
+    console.log(`Electron runtime missing (${lookup.reason}); trying once to fetch it (at most ${FETCH_TIMEOUT_MS / 1000} s)…`);
+    const fetchFailure = fetchElectron();
+    lookup = findElectronBinary();
+    recordAttempt(memo, Date.now(), lookup.path ? null : (fetchFailure ?? lookup.reason));
+    decision = chooseStart({ ...facts, lookup, fetchFailure });
+  } else {
+    decision = chooseStart({ ...facts, lookup, fetchFailure: attempt.reason });
+  }
 }
 
 if (decision.mode === 'electron') {
