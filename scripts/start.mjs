@@ -60,12 +60,18 @@ function fetchElectron() {
   return firstLine?.trim() ?? `the download script exited with ${result.status}`;
 }
 
+/** Builds the screens; its output is shown only when it fails, so the start banner is what a newcomer reads. */
 function build() {
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) {
-    console.error('The build failed; nothing was started.');
-    process.exit(result.status ?? 1);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.status === 0) {
+    console.log(`Screens built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    return;
   }
+  process.stdout.write(result.stdout ?? '');
+  process.stderr.write(result.stderr ?? '');
+  console.error('The build failed; nothing was started.');
+  process.exit(result.status ?? 1);
 }
 
 /** Runs the chosen mode in the foreground: Ctrl+C reaches it, and its exit code is ours. */

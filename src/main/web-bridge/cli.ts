@@ -3,10 +3,12 @@
  * machines where Electron cannot run and for the end-to-end tests.
  *
  *   tsx src/main/web-bridge/cli.ts [--port 5170] [--data ./data] [--config terminal.json] [--devices auto|simulated|rig|real]
- *                                  [--hq embedded|none|<url>] [--seed-only]
+ *                                  [--hq embedded|none|<url>] [--seed-only] [--verbose]
  *
  * `--hq embedded` (the default when the configuration names no HQ) runs HQ on
  * PGlite in <data>/hq as a child process and enrols the terminal with it.
+ * Logs go to <data>/logs/terminal.log, and to stderr as well with --verbose,
+ * so the start banner is not buried under them.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,8 +16,9 @@ import { loadConfig } from '../core/config/terminal-config';
 import { createCore, type Core } from '../core/core';
 import { DATABASE_REFUSED_EXIT, startupRefusal } from '../core/db/database';
 import { cryptoRandom } from '../core/crypto-random';
-import { jsonLogger } from '../core/logger';
-import { systemClock } from '../core/ports';
+import { jsonLogger, logFile } from '../core/logger';
+import { systemClock, type Clock } from '../core/ports';
+import { demoCards, seedDemoHistory } from '../core/seed/demo-history';
 import { seedDemoStoreIfEmpty } from '../core/seed/demo-members';
 import { fileVault, vaultKeyPath } from '../core/security/file-vault';
 import { privateDataDir } from '../core/security/private-files';
@@ -23,6 +26,7 @@ import { SOCAT_BIN, socatAvailable } from '../core/devices/simulated-rig';
 import { startConfiguredTillApi } from '../till-api/till-api';
 import { startEmbeddedHq, type EmbeddedHq } from './embedded-hq';
 import { startWebBridge } from './web-bridge';
+import { formatCardNumber } from '../../shared/domain/card-number';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     devices: { type: 'string', default: process.env.FIDELE_DEVICES ?? 'auto' },
     hq: { type: 'string', default: process.env.FIDELE_HQ },
     'hq-port': { type: 'string', default: process.env.FIDELE_HQ_PORT ?? '8787' },
+    verbose: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -43,7 +48,6 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const logger = jsonLogger('web-bridge');
 const loaded = loadConfig(resolve('resources/terminal.default.json'), values.config ? resolve(values.config) : undefined);
 // 'auto': a terminal configured with simulated devices gets the socat rig (the real drivers against protocol
 // simulators) when socat is installed, and the in-process scanner otherwise.
@@ -65,6 +69,9 @@ if (values.devices !== 'auto') {
   devicesNote = `simulated (in-process scanner): ${SOCAT_BIN} not found, install socat for the NFC reader and printer simulators`;
 }
 const dataDir = resolve(values.data);
+const logPath = join(dataDir, 'logs', 'terminal.log');
+const logs = logFile(logPath, { echo: values.verbose });
+const logger = jsonLogger('web-bridge', logs.write);
 // The folder 0700 and everything in it 0600, including what an older build left readable; new files are born so.
 const madePrivate = privateDataDir(dataDir);
 if (madePrivate.length > 0) logger.warn('the data folder was readable by others: made private', { dataDir, paths: madePrivate.length });
@@ -95,6 +102,9 @@ if (hqMode === 'none') {
   process.exit(2);
 }
 const config = { ...loaded, devices, hq };
+// The ledger's clock, moved back in time only while the demo history is seeded, before anything is served.
+let seedingAt: number | null = null;
+const clock: Clock = { now: () => seedingAt ?? systemClock.now() };
 
 let core: Core;
 try {
@@ -103,7 +113,7 @@ try {
     config,
     keyVault,
     shell: 'browser',
-    clock: systemClock,
+    clock,
     random: cryptoRandom,
     logger,
   });
@@ -118,7 +128,13 @@ try {
 
 const seedStarted = performance.now();
 const seeded = seedDemoStoreIfEmpty(core.members, config.demoSeed, systemClock.now());
-if (seeded > 0) console.log(`Demo store seeded: ${seeded} members in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (${dataDir})`);
+let seedNote = '';
+if (seeded > 0 && config.demoSeed) {
+  // Real sales through the ledger, a few months back, so balances, visits and expiry dates show.
+  const history = seedDemoHistory({ db: core.db, ledger: core.ledger, setNow: (at) => (seedingAt = at), seed: config.demoSeed.seed, now: systemClock.now() });
+  seedNote = `seeded just now: ${seeded} members, ${history.sales} past sales for ${history.members} of them (${((performance.now() - seedStarted) / 1000).toFixed(1)} s)`;
+  logger.info('demo store seeded', { members: seeded, sales: history.sales, shoppers: history.members, dataDir });
+}
 
 if (values['seed-only']) {
   await core.close();
@@ -150,14 +166,26 @@ if (embeddedHq && core.sync.view().state === 'unenrolled') {
   }
 }
 
-console.log(`
-Fidèle — browser mode (${config.storeName}, ${core.members.count()} members)
-  Devices:          ${devicesNote}
-  HQ:               ${hqNote}${embeddedHq ? `\n  HQ staff login:   ${embeddedHq.url}/login — ${embeddedHq.staff.username} / ${embeddedHq.staff.password} (demo admin, new password at each start)` : ''}
-  Cashier screen:   ${bridge.urls.cashier}
-  Customer screen:  ${bridge.urls.customer}${bridge.urls.simulator ? `\n  Device simulator: ${bridge.urls.simulator}` : ''}${tillApi ? `\n  Till API:         ${tillApi.origin}/v1 (OpenAPI: ${tillApi.origin}/openapi.json)` : ''}
-Open each link in its own Chromium window. Ctrl+C stops the kiosk.
-`);
+const cards = demoCards({ db: core.db, ledger: core.ledger, members: core.members });
+const rule = '─'.repeat(72);
+const lines = [
+  rule,
+  `Fidèle — browser mode (${config.storeName}, ${core.members.count()} members${seedNote ? `; ${seedNote}` : ''})`,
+  `  Devices:          ${devicesNote}`,
+  `  HQ:               ${hqNote}`,
+  ...(embeddedHq ? [`  HQ staff login:   ${embeddedHq.url}/login — ${embeddedHq.staff.username} / ${embeddedHq.staff.password} (demo admin, new password at each start)`] : []),
+  `  Cashier screen:   ${bridge.urls.cashier}`,
+  `  Customer screen:  ${bridge.urls.customer}`,
+  ...(bridge.urls.simulator ? [`  Device simulator: ${bridge.urls.simulator}`] : []),
+  ...(tillApi ? [`  Till API:         ${tillApi.origin}/v1 (OpenAPI: ${tillApi.origin}/openapi.json); a token for a till: npm run till:token -- caisse-2`] : []),
+  ...(cards.length > 0
+    ? ['  Demo cards to scan (simulator page, or type the number at the till):', ...cards.map((c) => `    ${formatCardNumber(c.cardNumber)}  ${c.name}, ${c.balance} pts`)]
+    : []),
+  `  Logs:             ${logPath}${values.verbose ? ' (and below)' : ' (--verbose to print them here too)'}`,
+  'Open each link in its own Chromium window. Ctrl+C stops the kiosk.',
+  rule,
+];
+console.log(`\n${lines.join('\n')}\n`);
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -167,6 +195,7 @@ async function stop(): Promise<void> {
   await bridge.close();
   await core.close();
   await embeddedHq?.close();
+  logs.close();
   process.exit(0);
 }
 process.on('SIGINT', () => void stop());
