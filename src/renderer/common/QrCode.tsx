@@ -1,8 +1,5 @@
-import qrcode from 'qrcode-generator';
 import { useMemo } from 'react';
-
-/** The quiet zone the QR specification asks for, in modules. */
-const MARGIN = 4;
+import { qrPath } from '../../shared/domain/qr-code';
 
 interface QrCodeProps {
   value: string;
@@ -12,32 +9,9 @@ interface QrCodeProps {
   testId?: string;
 }
 
-/** One path for all the dark modules, a horizontal run per segment: small DOM, crisp at any size. */
-function darkModulesPath(value: string): { size: number; d: string } {
-  // Medium error correction survives a glare spot on the glass at a modest size.
-  const qr = qrcode(0, 'M');
-  qr.addData(value, 'Byte');
-  qr.make();
-  const count = qr.getModuleCount();
-  const segments: string[] = [];
-  for (let row = 0; row < count; row++) {
-    let col = 0;
-    while (col < count) {
-      if (!qr.isDark(row, col)) {
-        col++;
-        continue;
-      }
-      const start = col;
-      while (col < count && qr.isDark(row, col)) col++;
-      segments.push(`M${start + MARGIN} ${row + MARGIN}h${col - start}v1h${start - col}z`);
-    }
-  }
-  return { size: count + 2 * MARGIN, d: segments.join('') };
-}
-
 /** A QR code as SVG, dark on white whatever the theme so a phone camera reads it. */
 export function QrCode({ value, label, className, testId }: QrCodeProps) {
-  const { size, d } = useMemo(() => darkModulesPath(value), [value]);
+  const { size, d } = useMemo(() => qrPath(value), [value]);
   return (
     <svg
       className={className}

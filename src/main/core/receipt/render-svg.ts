@@ -1,6 +1,8 @@
-import qrcode from 'qrcode-generator';
 import { EAN13_MODULES, ean13Bars } from '../../../shared/domain/ean13-barcode';
+import { qrMatrix } from '../../../shared/domain/qr-code';
 import type { ReceiptDocument } from './receipt';
+
+export { qrMatrix };
 
 /**
  * A receipt document as an SVG picture of the paper: the screens show it as a
@@ -30,15 +32,6 @@ const GUARD_EXTRA = 8;
 
 export function escapeXml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
-
-/** The QR symbol of a payload: alphanumeric mode when the payload allows it (denser), as printers choose too. */
-export function qrMatrix(payload: string): boolean[][] {
-  const code = qrcode(0, 'M');
-  code.addData(payload, /^[0-9A-Z $%*+\-./:]+$/.test(payload) ? 'Alphanumeric' : 'Byte');
-  code.make();
-  const size = code.getModuleCount();
-  return Array.from({ length: size }, (_, row) => Array.from({ length: size }, (_, col) => code.isDark(row, col)));
 }
 
 export function renderSvg(doc: ReceiptDocument, options: SvgRenderOptions = {}): string {
