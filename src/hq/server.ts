@@ -6,6 +6,7 @@ import { cryptoRandom } from '../main/core/crypto-random';
 import { privateHqDataDir } from './data-dir';
 import { systemClock, type Clock, type Logger, type Random } from '../main/core/ports';
 import { CardLookupRequest, EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch } from '../shared/sync/protocol';
+import { registerCardPage } from './card-page';
 import { sweepLinkedProvisionals } from './card-link';
 import { DEFAULT_HQ_POLICY, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
 import { openPglite, openPostgres, type Sql } from './db';
@@ -113,6 +114,8 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): Fastify
   installWebSecurity(app, web.security);
   const staff = guards(ctx, web.security);
   registerStaffRoutes(app, ctx, web.security);
+  // The member's card page (public: the signed link is its key), behind the same Host check and headers.
+  registerCardPage(app, ctx);
   /** HQ's names for its protocol routes, by path. */
   const ROUTE_ACTIONS = new Map<string, string>();
 

@@ -61,7 +61,8 @@ export const isUnsafe = (request: FastifyRequest) => !SAFE_METHODS.has(request.m
 
 const refuse = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ error: { code, message } });
 
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+// manifest-src: the public card page (card-page.ts) links a web app manifest, so a phone can keep the card on its home screen.
+const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function installWebSecurity(app: FastifyInstance, security: WebSecurity): void {
   app.addHook('onRequest', async (request, reply) => {
