@@ -1,4 +1,4 @@
-import { AppFailure, type DeviceInfo, type IdentifyResult, type WedgeSettings } from '../../shared/contract';
+import { AppFailure, type DeviceInfo, type EventPayload, type IdentifyResult, type IncidentOutcomeView, type WedgeSettings } from '../../shared/contract';
 import { DEFAULT_WEDGE_SETTINGS, detectWedgeLayout } from '../../shared/domain/keyboard-wedge';
 import type { TerminalConfig } from './config/terminal-config';
 import { openDatabase, type Db } from './db/database';
@@ -22,6 +22,8 @@ import { retentionPolicy, startRetention } from './retention';
 import type { Clock, Logger, Random } from './ports';
 import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { incidentHandlers } from './incidents/handlers';
+import { pointsGesturesBefore } from './incidents/receipt-gestures';
+import { SURVEY_OFF, SurveyPolicy } from './incidents/survey';
 import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
 import { Loyalty } from './loyalty';
 import { isProductBarcode, ScanRouter } from './session/scan-router';
@@ -76,6 +78,8 @@ export interface Core {
   readonly ledger: Ledger;
   readonly loyalty: Loyalty;
   readonly sync: TerminalSync;
+  /** When the customer screen asks how the visit went (incidents/survey.ts). */
+  readonly survey: SurveyPolicy;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   start(): Promise<void>;
@@ -211,6 +215,7 @@ export function createCore(options: CoreOptions): Core {
       member: (memberId) => members.summary(memberId),
       nextReward: (balance) => loyalty.nextReward(balance),
       expiring: (memberId) => ledger.expiring(memberId),
+      gestures: (memberId, sale) => pointsGesturesBefore(db, memberId, sale),
       store: { name: config.storeName, address: [] },
       locale: config.locale,
       clock,
@@ -268,6 +273,26 @@ export function createCore(options: CoreOptions): Core {
   devices.onScan((scan) => {
     if (pairing?.swallows(scan.deviceId)) return;
     scans.handle(scan);
+  });
+
+  const incidentMethods = incidentHandlers({ ledger, loyalty, members, session, bus, clock });
+  const survey = new SurveyPolicy({
+    db,
+    clock,
+    random,
+    timers: systemTimers,
+    bus,
+    settings: config.survey ?? SURVEY_OFF,
+    recordAnswer: (answer) => ledger.incidents.surveyAnswer(answer),
+    // Through the handler, so the cashier hears of it (incident.changed) like any other incident.
+    // (incident.record's handler is synchronous: the ledger writes in one SQLite transaction).
+    openIncident: (input) => incidentMethods['incident.record']({ role: 'customer' }, input) as IncidentOutcomeView,
+  });
+  bus.subscribe((name, payload) => {
+    // Only a committed sale is followed by the question; a refund or an adjustment is not a visit to rate.
+    if (name !== 'points.moved') return;
+    const moved = payload as EventPayload<'points.moved'>;
+    if (moved.reason === 'sale') survey.afterSale({ memberId: moved.memberId, tillId: moved.tillId, receipt: moved.receipt });
   });
 
   const handlers: Handlers = {
@@ -390,7 +415,8 @@ export function createCore(options: CoreOptions): Core {
         lastReceiptSvg: last ? renderSvg(last) : null,
       };
     },
-    ...incidentHandlers({ ledger, loyalty, members, session, bus, clock }),
+    ...incidentMethods,
+    'survey.answer': (_ctx, input) => survey.answer(input),
     ...sync.handlers,
   };
 
@@ -417,6 +443,7 @@ export function createCore(options: CoreOptions): Core {
     ledger,
     loyalty,
     sync,
+    survey,
     handlers,
     dispatch,
     async start() {
@@ -433,6 +460,7 @@ export function createCore(options: CoreOptions): Core {
     },
     async close() {
       sync.stop();
+      survey.stop();
       if (expiryTimer) clearInterval(expiryTimer);
       stopRetention?.();
       pairing?.disarm();

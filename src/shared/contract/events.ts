@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Role } from './roles';
 import { PointsMoved } from './ledger-views';
 import { IncidentChanged } from './incidents';
+import { SurveyAsk, SurveyClosed } from './survey';
 import { SyncStatusView } from './sync-views';
 import { DeviceInfo, IdentifyResult, MemberId, NfcPairingOutcome, SessionState, Timestamp } from './schemas';
 
@@ -40,6 +41,10 @@ export const events = {
   }),
   /** An incident was recorded, updated or resolved here (the cashier's badge and notice follow it). */
   'incident.changed': event({ roles: ['cashier'], payload: IncidentChanged }),
+  /** After a sale, the customer screen asks how it went (core/incidents/survey.ts); never the cashier's. */
+  'survey.ask': event({ roles: ['customer'], payload: SurveyAsk }),
+  /** The question goes away: answered, timed out, or the next customer is at the till. */
+  'survey.closed': event({ roles: ['customer'], payload: SurveyClosed }),
   /** A member's points moved (sale, refund, adjustment): the customer sees them arrive. */
   'points.moved': event({ roles: ['cashier', 'customer'], payload: PointsMoved }),
   'device.changed': event({ roles: ['cashier', 'simulator'], payload: DeviceInfo }),

@@ -10,3 +10,4 @@ export * from './ledger-views';
 export * from './wire';
 export * from './sync-views';
 export * from './incidents';
+export * from './survey';

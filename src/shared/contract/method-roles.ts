@@ -27,6 +27,8 @@ export const METHOD_ROLES = {
   'incident.update': ['cashier'],
   'incident.resolve': ['cashier'],
   'member.relationship': ['cashier'],
+  // The customer's own answer: the cashier may not answer for them.
+  'survey.answer': ['customer'],
   'sim.devices': ['simulator', 'cashier'],
   'sim.scan': ['simulator'],
   'device.diagnostics': ['cashier'],

@@ -21,6 +21,7 @@ import {
 import { RefundInput } from './ledger-inputs';
 import { SyncEnrolInput, SyncStatusView } from './sync-views';
 import { IncidentOutcomeView, IncidentRecordInput, IncidentResolveInput, IncidentUpdateInput, RelationshipView } from './incidents';
+import { SurveyAnswerInput, SurveyAnswerView } from './survey';
 import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -102,7 +103,8 @@ export const methods = {
     kind: 'command',
     roles: METHOD_ROLES['enrolment.submit'],
     input: EnrolmentForm,
-    output: z.object({ member: MemberSummary, walletQr: z.string() }),
+    /** `cardPageUrl`: the link to the card's page at HQ, once the terminal is enrolled with one (shared/sync/card-page.ts). */
+    output: z.object({ member: MemberSummary, walletQr: z.string(), cardPageUrl: z.string().url().nullable() }),
   }),
   'ledger.program': method({
     kind: 'query',
@@ -167,6 +169,13 @@ export const methods = {
     roles: METHOD_ROLES['member.relationship'],
     input: z.strictObject({ memberId: MemberId }),
     output: RelationshipView,
+  }),
+  /** The customer's answer to the satisfaction question: a score, then after a low one what went wrong. */
+  'survey.answer': method({
+    kind: 'command',
+    roles: METHOD_ROLES['survey.answer'],
+    input: SurveyAnswerInput,
+    output: SurveyAnswerView,
   }),
   'sim.devices': method({
     kind: 'query',

@@ -2,14 +2,15 @@ import type { Locale } from '../contract/schemas';
 import { commonEn, commonFr } from './common';
 import { cashierEn, cashierFr } from './cashier';
 import { customerEn, customerFr } from './customer';
+import { incidentsEn, incidentsFr } from './incidents';
 import { ledgerEn, ledgerFr } from './ledger';
 import { receiptEn, receiptFr } from './receipt';
 import { syncEn, syncFr } from './sync';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn),
 };
 
 export const translate = createTranslator(catalogs);

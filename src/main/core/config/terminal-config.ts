@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TillId } from '../../../shared/contract/ledger-inputs';
 import { WedgeSettings } from '../../../shared/contract/schemas';
+import { SurveySettings } from '../incidents/survey';
 import { MANUAL_TILL } from '../loyalty';
 
 /** Hosts that only this machine can reach. */
@@ -130,6 +131,8 @@ export const TerminalConfig = z.strictObject({
    * from recognised scans unless `adaptive` is false.
    */
   wedge: WedgeSettings.partial().optional(),
+  /** The satisfaction question on the customer screen after a sale (core/incidents/survey.ts); absent, never asked. */
+  survey: SurveySettings.optional(),
   /** Points adjustments above this need a manager's PIN. */
   adjustmentThresholdPoints: z.number().int().min(0).max(1_000_000).optional(),
   /** The manager PIN as `scrypt$N$r$p$salt$hash` (see docs/ledger.md); unset, large adjustments are refused. */

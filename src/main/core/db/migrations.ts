@@ -537,6 +537,32 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 10,
+    name: 'satisfaction survey: when each member was last asked',
+    sql: `
+      -- The customer screen asks a member at most once per period (core/incidents/survey.ts). Anonymous
+      -- customers leave no row: their answers are only counted, in the journal.
+      CREATE TABLE survey_asked (
+        member_id TEXT PRIMARY KEY,
+        asked_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 11,
+    name: 'member search: pairs of name words, so a two-word search is one index range',
+    sql: `
+      -- member-store.ts searchTokens writes these for every member from now on; here, the members already
+      -- in the store get theirs from their name words: each last-name (kind 1 → 6) or first-name (2 → 7)
+      -- word, CHAR(1), then each other name word of the same member.
+      INSERT OR IGNORE INTO member_search_token (kind, token, sort_key, member_id)
+      SELECT a.kind + 5, a.token || char(1) || b.token, a.sort_key, a.member_id
+      FROM member_search_token a
+      JOIN member_search_token b ON b.member_id = a.member_id AND b.kind IN (1, 2) AND b.token <> a.token
+      WHERE a.kind IN (1, 2);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

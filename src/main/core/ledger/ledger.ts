@@ -14,6 +14,7 @@ import { Lots, type ExpiringPoints } from './lots';
 import { expiringPoints, NO_CHAIN, spendablePoints, type ChainPositions } from './chain-view';
 import { IntegrityGate, type IntegrityView } from './integrity';
 import { IncidentBook } from '../incidents/incident-book';
+import { appendSurveyAnswer, type SurveyAnswerRecord } from '../incidents/survey-answer';
 import type { GoodwillBudgetView, IncidentOutcomeView, RelationshipView } from '../../../shared/contract';
 import { DEFAULT_OFFLINE_LIMITS, OfflineSession, type OfflineLimitsProvider } from './offline';
 import { ackCursor, nextOutboxBatch, recordAck, type AckCursor, type OutboxBatch } from './outbox';
@@ -114,6 +115,8 @@ export interface Ledger {
     resolve(input: unknown): IncidentOutcomeView;
     relationship(memberId: string): RelationshipView;
     budget(): GoodwillBudgetView;
+    /** A satisfaction score from the customer screen, as a survey_answer entry (incidents/survey-answer.ts). */
+    surveyAnswer(answer: SurveyAnswerRecord): { entryId: string; seq: number };
   };
   /** The Z report of a store-local day ('YYYY-MM-DD', default today). */
   zReport(day?: string): ZReport;
@@ -252,6 +255,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       resolve: (input) => guarded('incident resolution', () => incidents.resolve(input), 'write'),
       relationship: (memberId) => guarded('relationship', () => incidents.relationship(memberId)),
       budget: () => guarded('goodwill budget', () => incidents.budget()),
+      surveyAnswer: (answer) => guarded('survey answer', () => appendSurveyAnswer(ctx, answer), 'write'),
     },
     zReport: (day = formatLocalDate(localDateOf(clock.now(), rules.timeZone))) => zReport(db, options.terminalId, rules.timeZone, day, clock.now()),
     zReportLines: (report, locale) => zReportLines(report, locale),

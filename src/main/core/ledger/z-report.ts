@@ -1,6 +1,8 @@
 import type { Locale } from '../../../shared/contract';
 import { formatPoints, RECEIPT_WIDTH, receiptCenter, receiptRow } from '../../../shared/domain/receipt-layout';
-import { createTranslator } from '../../../shared/i18n/i18n';
+import { createTranslator, mergeCatalogs } from '../../../shared/i18n/i18n';
+import { incidentsEn, incidentsFr } from '../../../shared/i18n/incidents';
+import { formatEuros } from '../receipt/receipt';
 import { ledgerEn, ledgerFr } from '../../../shared/i18n/ledger';
 import type { Db } from '../db/database';
 import { ENTRY_KINDS, type EntryKind } from './chain';
@@ -35,6 +37,32 @@ export interface ZReport {
   running: { entries: number; kinds: KindTotal[]; accounts: AccountTotals };
   /** The last entry written before the day ended: what the day's closure vouches for. */
   chainHead: { epoch: number; seq: number; hash: string } | null;
+  /** Customers' incidents opened or resolved here that day, the gestures granted, the survey's scores (docs/relationship.md). */
+  incidents: ZIncidents;
+}
+
+export interface ZIncident {
+  incidentId: string;
+  kind: string;
+  severity: number;
+  channel: string;
+  openedAt: number;
+  /** Null while open at the end of the day. */
+  outcome: string | null;
+  resolvedAt: number | null;
+  gesture: { type: string; points: number | null; valueCents: number } | null;
+  approvedBy: string | null;
+}
+
+export interface ZIncidents {
+  opened: number;
+  resolved: number;
+  /** Opened or resolved that day, by the time they were opened. Never their notes. */
+  list: ZIncident[];
+  /** Gestures granted that day: how many, worth how much, how many points of them. */
+  gestures: { count: number; cents: number; points: number };
+  /** The customer screen's answers that day: how many per score, 1 to 5. */
+  survey: { answers: number; byScore: [number, number, number, number, number] };
 }
 
 /**
@@ -87,6 +115,7 @@ export function zReport(db: Db, terminalId: string, timeZone: string, day: strin
     .get(terminalId, to);
 
   return {
+    incidents: dayIncidents(db, terminalId, from, to),
     terminalId,
     day,
     timeZone,
@@ -115,7 +144,55 @@ export function zReport(db: Db, terminalId: string, timeZone: string, day: strin
   };
 }
 
-const translate = createTranslator({ fr: ledgerFr, en: ledgerEn });
+function dayIncidents(db: Db, terminalId: string, from: number, to: number): ZIncidents {
+  // The incident projection is this terminal's own: what its journal opened and resolved.
+  const rows = db
+    .prepare<[number, number, number, number], { incident_id: string; kind: string; severity: number; channel: string; opened_at: number; outcome: string | null; resolved_at: number | null; gesture: string | null; gesture_cents: number; approved_by: string | null }>(
+      `SELECT incident_id, kind, severity, channel, opened_at, outcome, resolved_at, gesture, gesture_cents, approved_by FROM incident
+       WHERE (opened_at >= ? AND opened_at < ?) OR (resolved_at >= ? AND resolved_at < ?) ORDER BY opened_at, incident_id`,
+    )
+    .all(from, to, from, to);
+  const within = (at: number | null) => at !== null && at >= from && at < to;
+  const list: ZIncident[] = rows.map((r) => {
+    const g = r.gesture === null ? null : (JSON.parse(r.gesture) as { type?: unknown; points?: unknown });
+    const resolvedToday = within(r.resolved_at);
+    return {
+      incidentId: r.incident_id,
+      kind: r.kind,
+      severity: r.severity,
+      channel: r.channel,
+      openedAt: r.opened_at,
+      // Resolved on a later day: still open at the end of this one.
+      outcome: resolvedToday ? r.outcome : null,
+      resolvedAt: resolvedToday ? r.resolved_at : null,
+      gesture: resolvedToday && g ? { type: String(g.type), points: typeof g.points === 'number' ? g.points : null, valueCents: r.gesture_cents } : null,
+      approvedBy: resolvedToday ? r.approved_by : null,
+    };
+  });
+  const granted = list.filter((i) => i.gesture !== null && i.gesture.type !== 'none');
+  const byScore: [number, number, number, number, number] = [0, 0, 0, 0, 0];
+  const scores = db
+    .prepare<[string, number, number], { detail: string }>("SELECT detail FROM ledger_entry WHERE terminal_id = ? AND kind = 'survey_answer' AND wall_time >= ? AND wall_time < ?")
+    .all(terminalId, from, to);
+  for (const { detail } of scores) {
+    const score = (JSON.parse(detail) as { score?: unknown }).score;
+    if (typeof score === 'number' && score >= 1 && score <= 5) byScore[score - 1]! += 1;
+  }
+  return {
+    opened: list.filter((i) => within(i.openedAt)).length,
+    resolved: list.filter((i) => i.resolvedAt !== null).length,
+    list,
+    gestures: {
+      count: granted.length,
+      cents: granted.reduce((n, i) => n + i.gesture!.valueCents, 0),
+      points: granted.reduce((n, i) => n + (i.gesture!.points ?? 0), 0),
+    },
+    survey: { answers: scores.length, byScore },
+  };
+}
+
+// The incidents' kinds and outcomes are worded once, for the screens and the Z alike.
+const translate = createTranslator({ fr: mergeCatalogs(ledgerFr, incidentsFr), en: mergeCatalogs(ledgerEn, incidentsEn) });
 const formatNumber = formatPoints;
 const row = receiptRow;
 const center = receiptCenter;
@@ -165,6 +242,7 @@ export function zReportLines(report: ZReport, locale: Locale): string[] {
     row(t('ledger.account.members'), pts(a.memberBalances)),
     row(t('ledger.account.owed'), pts(a.owedByMembers)),
     rule,
+    ...incidentLines(report, locale, t, n),
   );
   if (report.chainHead) {
     lines.push(row(t('ledger.z.chain_head'), t('ledger.z.seq', { seq: report.chainHead.seq })));
@@ -172,5 +250,33 @@ export function zReportLines(report: ZReport, locale: Locale): string[] {
   } else {
     lines.push(row(t('ledger.z.chain_head'), '—'));
   }
+  return lines;
+}
+
+/** The day's incidents and gestures, each on a line or two; the notes are personal data and never printed. */
+function incidentLines(report: ZReport, locale: Locale, t: (key: string, params?: Record<string, string | number>) => string, n: (value: number) => string): string[] {
+  const z = report.incidents;
+  const lines = [t('ledger.z.incidents_section')];
+  if (z.list.length === 0) lines.push(t('ledger.z.incidents_none'));
+  else {
+    lines.push(row(t('ledger.z.incidents_opened'), n(z.opened)), row(t('ledger.z.incidents_resolved'), n(z.resolved)));
+    for (const i of z.list) {
+      const opened = localParts(i.openedAt, report.timeZone);
+      const stamp = `${twoDigits(opened.hour)}:${twoDigits(opened.minute)}`;
+      lines.push(row(`${stamp} ${t(`incident.kind.${i.kind}`)}`, t('ledger.z.incident_severity', { severity: i.severity })));
+      lines.push(`      ${i.outcome === null ? t('ledger.z.incident_open') : t(`incident.outcome.${i.outcome}`)}`.slice(0, RECEIPT_WIDTH));
+      if (i.gesture && i.gesture.type !== 'none') {
+        const what = i.gesture.type === 'points' ? t('ledger.z.gesture_points', { points: n(i.gesture.points ?? 0) }) : t(`incident.gesture.${i.gesture.type}`);
+        const approved = i.approvedBy ? ` ${t('ledger.z.gesture_approved', { manager: i.approvedBy })}` : '';
+        lines.push(row(`      ${what}${approved}`, formatEuros(locale, i.gesture.valueCents)));
+      }
+    }
+  }
+  lines.push(row(t('ledger.z.gestures'), t('ledger.z.count', { count: n(z.gestures.count) })));
+  lines.push(row(t('ledger.z.gestures_value'), formatEuros(locale, z.gestures.cents)));
+  lines.push(row(t('ledger.z.gestures_points'), t('ledger.z.points', { points: n(z.gestures.points) })));
+  lines.push(row(t('ledger.z.survey'), t('ledger.z.count', { count: n(z.survey.answers) })));
+  if (z.survey.answers > 0) lines.push(row(t('ledger.z.survey_scores'), z.survey.byScore.map((c, i) => `${i + 1}:${c}`).join(' ')));
+  lines.push('-'.repeat(RECEIPT_WIDTH));
   return lines;
 }

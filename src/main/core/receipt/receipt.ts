@@ -42,6 +42,8 @@ export interface LoyaltyReceiptData {
   member: { firstName: string; cardNumber: string };
   pointsEarned: number;
   pointsRedeemed: number;
+  /** Points gestures granted since the last receipt (incidents resolved with points): one line each, never why. */
+  gestures?: readonly number[];
   balanceAfter: number;
   /** The shape of the contract's NextReward, minus its id. */
   nextReward: { label: string; points: number; missing: number } | null;
@@ -125,6 +127,7 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
   blocks.push(text(receiptRow(t('receipt.member'), fit(data.member.firstName.normalize('NFC'), columns - 10), columns)));
   blocks.push(text(receiptRow(t('receipt.earned'), `+${p(data.pointsEarned)}`, columns)));
   if (data.pointsRedeemed > 0) blocks.push(text(receiptRow(t('receipt.redeemed'), `-${p(data.pointsRedeemed)}`, columns)));
+  for (const points of data.gestures ?? []) blocks.push(text(receiptRow(t('receipt.gesture'), `+${p(points)}`, columns)));
   blocks.push(text(receiptRow(t('receipt.balance'), t('receipt.points', { points: p(data.balanceAfter) }), columns), { bold: true }));
   if (data.nextReward) {
     const { label, points, missing } = data.nextReward;

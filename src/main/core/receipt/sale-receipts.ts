@@ -14,6 +14,8 @@ export interface SaleReceiptsDeps {
   member(memberId: string): { firstName: string; cardNumber: string } | null;
   nextReward(balance: number): NextReward;
   expiring(memberId: string): readonly { points: number; expiresOn: string }[];
+  /** Points gestures since the member's previous sale (incidents/receipt-gestures.ts); none when absent. */
+  gestures?(memberId: string, sale: SaleResult): readonly number[];
   store: { name: string; address: readonly string[] };
   locale: Locale;
   clock: Clock;
@@ -72,6 +74,7 @@ export class SaleReceipts {
           member,
           pointsEarned: sale.pointsEarned,
           pointsRedeemed: sale.pointsRedeemed,
+          gestures: deps.gestures?.(sale.memberId, sale) ?? [],
           balanceAfter: sale.balanceAfter,
           nextReward: next ? { label: next.label, points: next.points, missing: next.missing } : null,
           expiring: deps.expiring(sale.memberId),
