@@ -15,7 +15,7 @@ export function trapezoid(f: (y: number) => number, lo: number, hi: number, h: n
 }
 
 /** Nodes and weights (in log space of the variable) of a Gamma(shape, rate) prior: λ = e^y, weight ∝ λ^shape e^(−rate λ). */
-export function gammaNodes(shape: number, rate: number, h = 0.04): { value: number[]; weight: number[] } {
+export function gammaNodes(shape: number, rate: number, h = 0.15): { value: number[]; weight: number[] } {
   const lo = Math.log(1 / rate) - 40 / Math.min(shape, 1);
   const hi = Math.log(80 / rate);
   const value: number[] = [];
@@ -32,7 +32,7 @@ export function gammaNodes(shape: number, rate: number, h = 0.04): { value: numb
 }
 
 /** Nodes and weights of a Beta(a, b) prior, by p = logistic(y): weight ∝ p^a (1 − p)^b. */
-export function betaNodes(a: number, b: number, h = 0.04): { value: number[]; weight: number[] } {
+export function betaNodes(a: number, b: number, h = 0.15): { value: number[]; weight: number[] } {
   const lo = -40 / Math.min(a, 1);
   const hi = 40 / Math.min(b, 1);
   const value: number[] = [];

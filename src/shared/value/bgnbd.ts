@@ -66,9 +66,9 @@ export function bgnbdPAlive({ r, alpha, a, b }: BgNbdParams, x: number, tx: numb
   return 1 / (1 + Math.exp(logOdds));
 }
 
-/** (a + b + x − 1)/(a − 1) · [1 − (1 − z)^(a − 1) · 2F1(a + b − r − 1, a − 1; a + b + x − 1; z)], with a = 1 (0/0) taken as the mean of a ± 1e-6. */
+/** (a + b + x − 1)/(a − 1) · [1 − (1 − z)^(a − 1) · 2F1(a + b − r − 1, a − 1; a + b + x − 1; z)], with a ≈ 1 (0/0) taken as the mean of a ± 1e-6. */
 function bracket(p: BgNbdParams, x: number, z: number, what: string): number {
-  if (Math.abs(p.a - 1) < 1e-6) return (bracket({ ...p, a: 1 + 1e-6 }, x, z, what) + bracket({ ...p, a: 1 - 1e-6 }, x, z, what)) / 2;
+  if (Math.abs(p.a - 1) < 1e-7) return (bracket({ ...p, a: 1 + 1e-6 }, x, z, what) + bracket({ ...p, a: 1 - 1e-6 }, x, z, what)) / 2;
   const { r, a, b } = p;
   const f = hyp2f1OrThrow(a + b - r - 1, a - 1, a + b + x - 1, z, what);
   return ((a + b + x - 1) / (a - 1)) * (1 - Math.exp((a - 1) * Math.log1p(-z)) * f);
