@@ -15,6 +15,7 @@ import { seedDemoMembers } from '../src/main/core/seed/demo-members';
 import { nationalDigits } from '../src/shared/domain/phone';
 import { foldForSearch } from '../src/shared/domain/text';
 import { testConfig } from '../test/fakes/known-members';
+import { measureBrowserModeRss } from './process-rss';
 import { fmt, round, summarise } from './stats';
 
 const TARGETS = { lookupP99Ms: 1, lookupVsBareRatio: 2, searchP99Ms: 10, search2P99Ms: 10 };
@@ -212,6 +213,9 @@ export async function runMembersBench(argv: string[]): Promise<void> {
         ` [p99 target ≤ ${TARGETS.search2P99Ms} ms: ${verdict(multiWord.p99 <= TARGETS.search2P99Ms && multiWordEmpty === 0)}]`,
     );
     console.log(`session events delivered: ${events}`);
+    // The real processes of `npm start` on this store: the terminal and the HQ it embeds (read from /proc).
+    const rss = await measureBrowserModeRss(dir, testConfig().terminalId);
+    console.log(`RSS after start and a few screen loads (real processes): terminal ${rss.terminalMb ?? '?'} MB, embedded HQ ${rss.hqMb ?? '?'} MB`);
 
     const targetsMet =
       lookup.p99 <= TARGETS.lookupP99Ms &&
@@ -240,6 +244,8 @@ export async function runMembersBench(argv: string[]): Promise<void> {
         search2_p50_ms: round(multiWord.p50),
         search2_p99_ms: round(multiWord.p99),
         multiword_empty_share: Math.round((multiWordEmpty / multiWordNs.length) * 1000) / 1000,
+        terminal_rss_mb: rss.terminalMb,
+        hq_rss_mb: rss.hqMb,
         targets_met: targetsMet,
       }),
     );
