@@ -7,9 +7,12 @@ import { checkCardNumber, formatCardNumber } from '../../src/shared/domain/card-
 import { nationalDigits, phoneQueryDigits } from '../../src/shared/domain/phone';
 import { foldForSearch, searchWords } from '../../src/shared/domain/text';
 import { createCore, type Core } from '../../src/main/core/core';
+import { openDatabase } from '../../src/main/core/db/database';
+import { migrations } from '../../src/main/core/db/migrations';
 import { uuidv7 } from '../../src/main/core/ids';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { seedDemoMembers } from '../../src/main/core/seed/demo-members';
+import { MemberStore, sortKey, TokenKind } from '../../src/main/core/members/member-store';
 import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
 
 /**
@@ -51,6 +54,11 @@ beforeAll(() => {
   });
   known = insertKnownMembers(core.members);
   seedDemoMembers(core.members, { count: DEMO_MEMBERS, seed: 20261122, now: NOW });
+  loadPeople();
+});
+
+/** The stored members, as the reference model reads them. */
+function loadPeople(): void {
   const rows = core.db.prepare('SELECT id, first_name, last_name, email, phone, primary_card FROM member').all() as Array<{
     id: string;
     first_name: string;
@@ -70,7 +78,7 @@ beforeAll(() => {
     firstWords: searchWords(r.first_name),
   }));
   byId = new Map(people.map((p) => [p.id, p]));
-});
+}
 
 afterAll(async () => {
   await core?.close();
@@ -148,6 +156,64 @@ function countBy<T>(items: T[], key: (item: T) => string[]): Map<string, number>
   return counts;
 }
 
+/**
+ * Several words, as the search ranked them before pairs of words were indexed:
+ * the rarest word leads (name words starting with it, counted per kind up to
+ * 2,000; the longer word on a tie), its matches of each kind in (word, name,
+ * id) order up to the limit, kept if every other word starts one of the
+ * member's name words; then by rank, word and name.
+ */
+function walkingTheLeadWord(query: string, limit: number): string[] {
+  const words = [...new Set(searchWords(query))].slice(0, 4);
+  const wordsOf = (p: Person, kind: 1 | 2) => [...new Set(kind === 1 ? p.lastWords : p.firstWords)];
+  const count = (w: string) =>
+    ([1, 2] as const).reduce((n, kind) => n + Math.min(2000, people.reduce((m, p) => m + wordsOf(p, kind).filter((t) => t.startsWith(w)).length, 0)), 0);
+  const selectivity = words.map((w) => ({ w, n: count(w) })).sort((a, b) => a.n - b.n || b.w.length - a.w.length);
+  const lead = selectivity[0]!.w;
+  const rest = selectivity.slice(1).map((x) => x.w);
+  const best = new Map<string, { rank: number; token: string; key: string }>();
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  for (const kind of [1, 2] as const) {
+    const rows = people
+      .flatMap((p) => wordsOf(p, kind).filter((t) => t.startsWith(lead)).map((token) => ({ token, key: sortKey(p.lastName, p.firstName), p })))
+      .filter(({ p }) => rest.every((w) => [...p.lastWords, ...p.firstWords].some((o) => o.startsWith(w))))
+      .sort((a, b) => cmp(a.token, b.token) || cmp(a.key, b.key) || cmp(a.p.id, b.p.id))
+      .slice(0, limit);
+    for (const { token, key, p } of rows) {
+      const rank = kind === 1 ? (token === lead ? 1 : 3) : token === lead ? 2 : 4;
+      const seen = best.get(p.id);
+      if (!seen || rank < seen.rank || (rank === seen.rank && token < seen.token)) best.set(p.id, { rank, token, key });
+    }
+  }
+  return [...best.entries()]
+    .sort(([, a], [, b]) => a.rank - b.rank || cmp(a.token, b.token) || cmp(a.key, b.key))
+    .slice(0, limit)
+    .map(([id]) => id);
+}
+
+/** Queries a cashier types for one member: a first name and the start of the last name, and the other ways round. */
+function multiWordQueries(n: number): string[] {
+  const random = seededRandom(11);
+  const pick = <T>(items: readonly T[]) => items[random.bytes(1)[0]! % items.length]!;
+  const queries = ['claire dup', 'dup claire', 'jean-pierre d', 'marie mar', 'martin mar', 'dupont dup', 'le gall zoe', 'ma du', 'a b c d e'];
+  for (let i = 0; queries.length < n; i++) {
+    const p = people[(random.bytes(2)[0]! * 256 + random.bytes(1)[0]!) % people.length]!;
+    const first = pick(p.firstWords);
+    const last = pick(p.lastWords);
+    const start = (w: string, k: number) => w.slice(0, k);
+    const forms = [
+      `${first} ${start(last, 3)}`,
+      `${start(last, 2)} ${first}`,
+      `${last} ${start(first, 1 + (i % 4))}`,
+      `${start(first, 2)} ${start(last, 2)}`,
+      `${p.firstWords.join('-')} ${start(last, 3)}`,
+      `${first} ${p.lastWords.map((w) => start(w, 2)).join(' ')}`,
+    ];
+    queries.push(forms[i % forms.length]!);
+  }
+  return queries;
+}
+
 describe('member.search on a demo shop', () => {
   it('ignores accents and case', async () => {
     const variants = ['helene', 'HÉLÈNE', 'Hélène', 'HeLeNe', '  hélène  '];
@@ -216,6 +282,14 @@ describe('member.search on a demo shop', () => {
     expect(ids(hits)).toContain(known.claire.id);
     // Word order does not matter.
     expect(new Set(ids(await search('dup claire', 50)))).toEqual(new Set(ids(hits)));
+  });
+
+  it('ranks several words exactly as walking the rarest word did, whichever way they pair', async () => {
+    for (const query of multiWordQueries(300)) {
+      for (const limit of [10, 50]) {
+        expect(ids(await search(query, limit)), `${query} (${limit})`).toEqual(walkingTheLeadWord(query, limit));
+      }
+    }
   });
 
   it('finds by the start and by the end of a phone number', async () => {
@@ -306,30 +380,81 @@ describe('member.search on a demo shop', () => {
 });
 
 describe('a common first name does not crowd out the member', () => {
+  const random = seededRandom(5);
+  const clock = { now: () => NOW };
+  const base = () => ({
+    email: null,
+    phone: null,
+    locale: 'fr' as const,
+    createdAt: NOW,
+    terminalId: 'test-t1',
+    consents: { marketing: false, personalisedOffers: false, profiling: false },
+    consentWordingVersion: '2026-11.fr-1',
+    consentSource: 'test',
+  });
+
   it('finds « Marie Zimmermann » among a thousand Maries', async () => {
-    const random = seededRandom(5);
-    const clock = { now: () => NOW };
-    const base = {
-      email: null,
-      phone: null,
-      locale: 'fr' as const,
-      createdAt: NOW,
-      terminalId: 'test-t1',
-      consents: { marketing: false, personalisedOffers: false, profiling: false },
-      consentWordingVersion: '2026-11.fr-1',
-      consentSource: 'test',
-    };
     core.members.transaction(() => {
       for (let i = 0; i < 1000; i++) {
-        core.members.insert({ ...base, id: uuidv7(clock, random), firstName: 'Marie', lastName: `Abadie${'a'.repeat(i % 7)}`, cardNumber: core.members.allocateCardNumber(7777) });
+        core.members.insert({ ...base(), id: uuidv7(clock, random), firstName: 'Marie', lastName: `Abadie${'a'.repeat(i % 7)}`, cardNumber: core.members.allocateCardNumber(7777) });
       }
-      core.members.insert({ ...base, id: uuidv7(clock, random), firstName: 'Marie', lastName: 'Zimmermann', cardNumber: core.members.allocateCardNumber(7777) });
+      core.members.insert({ ...base(), id: uuidv7(clock, random), firstName: 'Marie', lastName: 'Zimmermann', cardNumber: core.members.allocateCardNumber(7777) });
     });
     for (const query of ['marie zim', 'zim marie', 'MARIE Zimmer']) {
       const result = await core.dispatch('cashier', 'member.search', { query, limit: 10 });
       expect(result.ok).toBe(true);
       const hits = result.ok ? (result.value as { hits: SearchHit[] }).hits : [];
       expect(hits.map((h) => `${h.firstName} ${h.lastName}`), query).toContain('Marie Zimmermann');
+    }
+  });
+  it('ranks two words like walking the rarest word when it starts more words than are read pair by pair', async () => {
+    // 60 different last names starting « zb », more than the search reads as ranges of pairs before walking.
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    core.members.transaction(() => {
+      for (let i = 0; i < 60; i++) {
+        const lastName = `Zb${letters[i % 26]}${letters[Math.floor(i / 26)]}ux`;
+        core.members.insert({ ...base(), id: uuidv7(clock, random), firstName: i % 3 === 0 ? 'Marie' : 'Paul', lastName, cardNumber: core.members.allocateCardNumber(7778) });
+      }
+    });
+    loadPeople();
+    for (const query of ['marie zb', 'paul zb', 'zb marie', 'marie paul zb']) {
+      for (const limit of [5, 10, 50]) expect(ids(await search(query, limit)), `${query} (${limit})`).toEqual(walkingTheLeadWord(query, limit));
+    }
+  });
+
+  it('counts a member once toward the limit when two of their words start the same other word', async () => {
+    core.members.transaction(() => {
+      for (let i = 0; i < 3; i++) {
+        core.members.insert({ ...base(), id: uuidv7(clock, random), firstName: 'Zéphyrin', lastName: 'Dupont-Dupuis', cardNumber: core.members.allocateCardNumber(7779) });
+      }
+    });
+    loadPeople();
+    for (const limit of [1, 2, 3]) {
+      const hits = await search('zephyrin du', limit);
+      expect(hits, String(limit)).toHaveLength(limit);
+      expect(ids(hits)).toEqual(walkingTheLeadWord('zephyrin du', limit));
+    }
+  });
+});
+
+describe('a store written before pairs of name words were indexed', () => {
+  it('gets at its upgrade exactly the pairs a new member gets, and finds by two words from then on', async () => {
+    const path = join(dir, 'before-pairs.sqlite');
+    const old = openDatabase(path, { migrations: migrations.filter((m) => m.version <= 10) });
+    const store = new MemberStore(old);
+    store.transaction(() => seedDemoMembers(store, { count: 300, seed: 7, now: NOW }));
+    const tokens = () => old.prepare('SELECT kind, token, sort_key, member_id FROM member_search_token ORDER BY 1, 2, 3, 4').all();
+    const written = JSON.stringify(tokens());
+    // As the store was: the same members, no pairs.
+    old.prepare(`DELETE FROM member_search_token WHERE kind IN (${TokenKind.lastNamePair}, ${TokenKind.firstNamePair})`).run();
+    old.close();
+    const upgraded = openDatabase(path);
+    try {
+      const after = upgraded.prepare('SELECT kind, token, sort_key, member_id FROM member_search_token ORDER BY 1, 2, 3, 4').all();
+      expect(JSON.stringify(after)).toBe(written);
+      expect(after.filter((t) => (t as { kind: number }).kind === TokenKind.firstNamePair).length).toBeGreaterThan(300);
+    } finally {
+      upgraded.close();
     }
   });
 });

@@ -4,7 +4,7 @@ import { checkCardNumber } from '../../../shared/domain/card-number';
 import { phoneQueryDigits } from '../../../shared/domain/phone';
 import { foldForSearch, searchWords } from '../../../shared/domain/text';
 import type { Db } from '../db/database';
-import { TokenKind, toSummary, type MemberStore } from './member-store';
+import { PAIR_SEPARATOR, TokenKind, pairKindOf, toSummary, type MemberStore } from './member-store';
 
 /**
  * Ranking, best first. An exact word beats a prefix; a last name beats a first
@@ -33,6 +33,14 @@ interface Candidate {
 const SELECTIVITY_CAP = 2_000;
 /** Words of a query that narrow the search; more add nothing at a till. */
 const MAX_WORDS = 4;
+/** Distinct words a lead starts that are each read as one range of pairs before walking word by word. */
+const PAIR_WORDS = 48;
+
+interface TokenRow {
+  token: string;
+  sort_key: string;
+  member_id: string;
+}
 
 /** The smallest string greater than every string starting with `prefix`. */
 function prefixEnd(prefix: string): string {
@@ -45,10 +53,12 @@ function prefixEnd(prefix: string): string {
  * range on member_search_token read in order, never a scan.
  */
 export class MemberSearch {
-  private readonly byToken: Statement<[number, string, string, number], { token: string; sort_key: string; member_id: string }>;
+  private readonly byToken: Statement<[number, string, string, number], TokenRow>;
   private readonly cardPrefix: Statement<[string, string, number], { card_number: string; member_id: string }>;
   private readonly countPrefix: Statement<[number, string, string, number], { n: number }>;
   private readonly allWords = new Map<number, Statement>();
+  private readonly pairsAll = new Map<number, Statement>();
+  private readonly nextPairWord: Statement<[number, string, string], { token: string }>;
   private readonly row: Statement<[string], Parameters<typeof toSummary>[0]>;
 
   constructor(
@@ -65,6 +75,7 @@ export class MemberSearch {
     this.countPrefix = db.prepare(
       'SELECT count(*) AS n FROM (SELECT 1 FROM member_search_token WHERE kind = ? AND token >= ? AND token < ? LIMIT ?)',
     );
+    this.nextPairWord = db.prepare('SELECT token FROM member_search_token WHERE kind = ? AND token >= ? AND token < ? ORDER BY token LIMIT 1');
     this.row = db.prepare('SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at FROM member WHERE id = ?');
   }
 
@@ -122,20 +133,70 @@ export class MemberSearch {
       return;
     }
     // Several words ("claire dup"): start from the rarest word, so a common first
-    // name cannot crowd out the member, and let SQLite check in the index that
-    // every other word starts one of that member's name words.
+    // name cannot crowd out the member; which word leads also decides the rank shown.
     const distinct = [...new Set(words)].slice(0, MAX_WORDS);
     const selectivity = distinct.map((w) => ({ w, n: this.prefixCount(w) }));
     selectivity.sort((a, b) => a.n - b.n || b.w.length - a.w.length);
     const lead = selectivity[0]!.w;
-    const rest = selectivity.slice(1).map((x) => x.w);
-    const stmt = this.allWordsStatement(rest.length);
-    const restBounds = rest.flatMap((w) => [w, prefixEnd(w)]);
+    // A word the lead starts with is matched by the lead's own word: nothing to check.
+    const rest = selectivity
+      .slice(1)
+      .map((x) => x.w)
+      .filter((w) => !lead.startsWith(w));
     for (const kind of [TokenKind.lastName, TokenKind.firstName]) {
-      for (const r of stmt.all(kind, lead, prefixEnd(lead), ...restBounds, limit) as Array<{ token: string; sort_key: string; member_id: string }>) {
+      const rows = rest.length === 0 ? this.byToken.all(kind, lead, prefixEnd(lead), limit) : this.pairRows(kind, lead, rest, limit);
+      for (const r of rows) {
         offer({ memberId: r.member_id, rank: rankFor(kind, r.token === lead), token: r.token, sortKey: r.sort_key, matched: fieldFor(kind) });
       }
     }
+  }
+
+  /**
+   * The first `limit` words of this kind starting with `lead`, in (word, name)
+   * order, of members having a name word that starts with each of `rest` (none
+   * of them a prefix of `lead`, so it is another word than the lead's). For
+   * each distinct word the lead starts, its pairs with the first of `rest` are
+   * one index range; after PAIR_WORDS distinct words (a very short lead) the
+   * walk goes on word by word, checking the other words in the index.
+   */
+  private pairRows(kind: number, lead: string, rest: readonly string[], limit: number): TokenRow[] {
+    const pairKind = pairKindOf(kind);
+    const [partner, ...others] = rest as [string, ...string[]];
+    const pairs = this.statement(this.pairsAll, others.length, (exists) =>
+      `SELECT token, sort_key, member_id FROM member_search_token a
+       WHERE a.kind = ? AND a.token >= ? AND a.token < ? ${exists}
+       ORDER BY a.sort_key, a.member_id`,
+    );
+    const othersBounds = others.flatMap((w) => [w, prefixEnd(w)]);
+    const out: TokenRow[] = [];
+    const end = prefixEnd(lead);
+    let from = lead;
+    for (let n = 0; out.length < limit; n++) {
+      if (n === PAIR_WORDS) {
+        const walk = this.statement(this.allWords, rest.length, (exists) =>
+          `SELECT a.token, a.sort_key, a.member_id FROM member_search_token a
+           WHERE a.kind = ? AND a.token >= ? AND a.token < ? ${exists}
+           ORDER BY a.token, a.sort_key LIMIT ?`,
+        );
+        out.push(...(walk.all(kind, from, end, ...rest.flatMap((w) => [w, prefixEnd(w)]), limit - out.length) as TokenRow[]));
+        break;
+      }
+      const next = this.nextPairWord.get(pairKind, from, end);
+      if (!next) break;
+      const word = next.token.slice(0, next.token.indexOf(PAIR_SEPARATOR));
+      const head = `${word}${PAIR_SEPARATOR}${partner}`;
+      const matches = pairs.all(pairKind, head, prefixEnd(head), ...othersBounds) as TokenRow[];
+      // One row per member for this word, in name order (a member may pair it with several words starting with `partner`).
+      let previous = '';
+      for (const m of matches) {
+        if (m.member_id === previous) continue;
+        previous = m.member_id;
+        out.push({ token: word, sort_key: m.sort_key, member_id: m.member_id });
+      }
+      // Past every pair of this word: its separator is the lowest character a token can hold after it.
+      from = `${word}\u0002`;
+    }
+    return out.slice(0, limit);
   }
 
   /** How many name words start with `prefix`, counted up to a cap: enough to pick the rarest word. */
@@ -147,20 +208,17 @@ export class MemberSearch {
     return n;
   }
 
-  private allWordsStatement(extraWords: number): Statement {
-    let stmt = this.allWords.get(extraWords);
+  /** A statement with one « another name word starts with … » check per extra word, prepared once per count. */
+  private statement(cache: Map<number, Statement>, extraWords: number, sql: (exists: string) => string): Statement {
+    let stmt = cache.get(extraWords);
     if (!stmt) {
       const exists = Array.from(
         { length: extraWords },
         () => `AND EXISTS (SELECT 1 FROM member_search_token b
                  WHERE b.member_id = a.member_id AND b.kind IN (${TokenKind.lastName}, ${TokenKind.firstName}) AND b.token >= ? AND b.token < ?)`,
       ).join('\n');
-      stmt = this.db.prepare(
-        `SELECT a.token, a.sort_key, a.member_id FROM member_search_token a
-         WHERE a.kind = ? AND a.token >= ? AND a.token < ? ${exists}
-         ORDER BY a.token, a.sort_key LIMIT ?`,
-      );
-      this.allWords.set(extraWords, stmt);
+      stmt = this.db.prepare(sql(exists));
+      cache.set(extraWords, stmt);
     }
     return stmt;
   }

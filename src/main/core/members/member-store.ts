@@ -47,7 +47,22 @@ export const TokenKind = {
   phone: 4,
   /** Phone digits reversed, so "the last four digits" is a prefix too. */
   phoneReversed: 5,
+  /**
+   * Two name words of one member, `word PAIR_SEPARATOR other`: a last-name word (or, below, a
+   * first-name word) followed by any other of their name words. « claire dup » is then one index
+   * range (`claire␁dup…`) instead of a walk over every Claire checking her other words one by one.
+   */
+  lastNamePair: 6,
+  firstNamePair: 7,
 } as const;
+
+/** Joins the two words of a pair token; below every character a name word can hold (searchWords keeps letters, digits and @._+). */
+export const PAIR_SEPARATOR = '\u0001';
+
+/** The pair kind of a name word's kind. */
+export function pairKindOf(kind: number): number {
+  return kind === TokenKind.lastName ? TokenKind.lastNamePair : TokenKind.firstNamePair;
+}
 
 interface MemberRow {
   id: string;
@@ -80,8 +95,15 @@ export function sortKey(lastName: string, firstName: string): string {
 export function searchTokens(m: Pick<NewMember, 'firstName' | 'lastName' | 'email' | 'phone'>): Array<[number, string]> {
   const tokens = new Map<string, [number, string]>();
   const add = (kind: number, token: string) => tokens.set(`${kind}:${token}`, [kind, token]);
-  for (const w of searchWords(m.lastName)) add(TokenKind.lastName, w);
-  for (const w of searchWords(m.firstName)) add(TokenKind.firstName, w);
+  const lastWords = searchWords(m.lastName);
+  const firstWords = searchWords(m.firstName);
+  for (const w of lastWords) add(TokenKind.lastName, w);
+  for (const w of firstWords) add(TokenKind.firstName, w);
+  // Every ordered pair of two different name words (migration 11 writes the same for members already here).
+  const nameWords = new Set([...lastWords, ...firstWords]);
+  for (const [kind, words] of [[TokenKind.lastName, lastWords], [TokenKind.firstName, firstWords]] as const) {
+    for (const x of words) for (const y of nameWords) if (y !== x) add(pairKindOf(kind), `${x}${PAIR_SEPARATOR}${y}`);
+  }
   if (m.email) add(TokenKind.email, foldForSearch(m.email));
   if (m.phone) {
     const digits = nationalDigits(m.phone);
