@@ -145,6 +145,13 @@ function decodeCode128(data: Uint8Array): string {
   return out;
 }
 
+export const RETAINED_PAGES = 200;
+
+function retain(pages: SimulatedPage[], page: SimulatedPage): void {
+  pages.push(page);
+  if (pages.length > RETAINED_PAGES) pages.splice(0, pages.length - RETAINED_PAGES);
+}
+
 /**
  * An ESC/POS printer at the far end of a pty or a TCP socket: every command
  * of the Epson reference split by its length (protocols/escpos-parser.ts),
@@ -161,6 +168,12 @@ function decodeCode128(data: Uint8Array): string {
  * was buffered then comes out when the fault clears unless the host cleared it.
  */
 export class EscPosPrinterEngine {
+  /**
+   * The last pages printed and torn, oldest first. A real roll keeps nothing; the
+   * simulator keeps the latest RETAINED_PAGES for the simulator page and the tests,
+   * not every receipt of a day (each page holds its bytes and text: a kiosk left
+   * running in the browser mode grew by the megabyte).
+   */
   readonly printed: SimulatedPage[] = [];
   readonly torn: SimulatedPage[] = [];
   readonly profile: PrinterProfile;
@@ -318,7 +331,7 @@ export class EscPosPrinterEngine {
     this.storedGraphics = null;
     this.lead = null;
     // The line being composed was never printed (only LF prints it): it goes with the buffer.
-    if (!this.page.empty) this.torn.push(this.page.finish(null));
+    if (!this.page.empty) retain(this.torn, this.page.finish(null));
     this.page = new PageBuilder();
   }
 
@@ -533,7 +546,7 @@ export class EscPosPrinterEngine {
 
   private cut(command: string, partial: boolean): void {
     this.flushLine(false);
-    this.printed.push(this.page.finish({ command, partial }));
+    retain(this.printed, this.page.finish({ command, partial }));
     this.page = new PageBuilder();
   }
 
