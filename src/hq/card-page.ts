@@ -5,7 +5,7 @@ import { EAN13_MODULES, ean13Bars } from '../shared/domain/ean13-barcode';
 import { qrPath } from '../shared/domain/qr-code';
 import { formatPoints } from '../shared/domain/receipt-layout';
 import { createTranslator, type Catalog } from '../shared/i18n/i18n';
-import { CARD_PAGE_PREFIX, CardPageClaims, cardPageValid, MAX_CARD_TOKEN_LENGTH } from '../shared/sync/card-page';
+import { CARD_PAGE_PREFIX, cardPageValid, parseCardToken, type CardPageClaims } from '../shared/sync/card-page';
 import { cardIcon } from './card-icon';
 import type { HqContext } from './context';
 import { verifySignature } from './keys';
@@ -78,26 +78,14 @@ export interface CardView {
   balance: number;
 }
 
-const TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{86})$/;
-
 /** The claims of a token that verifies against its terminal's enrolled key and has not expired; null otherwise. */
 export async function verifyCardToken(ctx: HqContext, token: string): Promise<CardPageClaims | null> {
-  if (token.length > MAX_CARD_TOKEN_LENGTH) return null;
-  const parts = TOKEN.exec(token);
-  if (!parts) return null;
-  let claims: CardPageClaims;
-  try {
-    const parsed = CardPageClaims.safeParse(JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')));
-    if (!parsed.success) return null;
-    claims = parsed.data;
-  } catch {
-    return null;
-  }
-  if (!cardPageValid(claims, ctx.clock.now())) return null;
-  const rows = await ctx.sql.query<{ public_key: string; status: string }>('SELECT public_key, status FROM terminal WHERE terminal_id = $1', [claims.t]);
+  const parsed = parseCardToken(token);
+  if (!parsed || !cardPageValid(parsed.claims, ctx.clock.now())) return null;
+  const rows = await ctx.sql.query<{ public_key: string; status: string }>('SELECT public_key, status FROM terminal WHERE terminal_id = $1', [parsed.claims.t]);
   const terminal = rows[0];
   if (!terminal || terminal.status === 'revoked') return null;
-  return verifySignature(terminal.public_key, claims, parts[2]!) ? claims : null;
+  return verifySignature(terminal.public_key, parsed.claims, parsed.signature) ? parsed.claims : null;
 }
 
 /** The member's first name, card and chain-wide balance, or null for a member HQ holds no record of (or no card for). */
@@ -115,28 +103,18 @@ export async function readCardView(ctx: HqContext, memberId: string): Promise<Ca
   return { firstName: record.firstName, cardNumber: card.cardNumber, balance: Number(rows[0]!.balance ?? 0) };
 }
 
-/** The card's EAN-13 as SVG markup, with the digits beneath: any till scanner reads it off the phone's glass. */
+/** The card's EAN-13 as SVG markup (the digits are printed beneath it as text): any till scanner reads it off the phone's glass. */
 export function barcodeSvg(code: string, label: string): string {
+  // GS1's quiet zones, in modules: 11 on the left, 7 on the right.
   const quietLeft = 11;
-  const quietRight = 7;
-  const barHeight = 46;
-  const guardExtra = 5;
-  const width = quietLeft + EAN13_MODULES + quietRight;
-  const height = barHeight + guardExtra + 5;
-  const digitY = barHeight + 9;
+  const width = quietLeft + EAN13_MODULES + 7;
+  const height = 50;
   const bars = ean13Bars(code)
-    .map((b) => `<rect x="${quietLeft + b.x}" y="2" width="${b.width}" height="${barHeight - 2 + (b.guard ? guardExtra : 0)}"/>`)
+    .map((b) => `<rect x="${quietLeft + b.x}" y="2" width="${b.width}" height="${height - (b.guard ? 2 : 6)}"/>`)
     .join('');
-  const digit = (x: number, d: string) => `<text x="${x}" y="${digitY}">${d}</text>`;
-  const digits = [
-    digit(quietLeft / 2, code[0]!),
-    ...[...code.slice(1, 7)].map((d, i) => digit(quietLeft + 3 + 7 * i + 3.5, d)),
-    ...[...code.slice(7)].map((d, i) => digit(quietLeft + 50 + 7 * i + 3.5, d)),
-  ].join('');
   return (
     `<svg class="barcode" role="img" aria-label="${escapeHtml(label)}" viewBox="0 0 ${width} ${height}" shape-rendering="crispEdges" xmlns="http://www.w3.org/2000/svg">` +
-    `<rect width="${width}" height="${height}" fill="#fff"/><g fill="#000">${bars}</g>` +
-    `<g aria-hidden="true" fill="#000" font-family="'DejaVu Sans Mono','Noto Sans Mono',monospace" font-size="9" text-anchor="middle">${digits}</g></svg>`
+    `<rect width="${width}" height="${height}" fill="#fff"/><g fill="#000">${bars}</g></svg>`
   );
 }
 
@@ -228,9 +206,10 @@ a:focus-visible{outline:3px solid #8db4ff;outline-offset:2px}
 .card-balance h2,.card-keep h2{font-size:1rem;margin:0;color:var(--muted);font-weight:600}
 .card-points{font-size:2.2rem;font-weight:800;margin:.1rem 0;color:var(--brand)}
 .card-note,.card-keep p{margin:0;font-size:.9rem;color:var(--muted)}
+.card-keep p{margin-top:.35rem}
 .card-codes{display:flex;flex-direction:column;align-items:center;text-align:center}
 .card-codes svg.barcode{width:100%;max-width:22rem;height:auto}
-.card-number{margin:.2rem 0 .8rem;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:1.1rem;letter-spacing:.05em}
+.card-number{margin:.3rem 0 .9rem;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:1.35rem;letter-spacing:.08em}
 .card-codes svg.qr{width:11rem;height:11rem}
 .card-hint{margin:.6rem 0 0;font-size:.9rem;color:var(--muted)}
 .card-missing{text-align:center;padding-top:4rem}

@@ -1,12 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/main/core/ledger/canonical';
 import { cardPageUrl } from '../../src/main/core/sync/card-page-link';
 import { revoke } from '../../src/hq/enrolment';
 import { signWith } from '../../src/hq/keys';
 import { upsertMember } from '../../src/hq/members';
 import { formatCardNumber, makeCardNumber } from '../../src/shared/domain/card-number';
-import { CARD_PAGE_DAYS, CARD_PAGE_PURPOSE } from '../../src/shared/sync/card-page';
+import { ean13Bars } from '../../src/shared/domain/ean13-barcode';
+import { CARD_PAGE_DAYS } from '../../src/shared/sync/card-page';
 import { hqPoints, startTestHq, TestTerminal, type TestHq } from './hq-fixture';
 
 /**
@@ -25,13 +25,15 @@ const AMELIE = { firstName: 'Amélie', lastName: 'Poulain', email: 'amelie.poula
 
 /** A link as the terminal makes it, signed with `key` (the enrolled one by default). */
 function link(o: { member?: string; terminalId?: string; sign?: (payload: unknown) => string; now?: number } = {}): string {
-  return cardPageUrl({
+  const url = cardPageUrl({
     hqUrl: hq.url,
     terminalId: o.terminalId ?? t.terminalId,
     key: { sign: o.sign ?? ((payload) => signWith(t.privateKey, payload)) },
     memberId: o.member ?? memberId,
     now: o.now ?? hq.clock.value,
   });
+  if (!url) throw new Error('no link for this member');
+  return url;
 }
 
 const pathOf = (url: string) => new URL(url).pathname + new URL(url).search;
@@ -75,7 +77,8 @@ describe('the card page a terminal links to', () => {
     expect(page.text).toMatch(new RegExp(`data-testid="card-balance">${balance} points<`));
     expect(page.text).toContain(`aria-label="Code-barres de la carte ${formatCardNumber(card)}"`);
     expect(page.text).toContain(`aria-label="QR code de la carte ${formatCardNumber(card)}"`);
-    expect(page.text.match(/<svg class="barcode"[\s\S]*?<\/svg>/)![0].match(/<rect x=/g)!.length).toBeGreaterThan(20);
+    expect(page.text.match(/<svg class="barcode"[\s\S]*?<\/svg>/)![0].match(/<rect x=/g)!.length).toBe(ean13Bars(card).length);
+    expect(page.text).toContain(`data-testid="card-number">${formatCardNumber(card)}<`);
     for (const secret of [AMELIE.lastName, AMELIE.email, AMELIE.phone, '06 11', memberId]) expect(page.text).not.toContain(secret);
   });
 
@@ -108,19 +111,20 @@ describe('the card page a terminal links to', () => {
     const stranger = generateKeyPairSync('ed25519').privateKey;
     const otherMember = '0190aaaa-0000-7000-8000-000000000001';
     await upsertMember(hq.ctx, { memberId: otherMember, firstName: 'Zoé', lastName: 'Autre', email: null, phone: null, locale: 'fr', cards: [makeCardNumber(11, 4243)], createdAt: 1 }, [t.storeId]);
-    const [claims, signature] = tokenOf(genuine).split('.') as [string, string];
-    const swapped = Buffer.from(canonicalJson({ ...JSON.parse(Buffer.from(claims, 'base64url').toString()), m: otherMember })).toString('base64url');
-    const longer = Buffer.from(canonicalJson({ p: CARD_PAGE_PURPOSE, t: t.terminalId, m: memberId, e: '2999-12-31' })).toString('base64url');
+    const [terminal, , day, signature] = tokenOf(genuine).split('.') as [string, string, string, string];
+    const swapped = `${terminal}.${otherMember.replace(/-/g, '')}.${day}.${signature}`;
+    const longer = `${terminal}.${memberId.replace(/-/g, '')}.29991231.${signature}`;
     const refused = {
       'signed by another key': pathOf(link({ sign: (payload) => signWith(stranger, payload) })),
-      'another member under the genuine signature': `/c/${swapped}.${signature}`,
-      'a later expiry under the genuine signature': `/c/${longer}.${signature}`,
+      'another member under the genuine signature': `/c/${swapped}`,
+      'a later expiry under the genuine signature': `/c/${longer}`,
       'expired yesterday': pathOf(link({ now: hq.clock.value - (CARD_PAGE_DAYS + 1) * DAY })),
       'unknown terminal': pathOf(link({ terminalId: 'caisse-inconnue', sign: (payload) => signWith(stranger, payload) })),
       'member HQ does not hold': pathOf(link({ member: '0190aaaa-0000-7000-8000-00000000dead' })),
       'not a token': '/c/0412345678901',
-      'garbage': `/c/${'A'.repeat(120)}.${'B'.repeat(86)}`,
-      'too long': `/c/${'A'.repeat(600)}.${'B'.repeat(86)}`,
+      'garbage': `/c/${terminal}.${'a'.repeat(32)}.20270101.${'B'.repeat(86)}`,
+      'too long': `/c/${'a'.repeat(600)}.${'a'.repeat(32)}.20270101.${signature}`,
+      'a path below a token': `${pathOf(genuine)}/x`,
     };
     const bodies = new Set<string>();
     for (const [what, path] of Object.entries(refused)) {

@@ -16,7 +16,11 @@ import { z } from 'zod';
  * walked to find others. The expiry bounds how long a leaked link works; the
  * customer is shown the link once, at enrolment, so it is long.
  *
- * Token: base64url(canonical JSON of CardPageClaims) "." base64url(signature).
+ * The token is short, so the QR on the glass stays coarse enough for any
+ * phone camera: `<terminal id>.<member uuid, 32 hex>.<YYYYMMDD>.<signature>`.
+ * The signature is Ed25519 over the canonical JSON of the CardPageClaims the
+ * three fields stand for (with the purpose), the way every protocol message
+ * is signed.
  */
 export const CARD_PAGE_PREFIX = '/c/';
 
@@ -27,14 +31,14 @@ export const CARD_PAGE_PURPOSE = 'card-page/1';
 export const CARD_PAGE_DAYS = 730;
 
 /** Longer than any token a terminal makes (ids are bounded in the protocol): refused before any decoding. */
-export const MAX_CARD_TOKEN_LENGTH = 400;
+export const MAX_CARD_TOKEN_LENGTH = 200;
 
 export const CardPageClaims = z.strictObject({
   p: z.literal(CARD_PAGE_PURPOSE),
-  /** The terminal that signed. */
-  t: z.string().min(1).max(64),
-  /** The member. */
-  m: z.string().min(1).max(64),
+  /** The terminal that signed (protocol.ts's ids: no dot). */
+  t: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  /** The member: a UUID, as the terminals make them (ids.ts). */
+  m: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
   /** Last day (UTC) the link works, YYYY-MM-DD. */
   e: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
 });
@@ -55,4 +59,24 @@ export function cardPageClaims(terminalId: string, memberId: string, now: number
 /** Whether the link still works on `now` (the whole of its last day counts). */
 export function cardPageValid(claims: CardPageClaims, now: number): boolean {
   return claims.e >= dayAfter(now, 0);
+}
+
+/** The token without its signature; null for a member id that is not a UUID (such a member gets no link). */
+export function cardTokenBody(claims: CardPageClaims): string | null {
+  const parsed = CardPageClaims.safeParse(claims);
+  if (!parsed.success) return null;
+  return `${claims.t}.${claims.m.replace(/-/g, '')}.${claims.e.replace(/-/g, '')}`;
+}
+
+const TOKEN = /^([a-z0-9][a-z0-9-]{0,63})\.([0-9a-f]{32})\.(\d{8})\.([A-Za-z0-9_-]{86})$/;
+
+/** The claims a token stands for and its signature, still to be verified; null for anything not shaped as one. */
+export function parseCardToken(token: string): { claims: CardPageClaims; signature: string } | null {
+  if (token.length > MAX_CARD_TOKEN_LENGTH) return null;
+  const parts = TOKEN.exec(token);
+  if (!parts) return null;
+  const [, t, hex, day, signature] = parts as unknown as [string, string, string, string, string];
+  const m = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const claims = CardPageClaims.safeParse({ p: CARD_PAGE_PURPOSE, t, m, e: `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}` });
+  return claims.success ? { claims: claims.data, signature } : null;
 }
