@@ -340,8 +340,10 @@ export function createCore(options: CoreOptions): Core {
       const state = session.current();
       if (state.phase !== 'enrolling') throw new AppFailure('conflict', 'no enrolment is in progress');
       const enrolled = enrolMember(members, form, state.presetCardNumber, config, clock, random);
-      session.enrolled(enrolled.member, enrolled.walletQr, pointsOf(enrolled.member.id));
-      return enrolled;
+      // With an HQ, the QR opens the card's page on the customer's phone; without, it is the card itself.
+      const cardPageUrl = sync.issueCardPageUrl(enrolled.member.id);
+      session.enrolled(enrolled.member, cardPageUrl ?? enrolled.walletQr, pointsOf(enrolled.member.id));
+      return { ...enrolled, cardPageUrl };
     },
     'ledger.program': () => loyalty.program(),
     'ledger.account': (_ctx, { memberId }) => loyalty.account(memberId),

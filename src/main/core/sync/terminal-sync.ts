@@ -8,6 +8,7 @@ import type { SaleResult } from '../ledger/sale';
 import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import type { Handlers } from '../rpc/dispatch';
+import { cardPageUrl } from './card-page-link';
 import { currentEnrolment, EnrolmentError } from './enrolment';
 import type { Reservation } from './holds';
 import { ReceiptExceptions } from './receipt-exceptions';
@@ -137,6 +138,19 @@ export class TerminalSync {
       this.o.logger.warn('card lookup at HQ failed', { error: String(error) });
       return 'unavailable' as const;
     });
+  }
+
+  /**
+   * The link to a new member's card page at HQ, for the card QR; null without an HQ, before enrolment, or while
+   * the key in use is not the one HQ enrolled (HQ would not verify the link). The member is sent to HQ now rather
+   * than at the next pull, so the page answers when the customer's phone opens it a few seconds later.
+   */
+  issueCardPageUrl(memberId: string): string | null {
+    const enrolment = this.client?.enrolment();
+    if (!this.client || !this.o.config.hq || !enrolment || enrolment.terminalKeyId !== this.client.key.keyId) return null;
+    const url = cardPageUrl({ hqUrl: this.o.config.hq.url, terminalId: enrolment.terminalId, key: this.client.key, memberId, now: this.o.clock.now() });
+    if (url) void this.client.pull().catch((error: unknown) => this.o.logger.warn('sending the new member to HQ failed; the next pull will', { error: String(error) }));
+    return url;
   }
 
   readonly handlers: SyncHandlers = {
