@@ -35,7 +35,7 @@ function guarded(f: Objective): Objective {
 }
 
 export function nelderMead(f: Objective, start: readonly number[], options: NelderMeadOptions = {}): NelderMeadResult {
-  const { step = 0.5, maxEvaluations = 20_000, xTolerance = 1e-9, fTolerance = 1e-12 } = options;
+  const { step = 0.5, maxEvaluations = 4_000, xTolerance = 1e-9, fTolerance = 1e-12 } = options;
   const g = guarded(f);
   const n = start.length;
   let evaluations = 0;
@@ -189,7 +189,9 @@ export function maximiseLogLikelihood(ll: Objective, start: readonly number[], n
   const nll: Objective = (theta) => -ll(theta);
   let run = nelderMead(nll, start);
   let evaluations = run.evaluations;
-  for (let restart = 0; restart < 5; restart++) {
+  const nearBound = (theta: readonly number[]) => theta.some((t) => Math.abs(t) > THETA_BOUND - 0.5);
+  // A search that ran away to a bound or out of evaluations is not worth restarting: it is reported below.
+  for (let restart = 0; restart < 5 && run.settled && !nearBound(run.theta); restart++) {
     const again = nelderMead(nll, run.theta, { step: 0.1 });
     evaluations += again.evaluations;
     const improved = run.value - again.value;
@@ -200,9 +202,9 @@ export function maximiseLogLikelihood(ll: Objective, start: readonly number[], n
   const base = { params, ll: -run.value, evaluations };
   const fail = (reason: string): Fit => ({ ...base, converged: false, reason, se: params.map(() => NaN) });
   if (!Number.isFinite(run.value)) return fail('the log-likelihood is not finite anywhere the search went');
-  if (!run.settled) return fail('the search hit its evaluation cap');
   const onBound = run.theta.findIndex((t) => Math.abs(t) > THETA_BOUND - 0.5);
   if (onBound >= 0) return fail(`${names[onBound]} runs to the bound of its range (${params[onBound]!.toPrecision(3)}): not identified by these data`);
+  if (!run.settled) return fail(`the search did not settle within ${evaluations} evaluations`);
   const g = numericGradient(nll, run.theta);
   const gmax = Math.max(...g.map(Math.abs));
   if (!(gmax <= 1e-3 * Math.max(1, Math.sqrt(Math.abs(run.value))))) return fail(`the gradient at the optimum is not small (${gmax.toExponential(2)})`);

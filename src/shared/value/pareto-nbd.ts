@@ -7,7 +7,7 @@
  * so that neither heavy buyers (overflowing powers) nor t_x → T (cancellation) lose it.
  */
 import { maximiseLogLikelihood, type Fit } from './optimise';
-import { lgamma, log1mExp, logHyp2f1ParetoFamily, logSumExp } from './special-functions';
+import { lgamma, log1mExp, logHyp2f1ParetoFamily, logSumExp, SERIES_MAX_TERMS } from './special-functions';
 import { headsByX, totals, type GroupedSummaries } from './summaries';
 
 export interface ParetoNbdParams {
@@ -19,15 +19,22 @@ export interface ParetoNbdParams {
 
 export const PARETO_NAMES = ['r', 'alpha', 's', 'beta'] as const;
 
+/**
+ * Series terms allowed per 2F1 while fitting: arguments near 1 (α/β far from 1)
+ * would cost up to SERIES_MAX_TERMS each; such points count as infeasible for the search instead.
+ */
+const FIT_MAX_TERMS = 3_000;
+
 /** ln A0, or −∞ when the customer cannot have died after their last purchase (t_x = T). NaN if a series fails. */
-export function paretoLogA0({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: number, T: number): number {
+export function paretoLogA0({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: number, T: number, maxTerms = SERIES_MAX_TERMS): number {
   const w = r + s + x;
   const m = Math.max(alpha, beta);
   // The branch keeps the argument in [0, 1).
   const B = alpha >= beta ? s + 1 : r + x;
   const diff = Math.abs(alpha - beta);
-  const lnF1 = logHyp2f1ParetoFamily(w, B, diff / (m + tx));
-  const lnF2 = logHyp2f1ParetoFamily(w, B, diff / (m + T));
+  const lnF1 = logHyp2f1ParetoFamily(w, B, diff / (m + tx), maxTerms);
+  if (Number.isNaN(lnF1)) return NaN;
+  const lnF2 = logHyp2f1ParetoFamily(w, B, diff / (m + T), maxTerms);
   const lnMtx = Math.log(m + tx);
   const D = lnF2 - lnF1 + w * (lnMtx - Math.log(m + T));
   if (Number.isNaN(D)) return NaN;
@@ -39,7 +46,7 @@ export function paretoLogA0({ r, alpha, s, beta }: ParetoNbdParams, x: number, t
 function paretoLogLikelihoodTail(p: ParetoNbdParams, x: number, tx: number, T: number): number {
   const { r, alpha, s, beta } = p;
   const alive = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
-  const dead = Math.log(s) - Math.log(r + s + x) + paretoLogA0(p, x, tx, T);
+  const dead = Math.log(s) - Math.log(r + s + x) + paretoLogA0(p, x, tx, T, FIT_MAX_TERMS);
   return logSumExp(alive, dead);
 }
 
@@ -55,7 +62,12 @@ export function paretoLogLikelihood(p: ParetoNbdParams, g: GroupedSummaries): nu
   const head = headsByX(g, (x) => lgamma(r + x));
   const base = -lgamma(r) + r * Math.log(alpha) + s * Math.log(beta);
   let sum = 0;
-  for (let i = 0; i < g.size; i++) sum += g.n[i]! * (base + head[g.x[i]!]! + paretoLogLikelihoodTail(p, g.x[i]!, g.tx[i]!, g.T[i]!));
+  for (let i = 0; i < g.size; i++) {
+    const tail = paretoLogLikelihoodTail(p, g.x[i]!, g.tx[i]!, g.T[i]!);
+    // One customer out of reach makes the point infeasible: no need to pay for the others' series.
+    if (Number.isNaN(tail)) return NaN;
+    sum += g.n[i]! * (base + head[g.x[i]!]! + tail);
+  }
   return sum;
 }
 

@@ -44,6 +44,8 @@ export interface SimulatedCustomer {
   x: number;
   tx: number;
   T: number;
+  /** The repeat purchase times in (0, T]. */
+  times: number[];
   /** Repeat purchase times after T (up to the holdout length asked for), for checks of predictions. */
   after: number[];
 }
@@ -54,18 +56,20 @@ function purchases(u: Uniform, lambda: number, T: number, end: number, dropout: 
   let x = 0;
   let tx = 0;
   const after: number[] = [];
+  const times: number[] = [];
   for (;;) {
     t += exponential(u, lambda);
     if (t > end) break;
     if (t <= T) {
       x++;
       tx = t;
+      times.push(t);
     } else {
       after.push(t);
     }
     if (dropout > 0 && u() < dropout) break;
   }
-  return { x, tx, T, after };
+  return { x, tx, T, times, after };
 }
 
 /**
