@@ -3,6 +3,7 @@ import { listTerminals, verifyTerminal } from './fleet';
 import { DEFAULT_HQ_DIR, openHq, startHq } from './server';
 import { runningServer, viaServer } from './staff/operator-client';
 import { demoStaff, runStaffCommand, serveOptions, STAFF_USAGE } from './staff/staff-cli';
+import { runValueCommand } from './value/value-cli';
 
 /**
  * HQ for IT staff:
@@ -16,6 +17,8 @@ import { demoStaff, runStaffCommand, serveOptions, STAFF_USAGE } from './staff/s
  *   npm run hq -- staff create --username jdupont --role it|marketing|service|admin [--password-stdin]
  *                                               a staff account; its generated password is printed once
  *   npm run hq -- staff list | staff disable <name>
+ *   npm run hq -- value fit|check --input FILE --format csv|cdnow-master|cdnow-sample --calibration-end YYYY-MM-DD --unit days|weeks
+ *                                               customer-value models on a transaction file (src/hq/value/value-cli.ts)
  * Options: --data <dir> (HQ_DATA_DIR), --port <n> (HQ_PORT, 8787), --host <h> (HQ_HOST, 127.0.0.1).
  * Serving: --tls-cert/--tls-key <pem> (HQ_TLS_CERT, HQ_TLS_KEY), --trust-proxy <addr> (HQ_TRUST_PROXY),
  * --allowed-hosts <names> (HQ_ALLOWED_HOSTS): see the README, « HQ behind a reverse proxy / TLS ».
@@ -105,6 +108,9 @@ async function main(argv: string[]): Promise<number> {
       if (report.streams.length === 0) console.log(`${id}: no stream at HQ`);
       return report.ok ? 0 : 1;
     }
+    case 'value':
+      // Files only: the customer-value models never open HQ's database.
+      return runValueCommand(args.slice(1));
     case 'staff': {
       const code = await runStaffCommand(args.slice(1), option, server, direct);
       if (code !== null) return code;
