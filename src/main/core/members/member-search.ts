@@ -35,6 +35,8 @@ const SELECTIVITY_CAP = 2_000;
 const MAX_WORDS = 4;
 /** Distinct words a lead starts that are each read as one range of pairs before walking word by word. */
 const PAIR_WORDS = 48;
+/** Pairs counted, at most, to choose which of several other words to read a word's pairs with. */
+const PAIR_COUNT_CAP = 500;
 
 interface TokenRow {
   token: string;
@@ -161,13 +163,11 @@ export class MemberSearch {
    */
   private pairRows(kind: number, lead: string, rest: readonly string[], limit: number): TokenRow[] {
     const pairKind = pairKindOf(kind);
-    const [partner, ...others] = rest as [string, ...string[]];
-    const pairs = this.statement(this.pairsAll, others.length, (exists) =>
+    const pairs = this.statement(this.pairsAll, rest.length - 1, (exists) =>
       `SELECT token, sort_key, member_id FROM member_search_token a
        WHERE a.kind = ? AND a.token >= ? AND a.token < ? ${exists}
        ORDER BY a.sort_key, a.member_id`,
     );
-    const othersBounds = others.flatMap((w) => [w, prefixEnd(w)]);
     const out: TokenRow[] = [];
     const end = prefixEnd(lead);
     let from = lead;
@@ -184,7 +184,11 @@ export class MemberSearch {
       const next = this.nextPairWord.get(pairKind, from, end);
       if (!next) break;
       const word = next.token.slice(0, next.token.indexOf(PAIR_SEPARATOR));
-      const head = `${word}${PAIR_SEPARATOR}${partner}`;
+      // With three words or more, the range is read with the word it pairs with least (« jean pierre mat »: the Jeans with a « mat… », not every Jean-Pierre).
+      const counted = rest.map((w) => ({ w, n: rest.length === 1 ? 0 : this.countPrefix.get(pairKind, `${word}${PAIR_SEPARATOR}${w}`, prefixEnd(`${word}${PAIR_SEPARATOR}${w}`), PAIR_COUNT_CAP)!.n }));
+      counted.sort((a, b) => a.n - b.n);
+      const head = `${word}${PAIR_SEPARATOR}${counted[0]!.w}`;
+      const othersBounds = counted.slice(1).flatMap(({ w }) => [w, prefixEnd(w)]);
       const matches = pairs.all(pairKind, head, prefixEnd(head), ...othersBounds) as TokenRow[];
       // One row per member for this word, in name order (a member may pair it with several words starting with `partner`).
       let previous = '';
