@@ -199,7 +199,21 @@ export function tolerance(params: HealthParams, memberSince: number, visits12m: 
 const NEGLIGIBLE = 0.05;
 
 export function relationshipHealth(inputs: RelationshipInputs, now: number, params: HealthParams = DEFAULT_HEALTH_PARAMS, timeZone = 'Europe/Paris'): RelationshipHealth {
-  const incidents = foldIncidents(inputs.facts, now);
+  return healthOfIncidents(foldIncidents(inputs.facts, now), inputs, now, params, timeZone);
+}
+
+/**
+ * The same reading from incidents already folded (foldIncidents, in its
+ * order) with no fact after `now`: what a terminal keeps per member so that a
+ * lookup does not fold every fact again.
+ */
+export function healthOfIncidents(
+  incidents: readonly IncidentState[],
+  member: Pick<RelationshipInputs, 'memberSince' | 'visits12m'>,
+  now: number,
+  params: HealthParams = DEFAULT_HEALTH_PARAMS,
+  timeZone = 'Europe/Paris',
+): RelationshipHealth {
   const windowMs = params.repeat.windowDays * DAY_MS;
   const contributions: Contribution[] = [];
   incidents.forEach((incident, i) => {
@@ -217,7 +231,7 @@ export function relationshipHealth(inputs: RelationshipInputs, now: number, para
     });
   });
   const load = contributions.reduce((sum, c) => sum + c.weight, 0);
-  const t = tolerance(params, inputs.memberSince, inputs.visits12m, now);
+  const t = tolerance(params, member.memberSince, member.visits12m, now);
   const state: HealthState = load >= t ? 'at_risk' : load >= params.fragileShare * t ? 'fragile' : 'ok';
   const named = contributions.filter((c) => c.weight >= NEGLIGIBLE).sort((a, b) => b.weight - a.weight || a.openedAt - b.openedAt);
   const heaviest = named[0];

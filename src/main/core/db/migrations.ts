@@ -563,6 +563,62 @@ export const migrations: readonly Migration[] = [
       WHERE a.kind IN (1, 2);
     `,
   },
+  {
+    version: 12,
+    name: 'relationship health: one summary row per member, dropped by triggers when its sources change',
+    sql: `
+      -- A member's incidents from every store folded into one row (incidents/relationship-summary.ts), so that a
+      -- lookup reads one row. A cache, never a record: any change to its sources drops the member's row and marks
+      -- them stale; the write that made the change builds it again in its transaction (an incident recorded,
+      -- updated or resolved, a pull), and the terminal catches up with the rest at start. Without a row, health
+      -- is read from the sources. (No INSERT OR IGNORE in the triggers: an upsert that fires them imposes its own
+      -- conflict policy on them.)
+      CREATE TABLE relationship_summary (
+        member_id TEXT PRIMARY KEY,
+        summary TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE relationship_stale (
+        member_id TEXT PRIMARY KEY
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TRIGGER relationship_stale_fact_insert AFTER INSERT ON incident_fact
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT NEW.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = NEW.member_id); DELETE FROM relationship_summary WHERE member_id = NEW.member_id; END;
+      CREATE TRIGGER relationship_stale_fact_update AFTER UPDATE ON incident_fact
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT OLD.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = OLD.member_id); DELETE FROM relationship_summary WHERE member_id = OLD.member_id; INSERT INTO relationship_stale (member_id) SELECT NEW.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = NEW.member_id); DELETE FROM relationship_summary WHERE member_id = NEW.member_id; END;
+      CREATE TRIGGER relationship_stale_fact_delete AFTER DELETE ON incident_fact
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT OLD.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = OLD.member_id); DELETE FROM relationship_summary WHERE member_id = OLD.member_id; END;
+
+      CREATE TRIGGER relationship_stale_incident_insert AFTER INSERT ON incident WHEN NEW.member_id IS NOT NULL
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT NEW.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = NEW.member_id); DELETE FROM relationship_summary WHERE member_id = NEW.member_id; END;
+      CREATE TRIGGER relationship_stale_incident_update AFTER UPDATE ON incident
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT OLD.member_id WHERE OLD.member_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = OLD.member_id); DELETE FROM relationship_summary WHERE member_id = OLD.member_id; INSERT INTO relationship_stale (member_id) SELECT NEW.member_id WHERE NEW.member_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = NEW.member_id); DELETE FROM relationship_summary WHERE member_id = NEW.member_id; END;
+      CREATE TRIGGER relationship_stale_incident_delete AFTER DELETE ON incident WHEN OLD.member_id IS NOT NULL
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT OLD.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = OLD.member_id); DELETE FROM relationship_summary WHERE member_id = OLD.member_id; END;
+
+      CREATE TRIGGER relationship_stale_note_insert AFTER INSERT ON incident_note
+      BEGIN
+        INSERT INTO relationship_stale (member_id)
+          SELECT i.member_id FROM incident i WHERE i.incident_id = NEW.incident_id AND i.member_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM relationship_stale s WHERE s.member_id = i.member_id);
+        DELETE FROM relationship_summary WHERE member_id = (SELECT member_id FROM incident WHERE incident_id = NEW.incident_id);
+      END;
+
+      CREATE TRIGGER relationship_stale_item_insert AFTER INSERT ON sync_bucket_item
+      WHEN NEW.bucket = 'store' AND substr(NEW.key, 1, 13) = 'relationship:'
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT substr(NEW.key, 14) WHERE NEW.bucket = 'store' AND substr(NEW.key, 1, 13) = 'relationship:' AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = substr(NEW.key, 14)); DELETE FROM relationship_summary WHERE NEW.bucket = 'store' AND member_id = substr(NEW.key, 14); END;
+      CREATE TRIGGER relationship_stale_item_update AFTER UPDATE ON sync_bucket_item
+      WHEN (OLD.bucket = 'store' AND substr(OLD.key, 1, 13) = 'relationship:') OR (NEW.bucket = 'store' AND substr(NEW.key, 1, 13) = 'relationship:')
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT substr(OLD.key, 14) WHERE OLD.bucket = 'store' AND substr(OLD.key, 1, 13) = 'relationship:' AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = substr(OLD.key, 14)); DELETE FROM relationship_summary WHERE OLD.bucket = 'store' AND member_id = substr(OLD.key, 14); INSERT INTO relationship_stale (member_id) SELECT substr(NEW.key, 14) WHERE NEW.bucket = 'store' AND substr(NEW.key, 1, 13) = 'relationship:' AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = substr(NEW.key, 14)); DELETE FROM relationship_summary WHERE NEW.bucket = 'store' AND member_id = substr(NEW.key, 14); END;
+      CREATE TRIGGER relationship_stale_item_delete AFTER DELETE ON sync_bucket_item
+      WHEN OLD.bucket = 'store' AND substr(OLD.key, 1, 13) = 'relationship:'
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT substr(OLD.key, 14) WHERE OLD.bucket = 'store' AND substr(OLD.key, 1, 13) = 'relationship:' AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = substr(OLD.key, 14)); DELETE FROM relationship_summary WHERE OLD.bucket = 'store' AND member_id = substr(OLD.key, 14); END;
+
+      -- A terminal upgraded with incidents already: every member with facts or HQ's item, built at the next start.
+      INSERT OR IGNORE INTO relationship_stale (member_id)
+        SELECT DISTINCT member_id FROM incident_fact
+        UNION SELECT substr(key, 14) FROM sync_bucket_item WHERE bucket = 'store' AND substr(key, 1, 13) = 'relationship:';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

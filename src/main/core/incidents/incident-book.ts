@@ -9,8 +9,8 @@ import {
   type IncidentView,
   type RelationshipView,
 } from '../../../shared/contract';
-import { DEFAULT_HEALTH_PARAMS, foldIncidents, relationshipHealth, type HealthParams, type IncidentState } from '../../../shared/domain/relationship-health';
-import { relationshipKey, type IncidentFactWire, type MemberRelationshipItem } from '../../../shared/sync/relationship-item';
+import { DEFAULT_HEALTH_PARAMS, healthOfIncidents, type HealthParams } from '../../../shared/domain/relationship-health';
+import type { IncidentFactWire } from '../../../shared/sync/relationship-item';
 import { uuidv7 } from '../ids';
 import { appendCredit, type PinGuard } from '../ledger/adjustment';
 import type { CanonicalValue } from '../ledger/canonical';
@@ -19,32 +19,8 @@ import type { LedgerContext } from '../ledger/context';
 import type { AppendedEntry } from '../ledger/journal';
 import { parseInput } from '../ledger/schemas';
 import { GoodwillLedger, gestureCents, periodKey } from './goodwill';
+import { INCIDENT_COLUMNS, incidentView, relationshipSummaries, type IncidentRow, type RelationshipSummaries } from './relationship-summary';
 
-/**
- * Customer incidents (docs/relationship.md): recorded, re-qualified and
- * resolved as entries of the terminal's journal, each with its projection
- * (`incident`), its health fact (`incident_fact`) and its note (kept outside
- * the hash, in `incident_note`) in one transaction. Every refusal happens
- * before the transaction and writes nothing.
- */
-interface IncidentRow {
-  incident_id: string;
-  member_id: string | null;
-  kind: string;
-  severity: number;
-  channel: string;
-  till_id: string | null;
-  receipt: string | null;
-  recorded_by: string;
-  opened_at: number;
-  status: 'open' | 'resolved';
-  outcome: string | null;
-  gesture: string | null;
-  resolved_at: number | null;
-  note_id: string | null;
-}
-
-const INCIDENT_COLUMNS = 'incident_id, member_id, kind, severity, channel, till_id, receipt, recorded_by, opened_at, status, outcome, gesture, resolved_at, note_id';
 const YEAR_MS = 365 * 86_400_000;
 
 function issue(code: ConstructorParameters<typeof AppFailure>[0], message: string, path: string, key: string): AppFailure {
@@ -55,8 +31,17 @@ function entryRef(e: AppendedEntry) {
   return { seq: e.seq, entryId: e.entryId, kind: e.kind, entryHash: e.entryHash };
 }
 
+/**
+ * Customer incidents (docs/relationship.md): recorded, re-qualified and
+ * resolved as entries of the terminal's journal, each with its projection
+ * (`incident`), its health fact (`incident_fact`), its note (kept outside
+ * the hash, in `incident_note`) and the member's summary
+ * (relationship-summary.ts) in one transaction. Every refusal happens before
+ * the transaction and writes nothing.
+ */
 export class IncidentBook {
   private readonly goodwill: GoodwillLedger;
+  private readonly summaries: RelationshipSummaries;
   private readonly s: {
     member: Statement<[string], { created_at: number }>;
     incident: Statement<[string], IncidentRow>;
@@ -64,11 +49,9 @@ export class IncidentBook {
     updateIncident: Statement<[string, number, string | null, string]>;
     resolveIncident: Statement<[string, string, number, number, string, string | null, string]>;
     insertFact: Statement<[string, string, string]>;
-    facts: Statement<[string], { fact: string }>;
-    chainItem: Statement<[string], { value: string }>;
     note: Statement<[string], { text: string }>;
     insertNote: Statement<[string, string, string, number]>;
-    localVisits: Statement<[string, number], { n: number }>;
+    localVisits: Statement<[string, number, number], { n: number }>;
   };
 
   constructor(
@@ -78,6 +61,7 @@ export class IncidentBook {
   ) {
     const { db } = ctx;
     this.goodwill = new GoodwillLedger(db, ctx.monotonic);
+    this.summaries = relationshipSummaries(db);
     this.s = {
       member: db.prepare('SELECT created_at FROM member WHERE id = ?'),
       incident: db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incident WHERE incident_id = ?`),
@@ -90,12 +74,16 @@ export class IncidentBook {
         "UPDATE incident SET status = 'resolved', outcome = ?, gesture = ?, gesture_cents = ?, resolved_at = ?, resolved_by = ?, approved_by = ? WHERE incident_id = ?",
       ),
       insertFact: db.prepare('INSERT INTO incident_fact (member_id, entry_id, fact) VALUES (?, ?, ?)'),
-      facts: db.prepare('SELECT fact FROM incident_fact WHERE member_id = ?'),
-      chainItem: db.prepare("SELECT value FROM sync_bucket_item WHERE bucket = 'store' AND key = ?"),
       note: db.prepare('SELECT text FROM incident_note WHERE incident_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
       insertNote: db.prepare('INSERT INTO incident_note (note_id, incident_id, text, created_at) VALUES (?, ?, ?, ?)'),
-      localVisits: db.prepare("SELECT count(*) AS n FROM ledger_entry WHERE member_id = ? AND kind = 'earn' AND wall_time >= ?"),
+      // Counted up to the number of visits that earns full tolerance: more change nothing.
+      localVisits: db.prepare("SELECT count(*) AS n FROM (SELECT 1 FROM ledger_entry WHERE member_id = ? AND kind = 'earn' AND wall_time >= ? LIMIT ?)"),
     };
+  }
+
+  /** Builds the summaries of members left stale (an upgrade, rows written around the book), a batch per transaction. */
+  catchUp(): Promise<number> {
+    return this.summaries.catchUp();
   }
 
   budget(): GoodwillBudgetView {
@@ -147,6 +135,7 @@ export class IncidentBook {
         tillId: input.tillId,
         receipt: input.receipt,
       });
+      this.summarise(input.memberId);
       return { incident: this.view(incidentId), entry: entryRef(entry), adjustment: null, budget: this.budget() };
     });
   }
@@ -181,6 +170,7 @@ export class IncidentBook {
           severity: input.severity,
         });
       }
+      this.summarise(row.member_id);
       return { incident: this.view(input.incidentId), entry: entryRef(entry), adjustment: null, budget: this.budget() };
     });
   }
@@ -246,6 +236,7 @@ export class IncidentBook {
       this.s.resolveIncident.run(input.outcome, JSON.stringify(gestureDetail), cents, entry.wallTime, input.recordedBy, approvedBy, input.incidentId);
       this.goodwill.spend(periodKey(budget.period, now, ctx.rules.timeZone), cents);
       this.fact(row.member_id, { type: 'resolve', entryId: entry.entryId, incidentId: input.incidentId, at: entry.wallTime, terminalId: ctx.journal.terminalId, outcome: input.outcome });
+      this.summarise(row.member_id);
       return { incident: this.view(input.incidentId), entry: entryRef(entry), adjustment, budget: this.budget() };
     });
   }
@@ -255,17 +246,15 @@ export class IncidentBook {
     const member = this.s.member.get(memberId);
     if (!member) throw issue('not_found', 'no such member', 'memberId', 'incident.member_unknown');
     const now = this.ctx.clock.now();
-    const chain = this.chainItem(memberId);
-    const facts: IncidentFactWire[] = this.s.facts.all(memberId).map((r) => JSON.parse(r.fact) as IncidentFactWire);
-    if (chain) facts.push(...chain.facts);
-    const local = this.s.localVisits.get(memberId, now - YEAR_MS)?.n ?? 0;
-    const health = relationshipHealth({ facts, memberSince: member.created_at, visits12m: Math.max(local, chain?.visits12m ?? 0) }, now, this.params, this.ctx.rules.timeZone);
+    const summary = this.summaries.stored(memberId, now) ?? this.summaries.build(memberId, now);
+    const full = this.params.tolerance.visitsFull;
+    const local = summary.chainVisits12m >= full ? 0 : (this.s.localVisits.get(memberId, now - YEAR_MS, full)?.n ?? 0);
+    const visits12m = Math.max(local, summary.chainVisits12m);
+    const health = healthOfIncidents(summary.incidents, { memberSince: member.created_at, visits12m }, now, this.params, this.ctx.rules.timeZone);
     const budget = this.budget();
     const value = this.ctx.rules.redemption.value;
     const suggested = health.suggestedGesture;
-    const openIncidents = foldIncidents(facts, now)
-      .filter((i) => i.outcome === null)
-      .map((i) => this.viewOf(i, memberId, facts));
+    const openIncidents = summary.open.map(({ view, noted }) => ({ ...view, note: noted ? (this.s.note.get(view.incidentId)?.text ?? null) : null }));
     return {
       memberId,
       health: {
@@ -283,14 +272,14 @@ export class IncidentBook {
     };
   }
 
-  private chainItem(memberId: string): MemberRelationshipItem | null {
-    const row = this.s.chainItem.get(relationshipKey(memberId));
-    return row ? (JSON.parse(row.value) as MemberRelationshipItem) : null;
-  }
-
   private fact(memberId: string | null, fact: IncidentFactWire): void {
     // An anonymous customer has no relationship to keep: the projection holds the incident.
     if (memberId !== null) this.s.insertFact.run(memberId, fact.entryId, JSON.stringify(fact));
+  }
+
+  /** Last in each write's transaction: the member's summary from what it wrote. */
+  private summarise(memberId: string | null): void {
+    if (memberId !== null) this.summaries.refresh(memberId);
   }
 
   /** The open incident, or the refusal: unknown, or already resolved (here or, as HQ said, elsewhere). */
@@ -298,62 +287,12 @@ export class IncidentBook {
     const row = this.s.incident.get(incidentId);
     if (!row) throw issue('not_found', 'no such incident on this terminal', 'incidentId', 'incident.unknown');
     const resolvedElsewhere =
-      row.member_id !== null && (this.chainItem(row.member_id)?.facts.some((f) => f.type === 'resolve' && f.incidentId === incidentId) ?? false);
+      row.member_id !== null && (this.summaries.chainItem(row.member_id)?.facts.some((f) => f.type === 'resolve' && f.incidentId === incidentId) ?? false);
     if (row.status === 'resolved' || resolvedElsewhere) throw issue('conflict', 'this incident is already resolved', 'incidentId', 'incident.already_resolved');
     return row;
   }
 
-  private view(incidentId: string, known?: IncidentRow): IncidentView {
-    const row = known ?? this.s.incident.get(incidentId)!;
-    return {
-      incidentId: row.incident_id,
-      memberId: row.member_id,
-      kind: row.kind as IncidentView['kind'],
-      severity: row.severity,
-      channel: row.channel as IncidentView['channel'],
-      tillId: row.till_id,
-      receipt: row.receipt,
-      recordedBy: row.recorded_by,
-      openedAt: row.opened_at,
-      status: row.status,
-      outcome: row.outcome as IncidentView['outcome'],
-      gesture: row.gesture === null ? null : viewGesture(JSON.parse(row.gesture) as Record<string, unknown>),
-      resolvedAt: row.resolved_at,
-      origin: 'local',
-      note: this.s.note.get(incidentId)?.text ?? null,
-    };
+  private view(incidentId: string): IncidentView {
+    return incidentView(this.s.incident.get(incidentId)!, this.s.note.get(incidentId)?.text ?? null);
   }
-
-  /** An incident as the facts have it: this terminal's own row when it has one, else what HQ said of it. */
-  private viewOf(state: IncidentState, memberId: string, facts: readonly IncidentFactWire[]): IncidentView {
-    const row = this.s.incident.get(state.incidentId);
-    if (row) return { ...this.view(state.incidentId, row), kind: state.kind, severity: state.severity };
-    const opened = facts.find((f): f is Extract<IncidentFactWire, { type: 'open' }> => f.type === 'open' && f.incidentId === state.incidentId);
-    return {
-      incidentId: state.incidentId,
-      memberId,
-      kind: state.kind,
-      severity: state.severity,
-      channel: opened?.channel ?? null,
-      tillId: opened?.tillId ?? null,
-      receipt: opened?.receipt ?? null,
-      recordedBy: null,
-      openedAt: state.openedAt,
-      status: state.outcome === null ? 'open' : 'resolved',
-      outcome: state.outcome,
-      gesture: null,
-      resolvedAt: state.resolvedAt,
-      origin: 'chain',
-      note: null,
-    };
-  }
-}
-
-function viewGesture(g: Record<string, unknown>): NonNullable<IncidentView['gesture']> {
-  return {
-    type: g.type as NonNullable<IncidentView['gesture']>['type'],
-    points: typeof g.points === 'number' ? g.points : null,
-    valueCents: typeof g.value_cents === 'number' ? g.value_cents : 0,
-    reference: typeof g.reference === 'string' ? g.reference : null,
-  };
 }

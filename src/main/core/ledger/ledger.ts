@@ -218,8 +218,16 @@ export function createLedger(options: LedgerOptions): Ledger {
         report = { ok: false, streams: [], problems: [{ kind: 'unreadable', detail: error instanceof Error ? error.message : String(error) }], moreProblems: 0 };
       }
       gate.settle(report, clock.now());
-      if (report.ok) logger.info('ledger chain verified', { streams: report.streams });
-      else {
+      if (report.ok) {
+        logger.info('ledger chain verified', { streams: report.streams });
+        // Members' relationship summaries an upgrade (or a write around the book) left to build: health reads the facts until then.
+        try {
+          const built = await incidents.catchUp();
+          if (built > 0) logger.info('relationship summaries built', { members: built });
+        } catch (error) {
+          logger.warn('relationship summaries not built: health is read from the facts meanwhile', { error: error instanceof Error ? error.message : String(error) });
+        }
+      } else {
         logger.error('ledger chain verification failed', { problems: report.problems, more: report.moreProblems });
         logger.error('loyalty writes suspended: every sale, refund, adjustment and expiry is refused until support repairs the journal', {
           terminalId: options.terminalId,

@@ -16,6 +16,7 @@ import {
 } from '../../../shared/sync/protocol';
 import { ALLOWANCE_STATE_KEY, storeAllowance, type Enrolment } from './enrolment';
 import { checkIncidentItem, isIncidentItem } from '../incidents/pull-items';
+import { refreshStaleRelationships } from '../incidents/relationship-summary';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
 import { postSigned, type HqClock, type Stamp } from './hq-clock';
@@ -197,6 +198,8 @@ export function applyPullResponse(db: Db, members: MemberStore, checked: Checked
     writeState(db, STATE.appliedThrough, String(response.hqAppliedThroughSeq));
     writeState(db, STATE.versions, JSON.stringify({ min: response.minAppVersion, recommended: response.recommendedAppVersion }));
     writeState(db, STATE.hqTime, String(response.hqTime));
+    // HQ's incident facts read at once: the summaries of the members whose item this pull wrote.
+    refreshStaleRelationships(db);
   }).immediate();
 }
 
