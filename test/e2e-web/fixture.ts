@@ -12,6 +12,7 @@ import { seededRandom, silentLogger, systemClock } from '../../src/main/core/por
 import { startTillApi } from '../../src/main/till-api/till-api';
 import { sha256Hex } from '../../src/main/till-api/tokens';
 import { startWebBridge, type WebBridge } from '../../src/main/web-bridge/web-bridge';
+import type { TerminalConfig } from '../../src/main/core/config/terminal-config';
 import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
 
 export interface Kiosk {
@@ -92,11 +93,13 @@ export async function expectNoSeriousA11yViolations(page: Page, state: string): 
   expect(report, `axe on ${state}`).toEqual([]);
 }
 
-export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: boolean; kiosk: Kiosk; cashier: Page; customer: Page; simulator: Page }>({
+export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: boolean; kioskSurvey: TerminalConfig['survey'] | null; kiosk: Kiosk; cashier: Page; customer: Page; simulator: Page }>({
   /** 'rig' runs the real drivers against the socat simulators (test.use({ kioskDevices: 'rig' })). */
   kioskDevices: ['simulated', { option: true }],
   kioskHq: [false, { option: true }],
-  kiosk: async ({ kioskDevices, kioskHq }, use) => {
+  /** The customer screen's survey (test.use({ kioskSurvey: { sampleRate: 1, ... } })); off by default. */
+  kioskSurvey: [null, { option: true }],
+  kiosk: async ({ kioskDevices, kioskHq, kioskSurvey }, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'fidele-e2e-'));
     const hqDir = join(dir, 'hq');
     const hq = kioskHq ? await startHq({ dataDir: hqDir, port: 0, logger: silentLogger, maintenanceIntervalMs: 0 }) : null;
@@ -105,6 +108,7 @@ export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: bo
       ...(hq ? { hq: { url: hq.url }, storeId: 'paris-11' } : {}),
       tillApi: { enabled: true, host: '127.0.0.1', port: 0, lan: false, tills: [{ id: 'caisse-1', tokenSha256: sha256Hex(E2E_TILL_TOKEN) }] },
       managerPinHash: E2E_MANAGER_PIN_HASH,
+      ...(kioskSurvey ? { survey: kioskSurvey } : {}),
     });
     const core = createCore({
       dbPath: join(dir, 'terminal.sqlite'),

@@ -8,6 +8,7 @@ import { MemberLookup } from './MemberLookup';
 import { MemberPanel } from './MemberPanel';
 import { ScanMessage, type ScanOutcome } from './ScanMessage';
 import { StatusHeader } from './StatusHeader';
+import { SurveyNotice } from './SurveyNotice';
 import { errorText } from '../common/error-text';
 import { useGlobalTyping } from './use-global-typing';
 import { useSession } from './use-session';
@@ -216,6 +217,7 @@ export function CashierScreen() {
           )}
         </div>
         <div className="customer-column">
+          <SurveyNotice />
           {enrolling && <EnrolmentBanner presetCardNumber={enrolling.presetCardNumber} onCancel={() => void cancelEnrolment()} />}
           {notice && (
             <p className={`notice notice-${notice.level}`} role="status">

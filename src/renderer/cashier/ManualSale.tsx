@@ -9,6 +9,7 @@ import { clampRedeem, DEFAULT_TAX_RATE_BP, MANUAL_CATEGORIES, TAX_RATES_BP } fro
 import { formatRateBp } from './points-text';
 import { RedeemPicker } from './RedeemPicker';
 import { RewardPicker } from './RewardPicker';
+import { ManagerApprovalBox } from './ManagerApprovalBox';
 
 interface LineDraft {
   id: number;
@@ -34,7 +35,6 @@ interface ProgramChoices {
 const isOverLimit = (error: unknown) => error instanceof ApiError && error.code === 'over_limit';
 /** The manager's PIN was refused (wrong, locked, none configured): the approval must be given again. */
 const isPinRefusal = (error: unknown) => error instanceof ApiError && (error.issues ?? []).some((issue) => issue.path === 'manager.pin');
-const PIN_FORMAT = /^\d{4,12}$/;
 
 interface ManualSaleProps {
   memberId: string;
@@ -64,8 +64,7 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
   const [outcome, setOutcome] = useState<SaleOutcome | null>(null);
   // A manager's approval, once given, travels with the sale; the core checks the PIN at commit.
   const [approval, setApproval] = useState<ManagerApproval | null>(null);
-  const [managerId, setManagerId] = useState('');
-  const [pin, setPin] = useState('');
+  const [lastManagerId, setLastManagerId] = useState('');
   // The program's own categories and VAT rates; the shipped defaults until it answers.
   const [program, setProgram] = useState<ProgramChoices>({
     categories: MANUAL_CATEGORIES,
@@ -165,10 +164,7 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
       onCommitted(result);
     } catch (failure) {
       setCommitError(failure);
-      if (isPinRefusal(failure)) {
-        setApproval(null);
-        setPin('');
-      }
+      if (isPinRefusal(failure)) setApproval(null);
     } finally {
       setCommitting(false);
     }
@@ -184,8 +180,7 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
     setCommitError(null);
     setOutcome(null);
     setApproval(null);
-    setManagerId('');
-    setPin('');
+    setLastManagerId('');
     onCleared();
   }
 
@@ -200,12 +195,6 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
     [memberId, shownReceipt],
   );
   useEvent('points.moved', onMoved);
-
-  function approve() {
-    if (managerId.trim() === '' || !PIN_FORMAT.test(pin)) return;
-    setApproval({ id: managerId.trim(), pin });
-    setCommitError(null);
-  }
 
   useEffect(() => {
     if (!outcome) firstAmount.current?.focus();
@@ -363,33 +352,17 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
       )}
 
       {approval === null && (isOverLimit(previewError) || isPinRefusal(commitError)) && (
-        <fieldset className="manual-approval" data-testid="cashier-manual-approval">
-          <legend>{t('cashier.manual.approval.title')}</legend>
-          <p>{t('cashier.manual.approval.hint')}</p>
-          <div className="manual-approval-fields">
-            <label className="manual-field">
-              <span>{t('cashier.manual.approval.manager')}</span>
-              <input autoComplete="off" value={managerId} maxLength={64} onChange={(e) => setManagerId(e.target.value)} />
-            </label>
-            <label className="manual-field">
-              <span>{t('cashier.manual.approval.pin')}</span>
-              <input
-                type="password"
-                inputMode="numeric"
-                autoComplete="off"
-                maxLength={12}
-                value={pin}
-                onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter') approve();
-                }}
-              />
-            </label>
-            <button type="button" disabled={managerId.trim() === '' || !PIN_FORMAT.test(pin)} onClick={approve}>
-              {t('cashier.manual.approval.apply')}
-            </button>
-          </div>
-        </fieldset>
+        <ManagerApprovalBox
+          testId="cashier-manual-approval"
+          hint={t('cashier.manual.approval.hint')}
+          applyLabel={t('cashier.manual.approval.apply')}
+          lastManagerId={lastManagerId}
+          onApprove={(given) => {
+            setApproval(given);
+            setLastManagerId(given.id);
+            setCommitError(null);
+          }}
+        />
       )}
       {approval !== null && (
         <p className="manual-approved" data-testid="cashier-manual-approved">

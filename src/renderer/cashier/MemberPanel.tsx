@@ -11,6 +11,10 @@ import { NfcPairing } from './NfcPairing';
 import { PointsSummary } from './PointsSummary';
 import { useLedgerAccount } from './use-ledger-account';
 import { VisitList } from './VisitList';
+import { IncidentPanel } from './IncidentPanel';
+import { RelationshipBadge } from './RelationshipBadge';
+import { useRelationship } from './use-relationship';
+import { useTerminalInfo } from '../common/use-terminal-info';
 
 type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
@@ -42,6 +46,10 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
   const { t, locale } = useApp();
   const headingId = useId();
   const ledger = useLedgerAccount(memberId);
+  const relation = useRelationship(memberId);
+  const info = useTerminalInfo();
+  // No cashier logs in: the journal names the till screen of this terminal.
+  const recordedBy = `caisse:${info?.terminalId ?? 'terminal'}`;
   const [manualOpen, setManualOpen] = useState(false);
   // The manual sale this screen just committed confirms itself; the other movements show in LastMove.
   const [ownReceipt, setOwnReceipt] = useState<string | null>(null);
@@ -59,6 +67,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
               <span className="label">{t('cashier.member.card')}</span> <span className="mono">{formatCardNumber(shown.cardNumber)}</span>
             </p>
           </header>
+          <RelationshipBadge relationship={relation.relationship} />
           {!shown.firstName && !shown.lastName && <p className="member-provisional">{t('cashier.member.provisional_help')}</p>}
           <p className="member-since">{t('cashier.member.since', { date: formatDate(locale, shown.memberSince) })}</p>
           <PointsSummary account={ledger.account} error={ledger.error} />
@@ -107,6 +116,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
               />
             )}
           </div>
+          <IncidentPanel key={`incidents-${memberId}`} memberId={memberId} relationship={relation.relationship} error={relation.error} recordedBy={recordedBy} announce={announce} />
           <VisitList
             key={`visits-${memberId}`}
             visits={ledger.account?.visits ?? null}

@@ -9,6 +9,7 @@ import { EnrolmentFlow } from './EnrolmentFlow';
 import { GreetingScreen } from './GreetingScreen';
 import { IdleScreen } from './IdleScreen';
 import { NoticeToast } from './NoticeToast';
+import { SurveyScreen, useSurvey } from './SurveyScreen';
 
 /**
  * The customer-facing touchscreen. It shows whatever the core's session says
@@ -60,6 +61,9 @@ export function CustomerScreen() {
     document.title = t('customer.page_title');
   }, [t]);
 
+  // Asked after a sale; it never outlives the next customer (the core closes it when they are identified).
+  const [survey, setSurvey] = useSurvey();
+
   const timedOut = useCallback(() => {
     // Leave at once: whatever the core answers, the form must not stay on the glass.
     setSession({ phase: 'idle' });
@@ -74,6 +78,8 @@ export function CustomerScreen() {
         <p className="customer-loading">{t('customer.loading')}</p>
       </>
     );
+  } else if (survey && session.phase !== 'enrolling') {
+    content = <SurveyScreen survey={survey} onStep={setSurvey} />;
   } else if (session.phase === 'idle') {
     content = <IdleScreen storeName={info.storeName} unknownCard={session.unknownCard} onSession={follow} />;
   } else if (session.phase === 'identified') {
