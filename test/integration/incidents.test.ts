@@ -160,3 +160,93 @@ describe('incidents in the journal', () => {
     refusal(() => h.ledger.incidents.resolve(resolve(local)), 'conflict');
   });
 });
+
+describe('one summary row per member', () => {
+  const summaryRow = (id: string) => h.db.prepare('SELECT summary FROM relationship_summary WHERE member_id = ?').get(id);
+  const stale = () => h.db.prepare('SELECT member_id FROM relationship_stale ORDER BY 1').pluck().all();
+  /** The same lookup with the member's row dropped: read from the facts, as before there were summaries. */
+  const fromFacts = (id: string) => {
+    const row = summaryRow(id) as { summary: string } | undefined;
+    h.db.prepare('DELETE FROM relationship_summary WHERE member_id = ?').run(id);
+    const view = h.ledger.incidents.relationship(id);
+    if (row) h.db.prepare('INSERT INTO relationship_summary (member_id, summary) VALUES (?, ?)').run(id, row.summary);
+    return view;
+  };
+  const chainItem = (id: string, at: number) => ({
+    memberId: id,
+    visits12m: 30,
+    facts: [
+      { entryId: 'lyon-e1', incidentId: 'lyon-i1', type: 'open', at, terminalId: 'lyon-t1', kind: 'waiting_time', severity: 2, channel: 'till', tillId: 'L1', receipt: 'L-1' },
+      { entryId: 'lyon-e2', incidentId: 'lyon-i2', type: 'open', at: at + 1, terminalId: 'lyon-t1', kind: 'waiting_time', severity: 5, channel: 'survey', tillId: null, receipt: null },
+      { entryId: 'lyon-e3', incidentId: 'lyon-i1', type: 'resolve', at: at + DAY, terminalId: 'lyon-t1', outcome: 'well_resolved' },
+    ],
+  });
+
+  it('is written in the transaction of each record, update and resolution, and a lookup from it answers as the facts do', () => {
+    const id = h.members.claire.id;
+    const a = h.ledger.incidents.record(record({ note: 'Caisse fermée', tillId: 'till-2', receipt: 'T2-7' })).incident.incidentId;
+    expect(summaryRow(id)).toBeDefined();
+    expect(stale()).toEqual([]);
+    h.clock.value += DAY;
+    const b = h.ledger.incidents.record(record({ kind: 'waiting_time', severity: 5 })).incident.incidentId;
+    h.ledger.incidents.update({ incidentId: a, kind: 'product_defect', severity: 4, note: 'Produit abîmé', recordedBy: 'resp' });
+    h.clock.value += 3 * DAY;
+    h.ledger.incidents.resolve(resolve(b, { outcome: 'poorly_resolved' }));
+    expect(stale()).toEqual([]);
+    for (const later of [0, 40 * DAY, 400 * DAY]) {
+      h.clock.value += later;
+      const view = h.ledger.incidents.relationship(id);
+      expect(view).toEqual(fromFacts(id));
+      expect(view.openIncidents).toMatchObject([{ incidentId: a, kind: 'product_defect', severity: 4, note: 'Produit abîmé', receipt: 'T2-7', origin: 'local' }]);
+    }
+    // An erased note is gone from the lookup at once, summary or not.
+    h.db.prepare('DELETE FROM incident_note').run();
+    expect(h.ledger.incidents.relationship(id).openIncidents[0]!.note).toBeNull();
+  });
+
+  it('is dropped when a source is written around the book, the lookup reads the facts meanwhile, and start builds it again', async () => {
+    const id = h.members.claire.id;
+    h.ledger.incidents.record(record());
+    const before = h.ledger.incidents.relationship(id);
+    h.db.prepare("INSERT INTO sync_bucket_item (bucket, key, value) VALUES ('store', ?, ?)").run(relationshipKey(id), JSON.stringify(chainItem(id, h.clock.value - 5 * DAY)));
+    expect(summaryRow(id)).toBeUndefined();
+    expect(stale()).toEqual([id]);
+    const withLyon = h.ledger.incidents.relationship(id);
+    expect(withLyon.openIncidents.map((i) => [i.incidentId, i.origin])).toEqual([['lyon-i2', 'chain'], [before.openIncidents[0]!.incidentId, 'local']]);
+    expect(withLyon.health.load).toBeGreaterThan(before.health.load);
+    expect((await h.ledger.start()).ok).toBe(true);
+    expect(summaryRow(id)).toBeDefined();
+    expect(stale()).toEqual([]);
+    expect(h.ledger.incidents.relationship(id)).toEqual(withLyon);
+    h.db.prepare("DELETE FROM sync_bucket_item WHERE key = ?").run(relationshipKey(id));
+    expect(summaryRow(id)).toBeUndefined();
+    expect(h.ledger.incidents.relationship(id)).toEqual(before);
+  });
+
+  it('is not believed while its facts are ahead of the clock: an incident recorded later than now is not known yet', () => {
+    const id = h.members.claire.id;
+    h.ledger.incidents.record(record({ severity: 5 }));
+    expect(h.ledger.incidents.relationship(id).health.state).not.toBe('ok');
+    h.clock.value -= DAY;
+    const earlier = h.ledger.incidents.relationship(id);
+    expect(earlier.health).toMatchObject({ state: 'ok', load: 0, reason: { code: 'none' } });
+    expect(earlier.openIncidents).toEqual([]);
+  });
+
+  it('a terminal upgraded with incidents already builds every member’s row at its first start', async () => {
+    const id = h.members.claire.id;
+    h.ledger.incidents.record(record());
+    h.db.prepare("INSERT INTO sync_bucket_item (bucket, key, value) VALUES ('store', ?, ?)").run(relationshipKey(h.members.helene.id), JSON.stringify(chainItem(h.members.helene.id, h.clock.value - DAY)));
+    const expected = [h.ledger.incidents.relationship(id), h.ledger.incidents.relationship(h.members.helene.id)];
+    // The store as migration 11 left it: no summaries, no triggers.
+    for (const t of h.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'relationship_stale_%'").pluck().all() as string[]) h.db.exec(`DROP TRIGGER ${t}`);
+    h.db.exec('DROP TABLE relationship_summary; DROP TABLE relationship_stale; PRAGMA user_version = 11');
+    h.reopen();
+    expect(stale()).toEqual([id, h.members.helene.id].sort());
+    expect((await h.ledger.start()).ok).toBe(true);
+    expect(stale()).toEqual([]);
+    expect(summaryRow(id)).toBeDefined();
+    expect(summaryRow(h.members.helene.id)).toBeDefined();
+    expect([h.ledger.incidents.relationship(id), h.ledger.incidents.relationship(h.members.helene.id)]).toEqual(expected);
+  });
+});

@@ -64,6 +64,9 @@ describe.each(BACKENDS)('customer incidents through sync faults, HQ on $name', (
       const member = lyon.db.prepare<[string], { member_id: string }>('SELECT member_id FROM incident WHERE incident_id = ?').get(lyonOpen)!.member_id;
       const seenInParis = paris.h.ledger.incidents.relationship(member).openIncidents.find((i) => i.incidentId === lyonOpen);
       expect(seenInParis).toMatchObject({ origin: 'chain', status: 'open' });
+      // Read from the member's summary row, which the pull that brought Lyon's facts wrote in its transaction.
+      expect(paris.db.prepare('SELECT member_id FROM relationship_stale').all()).toEqual([]);
+      expect(paris.db.prepare('SELECT 1 AS one FROM relationship_summary WHERE member_id = ?').get(member)).toEqual({ one: 1 });
       await expectOracle({ hq: hq.ctx, terminals: [lyon, paris] }, `seed ${seed}`);
     }, 120_000);
   });
