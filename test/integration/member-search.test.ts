@@ -435,6 +435,23 @@ describe('a common first name does not crowd out the member', () => {
       expect(ids(hits)).toEqual(walkingTheLeadWord('zephyrin du', limit));
     }
   });
+  it('keeps the count of each name word equal to its rows as members come and their words are written again', () => {
+    const counted = () => JSON.stringify(core.db.prepare('SELECT kind, token, n FROM member_search_word ORDER BY 1, 2').all());
+    const actual = () =>
+      JSON.stringify(core.db.prepare('SELECT kind, token, count(*) AS n FROM member_search_token WHERE kind IN (1, 2) GROUP BY kind, token ORDER BY 1, 2').all());
+    expect(counted()).toBe(actual());
+    // As a pull rewrites a member HQ changed: every word deleted, the new ones written.
+    const id = known.claire.id;
+    const rows = core.db.prepare('SELECT kind, token, sort_key, member_id FROM member_search_token WHERE member_id = ?').all(id);
+    core.db.prepare('DELETE FROM member_search_token WHERE member_id = ?').run(id);
+    expect(counted()).toBe(actual());
+    const put = core.db.prepare('INSERT OR IGNORE INTO member_search_token (kind, token, sort_key, member_id) VALUES (@kind, @token, @sort_key, @member_id)');
+    for (const r of rows) put.run(r);
+    for (const r of rows) put.run(r);
+    core.db.prepare("UPDATE member_search_token SET token = 'dupond' WHERE member_id = ? AND kind = 1 AND token = 'dupont'").run(id);
+    expect(counted()).toBe(actual());
+    expect(core.db.prepare("SELECT n FROM member_search_word WHERE kind = 1 AND token = 'dupond'").get()).toEqual({ n: expect.any(Number) });
+  });
 });
 
 describe('a store written before pairs of name words were indexed', () => {
@@ -453,6 +470,9 @@ describe('a store written before pairs of name words were indexed', () => {
       const after = upgraded.prepare('SELECT kind, token, sort_key, member_id FROM member_search_token ORDER BY 1, 2, 3, 4').all();
       expect(JSON.stringify(after)).toBe(written);
       expect(after.filter((t) => (t as { kind: number }).kind === TokenKind.firstNamePair).length).toBeGreaterThan(300);
+      const words = upgraded.prepare('SELECT kind, token, n FROM member_search_word ORDER BY 1, 2').all();
+      expect(words).toEqual(upgraded.prepare('SELECT kind, token, count(*) AS n FROM member_search_token WHERE kind IN (1, 2) GROUP BY kind, token ORDER BY 1, 2').all());
+      expect(words.length).toBeGreaterThan(100);
     } finally {
       upgraded.close();
     }

@@ -619,6 +619,44 @@ export const migrations: readonly Migration[] = [
         UNION SELECT substr(key, 14) FROM sync_bucket_item WHERE bucket = 'store' AND substr(key, 1, 13) = 'relationship:';
     `,
   },
+  {
+    version: 13,
+    name: 'member search: how many name words of each kind are each word, so picking the rarest word reads a few rows',
+    sql: `
+      -- member-search.ts counts how many name words start with each word of a query (up to 2,000 per kind) to
+      -- lead with the rarest: the sum of these counts over the distinct words of the range, instead of every
+      -- token row. Kept by triggers on member_search_token (kinds 1 and 2 only; no INSERT OR IGNORE here, an
+      -- outer INSERT OR IGNORE would impose its policy on it).
+      CREATE TABLE member_search_word (
+        kind INTEGER NOT NULL,
+        token TEXT NOT NULL,
+        n INTEGER NOT NULL CHECK (n >= 0),
+        PRIMARY KEY (kind, token)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO member_search_word (kind, token, n)
+        SELECT kind, token, count(*) FROM member_search_token WHERE kind IN (1, 2) GROUP BY kind, token;
+
+      CREATE TRIGGER member_search_word_insert AFTER INSERT ON member_search_token WHEN NEW.kind IN (1, 2)
+      BEGIN
+        INSERT INTO member_search_word (kind, token, n) SELECT NEW.kind, NEW.token, 0
+          WHERE NOT EXISTS (SELECT 1 FROM member_search_word WHERE kind = NEW.kind AND token = NEW.token);
+        UPDATE member_search_word SET n = n + 1 WHERE kind = NEW.kind AND token = NEW.token;
+      END;
+      CREATE TRIGGER member_search_word_delete AFTER DELETE ON member_search_token WHEN OLD.kind IN (1, 2)
+      BEGIN
+        UPDATE member_search_word SET n = n - 1 WHERE kind = OLD.kind AND token = OLD.token;
+        DELETE FROM member_search_word WHERE kind = OLD.kind AND token = OLD.token AND n = 0;
+      END;
+      CREATE TRIGGER member_search_word_update AFTER UPDATE OF kind, token ON member_search_token
+      BEGIN
+        UPDATE member_search_word SET n = n - 1 WHERE OLD.kind IN (1, 2) AND kind = OLD.kind AND token = OLD.token;
+        DELETE FROM member_search_word WHERE OLD.kind IN (1, 2) AND kind = OLD.kind AND token = OLD.token AND n = 0;
+        INSERT INTO member_search_word (kind, token, n) SELECT NEW.kind, NEW.token, 0
+          WHERE NEW.kind IN (1, 2) AND NOT EXISTS (SELECT 1 FROM member_search_word WHERE kind = NEW.kind AND token = NEW.token);
+        UPDATE member_search_word SET n = n + 1 WHERE NEW.kind IN (1, 2) AND kind = NEW.kind AND token = NEW.token;
+      END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -58,6 +58,7 @@ export class MemberSearch {
   private readonly byToken: Statement<[number, string, string, number], TokenRow>;
   private readonly cardPrefix: Statement<[string, string, number], { card_number: string; member_id: string }>;
   private readonly countPrefix: Statement<[number, string, string, number], { n: number }>;
+  private readonly countWords: Statement<[number, string, string, number], { n: number }>;
   private readonly allWords = new Map<number, Statement>();
   private readonly pairsAll = new Map<number, Statement>();
   private readonly nextPairWord: Statement<[number, string, string], { token: string }>;
@@ -76,6 +77,10 @@ export class MemberSearch {
     );
     this.countPrefix = db.prepare(
       'SELECT count(*) AS n FROM (SELECT 1 FROM member_search_token WHERE kind = ? AND token >= ? AND token < ? LIMIT ?)',
+    );
+    // Each distinct word counts at least once: past `cap` distinct words the sum is past the cap too.
+    this.countWords = db.prepare(
+      'SELECT coalesce(sum(n), 0) AS n FROM (SELECT n FROM member_search_word WHERE kind = ? AND token >= ? AND token < ? LIMIT ?)',
     );
     this.nextPairWord = db.prepare('SELECT token FROM member_search_token WHERE kind = ? AND token >= ? AND token < ? ORDER BY token LIMIT 1');
     this.row = db.prepare('SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at FROM member WHERE id = ?');
@@ -203,11 +208,11 @@ export class MemberSearch {
     return out.slice(0, limit);
   }
 
-  /** How many name words start with `prefix`, counted up to a cap: enough to pick the rarest word. */
+  /** How many name words start with `prefix`, counted up to a cap per kind (member_search_word, migration 13): enough to pick the rarest word. */
   private prefixCount(prefix: string): number {
     let n = 0;
     for (const kind of [TokenKind.lastName, TokenKind.firstName]) {
-      n += this.countPrefix.get(kind, prefix, prefixEnd(prefix), SELECTIVITY_CAP)!.n;
+      n += Math.min(SELECTIVITY_CAP, this.countWords.get(kind, prefix, prefixEnd(prefix), SELECTIVITY_CAP)!.n);
     }
     return n;
   }
