@@ -41,6 +41,8 @@ export class GoodwillLedger {
   };
 
   private cached: { policy: GoodwillPolicy; at: number } | null = null;
+  /** The last period key: every time zone's offset is whole minutes, so one UTC minute lies in one local day. */
+  private lastKey: { period: GoodwillPolicy['period']; timeZone: string; minute: number; key: string } | null = null;
 
   constructor(
     db: Db,
@@ -67,7 +69,7 @@ export class GoodwillLedger {
 
   budget(rules: ProgramRules, now: number): GoodwillBudgetView {
     const policy = this.policy();
-    const key = periodKey(policy.period, now, rules.timeZone);
+    const key = this.periodKeyAt(policy.period, now, rules.timeZone);
     const used = this.s.used.get(key)?.cents ?? 0;
     return {
       period: policy.period,
@@ -78,6 +80,15 @@ export class GoodwillLedger {
       cashierLimitCents: policy.cashierLimitCents,
       centsPerPoint: { cents: rules.redemption.value.cents, points: rules.redemption.value.points },
     };
+  }
+
+  private periodKeyAt(period: GoodwillPolicy['period'], now: number, timeZone: string): string {
+    const minute = Math.floor(now / 60_000);
+    const last = this.lastKey;
+    if (last && last.minute === minute && last.period === period && last.timeZone === timeZone) return last.key;
+    const key = periodKey(period, now, timeZone);
+    this.lastKey = { period, timeZone, minute, key };
+    return key;
   }
 
   /** Inside the resolve's transaction. */
