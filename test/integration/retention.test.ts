@@ -115,14 +115,16 @@ describe("the sale table's layout", () => {
   it('an upgraded database keeps every sale and refund byte for byte, verifies, and takes far less room per sale', async () => {
     const path = join(dir, 'terminal.sqlite');
     const SALES = 600;
-    // The layout up to version 7: sales in a WITHOUT ROWID table, each spilling into its own overflow page.
-    let db = openDatabase(path, { migrations: migrations.filter((m) => m.version <= 7) });
-    expect(schemaVersion(db)).toBe(7);
-    const members = insertKnownMembers(new MemberStore(db));
+    // Today's ledger writes the sales into a database of today's layout, then they are moved into one of
+    // version 7's layout (sales in a WITHOUT ROWID table, each spilling into its own overflow page), as a
+    // terminal of that version held them: today's code needs tables version 7 did not have.
+    const sourcePath = join(dir, 'source.sqlite');
+    const source = openDatabase(sourcePath);
+    const members = insertKnownMembers(new MemberStore(source));
     const clock = { value: WEDNESDAY_10H };
     const build = (d: Db, seed: number) =>
       createLedger({ db: d, clock: { now: () => clock.value }, random: seededRandom(seed), monotonic: { now: () => clock.value }, terminalId: 'test-t1', logger: silentLogger, rules: DEFAULT_PROGRAM });
-    let ledger = build(db, 1);
+    let ledger = build(source, 1);
     const inputs = Array.from({ length: SALES }, (_, i) =>
       sale(members.claire.id, `R-${i}`, Array.from({ length: 6 }, (_, k) => line(199 + 100 * k, { label: `Article ${k} du ticket ${i}` }))),
     );
@@ -131,13 +133,28 @@ describe("the sale table's layout", () => {
       return ledger.commit(input);
     });
     ledger.refund({ refundId: 'F-1', sale: { tillId: 'till-1', receipt: 'R-1' }, lines: 'all' });
+    source.close();
+
+    let db = openDatabase(path, { migrations: migrations.filter((m) => m.version <= 7) });
+    expect(schemaVersion(db)).toBe(7);
+    expect(db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'ledger_sale'").get()!.sql).toMatch(/WITHOUT ROWID/);
+    db.prepare('ATTACH DATABASE ? AS source').run(sourcePath);
+    const tables = db.prepare<[], { name: string }>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all();
+    db.transaction(() => {
+      for (const { name } of tables) {
+        const columns = (db.pragma(`main.table_info(${name})`) as { name: string }[]).map((c) => `"${c.name}"`).join(', ');
+        db.exec(`INSERT OR IGNORE INTO main."${name}" (${columns}) SELECT ${columns} FROM source."${name}"`);
+      }
+    })();
+    db.exec('DETACH DATABASE source');
+    expect(db.prepare<[], { n: number }>('SELECT count(*) AS n FROM ledger_sale').get()!.n).toBe(SALES);
     const rows = (d: Db) => JSON.stringify([d.prepare('SELECT * FROM ledger_sale ORDER BY sale_id').all(), d.prepare('SELECT * FROM ledger_refund').all()]);
     const before = rows(db);
     const sizeBefore = bytesPerSale(db, SALES);
     db.close();
 
     db = openDatabase(path);
-    expect(schemaVersion(db)).toBe(8);
+    expect(schemaVersion(db)).toBe(migrations[migrations.length - 1]!.version);
     expect(rows(db)).toBe(before);
     const sizeAfter = bytesPerSale(db, SALES);
     console.log(`bytes per sale: ${Math.round(sizeBefore)} before, ${Math.round(sizeAfter)} after the layout migration`);

@@ -230,9 +230,13 @@ describe('the OpenAPI document', () => {
     expect(operations.map(([m, p]) => `${m} ${p}`).sort()).toEqual([
       'GET /openapi.json',
       'GET /v1/health',
+      'GET /v1/members/{memberId}/relationship',
       'GET /v1/sales/{tillId}/{receipt}/receipt-lines',
       'GET /v1/z-report',
       'POST /v1/identify',
+      'POST /v1/incidents',
+      'POST /v1/incidents/resolve',
+      'POST /v1/incidents/update',
       'POST /v1/refunds',
       'POST /v1/sales',
       'POST /v1/sales/hold',
@@ -241,7 +245,7 @@ describe('the OpenAPI document', () => {
     ]);
     const documented = new Set(operations.map(([m, p]) => `${m} ${p}`));
     for (const [method, template] of operations) {
-      const path = template.replace('{tillId}', 'caisse-1').replace('{receipt}', 'T-1');
+      const path = template.replace('{tillId}', 'caisse-1').replace('{receipt}', 'T-1').replace('{memberId}', h.known.claire.id);
       const r = await h.call(method, path, method === 'POST' ? { body: {} } : {});
       // Answered by the route itself: anything but "no such endpoint" and "wrong method".
       expect(r.status, `${method} ${path}`).not.toBe(405);
