@@ -64,10 +64,11 @@ describe('the Z report', () => {
 
   it('groups thousands and says when a day had nothing', () => {
     h.clock.value = Date.UTC(2026, 10, 20, 10);
-    h.ledger.commit(sale(h.members.zoe.id, 'R-6', [line(1_440_000)])); // 12,000 points
+    // 4,000 points in one sale, within the programme's ceilings (no line over 2,000 €, the ticket under 5,000 €).
+    h.ledger.commit(sale(h.members.zoe.id, 'R-6', [line(120_000), line(120_000), line(120_000), line(120_000)]));
     const report = h.ledger.zReport('2026-11-20');
-    expect(h.ledger.zReportLines(report, 'fr')).toContainEqual(expect.stringMatching(/1 op\. +12 000 pts$/));
-    expect(h.ledger.zReportLines(report, 'en')).toContainEqual(expect.stringMatching(/1 op\. +12,000 pts$/));
+    expect(h.ledger.zReportLines(report, 'fr')).toContainEqual(expect.stringMatching(/1 op\. +4 000 pts$/));
+    expect(h.ledger.zReportLines(report, 'en')).toContainEqual(expect.stringMatching(/1 op\. +4,000 pts$/));
     expect(h.ledger.zReportLines(h.ledger.zReport('2026-11-21'), 'fr')).toContain('Aucune opération');
   });
 

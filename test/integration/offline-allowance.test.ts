@@ -61,7 +61,7 @@ function terminal() {
     offlineLimits: allowanceLimitsProvider({ db: harness.db, terminalId: TERMINAL, beforeEnrolment: () => CONFIGURED }),
   });
   const claire = harness.members.claire.id;
-  harness.ledger.commit(sale(claire, 'EARN', [line(240_000)])); // 2,000 points
+  harness.ledger.commit(sale(claire, 'EARN', [line(120_000), line(120_000)])); // 2,000 points, no line over the programme's ceiling
   expect(harness.ledger.points(claire).balance).toBe(2_000);
   return { h: harness, claire };
 }

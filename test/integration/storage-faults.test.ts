@@ -73,7 +73,9 @@ afterEach(() => {
 describe('a full disk', () => {
   it('refuses the sale that needs space with storage_full, changes nothing, and takes it once space is freed', () => {
     const { claire, zoe } = t.known;
-    t.ledger.commit(sale(claire.id, 'R-0', [line(600000)]));
+    // 5,000 points in two sales, each within the programme's ceilings.
+    t.ledger.commit(sale(claire.id, 'R-0a', [line(150_000), line(150_000)]));
+    t.ledger.commit(sale(claire.id, 'R-0b', [line(150_000), line(150_000)]));
     fillDisk(t.db);
     // Sales fill the last free bytes of the pages already there; the first one that needs a new page is refused.
     let refused: { receipt: string; body: ReturnType<typeof sale>; before: string } | null = null;

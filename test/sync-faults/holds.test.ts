@@ -273,7 +273,7 @@ describe.each(BACKENDS)('holds under faults, HQ on $name', ({ name, skip }) => {
       const hq = await world();
       const t = await terminal(hq, { terminalId: 'hold-msgs', storeId: 'paris-11', seed: 81 });
       const claire = t.members.claire.id;
-      t.sell(claire, 240_000); // 2,000 points
+      t.sell(claire, [120_000, 120_000]); // 2,000 points in one sale, no line over the programme's ceiling
       await t.drain();
 
       // A hold request delivered several times at once: one hold, the one grant.
@@ -348,8 +348,9 @@ describe.each(BACKENDS)('holds under faults, HQ on $name', ({ name, skip }) => {
         });
         t.net.faultPaths = ['/v1/holds'];
         const ids = t.memberIds();
-        // Far more points than the scenario spends: whatever HQ holds for orphans, nobody is really overdrawn.
-        for (const id of ids) t.sell(id, 600_000);
+        // Far more points than the scenario spends (4,000 each, at most 1,300 spent): whatever HQ holds for orphans, nobody is really
+        // overdrawn. One sale each, within the programme's ceilings (no line over 2,000 €, the ticket under 5,000 €).
+        for (const id of ids) t.sell(id, [160_000, 160_000, 160_000]);
         await t.drain();
 
         const sales: HeldSale[] = [];

@@ -196,16 +196,17 @@ export class Terminal {
     this.sync.start();
   }
 
-  /** One sale of `cents` for a member, optionally spending points; the terminal's clocks move on by `stepMs`. */
-  sell(memberId: string, cents: number, redeemPoints = 0, stepMs = 60_000): void {
+  /** One sale of `cents` (one line per amount) for a member, optionally spending points; the terminal's clocks move on by `stepMs`. */
+  sell(memberId: string, cents: number | readonly number[], redeemPoints = 0, stepMs = 60_000): void {
     this.h.ledger.commit(this.basket(memberId, cents, redeemPoints));
     this.tick(stepMs);
   }
 
-  /** The next receipt's sale input (nothing committed). */
-  basket(memberId: string, cents: number, redeemPoints = 0) {
+  /** The next receipt's sale input (nothing committed), one line per amount of `cents`. */
+  basket(memberId: string, cents: number | readonly number[], redeemPoints = 0) {
     this.receipts += 1;
-    return sale(memberId, `${this.terminalId}-R${this.receipts}`, [line(cents)], redeemPoints);
+    const lines = (typeof cents === 'number' ? [cents] : cents).map((c) => line(c));
+    return sale(memberId, `${this.terminalId}-R${this.receipts}`, lines, redeemPoints);
   }
 
   tick(stepMs = 60_000): void {

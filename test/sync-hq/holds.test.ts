@@ -225,7 +225,7 @@ describe('online redemption through an HQ hold', () => {
       'caisse-a-1',
     ]);
     const zoe = a.h.members.zoe.id;
-    a.h.ledger.commit(sale(zoe, 'EARN-ZOE', [line(240_000)])); // 2,000 points
+    a.h.ledger.commit(sale(zoe, 'EARN-ZOE', [line(120_000), line(120_000)])); // 2,000 points, no line over the programme's ceiling
     a.cut.value = true;
     const calls = a.fetches.length;
     const held = await a.holds.redeemWithHold(redeeming(zoe, 500));
