@@ -291,9 +291,9 @@ describe.each(BACKENDS)('holds under faults, HQ on $name', ({ name, skip }) => {
       expect((await redeemOf(hq, t, first)).legs).toBe(2);
       expect(await balance(hq, claire)).toBe(1_500);
 
-      // Replayed afterwards: the hold request is answered with the posted hold, and holds nothing more.
+      // Replayed afterwards, the same bytes: HQ takes a signed request once, and holds nothing more.
       const replayed = await t.net.direct('/v1/holds', t.net.sent('/v1/holds')[0]!);
-      expect(replayed).toMatchObject({ status: 200, json: { holdId: first.grant.holdId, status: 'posted' } });
+      expect(replayed).toMatchObject({ status: 409, json: { error: { code: 'replay' } } });
       expect(await holdsOf(hq, claire)).toHaveLength(1);
 
       // HQ grants, the grant is lost, the void reaches HQ and its answer is lost: voided, once.
@@ -304,10 +304,11 @@ describe.each(BACKENDS)('holds under faults, HQ on $name', ({ name, skip }) => {
       await vi.waitFor(async () => expect(await holdRow(hq, claire, voidedId)).toMatchObject({ status: 'voided' }));
       await t.drain();
 
-      // Replays of that void and of its request: still voided, nothing new held.
+      // Replays of that void and of its request, the same bytes: refused as replays; still voided, nothing new held.
       const voids = t.net.sent('/v1/holds/void');
-      expect((await t.net.direct('/v1/holds/void', voids.at(-1)!)).json).toMatchObject({ holdId: voidedId, status: 'voided' });
-      expect((await t.net.direct('/v1/holds', t.net.sent('/v1/holds').at(-1)!)).json).toMatchObject({ holdId: voidedId, status: 'voided' });
+      expect((await t.net.direct('/v1/holds/void', voids.at(-1)!)).json).toMatchObject({ error: { code: 'replay' } });
+      expect((await t.net.direct('/v1/holds', t.net.sent('/v1/holds').at(-1)!)).json).toMatchObject({ error: { code: 'replay' } });
+      expect(await holdRow(hq, claire, voidedId)).toMatchObject({ status: 'voided' });
       expect(await holdsOf(hq, claire)).toHaveLength(2);
 
       // HQ grants, the grant is lost, the void that follows is dropped: the till sells offline, HQ keeps an orphan hold.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/main/core/ports';
-import { HqClock, postSigned, type Stamp } from '../../src/main/core/sync/hq-clock';
+import { HqClock, MAX_RESIGNS, postSigned, type Stamp } from '../../src/main/core/sync/hq-clock';
 import type { Transport, TransportResult } from '../../src/main/core/sync/transport';
 
 const answer = (status: number, body: unknown): TransportResult => ({ kind: 'answer', status, body, retryAfterMs: null });
@@ -41,14 +41,19 @@ describe('HQ’s clock as the terminal estimates it', () => {
     expect(sent).toBe(transport.bodies[1]);
   });
 
-  it('a push refusal (replay) is signed again once; a second refusal is the caller’s to handle', async () => {
+  it('a push refusal (replay) is signed again, each time anew, until HQ answers; past MAX_RESIGNS the refusal is the caller’s', async () => {
     const clock = new HqClock({ now: () => 42 }, { now: () => 0 });
     const replay = answer(409, { ok: false, refusal: { code: 'replay', message: 'seen', cursor: null } });
     const transport = scripted([replay, replay, answer(200, { ok: true })]);
     const { result } = await postSigned({ transport, hqClock: clock, random: seededRandom(2) }, '/v1/push', (s) => s);
-    expect(result).toMatchObject({ status: 409 });
-    expect(transport.bodies).toHaveLength(2);
-    expect(new Set(transport.bodies.map((b) => b.nonce)).size).toBe(2);
+    expect(result).toMatchObject({ status: 200 });
+    expect(transport.bodies).toHaveLength(3);
+    expect(new Set(transport.bodies.map((b) => b.nonce)).size).toBe(3);
+
+    const stubborn = scripted(Array.from({ length: MAX_RESIGNS + 2 }, () => replay));
+    const last = await postSigned({ transport: stubborn, hqClock: clock, random: seededRandom(3) }, '/v1/push', (s) => s);
+    expect(last.result).toMatchObject({ status: 409 });
+    expect(stubborn.bodies).toHaveLength(1 + MAX_RESIGNS);
   });
 
   it('any other refusal is not retried', async () => {

@@ -72,9 +72,12 @@ export interface SignedPost<T> {
  * Builds, signs and posts a request with a fresh stamp. If HQ refuses it as
  * `stale` (the estimate is corrected from HQ's time first) or as a `replay`
  * (a network that delivered it twice, a nonce that collided), it is built and
- * signed again with a new stamp and posted once more, at once. Never the same
- * bytes twice: HQ would rightly refuse them.
+ * signed again with a new stamp and posted again at once (up to MAX_RESIGNS
+ * times). Never the same bytes twice: HQ would rightly refuse them.
  */
+/** Signed anew at most this many times after a `stale` or `replay` refusal. */
+export const MAX_RESIGNS = 3;
+
 export async function postSigned<T>(
   o: { transport: Transport; hqClock: HqClock; random: Random },
   path: string,
@@ -84,8 +87,12 @@ export async function postSigned<T>(
 ): Promise<SignedPost<T>> {
   let sent = first ?? build(stamp(o.hqClock, o.random));
   let result = await o.transport.post(path, sent);
-  const refusal = refusalOf(result);
-  if (refusal && (refusal.code === 'stale' || refusal.code === 'replay')) {
+  // A network that duplicates can hand back the refusal of a copy more than once in a row
+  // (the copy HQ took first answered elsewhere); every request here is idempotent by its own
+  // ids, so signing again is safe, and bounded so that a confused HQ cannot loop us.
+  for (let resign = 0; resign < MAX_RESIGNS; resign++) {
+    const refusal = refusalOf(result);
+    if (!refusal || (refusal.code !== 'stale' && refusal.code !== 'replay')) break;
     if (refusal.code === 'stale' && refusal.hqTime !== null) o.hqClock.observe(refusal.hqTime);
     sent = build(stamp(o.hqClock, o.random));
     result = await o.transport.post(path, sent);
