@@ -42,10 +42,12 @@ export class GoodwillLedger {
 
   private cached: { policy: GoodwillPolicy; at: number } | null = null;
   /** The last period key: every time zone's offset is whole minutes, so one UTC minute lies in one local day. */
+  /** What this period has used, as last read. */
+  private used: { key: string; cents: number } | null = null;
   private lastKey: { period: GoodwillPolicy['period']; timeZone: string; minute: number; key: string } | null = null;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly monotonic: Monotonic,
   ) {
     this.s = {
@@ -70,7 +72,7 @@ export class GoodwillLedger {
   budget(rules: ProgramRules, now: number): GoodwillBudgetView {
     const policy = this.policy();
     const key = this.periodKeyAt(policy.period, now, rules.timeZone);
-    const used = this.s.used.get(key)?.cents ?? 0;
+    const used = this.usedIn(key);
     return {
       period: policy.period,
       periodKey: key,
@@ -93,6 +95,16 @@ export class GoodwillLedger {
 
   /** Inside the resolve's transaction. */
   spend(key: string, cents: number): void {
+    // Read again after any spend: this connection is the database's only writer, and a rolled-back spend must not stay counted.
+    this.used = null;
     if (cents > 0) this.s.spend.run(key, cents);
+  }
+
+  private usedIn(key: string): number {
+    if (this.used?.key === key) return this.used.cents;
+    const cents = this.s.used.get(key)?.cents ?? 0;
+    // Only what is committed is kept: a transaction's own reads could still be rolled back.
+    this.used = this.db.inTransaction ? null : { key, cents };
+    return cents;
   }
 }

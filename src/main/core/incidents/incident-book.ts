@@ -44,6 +44,7 @@ export class IncidentBook {
   private readonly summaries: RelationshipSummaries;
   private readonly s: {
     member: Statement<[string], { created_at: number }>;
+    lookup: Statement<[number, string], { created_at: number; summary: string | null; visits: number }>;
     incident: Statement<[string], IncidentRow>;
     insertIncident: Statement;
     updateIncident: Statement<[string, number, string | null, string]>;
@@ -51,7 +52,6 @@ export class IncidentBook {
     insertFact: Statement<[string, string, string]>;
     note: Statement<[string], { text: string }>;
     insertNote: Statement<[string, string, string, number]>;
-    localVisits: Statement<[string, number, number], { n: number }>;
   };
 
   constructor(
@@ -64,6 +64,13 @@ export class IncidentBook {
     this.summaries = relationshipSummaries(db);
     this.s = {
       member: db.prepare('SELECT created_at FROM member WHERE id = ?'),
+      // What a lookup reads, in one statement: the member, their summary (relationship-summary.ts) and this terminal's visits of the year.
+      lookup: db.prepare(
+        `SELECT m.created_at,
+           (SELECT summary FROM relationship_summary WHERE member_id = m.id) AS summary,
+           (SELECT count(*) FROM ledger_entry WHERE member_id = m.id AND kind = 'earn' AND wall_time >= ?) AS visits
+         FROM member m WHERE m.id = ?`,
+      ),
       incident: db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incident WHERE incident_id = ?`),
       insertIncident: db.prepare(
         `INSERT INTO incident (incident_id, member_id, kind, severity, channel, till_id, receipt, recorded_by, opened_at, status, note_id)
@@ -76,8 +83,6 @@ export class IncidentBook {
       insertFact: db.prepare('INSERT INTO incident_fact (member_id, entry_id, fact) VALUES (?, ?, ?)'),
       note: db.prepare('SELECT text FROM incident_note WHERE incident_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
       insertNote: db.prepare('INSERT INTO incident_note (note_id, incident_id, text, created_at) VALUES (?, ?, ?, ?)'),
-      // Counted up to the number of visits that earns full tolerance: more change nothing.
-      localVisits: db.prepare("SELECT count(*) AS n FROM (SELECT 1 FROM ledger_entry WHERE member_id = ? AND kind = 'earn' AND wall_time >= ? LIMIT ?)"),
     };
   }
 
@@ -243,13 +248,11 @@ export class IncidentBook {
 
   /** The member's health from every store's facts HQ sent and this terminal's own, with the open incidents and the budget. */
   relationship(memberId: string): RelationshipView {
-    const member = this.s.member.get(memberId);
-    if (!member) throw issue('not_found', 'no such member', 'memberId', 'incident.member_unknown');
     const now = this.ctx.clock.now();
-    const summary = this.summaries.stored(memberId, now) ?? this.summaries.build(memberId, now);
-    const full = this.params.tolerance.visitsFull;
-    const local = summary.chainVisits12m >= full ? 0 : (this.s.localVisits.get(memberId, now - YEAR_MS, full)?.n ?? 0);
-    const visits12m = Math.max(local, summary.chainVisits12m);
+    const member = this.s.lookup.get(now - YEAR_MS, memberId);
+    if (!member) throw issue('not_found', 'no such member', 'memberId', 'incident.member_unknown');
+    const summary = this.summaries.stored(memberId, member.summary, now) ?? this.summaries.build(memberId, now);
+    const visits12m = Math.max(member.visits, summary.chainVisits12m);
     const health = healthOfIncidents(summary.incidents, { memberSince: member.created_at, visits12m }, now, this.params, this.ctx.rules.timeZone);
     const budget = this.budget();
     const value = this.ctx.rules.redemption.value;

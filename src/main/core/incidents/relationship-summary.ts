@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { IncidentView } from '../../../shared/contract';
-import { foldIncidents, type IncidentState } from '../../../shared/domain/relationship-health';
+import { foldIncidents, INCIDENT_KINDS, INCIDENT_OUTCOMES, type IncidentState } from '../../../shared/domain/relationship-health';
 import { relationshipKey, type IncidentFactWire, type MemberRelationshipItem } from '../../../shared/sync/relationship-item';
 import type { Db } from '../db/database';
 
@@ -51,13 +51,61 @@ export interface RelationshipSummary {
   open: OpenIncident[];
 }
 
-/** Stored form: incidents as tuples, the bulk of a row. */
-type IncidentTuple = [string, IncidentState['kind'], number, number, IncidentState['outcome'], number | null];
-interface StoredSummary {
-  latestAt: number;
-  chainVisits12m: number;
-  incidents: IncidentTuple[];
-  open: OpenIncident[];
+/**
+ * Stored form, kept small so most rows fit a page beside others: positional
+ * arrays, kinds and outcomes by their index in the model's lists, no incident
+ * id but for the open ones (health needs the order, which is kept, not the
+ * ids). A row of another format version is not believed.
+ */
+const FORMAT = 1;
+type StoredIncident = [kind: number, severity: number, openedAt: number, outcome: number, resolvedAt: number | null];
+type StoredOpen = [
+  incidentId: string,
+  local: 0 | 1,
+  channel: IncidentView['channel'],
+  tillId: string | null,
+  receipt: string | null,
+  recordedBy: string | null,
+  openedAt: number,
+  status: IncidentView['status'],
+  outcome: IncidentView['outcome'],
+  gesture: IncidentView['gesture'],
+  resolvedAt: number | null,
+  noted: 0 | 1,
+];
+type StoredSummary = [format: number, latestAt: number, chainVisits12m: number, incidents: StoredIncident[], open: StoredOpen[]];
+
+function storeIncident(i: IncidentState): StoredIncident {
+  return [INCIDENT_KINDS.indexOf(i.kind), i.severity, i.openedAt, i.outcome === null ? -1 : INCIDENT_OUTCOMES.indexOf(i.outcome), i.resolvedAt];
+}
+
+function storeOpen(o: OpenIncident): StoredOpen {
+  const v = o.view;
+  return [v.incidentId, v.origin === 'local' ? 1 : 0, v.channel, v.tillId, v.receipt, v.recordedBy, v.openedAt, v.status, v.outcome, v.gesture, v.resolvedAt, o.noted ? 1 : 0];
+}
+
+/** Back from the stored form, with the open incident's kind and severity as folded (the incidents in the same order). */
+function readOpen(s: StoredOpen, memberId: string, state: IncidentState | undefined): OpenIncident {
+  const [incidentId, local, channel, tillId, receipt, recordedBy, openedAt, status, outcome, gesture, resolvedAt, noted] = s;
+  return {
+    view: {
+      incidentId,
+      memberId,
+      kind: state!.kind,
+      severity: state!.severity,
+      channel,
+      tillId,
+      receipt,
+      recordedBy,
+      openedAt,
+      status,
+      outcome,
+      gesture,
+      resolvedAt,
+      origin: local === 1 ? 'local' : 'chain',
+    },
+    noted: noted === 1,
+  };
 }
 
 export function incidentView(row: IncidentRow, note: string | null): IncidentView {
@@ -100,7 +148,6 @@ export class RelationshipSummaries {
     chainItem: Statement<[string], { value: string }>;
     incident: Statement<[string], IncidentRow>;
     noted: Statement<[string], { one: number }>;
-    summary: Statement<[string], { summary: string }>;
     put: Statement<[string, string]>;
     unstale: Statement<[string]>;
     stale: Statement<[number], { member_id: string }>;
@@ -112,7 +159,6 @@ export class RelationshipSummaries {
       chainItem: db.prepare("SELECT value FROM sync_bucket_item WHERE bucket = 'store' AND key = ?"),
       incident: db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incident WHERE incident_id = ?`),
       noted: db.prepare('SELECT 1 AS one FROM incident_note WHERE incident_id = ? LIMIT 1'),
-      summary: db.prepare('SELECT summary FROM relationship_summary WHERE member_id = ?'),
       put: db.prepare('INSERT INTO relationship_summary (member_id, summary) VALUES (?, ?) ON CONFLICT (member_id) DO UPDATE SET summary = excluded.summary'),
       unstale: db.prepare('DELETE FROM relationship_stale WHERE member_id = ?'),
       stale: db.prepare('SELECT member_id FROM relationship_stale LIMIT ?'),
@@ -125,18 +171,22 @@ export class RelationshipSummaries {
     return row ? (JSON.parse(row.value) as MemberRelationshipItem) : null;
   }
 
-  /** The member's stored summary, if it holds at `now`. */
-  stored(memberId: string, now: number): RelationshipSummary | null {
-    const row = this.s.summary.get(memberId);
-    if (!row) return null;
-    const stored = JSON.parse(row.summary) as StoredSummary;
-    if (stored.latestAt > now) return null;
-    return {
-      latestAt: stored.latestAt,
-      chainVisits12m: stored.chainVisits12m,
-      incidents: stored.incidents.map(([incidentId, kind, severity, openedAt, outcome, resolvedAt]) => ({ incidentId, kind, severity, openedAt, outcome, resolvedAt })),
-      open: stored.open,
-    };
+  /** The member's stored summary (the row's text, read with the member: incident-book.ts), if it holds at `now`. */
+  stored(memberId: string, text: string | null, now: number): RelationshipSummary | null {
+    if (text === null) return null;
+    const parsed = JSON.parse(text) as unknown;
+    if (!Array.isArray(parsed) || parsed[0] !== FORMAT) return null;
+    const [, latestAt, chainVisits12m, stored, storedOpen] = parsed as StoredSummary;
+    if (latestAt > now) return null;
+    const open = storedOpen.map((o) => o[0]);
+    const incidents: IncidentState[] = [];
+    let k = 0;
+    for (const [kind, severity, openedAt, outcome, resolvedAt] of stored) {
+      // Open incidents are stored with their ids, in the same order; the others need none.
+      const incidentId = outcome === -1 ? open[k++]! : '';
+      incidents.push({ incidentId, kind: INCIDENT_KINDS[kind]!, severity, openedAt, outcome: outcome === -1 ? null : INCIDENT_OUTCOMES[outcome]!, resolvedAt });
+    }
+    return { latestAt, chainVisits12m, incidents, open: storedOpen.map((o, i) => readOpen(o, memberId, incidents.find((s) => s.incidentId === open[i]))) };
   }
 
   /** The summary from the sources, as known at `asOf` (facts after it left out). */
@@ -154,12 +204,7 @@ export class RelationshipSummaries {
   /** Builds and keeps the member's summary; inside the transaction that changed its sources. */
   refresh(memberId: string): void {
     const { latestAt, chainVisits12m, incidents, open } = this.build(memberId, ALL_FACTS);
-    const stored: StoredSummary = {
-      latestAt,
-      chainVisits12m,
-      incidents: incidents.map((i) => [i.incidentId, i.kind, i.severity, i.openedAt, i.outcome, i.resolvedAt]),
-      open,
-    };
+    const stored: StoredSummary = [FORMAT, latestAt, chainVisits12m, incidents.map(storeIncident), open.map(storeOpen)];
     this.s.put.run(memberId, JSON.stringify(stored));
     this.s.unstale.run(memberId);
   }
