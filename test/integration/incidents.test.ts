@@ -162,14 +162,14 @@ describe('incidents in the journal', () => {
 });
 
 describe('one summary row per member', () => {
-  const summaryRow = (id: string) => h.db.prepare('SELECT summary FROM relationship_summary WHERE member_id = ?').get(id);
+  const summaryRow = (id: string) => h.db.prepare('SELECT relationship AS summary FROM member WHERE id = ? AND relationship IS NOT NULL').get(id);
   const stale = () => h.db.prepare('SELECT member_id FROM relationship_stale ORDER BY 1').pluck().all();
   /** The same lookup with the member's row dropped: read from the facts, as before there were summaries. */
   const fromFacts = (id: string) => {
     const row = summaryRow(id) as { summary: string } | undefined;
-    h.db.prepare('DELETE FROM relationship_summary WHERE member_id = ?').run(id);
+    h.db.prepare('UPDATE member SET relationship = NULL WHERE id = ?').run(id);
     const view = h.ledger.incidents.relationship(id);
-    if (row) h.db.prepare('INSERT INTO relationship_summary (member_id, summary) VALUES (?, ?)').run(id, row.summary);
+    if (row) h.db.prepare('UPDATE member SET relationship = ? WHERE id = ?').run(row.summary, id);
     return view;
   };
   const chainItem = (id: string, at: number) => ({
@@ -241,7 +241,7 @@ describe('one summary row per member', () => {
     // The store as migration 11 left it: no summaries, no triggers (nor what later migrations add).
     const later = "name LIKE 'relationship_stale_%' OR name LIKE 'member_search_word_%'";
     for (const t of h.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND (${later})`).pluck().all() as string[]) h.db.exec(`DROP TRIGGER ${t}`);
-    h.db.exec('DROP TABLE relationship_summary; DROP TABLE relationship_stale; DROP TABLE member_search_word; PRAGMA user_version = 11');
+    h.db.exec('ALTER TABLE member DROP COLUMN relationship; DROP TABLE relationship_stale; DROP TABLE member_search_word; PRAGMA user_version = 11');
     h.reopen();
     expect(stale()).toEqual([id, h.members.helene.id].sort());
     expect((await h.ledger.start()).ok).toBe(true);

@@ -657,6 +657,61 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 14,
+    name: 'relationship health: the summary in the member row, read in the page the card lookup just read',
+    sql: `
+      -- Migration 12's summary moves into the member row (column relationship, NULL when stale or none): a lookup
+      -- by card has just read that page, so health costs no read of its own. Same triggers, same rules.
+      ALTER TABLE member ADD COLUMN relationship TEXT;
+      UPDATE member SET relationship = (SELECT s.summary FROM relationship_summary s WHERE s.member_id = member.id)
+        WHERE id IN (SELECT member_id FROM relationship_summary);
+      DROP TRIGGER relationship_stale_fact_insert;
+      DROP TRIGGER relationship_stale_fact_update;
+      DROP TRIGGER relationship_stale_fact_delete;
+      DROP TRIGGER relationship_stale_incident_insert;
+      DROP TRIGGER relationship_stale_incident_update;
+      DROP TRIGGER relationship_stale_incident_delete;
+      DROP TRIGGER relationship_stale_note_insert;
+      DROP TRIGGER relationship_stale_item_insert;
+      DROP TRIGGER relationship_stale_item_update;
+      DROP TRIGGER relationship_stale_item_delete;
+      DROP TABLE relationship_summary;
+
+      CREATE TRIGGER relationship_stale_fact_insert AFTER INSERT ON incident_fact
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT NEW.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = NEW.member_id); UPDATE member SET relationship = NULL WHERE id = NEW.member_id AND relationship IS NOT NULL; END;
+      CREATE TRIGGER relationship_stale_fact_update AFTER UPDATE ON incident_fact
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT OLD.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = OLD.member_id); UPDATE member SET relationship = NULL WHERE id = OLD.member_id AND relationship IS NOT NULL; INSERT INTO relationship_stale (member_id) SELECT NEW.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = NEW.member_id); UPDATE member SET relationship = NULL WHERE id = NEW.member_id AND relationship IS NOT NULL; END;
+      CREATE TRIGGER relationship_stale_fact_delete AFTER DELETE ON incident_fact
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT OLD.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = OLD.member_id); UPDATE member SET relationship = NULL WHERE id = OLD.member_id AND relationship IS NOT NULL; END;
+
+      CREATE TRIGGER relationship_stale_incident_insert AFTER INSERT ON incident WHEN NEW.member_id IS NOT NULL
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT NEW.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = NEW.member_id); UPDATE member SET relationship = NULL WHERE id = NEW.member_id AND relationship IS NOT NULL; END;
+      CREATE TRIGGER relationship_stale_incident_update AFTER UPDATE ON incident
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT OLD.member_id WHERE OLD.member_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = OLD.member_id); UPDATE member SET relationship = NULL WHERE id = OLD.member_id AND relationship IS NOT NULL; INSERT INTO relationship_stale (member_id) SELECT NEW.member_id WHERE NEW.member_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = NEW.member_id); UPDATE member SET relationship = NULL WHERE id = NEW.member_id AND relationship IS NOT NULL; END;
+      CREATE TRIGGER relationship_stale_incident_delete AFTER DELETE ON incident WHEN OLD.member_id IS NOT NULL
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT OLD.member_id WHERE NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = OLD.member_id); UPDATE member SET relationship = NULL WHERE id = OLD.member_id AND relationship IS NOT NULL; END;
+
+      CREATE TRIGGER relationship_stale_note_insert AFTER INSERT ON incident_note
+      BEGIN
+        INSERT INTO relationship_stale (member_id)
+          SELECT i.member_id FROM incident i WHERE i.incident_id = NEW.incident_id AND i.member_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM relationship_stale s WHERE s.member_id = i.member_id);
+        UPDATE member SET relationship = NULL WHERE id = (SELECT member_id FROM incident WHERE incident_id = NEW.incident_id) AND relationship IS NOT NULL;
+      END;
+
+      CREATE TRIGGER relationship_stale_item_insert AFTER INSERT ON sync_bucket_item
+      WHEN NEW.bucket = 'store' AND substr(NEW.key, 1, 13) = 'relationship:'
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT substr(NEW.key, 14) WHERE NEW.bucket = 'store' AND substr(NEW.key, 1, 13) = 'relationship:' AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = substr(NEW.key, 14)); UPDATE member SET relationship = NULL WHERE NEW.bucket = 'store' AND id = substr(NEW.key, 14) AND relationship IS NOT NULL; END;
+      CREATE TRIGGER relationship_stale_item_update AFTER UPDATE ON sync_bucket_item
+      WHEN (OLD.bucket = 'store' AND substr(OLD.key, 1, 13) = 'relationship:') OR (NEW.bucket = 'store' AND substr(NEW.key, 1, 13) = 'relationship:')
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT substr(OLD.key, 14) WHERE OLD.bucket = 'store' AND substr(OLD.key, 1, 13) = 'relationship:' AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = substr(OLD.key, 14)); UPDATE member SET relationship = NULL WHERE OLD.bucket = 'store' AND id = substr(OLD.key, 14) AND relationship IS NOT NULL; INSERT INTO relationship_stale (member_id) SELECT substr(NEW.key, 14) WHERE NEW.bucket = 'store' AND substr(NEW.key, 1, 13) = 'relationship:' AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = substr(NEW.key, 14)); UPDATE member SET relationship = NULL WHERE NEW.bucket = 'store' AND id = substr(NEW.key, 14) AND relationship IS NOT NULL; END;
+      CREATE TRIGGER relationship_stale_item_delete AFTER DELETE ON sync_bucket_item
+      WHEN OLD.bucket = 'store' AND substr(OLD.key, 1, 13) = 'relationship:'
+      BEGIN INSERT INTO relationship_stale (member_id) SELECT substr(OLD.key, 14) WHERE OLD.bucket = 'store' AND substr(OLD.key, 1, 13) = 'relationship:' AND NOT EXISTS (SELECT 1 FROM relationship_stale WHERE member_id = substr(OLD.key, 14)); UPDATE member SET relationship = NULL WHERE OLD.bucket = 'store' AND id = substr(OLD.key, 14) AND relationship IS NOT NULL; END;
+
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

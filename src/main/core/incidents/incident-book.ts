@@ -64,10 +64,10 @@ export class IncidentBook {
     this.summaries = relationshipSummaries(db);
     this.s = {
       member: db.prepare('SELECT created_at FROM member WHERE id = ?'),
-      // What a lookup reads, in one statement: the member, their summary (relationship-summary.ts) and this terminal's visits of the year.
+      // What a lookup reads, in one statement: the member with their summary (relationship-summary.ts) and this terminal's visits of the year.
       lookup: db.prepare(
         `SELECT m.created_at,
-           (SELECT summary FROM relationship_summary WHERE member_id = m.id) AS summary,
+           m.relationship AS summary,
            (SELECT count(*) FROM ledger_entry WHERE member_id = m.id AND kind = 'earn' AND wall_time >= ?) AS visits
          FROM member m WHERE m.id = ?`,
       ),

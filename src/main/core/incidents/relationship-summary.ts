@@ -5,15 +5,16 @@ import { relationshipKey, type IncidentFactWire, type MemberRelationshipItem } f
 import type { Db } from '../db/database';
 
 /**
- * One row per member (relationship_summary, migration 12) holding what a
- * lookup needs from every store's incident facts, already folded: reading
- * health is then one row, not the member's facts, HQ's item and each open
- * incident's row. It is a cache of the facts and never their record: the
- * triggers of migration 12 drop a member's row and mark them stale whenever
- * one of its sources changes (incident_fact, incident, a note, HQ's
- * `relationship:` item), and the writes that change them (incident-book.ts,
- * a pull) build it again in the same transaction. A member without a row, or
- * whose facts run ahead of the clock, is read from the sources as before.
+ * One summary per member (the member row's `relationship` column, migrations
+ * 12 and 14) holding what a lookup needs from every store's incident facts,
+ * already folded: reading health is then the member row the card lookup has
+ * just read, not the member's facts, HQ's item and each open incident's row.
+ * It is a cache of the facts and never their record: triggers clear it and
+ * mark the member stale whenever one of its sources changes (incident_fact,
+ * incident, a note, HQ's `relationship:` item), and the writes that change
+ * them (incident-book.ts, a pull) build it again in the same transaction. A
+ * member without one, or whose facts run ahead of the clock, is read from the
+ * sources as before.
  */
 export interface IncidentRow {
   incident_id: string;
@@ -159,7 +160,7 @@ export class RelationshipSummaries {
       chainItem: db.prepare("SELECT value FROM sync_bucket_item WHERE bucket = 'store' AND key = ?"),
       incident: db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incident WHERE incident_id = ?`),
       noted: db.prepare('SELECT 1 AS one FROM incident_note WHERE incident_id = ? LIMIT 1'),
-      put: db.prepare('INSERT INTO relationship_summary (member_id, summary) VALUES (?, ?) ON CONFLICT (member_id) DO UPDATE SET summary = excluded.summary'),
+      put: db.prepare('UPDATE member SET relationship = ? WHERE id = ?'),
       unstale: db.prepare('DELETE FROM relationship_stale WHERE member_id = ?'),
       stale: db.prepare('SELECT member_id FROM relationship_stale LIMIT ?'),
     };
@@ -205,7 +206,7 @@ export class RelationshipSummaries {
   refresh(memberId: string): void {
     const { latestAt, chainVisits12m, incidents, open } = this.build(memberId, ALL_FACTS);
     const stored: StoredSummary = [FORMAT, latestAt, chainVisits12m, incidents.map(storeIncident), open.map(storeOpen)];
-    this.s.put.run(memberId, JSON.stringify(stored));
+    this.s.put.run(JSON.stringify(stored), memberId);
     this.s.unstale.run(memberId);
   }
 
