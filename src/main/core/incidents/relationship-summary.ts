@@ -217,7 +217,7 @@ export class RelationshipSummaries {
     return members.length;
   }
 
-  /** Every stale member, a batch per transaction, yielding between batches so the terminal serves meanwhile. */
+  /** Every stale member, a batch per transaction, yielding to the event loop between batches. */
   async catchUp(): Promise<number> {
     let done = 0;
     for (;;) {
