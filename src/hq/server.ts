@@ -12,6 +12,7 @@ import { DEFAULT_HQ_POLICY, defaultRules, HqError, type HqContext, type HqPolicy
 import { openPglite, openPostgres, type Sql } from './db';
 import { createEnrolCode, enrol, revoke } from './enrolment';
 import { auditLog, fleetPage, frozenStreams, listTerminals, verifyTerminal } from './fleet';
+import { registerIncidentRoutes } from './incidents-page';
 import { releaseExpiredHolds, requestHold, voidHold } from './holds';
 import { ingestPush, unauditedRefusal } from './ingest';
 import { loadOrCreateHqKey, type SigningKey } from './keys';
@@ -228,6 +229,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): Fastify
     if (viewer.kind !== 'staff') throw new Error('the fleet page is for signed-in staff');
     return reply.type('text/html; charset=utf-8').send(await fleetPage(ctx, lang, viewer.session));
   });
+  registerIncidentRoutes(app, ctx, staff);
 
   // Operator actions: the CLI with HQ's operator token (PGlite is single-process), or IT staff signed in
   // (cookie + CSRF token). The source address is never the authentication.

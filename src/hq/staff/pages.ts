@@ -1,5 +1,5 @@
 import type { Locale } from '../../shared/contract';
-import type { Role } from './roles';
+import { allows, type Role } from './roles';
 import { translateStaff } from './text';
 
 /**
@@ -55,6 +55,41 @@ tr.frozen td{background:var(--danger-bg)}
 tr.revoked td{color:#7b8794;text-decoration:line-through}
 td.skewed{background:var(--warn-bg);font-weight:600}
 .notice{max-width:40rem;margin:3rem auto;background:var(--card);border:1px solid var(--line);border-radius:1rem;padding:2rem}
+/* Top bar links */
+.topnav{display:flex;gap:1rem;margin-right:auto;margin-left:2rem}
+.topnav a{font-weight:600;text-decoration:none;padding:.35rem .6rem;border-radius:.4rem}
+.topnav a:hover{background:var(--bg)}
+/* Customer incidents (/incidents) */
+.filters{display:flex;flex-wrap:wrap;align-items:flex-end;gap:1rem;background:var(--card);border:1px solid var(--line);border-radius:.75rem;padding:1rem 1.25rem;margin-bottom:1.25rem}
+.filters .field{margin:0}
+.filters select{font:inherit;padding:.6rem .75rem;border:1px solid #b8c2cd;border-radius:.5rem;background:#fff;min-width:12rem}
+.filters .button-primary{width:auto}
+.filters .lang-link{margin-left:auto;font-size:.9rem}
+.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem}
+.kpi{background:var(--card);border:1px solid var(--line);border-radius:.75rem;padding:1rem 1.25rem}
+.kpi p{margin:0}
+.kpi-label{color:var(--muted);font-size:.9rem;font-weight:600}
+.kpi-value{font-size:2rem;font-weight:700;margin:.2rem 0}
+.kpi-sub{color:var(--muted);font-size:.85rem}
+.panel{background:var(--card);border:1px solid var(--line);border-radius:.75rem;padding:1rem}
+.panel .table-wrap{border:0;border-top:1px solid var(--line);border-radius:0;margin-top:.5rem}
+.columns{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,2fr);gap:1.5rem;align-items:start}
+@media (max-width:70rem){.columns{grid-template-columns:1fr}}
+.chart{margin:0}
+.chart svg{display:block;width:100%;height:auto}
+.chart-grid{stroke:#e3e8ee;stroke-width:1}
+.chart-axis{fill:#5d6b79;font-size:12px}
+.chart-value{fill:#17202a;font-size:12px;font-weight:600}
+.legend{display:flex;flex-wrap:wrap;gap:.4rem 1.1rem;list-style:none;margin:.6rem 0 0;padding:0;font-size:.85rem;color:#34414e}
+.legend li{display:flex;align-items:center;gap:.4rem}
+.swatch{width:.8rem;height:.8rem}
+.kind-product_defect{fill:#1f5fbf}.kind-advertised_out_of_stock{fill:#e8871e}.kind-waiting_time{fill:#7b4fc9}
+.kind-billing_error{fill:#c2185b}.kind-staff_behaviour{fill:#00897b}.kind-order_delivery{fill:#6d4c41}
+.kind-points_error{fill:#f4c20d}.kind-cleanliness{fill:#5e9e2e}.kind-other{fill:#8d99a6}
+.score-good{fill:#1e7d45}.score-fair{fill:#e8a317}.score-poor{fill:#b3261e}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.total,tr.totals td,tr.totals th{font-weight:700}
+th[scope=row]{background:transparent;font-weight:600;color:var(--ink)}
 @media (max-width:40rem){.topbar{flex-direction:column;align-items:flex-start}}
 `;
 
@@ -99,7 +134,11 @@ export interface Viewer {
 /** The bar atop every signed-in page: who is signed in, and the way out (a POST with the CSRF token). */
 export function staffHeader(locale: Locale, viewer: Viewer): string {
   const t = (key: string, params?: Record<string, string | number>) => escapeHtml(translateStaff(locale, key, params));
-  return `<header class="topbar">${brand(locale)}<div class="who"><span>${t('staff.header.signed_in_as', {
+  // A link shows only to the roles its page lets in; the page checks again.
+  const nav = allows(viewer.role, 'incidents')
+    ? `<nav class="topnav" aria-label="${t('staff.nav.label')}"><a href="/incidents${locale === 'en' ? '?lang=en' : ''}">${t('staff.nav.incidents')}</a></nav>`
+    : '';
+  return `<header class="topbar">${brand(locale)}${nav}<div class="who"><span>${t('staff.header.signed_in_as', {
     username: viewer.username,
     role: translateStaff(locale, `staff.role.${viewer.role}`),
   })}</span><form method="post" action="/logout"><input type="hidden" name="csrf" value="${escapeHtml(viewer.csrfToken)}"><input type="hidden" name="lang" value="${locale}"><button type="submit" class="button-quiet">${t('staff.header.logout')}</button></form></div></header>`;

@@ -5,14 +5,19 @@
 export const ROLES = ['it', 'marketing', 'service', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Permission = 'fleet' | 'releases' | 'programme' | 'aggregates' | 'member' | 'accounts';
+/**
+ * `incidents`: the customer-incident report (counts, outcomes, scores; no one's name).
+ * `incident_timeline`: one member's incidents, which is personal data.
+ */
+export type Permission = 'fleet' | 'releases' | 'programme' | 'aggregates' | 'member' | 'accounts' | 'incidents' | 'incident_timeline';
 
 const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
   it: ['fleet', 'releases'],
-  marketing: ['programme', 'aggregates'],
-  service: ['member'],
-  // Admins run the accounts and can see the fleet to help IT; they are not customer service.
-  admin: ['accounts', 'fleet'],
+  marketing: ['programme', 'aggregates', 'incidents'],
+  service: ['member', 'incidents', 'incident_timeline'],
+  // Admins run the accounts and can see the fleet to help IT; they are not customer service,
+  // but they answer for how incidents are handled chain-wide.
+  admin: ['accounts', 'fleet', 'incidents', 'incident_timeline'],
 };
 
 export function isRole(value: unknown): value is Role {
