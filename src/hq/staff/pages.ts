@@ -82,7 +82,8 @@ td.skewed{background:var(--warn-bg);font-weight:600}
 .chart-value{fill:#17202a;font-size:12px;font-weight:600}
 .legend{display:flex;flex-wrap:wrap;gap:.4rem 1.1rem;list-style:none;margin:.6rem 0 0;padding:0;font-size:.85rem;color:#34414e}
 .legend li{display:flex;align-items:center;gap:.4rem}
-.swatch{width:.8rem;height:.8rem}
+.chart svg.swatch{display:inline-block;width:.8rem;height:.8rem;flex:none}
+.chart svg[role=img]{max-height:26rem}
 .kind-product_defect{fill:#1f5fbf}.kind-advertised_out_of_stock{fill:#e8871e}.kind-waiting_time{fill:#7b4fc9}
 .kind-billing_error{fill:#c2185b}.kind-staff_behaviour{fill:#00897b}.kind-order_delivery{fill:#6d4c41}
 .kind-points_error{fill:#f4c20d}.kind-cleanliness{fill:#5e9e2e}.kind-other{fill:#8d99a6}
