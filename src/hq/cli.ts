@@ -1,3 +1,4 @@
+import { setStoreGoodwill } from './customer-incidents';
 import { createEnrolCode, revoke } from './enrolment';
 import { listTerminals, verifyTerminal } from './fleet';
 import { DEFAULT_HQ_DIR, openHq, startHq } from './server';
@@ -11,6 +12,8 @@ import { runValueCommand } from './value/value-cli';
  *   npm run hq -- enrol-code --store paris-11 --terminal paris-11-t1 [--replace]
  *                                               a one-time code enrolling that terminal of that store;
  *                                               --replace (« remplacer le terminal ») re-enrols one HQ knows
+ *   npm run hq -- goodwill --store paris-11 --budget 5000 --cashier-limit 1000
+ *                                               the store's goodwill budget for incident gestures (cents, per day)
  *   npm run hq -- revoke <terminal>
  *   npm run hq -- list
  *   npm run hq -- verify <terminal>             re-verify the terminal's chains at HQ
@@ -25,7 +28,7 @@ import { runValueCommand } from './value/value-cli';
  * While HQ runs on PGlite (one process only), commands go through its operator API with the
  * operator token HQ keeps in its data folder.
  */
-const USAGE = 'usage: hq [serve] | enrol-code --store <id> --terminal <id> [--replace] | revoke <terminal> | list | verify <terminal>  [--data <dir>] [--port <n>] [--host <h>]';
+const USAGE = 'usage: hq [serve] | enrol-code --store <id> --terminal <id> [--replace] | revoke <terminal> | list | verify <terminal> | goodwill --store <id> [--period day|week|month] --budget <cents> --cashier-limit <cents>  [--data <dir>] [--port <n>] [--host <h>]';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -76,6 +79,20 @@ async function main(argv: string[]): Promise<number> {
         : await direct((ctx) => createEnrolCode(ctx, store, terminal, { replace, by: 'cli' }))) as { code: string; expiresAt: number };
       const what = replace ? `remplace le terminal ${terminal}` : `terminal ${terminal}`;
       console.log(`${code.code}  (${what}, magasin ${store}, usage unique, valable jusqu’à ${new Date(code.expiresAt).toISOString()})`);
+      return 0;
+    }
+    case 'goodwill': {
+      // A store's goodwill budget for incident gestures, e.g. `goodwill --store paris-11 --period day --budget 5000 --cashier-limit 1000` (cents).
+      const store = option(args, 'store');
+      const period = option(args, 'period') ?? 'day';
+      const budget = option(args, 'budget');
+      const limit = option(args, 'cashier-limit');
+      if (!store || budget === undefined || limit === undefined) break;
+      const body = { period, budgetCents: Number(budget), cashierLimitCents: Number(limit) };
+      const set = (server
+        ? ((await viaServer(server, 'POST', `/v1/admin/stores/${encodeURIComponent(store)}/goodwill`, body)) as { goodwill: unknown }).goodwill
+        : await direct((ctx) => setStoreGoodwill(ctx, store, body))) as { period: string; budgetCents: number; cashierLimitCents: number };
+      console.log(`magasin ${store} : budget de gestes ${(set.budgetCents / 100).toFixed(2)} € par ${set.period}, ${(set.cashierLimitCents / 100).toFixed(2)} € par geste sans responsable`);
       return 0;
     }
     case 'revoke': {

@@ -2,7 +2,7 @@ import { GoodwillPolicy } from '../shared/contract/incidents';
 import { foldIncidents } from '../shared/domain/relationship-health';
 import type { WireEntry } from '../shared/sync/protocol';
 import { IncidentFactWire, MAX_RELATIONSHIP_FACTS, relationshipKey, type MemberRelationshipItem } from '../shared/sync/relationship-item';
-import { nextChangeVersion, type HqContext } from './context';
+import { HqError, nextChangeVersion, type HqContext } from './context';
 import type { Sql } from './db';
 import { customerOf } from './projector';
 import { raiseSyncAnomaly } from './sync-anomalies';
@@ -142,7 +142,13 @@ export async function goodwillPuts(tx: Sql, storeId: string, since: number): Pro
 
 /** HQ sets a store's goodwill budget; its terminals take it with their next pull. */
 export async function setStoreGoodwill(ctx: HqContext, storeId: string, raw: unknown): Promise<GoodwillPolicy> {
-  const policy = GoodwillPolicy.parse(raw);
+  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(storeId)) throw new HqError('malformed', 400, `invalid store id ${JSON.stringify(storeId.slice(0, 64))}`);
+  const parsed = GoodwillPolicy.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    throw new HqError('malformed', 400, `invalid goodwill budget: ${issues}`);
+  }
+  const policy = parsed.data;
   await ctx.sql.transaction(async (tx) => {
     const version = await nextChangeVersion(tx);
     await tx.query(

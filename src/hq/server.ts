@@ -17,6 +17,7 @@ import { releaseExpiredHolds, requestHold, voidHold } from './holds';
 import { ingestPush, unauditedRefusal } from './ingest';
 import { loadOrCreateHqKey, type SigningKey } from './keys';
 import { migrate, SCHEMA_VERSION } from './migrations';
+import { setStoreGoodwill } from './customer-incidents';
 import { intakeMembers } from './member-intake';
 import { lookupCard } from './member-lookup';
 import { publishProgram } from './members';
@@ -248,6 +249,11 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): Fastify
     });
     admin.post('/v1/admin/terminals/:id/revoke', async (request) => ({ revoked: await revoke(ctx, (request.params as { id: string }).id) }));
     admin.get('/v1/admin/terminals/:id/verify', async (request) => verifyTerminal(ctx, (request.params as { id: string }).id));
+    // The store's goodwill budget for incident gestures: it reaches the store's terminals in their next pull.
+    admin.post('/v1/admin/stores/:id/goodwill', async (request) => ({
+      storeId: (request.params as { id: string }).id,
+      goodwill: await setStoreGoodwill(ctx, (request.params as { id: string }).id, request.body ?? {}),
+    }));
   });
   return app;
 }

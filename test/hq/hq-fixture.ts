@@ -23,6 +23,18 @@ import { line, openHarness, sale, WEDNESDAY_10H, type Harness } from '../integra
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
+/** An HQ answer as the tests read it: the body as text, and as JSON when it is JSON. */
+async function parseAnswer(response: Response): Promise<{ status: number; json: Json; text: string; headers: Headers }> {
+  const text = await response.text();
+  let json: Json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  return { status: response.status, json, text, headers: response.headers };
+}
+
 export interface TestHq extends Hq {
   clock: { value: number };
   dir: string;
@@ -52,14 +64,8 @@ export async function startTestHq(options: Partial<HqOptions> = {}): Promise<Tes
       headers: body === undefined && raw === undefined ? {} : { 'content-type': 'application/json' },
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
-    const text = await response.text();
-    let json: Json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = null;
-    }
-    return { status: response.status, json, text };
+    const { status, json, text } = await parseAnswer(response);
+    return { status, json, text };
   };
   return {
     ...hq,
@@ -265,16 +271,7 @@ export async function staffClient(hq: Pick<Hq, 'url' | 'ctx'>, role: 'it' | 'mar
   if (login.status !== 200) throw new Error(`staff login failed: ${login.status} ${await login.text()}`);
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const parse = async (response: Response) => {
-    const text = await response.text();
-    let json: Json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = null;
-    }
-    return { status: response.status, json, text, headers: response.headers };
-  };
+  const parse = parseAnswer;
   return {
     username,
     password,
