@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { createEnrolCode } from '../../src/hq/enrolment';
 import { qrPath } from '../../src/shared/domain/qr-code';
-import { expect, expectNoSeriousA11yViolations, snap, test, tillSale } from './fixture';
+import { enrolOnCustomerScreen, expect, expectNoSeriousA11yViolations, snap, test, tillSale } from './fixture';
 
 test.use({ kioskHq: true });
 // Two browser contexts, each with an axe run, after the kiosk and HQ start: more than the default budget on a shared machine.
@@ -31,16 +31,7 @@ test('the enrolment QR opens the card page at HQ, readable at phone size and on 
   const enrolled = await kiosk.core.dispatch('cashier', 'sync.enrol', { code, storeId: 'paris-11' });
   expect(enrolled.ok).toBe(true);
 
-  await kiosk.core.dispatch('customer', 'enrolment.start', { presetCardNumber: null });
-  const result = await kiosk.core.dispatch('customer', 'enrolment.submit', {
-    firstName: 'Nora',
-    lastName: 'Martin',
-    email: 'nora.martin@example.fr',
-    phone: '06 55 44 33 22',
-    consents: { marketing: false, personalisedOffers: false, profiling: false },
-    consentWordingVersion: '2026-11.fr-1',
-    locale: 'fr',
-  });
+  const result = await enrolOnCustomerScreen(kiosk, { firstName: 'Nora', lastName: 'Martin', email: 'nora.martin@example.fr', phone: '06 55 44 33 22' });
   if (!result.ok) throw new Error(result.error.message);
   const { cardPageUrl, member } = result.value as { cardPageUrl: string | null; member: { id: string; cardNumber: string } };
   expect(cardPageUrl).toMatch(new RegExp(`^${kiosk.hq!.url}/c/`));

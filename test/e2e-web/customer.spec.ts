@@ -2,7 +2,7 @@ import type { Locator, Page } from '@playwright/test';
 import type { MemberDetail, SearchHit, SessionState } from '../../src/shared/contract';
 import { formatCardNumber } from '../../src/shared/domain/card-number';
 import { ean13Bars } from '../../src/shared/domain/ean13-barcode';
-import { expect, expectNoSeriousA11yViolations, snap, test, type Kiosk } from './fixture';
+import { enrolOnCustomerScreen, expect, expectNoSeriousA11yViolations, type Kiosk, snap, test } from './fixture';
 
 const IDLE_TITLE = 'Vous avez la carte ?';
 
@@ -383,16 +383,7 @@ test('a new card left on the glass goes away by itself: its number is what spend
   await page.clock.install();
   await page.goto(kiosk.bridge.urls.customer!);
   await ready(page);
-  await kiosk.core.dispatch('customer', 'enrolment.start', { presetCardNumber: null });
-  const submitted = await kiosk.core.dispatch('customer', 'enrolment.submit', {
-    firstName: 'Inès',
-    lastName: 'Roux',
-    email: '',
-    phone: '',
-    consents: { marketing: false, personalisedOffers: false, profiling: false },
-    consentWordingVersion: '2026-11.fr-1',
-    locale: 'fr',
-  });
+  const submitted = await enrolOnCustomerScreen(kiosk, { firstName: 'Inès', lastName: 'Roux' });
   expect(submitted.ok).toBe(true);
   await expect(page.getByTestId('customer-greeting')).toHaveText('Bienvenue, Inès !');
 

@@ -162,6 +162,23 @@ export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: bo
   },
 });
 
+/** What the customer screen sends once its enrolment form is complete: start, then submit (no consent unless given). */
+export async function enrolOnCustomerScreen(
+  kiosk: Kiosk,
+  person: { firstName: string; lastName: string; email?: string; phone?: string; consents?: { marketing?: boolean; personalisedOffers?: boolean; profiling?: boolean } },
+) {
+  await kiosk.core.dispatch('customer', 'enrolment.start', { presetCardNumber: null });
+  return kiosk.core.dispatch('customer', 'enrolment.submit', {
+    firstName: person.firstName,
+    lastName: person.lastName,
+    email: person.email ?? '',
+    phone: person.phone ?? '',
+    consents: { marketing: false, personalisedOffers: false, profiling: false, ...person.consents },
+    consentWordingVersion: '2026-11.fr-1',
+    locale: 'fr',
+  });
+}
+
 let receiptCounter = 0;
 
 /** A sale rung up on an integrated till: groceries at 20 % VAT, paid by card. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { formatPoints } from '../../src/shared/domain/receipt-layout';
-import { E2E_MANAGER_PIN, expect, expectNoSeriousA11yViolations, snap, test, tillSale, type Kiosk } from './fixture';
+import { E2E_MANAGER_PIN, enrolOnCustomerScreen, expect, expectNoSeriousA11yViolations, type Kiosk, snap, test, tillSale } from './fixture';
 
 /** « 1 245 pts », as both screens write a balance in French. */
 const pts = (n: number) => `${formatPoints('fr', n)} pts`;
@@ -302,16 +302,7 @@ test('the Z report shows the day’s totals in a receipt layout and closes with 
 
 test('the enrolled screen shows an empty balance and the first reward to aim for', async ({ kiosk, cashier, customer }) => {
   await expect(cashier.getByTestId('cashier-devices')).toContainText('Scanner : prêt');
-  await kiosk.core.dispatch('customer', 'enrolment.start', { presetCardNumber: null });
-  const result = await kiosk.core.dispatch('customer', 'enrolment.submit', {
-    firstName: 'Nora',
-    lastName: 'Martin',
-    email: '',
-    phone: '',
-    consents: { marketing: false, personalisedOffers: false, profiling: false },
-    consentWordingVersion: '2026-11.fr-1',
-    locale: 'fr',
-  });
+  const result = await enrolOnCustomerScreen(kiosk, { firstName: 'Nora', lastName: 'Martin' });
   expect(result.ok).toBe(true);
   await expect(customer.getByTestId('customer-first-reward')).toHaveText('Votre solde : 0 pts. Premier objectif : Café offert, à 150 pts.');
   await customer.setViewportSize({ width: 1024, height: 768 });

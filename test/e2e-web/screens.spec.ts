@@ -5,7 +5,7 @@ import { uuidv7 } from '../../src/main/core/ids';
 import { seededRandom, systemClock } from '../../src/main/core/ports';
 import { makeCardNumber } from '../../src/shared/domain/card-number';
 import { formatPoints } from '../../src/shared/domain/receipt-layout';
-import { expect, test, tillSale, type Kiosk } from './fixture';
+import { enrolOnCustomerScreen, expect, type Kiosk, test, tillSale } from './fixture';
 
 /**
  * Issue 11, the screens: every figure on both screens is the ledger's, read
@@ -249,16 +249,7 @@ test('a customer who just showed an unknown card is invited to activate it, not 
 });
 
 test('the enrolment QR without HQ says what it is: the card itself, to show at the till', async ({ kiosk, customer }) => {
-  await kiosk.core.dispatch('customer', 'enrolment.start', { presetCardNumber: null });
-  const result = await kiosk.core.dispatch('customer', 'enrolment.submit', {
-    firstName: 'Nora',
-    lastName: 'Martin',
-    email: '',
-    phone: '',
-    consents: { marketing: false, personalisedOffers: false, profiling: false },
-    consentWordingVersion: '2026-11.fr-1',
-    locale: 'fr',
-  });
+  const result = await enrolOnCustomerScreen(kiosk, { firstName: 'Nora', lastName: 'Martin' });
   expect(result.ok).toBe(true);
   await expect(customer.getByTestId('customer-qr-hint')).toHaveText('Ce QR code est votre carte : prenez-le en photo et montrez-le en caisse.');
   await expect(customer.getByText(/ajouter votre carte/)).toHaveCount(0);
