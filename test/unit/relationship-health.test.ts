@@ -100,6 +100,22 @@ describe('relationship health on fixed vectors', () => {
     expect(none.state).toBe('ok');
   });
 
+  it('names the month of the local calendar, to the millisecond around a month\'s start, in zones offset by halves and quarters', () => {
+    const zones = ['Europe/Paris', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Australia/Lord_Howe'];
+    for (const timeZone of zones) {
+      const monthFormat = new Intl.DateTimeFormat('en-US', { timeZone, month: 'long' });
+      // Local midnights of 1 April and 1 November (DST edges nearby in several zones), found by stepping a minute at a time.
+      for (const utcStart of [Date.UTC(2026, 3, 1), Date.UTC(2026, 10, 1)]) {
+        let edge = utcStart - 15 * 3_600_000;
+        while (monthFormat.format(edge) === monthFormat.format(utcStart - 15 * 3_600_000)) edge += 60_000;
+        for (const at of [edge - 1, edge, edge + 1, edge + 13 * DAY]) {
+          const h = relationshipHealth({ facts: [open('a', at)], memberSince: at - 400 * DAY, visits12m: 2 }, at + DAY, P, timeZone);
+          expect(h.reason.en, `${timeZone} at ${new Date(at).toISOString()}`).toBe(`1 unresolved incident since ${monthFormat.format(at)}`);
+        }
+      }
+    }
+  });
+
   it('folds updates and the last resolve, counts a fact seen twice once, and ignores facts after now', () => {
     const facts: IncidentFact[] = [
       open('a', T0),

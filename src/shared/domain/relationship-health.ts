@@ -172,14 +172,13 @@ function severityPoints(params: HealthParams, severity: number): number {
 export function incidentWeight(params: HealthParams, incident: IncidentState, repeat: boolean, now: number): number {
   const points = severityPoints(params, incident.severity);
   const repeated = repeat ? params.repeat.multiplier : 1;
-  const cumulative = (m: number) => points * Math.min(params.multiplierCap, repeated * m);
   switch (incident.outcome) {
     case null:
-      return cumulative(params.multipliers.open);
+      return points * Math.min(params.multiplierCap, repeated * params.multipliers.open);
     case 'unresolved':
-      return cumulative(params.multipliers.unresolved);
+      return points * Math.min(params.multiplierCap, repeated * params.multipliers.unresolved);
     case 'poorly_resolved':
-      return cumulative(params.multipliers.poorly_resolved);
+      return points * Math.min(params.multiplierCap, repeated * params.multipliers.poorly_resolved);
     case 'well_resolved':
     case 'declined': {
       const elapsed = Math.max(0, now - (incident.resolvedAt ?? now));
@@ -216,10 +215,18 @@ export function healthOfIncidents(
 ): RelationshipHealth {
   const windowMs = params.repeat.windowDays * DAY_MS;
   const contributions: Contribution[] = [];
-  incidents.forEach((incident, i) => {
+  let load = 0;
+  // Plain loops: this runs at every card lookup, and callbacks cost more than the arithmetic.
+  for (let i = 0; i < incidents.length; i++) {
+    const incident = incidents[i]!;
     // A repeat: an earlier-opened incident of the same kind (as each stands now) within the window.
-    const repeat = incidents.some((o, j) => j < i && o.kind === incident.kind && incident.openedAt - o.openedAt <= windowMs);
+    let repeat = false;
+    for (let j = 0; j < i && !repeat; j++) {
+      const o = incidents[j]!;
+      repeat = o.kind === incident.kind && incident.openedAt - o.openedAt <= windowMs;
+    }
     const weight = incidentWeight(params, incident, repeat, now);
+    load += weight;
     contributions.push({
       incidentId: incident.incidentId,
       kind: incident.kind,
@@ -229,8 +236,7 @@ export function healthOfIncidents(
       repeat,
       weight,
     });
-  });
-  const load = contributions.reduce((sum, c) => sum + c.weight, 0);
+  }
   const t = tolerance(params, member.memberSince, member.visits12m, now);
   const state: HealthState = load >= t ? 'at_risk' : load >= params.fragileShare * t ? 'fragile' : 'ok';
   const named = contributions.filter((c) => c.weight >= NEGLIGIBLE).sort((a, b) => b.weight - a.weight || a.openedAt - b.openedAt);
@@ -252,11 +258,46 @@ const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July
 
 /** Building a formatter costs far more than using one: one per time zone, kept. */
 const monthFormats = new Map<string, Intl.DateTimeFormat>();
+/** When each local month began, by zone and month index (year × 12 + month): found once, then a lookup is two comparisons. */
+const monthStarts = new Map<string, number>();
+const SEARCH_MS = 15 * 3_600_000;
 
-function monthOf(at: number, timeZone: string): number {
+/** The local month index (year × 12 + month) at `at`: the slow way, through Intl. */
+function monthIndexAt(at: number, timeZone: string): number {
   let format = monthFormats.get(timeZone);
-  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, month: 'numeric' })));
-  return Number(format.format(at)) - 1;
+  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric' })));
+  let year = 0;
+  let month = 0;
+  for (const part of format.formatToParts(at)) {
+    if (part.type === 'year') year = Number(part.value);
+    else if (part.type === 'month') month = Number(part.value);
+  }
+  return year * 12 + month - 1;
+}
+
+/** The instant local month `index` began in `timeZone`: every offset is within 15 h of UTC, so it lies within 15 h of the UTC month's start. */
+function monthStart(index: number, timeZone: string): number {
+  const key = `${timeZone}|${index}`;
+  const known = monthStarts.get(key);
+  if (known !== undefined) return known;
+  const utc = Date.UTC(Math.floor(index / 12), index % 12, 1);
+  let before = utc - SEARCH_MS;
+  let from = utc + SEARCH_MS;
+  while (from - before > 1) {
+    const mid = Math.floor((before + from) / 2);
+    if (monthIndexAt(mid, timeZone) >= index) from = mid;
+    else before = mid;
+  }
+  monthStarts.set(key, from);
+  return from;
+}
+
+/** The month (0–11) at `at` in `timeZone`; called at every lookup, so Intl runs only the first time a month is met. */
+function monthOf(at: number, timeZone: string): number {
+  const d = new Date(at);
+  const utcIndex = d.getUTCFullYear() * 12 + d.getUTCMonth();
+  const index = at >= monthStart(utcIndex + 1, timeZone) ? utcIndex + 1 : at >= monthStart(utcIndex, timeZone) ? utcIndex : utcIndex - 1;
+  return ((index % 12) + 12) % 12;
 }
 
 /** One line for the cashier: what weighs, and since when (the research note's « two reasons at most » kept to one). */
