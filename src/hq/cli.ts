@@ -1,14 +1,19 @@
 import { setStoreGoodwill } from './customer-incidents';
 import { createEnrolCode, revoke } from './enrolment';
 import { listTerminals, verifyTerminal } from './fleet';
-import { DEFAULT_HQ_DIR, openHq, startHq } from './server';
-import { runningServer, viaServer } from './staff/operator-client';
+import { describeDatabase, HqNotFound, initHq, locateHq, NO_HQ_EXIT, requireHq, serverOf } from './hq-location';
+import { openHq, startHq } from './server';
+import { viaServer } from './staff/operator-client';
 import { demoStaff, runStaffCommand, serveOptions, STAFF_USAGE } from './staff/staff-cli';
 import { runValueCommand } from './value/value-cli';
+import type { NightlyResult } from './value/nightly';
+import { valueScheduler } from './value/value-scheduler';
 
 /**
- * HQ for IT staff:
- *   npm run hq                                  serve (PGlite in data/hq, or DATABASE_URL)
+ * HQ for IT staff (the README's « HQ for IT » section says it all in order):
+ *   npm run hq -- init [--new-key]              creates HQ once: the data folder, the key and the database
+ *                                               (PGlite in the data folder, or HQ's tables on DATABASE_URL's server)
+ *   npm run hq [-- serve]                       serve HQ (refuses where init was not run)
  *   npm run hq -- enrol-code --store paris-11 --terminal paris-11-t1 [--replace]
  *                                               a one-time code enrolling that terminal of that store;
  *                                               --replace (« remplacer le terminal ») re-enrols one HQ knows
@@ -17,18 +22,21 @@ import { runValueCommand } from './value/value-cli';
  *   npm run hq -- revoke <terminal>
  *   npm run hq -- list
  *   npm run hq -- verify <terminal>             re-verify the terminal's chains at HQ
+ *   npm run hq -- anomalies [--json] [--open]   sync anomalies (overdrafts, conflicts, frozen streams, clock skew)
  *   npm run hq -- staff create --username jdupont --role it|marketing|service|admin [--password-stdin]
  *                                               a staff account; its generated password is printed once
  *   npm run hq -- staff list | staff disable <name>
  *   npm run hq -- value fit|check --input FILE --format csv|cdnow-master|cdnow-sample --calibration-end YYYY-MM-DD --unit days|weeks
  *                                               customer-value models on a transaction file (src/hq/value/value-cli.ts)
- * Options: --data <dir> (HQ_DATA_DIR), --port <n> (HQ_PORT, 8787), --host <h> (HQ_HOST, 127.0.0.1).
- * Serving: --tls-cert/--tls-key <pem> (HQ_TLS_CERT, HQ_TLS_KEY), --trust-proxy <addr> (HQ_TRUST_PROXY),
- * --allowed-hosts <names> (HQ_ALLOWED_HOSTS): see the README, « HQ behind a reverse proxy / TLS ».
+ *   npm run hq -- value nightly                 the nightly customer-value run now (docs/value.md)
+ * Where HQ is (hq-location.ts, the same for every command): --data <dir> (HQ_DATA_DIR, data/hq),
+ * DATABASE_URL (PostgreSQL; else PGlite in the data folder), --key-file <file> (HQ_KEY_FILE, <data>/hq-ed25519.pem).
+ * Serving: --port <n> (HQ_PORT, 8787), --host <h> (HQ_HOST, 127.0.0.1), --tls-cert/--tls-key <pem> (HQ_TLS_CERT, HQ_TLS_KEY),
+ * --trust-proxy <addr> (HQ_TRUST_PROXY), --allowed-hosts <names> (HQ_ALLOWED_HOSTS): see the README.
  * While HQ runs on PGlite (one process only), commands go through its operator API with the
  * operator token HQ keeps in its data folder.
  */
-const USAGE = 'usage: hq [serve] | enrol-code --store <id> --terminal <id> [--replace] | revoke <terminal> | list | verify <terminal> | goodwill --store <id> [--period day|week|month] --budget <cents> --cashier-limit <cents>  [--data <dir>] [--port <n>] [--host <h>]';
+const USAGE = 'usage: hq init [--new-key] | [serve] | enrol-code --store <id> --terminal <id> [--replace] | revoke <terminal> | list | verify <terminal> | anomalies [--json] [--open] | goodwill --store <id> [--period day|week|month] --budget <cents> --cashier-limit <cents>  [--data <dir>] [--key-file <file>] [--port <n>] [--host <h>]';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -40,27 +48,48 @@ function option(args: string[], name: string): string | undefined {
 
 async function main(argv: string[]): Promise<number> {
   const args = [...argv];
-  const dataDir = option(args, 'data') ?? process.env.HQ_DATA_DIR ?? DEFAULT_HQ_DIR;
+  const location = locateHq(args, option);
+  const { dataDir, databaseUrl } = location;
   const port = Number(option(args, 'port') ?? process.env.HQ_PORT ?? 8787);
   const host = option(args, 'host') ?? process.env.HQ_HOST ?? '127.0.0.1';
-  const databaseUrl = process.env.DATABASE_URL || undefined;
   const { demoStaff: demoName, ...web } = serveOptions(args, option);
   const command = args[0] ?? 'serve';
 
+  // Files only: the customer-value models never open HQ's database (`value nightly` does, below).
+  if (command === 'value' && args[1] !== 'nightly') return runValueCommand(args.slice(1));
+
+  if (command === 'init') {
+    const newKey = args.includes('--new-key');
+    const done = await initHq(location, {
+      newKey,
+      open: async (key) => {
+        const ctx = await openHq({ dataDir, databaseUrl: databaseUrl ?? undefined, key });
+        await ctx.sql.close();
+      },
+    });
+    for (const c of done.created) console.log(`created ${c}`);
+    for (const k of done.kept) console.log(`already there, kept: ${k}`);
+    if (done.created.length === 0) console.log('HQ was already initialised here: nothing changed.');
+    console.log(`Back up the key ${location.keyFile} now, apart from the database: without it no enrolled terminal trusts a restored HQ.`);
+    return 0;
+  }
+
+  const key = await requireHq(location);
+
   if (command === 'serve') {
-    const hq = await startHq({ dataDir, databaseUrl, port, host, ...web });
+    const hq = await startHq({ dataDir, databaseUrl: databaseUrl ?? undefined, key, port, host, ...web });
     // Before the HQ line: whoever waits for that line (the demo kiosk) has the login by then.
     if (demoName) console.log(`HQ demo staff: ${demoName} ${await demoStaff(hq.ctx, demoName)}`);
-    console.log(`HQ ${hq.url} (${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`}), key ${hq.ctx.key.keyId} — fleet: ${hq.url}/fleet`);
+    console.log(`HQ ${hq.url} (${describeDatabase(location)}), key ${hq.ctx.key.keyId} in ${location.keyFile} — fleet: ${hq.url}/fleet`);
     const stop = () => void hq.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     return -1;
   }
 
-  const server = databaseUrl ? null : runningServer(dataDir);
+  const server = serverOf(location);
   const direct = async <T>(fn: (ctx: Awaited<ReturnType<typeof openHq>>) => Promise<T>): Promise<T> => {
-    const ctx = await openHq({ dataDir, databaseUrl });
+    const ctx = await openHq({ dataDir, databaseUrl: databaseUrl ?? undefined, key });
     try {
       return await fn(ctx);
     } finally {
@@ -108,6 +137,7 @@ async function main(argv: string[]): Promise<number> {
       const terminals = server
         ? ((await viaServer(server, 'GET', '/v1/fleet')) as { terminals: Awaited<ReturnType<typeof listTerminals>> }).terminals
         : await direct((ctx) => listTerminals(ctx));
+      if (terminals.length === 0) console.log('no terminal enrolled yet: `npm run hq -- enrol-code --store <id> --terminal <id>` makes a code for one');
       for (const t of terminals) {
         const contact = t.lastContactAt === null ? '-' : new Date(t.lastContactAt).toISOString();
         console.log(`${t.terminalId}\t${t.storeId}\t${t.status}/${t.streamStatus}\tv${t.appVersion}\tepoch ${t.epoch}\tseq ${t.lastSeq}\tbacklog ${t.backlog ?? '?'}\t${contact}`);
@@ -125,9 +155,15 @@ async function main(argv: string[]): Promise<number> {
       if (report.streams.length === 0) console.log(`${id}: no stream at HQ`);
       return report.ok ? 0 : 1;
     }
-    case 'value':
-      // Files only: the customer-value models never open HQ's database.
-      return runValueCommand(args.slice(1));
+    case 'value': {
+      // The nightly customer-value run now (docs/value.md): through the running HQ, or on its database.
+      const run = (server
+        ? ((await viaServer(server, 'POST', '/v1/admin/value/nightly')) as { run: unknown }).run
+        : await direct((ctx) => valueScheduler(ctx).run('manual'))) as NightlyResult;
+      console.log(`valeur client au ${run.asOf} : ${run.status}${run.message ? ` (${run.message})` : ''}, ${run.customers} clients, ${run.scored} membres notés`);
+      console.log(JSON.stringify(run));
+      return run.status === 'ok' ? 0 : 1;
+    }
     case 'staff': {
       const code = await runStaffCommand(args.slice(1), option, server, direct);
       if (code !== null) return code;
@@ -146,6 +182,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
+    process.exit(error instanceof HqNotFound ? NO_HQ_EXIT : 1);
   },
 );

@@ -42,6 +42,9 @@ export async function openPglite(dataDir: string | null): Promise<Sql> {
   return wrap(db, false);
 }
 
+/** How long opening a PostgreSQL connection may take. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 const INT8 = 20;
 const NUMERIC = 1700;
 
@@ -50,8 +53,14 @@ export async function openPostgres(connectionString: string): Promise<Sql> {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === INT8 || oid === NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text'),
   };
-  const pool = new pg.Pool({ connectionString, max: 8, types: types as pg.CustomTypesConfig });
-  await pool.query('SELECT 1');
+  // A server that does not answer (a wrong host, a firewall dropping packets) is an error in seconds, not a hang.
+  const pool = new pg.Pool({ connectionString, max: 8, types: types as pg.CustomTypesConfig, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
   const wrap = (client: pg.Pool | pg.PoolClient, inTx: boolean): Sql => ({
     kind: 'postgres',
     async query<T>(text: string, params: readonly unknown[] = []) {

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, sha256Hex } from '../main/core/ledger/canonical';
 
@@ -57,16 +57,39 @@ export function signingKeyFrom(privateKey: KeyObject): SigningKey {
   return { keyId: keyIdOf(publicKey), publicKey, sign: (payload) => signWith(privateKey, payload) };
 }
 
-/** Loads HQ's key from `dir`, or creates it there (private key readable by the owner only). */
-export function loadOrCreateHqKey(dir: string): SigningKey {
-  const path = join(dir, 'hq-ed25519.pem');
-  if (existsSync(path)) return signingKeyFrom(createPrivateKey(readFileSync(path, 'utf8')));
-  mkdirSync(dir, { recursive: true });
+/** HQ's private key file, in HQ's data folder unless --key-file / HQ_KEY_FILE says otherwise (hq-location.ts). */
+export const HQ_KEY_FILE = 'hq-ed25519.pem';
+
+/** Loads HQ's key from `path`; a missing or unreadable file is an error naming it. */
+export function loadHqKey(path: string): SigningKey {
+  try {
+    return signingKeyFrom(createPrivateKey(readFileSync(path, 'utf8')));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new Error(code === 'ENOENT' ? `HQ's key ${path} does not exist` : `HQ's key ${path} cannot be read as an Ed25519 private key (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+}
+
+/** Creates HQ's key at `path` (readable by the owner only); refuses to replace one. */
+export function createHqKey(path: string): SigningKey {
   const { privateKey } = generateKeyPairSync('ed25519');
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-  renameSync(tmp, path);
+  // link + unlink rather than rename: a key that appeared meanwhile is never overwritten.
+  try {
+    linkSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
   return signingKeyFrom(privateKey);
+}
+
+/** Loads HQ's key from `dir`, or creates it there: the library's default (tests); the CLI creates it only at `init`. */
+export function loadOrCreateHqKey(dir: string): SigningKey {
+  const path = join(dir, HQ_KEY_FILE);
+  if (existsSync(path)) return loadHqKey(path);
+  mkdirSync(dir, { recursive: true });
+  return createHqKey(path);
 }
 
 export function ephemeralHqKey(): SigningKey {

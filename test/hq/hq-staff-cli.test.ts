@@ -38,6 +38,7 @@ const login = (url: string, username: string, password: string) =>
   fetch(`${url}/v1/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
 
 it('creates the first admin with HQ stopped, prints its password once; with HQ running, goes through the operator token', async () => {
+  expect((await cli(['init'])).code).toBe(0);
   const first = await cli(['staff', 'create', '--username', 'premier-admin', '--role', 'admin']);
   expect(first.err).toBe('');
   expect(first.code).toBe(0);

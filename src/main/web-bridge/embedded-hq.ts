@@ -1,7 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { HQ_KEY_FILE } from '../../hq/keys';
 import { readOperatorToken } from '../../hq/staff/operator-token';
 
 export interface EmbeddedHq {
@@ -24,9 +26,15 @@ const DEMO_STAFF = 'demo-admin';
  */
 export async function startEmbeddedHq(o: { dataDir: string; port: number }): Promise<EmbeddedHq> {
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-  const child = spawn(process.execPath, [tsx, join(import.meta.dirname, '../../hq/cli.ts'), 'serve', '--data', o.dataDir, '--port', String(o.port), '--demo-staff', DEMO_STAFF], {
+  const cli = join(import.meta.dirname, '../../hq/cli.ts');
+  // HQ commands never create an HQ, except `init`: the demo calls it once, on a machine that has none yet.
+  if (!existsSync(join(o.dataDir, HQ_KEY_FILE)) || !existsSync(join(o.dataDir, 'pglite', 'PG_VERSION'))) {
+    const init = spawnSync(process.execPath, [tsx, cli, 'init', '--data', o.dataDir], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', HQ_KEY_FILE: '' }, timeout: STARTUP_MS });
+    if (init.status !== 0) throw new Error(`embedded HQ could not be initialised in ${o.dataDir}: ${(init.stderr || init.error?.message || '').trim().slice(-2000)}`);
+  }
+  const child = spawn(process.execPath, [tsx, cli, 'serve', '--data', o.dataDir, '--port', String(o.port), '--demo-staff', DEMO_STAFF], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATABASE_URL: '' },
+    env: { ...process.env, DATABASE_URL: '', HQ_KEY_FILE: '' },
   });
   const errors: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => {
