@@ -260,7 +260,10 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
       }
     }
 
-    const skewMs = now - header.terminalTime;
+    // The terminal's own NTP-style estimate (its HQ clock, sentAt, minus its wall clock, stamped together):
+    // unlike now − terminalTime it does not grow with the time the batch spent on the way or in a paused HQ.
+    // sentAt is within the freshness window of HQ's clock, so a terminal far off was corrected before this.
+    const skewMs = header.sentAt - header.terminalTime;
     if (header.toSeq <= stream.last_seq) {
       const stored = await tx.query<{ receipt: PushReceipt }>('SELECT receipt FROM push_receipt WHERE terminal_id = $1 AND epoch = $2 AND through_seq = $3', [
         terminalId,
@@ -300,8 +303,8 @@ export const SKEW_FLAG_MS = 10 * 60_000;
 
 /**
  * One open incident per stream and direction (ahead or behind), not one per
- * batch: IT staff fix the clock once. Delivery delay counts in the skew too,
- * so the threshold is well above a slow network's.
+ * batch: IT staff fix the clock once. The skew is the terminal's round-trip
+ * estimate (see ingestPush), so delivery delay does not count in it.
  */
 async function flagSkew(tx: Sql, terminalId: string, epoch: number, seq: number, skewMs: number, now: number): Promise<void> {
   const direction = skewMs > 0 ? 'behind' : 'ahead';

@@ -21,6 +21,8 @@ import type { Transport, TransportResult } from './transport';
  */
 export class HqClock {
   private anchor: { hq: number; mono: number } | null = null;
+  /** The monotonic times the last signed request left and its answer came (postSigned), until observed. */
+  private exchange: { sent: number; answered: number } | null = null;
 
   constructor(
     private readonly wall: Clock,
@@ -32,9 +34,29 @@ export class HqClock {
     return Math.max(0, Math.round(this.anchor.hq + (this.monotonic.now() - this.anchor.mono)));
   }
 
-  /** HQ said it was `hqTime` (in an answer just received). */
+  /**
+   * HQ said it was `hqTime` (in an answer just received). NTP-style, HQ's
+   * time is placed at the midpoint of the request's round trip when the
+   * request went through postSigned just before (clock-offset.ts): time the
+   * answer spent on the wire or in a paused HQ does not count as offset.
+   * An exchange older than EXCHANGE_FRESH_MS was another request's.
+   */
   observe(hqTime: number): void {
-    if (Number.isSafeInteger(hqTime) && hqTime >= 0) this.anchor = { hq: hqTime, mono: this.monotonic.now() };
+    if (!Number.isSafeInteger(hqTime) || hqTime < 0) return;
+    const now = this.monotonic.now();
+    const x = this.exchange;
+    this.exchange = null;
+    const mono = x && now - x.answered <= EXCHANGE_FRESH_MS ? (x.sent + x.answered) / 2 : now;
+    this.anchor = { hq: hqTime, mono };
+  }
+
+  /** A signed request left at monotonic `sent` and its answer came at `answered`. */
+  exchanged(sent: number, answered: number): void {
+    this.exchange = { sent, answered };
+  }
+
+  monotonicNow(): number {
+    return this.monotonic.now();
   }
 
   /** HQ's time minus this terminal's wall clock, as estimated now; null before HQ was heard. */
@@ -42,6 +64,9 @@ export class HqClock {
     return this.anchor ? this.now() - this.wall.now() : null;
   }
 }
+
+/** How soon after its answer an exchange's round trip is used by observe(): the caller checks the answer, then observes. */
+export const EXCHANGE_FRESH_MS = 1000;
 
 /** What every signed request carries besides its content: when (in HQ's time) and a nonce used once. */
 export interface Stamp {
@@ -86,7 +111,13 @@ export async function postSigned<T>(
   first?: T,
 ): Promise<SignedPost<T>> {
   let sent = first ?? build(stamp(o.hqClock, o.random));
-  let result = await o.transport.post(path, sent);
+  const post = async (body: T): Promise<TransportResult> => {
+    const leftAt = o.hqClock.monotonicNow();
+    const answer = await o.transport.post(path, body);
+    o.hqClock.exchanged(leftAt, o.hqClock.monotonicNow());
+    return answer;
+  };
+  let result = await post(sent);
   // A network that duplicates can hand back the refusal of a copy more than once in a row
   // (the copy HQ took first answered elsewhere); every request here is idempotent by its own
   // ids, so signing again is safe, and bounded so that a confused HQ cannot loop us.
@@ -95,7 +126,7 @@ export async function postSigned<T>(
     if (!refusal || (refusal.code !== 'stale' && refusal.code !== 'replay')) break;
     if (refusal.code === 'stale' && refusal.hqTime !== null) o.hqClock.observe(refusal.hqTime);
     sent = build(stamp(o.hqClock, o.random));
-    result = await o.transport.post(path, sent);
+    result = await post(sent);
   }
   return { result, sent };
 }
