@@ -27,6 +27,7 @@ import { startConfiguredTillApi } from '../till-api/till-api';
 import { startEmbeddedHq, type EmbeddedHq } from './embedded-hq';
 import { startWebBridge } from './web-bridge';
 import { formatCardNumber } from '../../shared/domain/card-number';
+import { hqAt } from './hq-setting';
 
 const { values } = parseArgs({
   options: {
@@ -90,12 +91,12 @@ if (hqMode === 'none') {
   const hqDir = join(dataDir, 'hq');
   const started = performance.now();
   embeddedHq = await startEmbeddedHq({ dataDir: hqDir, port: Number(values['hq-port']) });
-  hq = { url: embeddedHq.url };
+  hq = hqAt(loaded.hq, embeddedHq.url);
   hqNote = `embedded ${embeddedHq.url} (PGlite in ${hqDir}, started in ${((performance.now() - started) / 1000).toFixed(1)} s; fleet: ${embeddedHq.url}/fleet)`;
 } else if (hqMode === 'configured') {
   hqNote = `${loaded.hq!.url} (from the configuration)`;
 } else if (/^https?:\/\//.test(hqMode)) {
-  hq = { url: hqMode };
+  hq = hqAt(loaded.hq, hqMode);
   hqNote = `${hqMode} (asked for)`;
 } else {
   console.error(`--hq must be embedded, none or an http(s) URL, not ${hqMode}`);
@@ -164,6 +165,11 @@ if (embeddedHq && core.sync.view().state === 'unenrolled') {
   } catch (error) {
     hqNote += `, enrolment failed: ${error instanceof Error ? error.message : String(error)}`;
   }
+}
+
+// An HQ this terminal is not enrolled with receives nothing: the banner says so, and how to enrol.
+if (hq && core.sync.view().state === 'unenrolled') {
+  hqNote += `; terminal ${config.terminalId} NOT ENROLLED: nothing reaches HQ until IT enrols it (npm run terminal -- enrol <CODE> --hq ${hq.url}, or the Diagnostic dialog)`;
 }
 
 const cards = demoCards({ db: core.db, ledger: core.ledger, members: core.members });
