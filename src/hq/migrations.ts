@@ -355,6 +355,71 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 7,
+    // Customer value (docs/value.md, src/hq/value/nightly.ts): one row per fit run with its parameters and the
+    // aggregates over every customer; one current row per member who agreed to profiling (nobody else gets one);
+    // segment sizes per run (every customer) and flows between runs (scored members). member_value_removed: the
+    // members whose row a run dropped (consent withdrawn), so pull can delete their hint at the terminals.
+    sql: `
+      CREATE TABLE value_run (
+        run_id text PRIMARY KEY,
+        -- 1, 2, 3…: the order runs ended in (two runs can share a millisecond).
+        run_no bigint NOT NULL,
+        started_at bigint NOT NULL,
+        finished_at bigint NOT NULL,
+        trigger text NOT NULL CHECK (trigger IN ('nightly', 'manual', 'startup')),
+        as_of text NOT NULL,
+        status text NOT NULL CHECK (status IN ('ok', 'not_converged', 'too_few')),
+        message text,
+        config jsonb NOT NULL,
+        params jsonb,
+        customers integer NOT NULL,
+        scored integer NOT NULL,
+        aggregates jsonb
+      );
+      CREATE INDEX value_run_by_no ON value_run (run_no);
+
+      CREATE TABLE member_value (
+        customer_id text PRIMARY KEY,
+        run_id text NOT NULL,
+        as_of text NOT NULL,
+        repeat_visits integer NOT NULL,
+        first_visit text NOT NULL,
+        last_visit text NOT NULL,
+        p_alive float8 NOT NULL,
+        expected_visits float8 NOT NULL,
+        expected_spend float8 NOT NULL,
+        value float8 NOT NULL,
+        segment text NOT NULL CHECK (segment IN ('most_valued', 'growing', 'steady', 'at_risk', 'lapsed')),
+        previous_segment text,
+        change_version bigint NOT NULL
+      );
+      CREATE INDEX member_value_by_segment ON member_value (segment, value DESC);
+
+      CREATE TABLE member_value_removed (
+        customer_id text PRIMARY KEY,
+        change_version bigint NOT NULL
+      );
+
+      CREATE TABLE value_segment_count (
+        run_id text NOT NULL,
+        as_of text NOT NULL,
+        segment text NOT NULL,
+        customers integer NOT NULL,
+        scored integer NOT NULL,
+        PRIMARY KEY (run_id, segment)
+      );
+
+      CREATE TABLE value_segment_flow (
+        run_id text NOT NULL,
+        from_segment text NOT NULL,
+        to_segment text NOT NULL,
+        members integer NOT NULL,
+        PRIMARY KEY (run_id, from_segment, to_segment)
+      );
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {

@@ -5,6 +5,8 @@ import { authenticateTerminal } from './auth';
 import { audit, HqError, type HqContext } from './context';
 import { releaseExpiredHolds } from './holds';
 import { goodwillPuts, relationshipPuts } from './customer-incidents';
+import { valueHintPatch } from './value/value-hints';
+import { valueScheduler } from './value/value-scheduler';
 
 /**
  * Pull (sync-ledger.md §2.5): one patch per bucket since the terminal's
@@ -77,14 +79,16 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
       }));
       // Customers' incidents from every store and the store's goodwill budget ride in the store bucket (customer-incidents.ts).
       const incidentPuts = [...(await relationshipPuts(tx, ids, ctx.clock.now())), ...(await goodwillPuts(tx, terminal.store_id, storeSince))];
+      // Segments and P(alive) of the store's members who agreed to profiling (value/value-hints.ts).
+      const value = await valueHintPatch(tx, terminal.store_id, storeSince, valueScheduler(ctx).config);
       return {
         buckets: [
           { bucket: 'program' as const, cookie, puts: program.map((p) => ({ key: 'program', value: p.rules })), deletes: [] },
           {
             bucket: 'store' as const,
             cookie,
-            puts: [...members.filter((m) => m.record !== null).map((m) => ({ key: `member:${m.customer_id}`, value: m.record as unknown })), ...incidentPuts],
-            deletes: [],
+            puts: [...members.filter((m) => m.record !== null).map((m) => ({ key: `member:${m.customer_id}`, value: m.record as unknown })), ...incidentPuts, ...value.puts],
+            deletes: value.deletes,
           },
           { bucket: 'terminal' as const, cookie, puts: allowanceChanged.length > 0 ? [{ key: 'allowance', value: allowance }] : [], deletes: [] },
         ],

@@ -30,6 +30,9 @@ import { registerStaffRoutes } from './staff/routes';
 import { pruneSessions } from './staff/sessions';
 import { loopbackWeb, prepareWeb, type HqWeb, type HqWebOptions } from './staff/setup';
 import { SERVER_FILE, serverNote } from './staff/operator-client';
+import { registerValueRoutes } from './value/value-routes';
+import { loadValueConfig, valueScheduler } from './value/value-scheduler';
+import type { ValueConfig } from '../shared/value/value-config';
 
 export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -51,6 +54,12 @@ export interface HqOptions extends HqWebOptions {
   key?: SigningKey;
   /** How often holds are released and lots expired (ms); 0 turns the timer off. */
   maintenanceIntervalMs?: number;
+  /** Customer value settings (docs/value.md); otherwise value-config.json in dataDir over the defaults. */
+  valueConfig?: ValueConfig;
+  /** How often the nightly value run checks whether it is due (ms); 0 turns it off. */
+  valueCheckIntervalMs?: number;
+  /** Fit customer value once at start (the demo), besides the nightly run. */
+  valueAtStart?: boolean;
 }
 
 export interface Hq {
@@ -85,6 +94,7 @@ export async function openHq(options: HqOptions = {}): Promise<HqContext> {
     rules: defaultRules(),
   };
   await publishProgram(ctx, ctx.rules);
+  valueScheduler(ctx, options.valueConfig ?? loadValueConfig(dataDir));
   return ctx;
 }
 
@@ -231,6 +241,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): Fastify
     return reply.type('text/html; charset=utf-8').send(await fleetPage(ctx, lang, viewer.session));
   });
   registerIncidentRoutes(app, ctx, staff);
+  registerValueRoutes(app, ctx, staff, valueScheduler(ctx));
 
   // Operator actions: the CLI with HQ's operator token (PGlite is single-process), or IT staff signed in
   // (cookie + CSRF token). The source address is never the authentication.
@@ -289,6 +300,13 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
         }, interval)
       : null;
   timer?.unref();
+  // The nightly customer-value run, on HQ's clock (value/value-scheduler.ts); a run asked at start goes first.
+  const value = valueScheduler(ctx);
+  if (options.valueAtStart) void value.run('startup').catch((error: unknown) => ctx.logger.error('customer value run at start failed', { error: String(error) }));
+  const valueInterval = options.valueCheckIntervalMs ?? 60_000;
+  const valueTimer =
+    valueInterval > 0 ? setInterval(() => void value.tick().catch((error: unknown) => ctx.logger.error('nightly customer value run failed', { error: String(error) })), valueInterval) : null;
+  valueTimer?.unref();
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
     url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
@@ -297,7 +315,9 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
     app,
     async close() {
       if (timer) clearInterval(timer);
+      if (valueTimer) clearInterval(valueTimer);
       await running;
+      await value.idle();
       await app.close();
       await ctx.sql.close();
       if (!options.inMemory && existsSync(serverFile)) rmSync(serverFile, { force: true });

@@ -113,7 +113,7 @@ function load(o: Options): Loaded {
 const round = (v: number, digits = 6) => Number(v.toPrecision(digits));
 
 /** The three fits as the JSON line reports them: parameters only for a fit that converged. */
-function fitsJson(fits: ModelFits) {
+export function fitsJson(fits: ModelFits) {
   const one = <T extends object>(fit: { model: T; ll: number; converged: boolean; reason?: string }, extra: object = {}) =>
     fit.converged
       ? { ...Object.fromEntries(Object.entries(fit.model).map(([k, v]) => [k, round(v as number, 8)])), ll: round(fit.ll, 10), converged: true, ...extra }

@@ -712,6 +712,23 @@ export const migrations: readonly Migration[] = [
 
     `,
   },
+  {
+    version: 15,
+    name: 'customer value hints from HQ (segment, P(alive), last visit; never a euro value)',
+    sql: `
+      -- HQ's nightly customer-value run (docs/value.md) sends, for the store's members who agreed to profiling,
+      -- the store bucket's value:<memberId> item; the pull keeps it here, one row per member, and deletes it with the key.
+      CREATE TABLE member_value_hint (
+        member_id TEXT PRIMARY KEY,
+        segment TEXT NOT NULL CHECK (segment IN ('most_valued', 'growing', 'steady', 'at_risk', 'lapsed')),
+        p_alive REAL NOT NULL CHECK (p_alive >= 0 AND p_alive <= 1),
+        last_visit_on TEXT NOT NULL,
+        scored_on TEXT NOT NULL,
+        welcome_back TEXT,
+        received_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

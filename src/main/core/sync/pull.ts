@@ -17,6 +17,8 @@ import {
 import { ALLOWANCE_STATE_KEY, storeAllowance, type Enrolment } from './enrolment';
 import { checkIncidentItem, isIncidentItem } from '../incidents/pull-items';
 import { refreshStaleRelationships } from '../incidents/relationship-summary';
+import { applyValueHints, checkValueHint, isValueHintKey } from '../value/value-hints';
+import type { MemberValueHint } from '../../../shared/value/value-hint';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
 import { postSigned, type HqClock, type Stamp } from './hq-clock';
@@ -105,6 +107,8 @@ interface Checked {
   response: PullResponse;
   program: unknown;
   members: Member[];
+  /** Customer-value hints (`value:<memberId>` in the store bucket): kept in member_value_hint. */
+  valueHints: MemberValueHint[];
   others: Array<{ bucket: Bucket; key: string; value: unknown }>;
 }
 
@@ -119,6 +123,7 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
   const allowances = [response.allowance];
   let program: unknown = null;
   const members: Member[] = [];
+  const valueHints: MemberValueHint[] = [];
   const others: Checked['others'] = [];
   try {
     for (const patch of response.buckets) {
@@ -131,6 +136,8 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
           members.push(member);
         } else if (patch.bucket === 'terminal' && put.key === 'allowance') {
           allowances.push(OfflineAllowance.parse(put.value));
+        } else if (isValueHintKey(patch.bucket, put.key)) {
+          valueHints.push(checkValueHint(put.key, put.value));
         } else if (isIncidentItem(patch.bucket, put.key)) {
           // Customers' incidents from every store, the goodwill budget: kept as sent, once they are what they say.
           checkIncidentItem(put.key, put.value);
@@ -148,7 +155,7 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
       return { ok: false, code: 'bad_signature', message: `allowance ${a.allowanceId} is not HQ's for this terminal` };
     }
   }
-  return { ok: true, checked: { response, program, members, others } };
+  return { ok: true, checked: { response, program, members, valueHints, others } };
 }
 
 /** Writes a member HQ sent into the member tables: the record, its cards and its search words. Consents stay where they were given. */
@@ -181,6 +188,7 @@ export function applyPullResponse(db: Db, members: MemberStore, checked: Checked
     for (const m of checked.members) upsertMember(db, members, m, now);
     const putItem = db.prepare('INSERT INTO sync_bucket_item (bucket, key, value) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value');
     for (const item of checked.others) putItem.run(item.bucket, item.key, JSON.stringify(item.value ?? null));
+    applyValueHints(db, checked.valueHints, response.buckets.filter((p) => p.bucket === 'store').flatMap((p) => p.deletes), now);
     for (const patch of response.buckets) {
       for (const key of patch.deletes) {
         if (patch.bucket === 'store' && key.startsWith('member:')) db.prepare('DELETE FROM sync_member_balance WHERE member_id = ?').run(key.slice('member:'.length));
