@@ -40,6 +40,8 @@ export default defineConfig({
           cashier: resolve(root, 'src/renderer/cashier/index.html'),
           customer: resolve(root, 'src/renderer/customer/index.html'),
           simulator: resolve(root, 'src/renderer/simulator/index.html'),
+          // HQ's web console for staff (served by HQ at /console/, src/hq/console.ts).
+          hq: resolve(root, 'src/renderer/hq/index.html'),
         },
         output: {
           // One entry chunk per screen; what the screens share sits in a few

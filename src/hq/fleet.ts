@@ -1,10 +1,9 @@
-import type { Locale } from '../shared/contract';
-import { translateHq } from '../shared/i18n/hq';
 import { entryHash } from '../main/core/ledger/chain';
 import type { WireEntry } from '../shared/sync/protocol';
 import type { HqContext } from './context';
-import { SKEW_FLAG_MS, toEntry } from './ingest';
-import { escapeHtml as escape, staffHead, staffHeader, type Viewer } from './staff/pages';
+import { toEntry } from './ingest';
+import { LOOKUP_ACTION } from './member-lookup';
+import { ANOMALY_HANDLED } from './sync-anomalies';
 
 /** What IT staff see of the fleet: terminals, streams, backlogs, freezes, refusals. */
 export interface FleetTerminal {
@@ -24,6 +23,8 @@ export interface FleetTerminal {
   streamStatus: 'active' | 'frozen';
   frozenReason: string | null;
   skewMs: number | null;
+  /** Sync anomalies about this terminal not yet marked handled (sync-anomalies.ts). */
+  openAnomalies: number;
 }
 
 export interface FrozenStream {
@@ -58,9 +59,11 @@ export async function listTerminals(ctx: HqContext): Promise<FleetTerminal[]> {
     stream_status: 'active' | 'frozen' | null;
     frozen_reason: string | null;
     skew_ms: number | null;
+    open_anomalies: number;
   }>(
     `SELECT t.terminal_id, t.store_id, t.status, t.app_version, t.epoch, t.enrolled_at, t.last_contact_at, t.revoked_at, t.head_seq,
-            s.last_seq, s.applied_through_seq, s.status AS stream_status, s.frozen_reason, s.skew_ms
+            s.last_seq, s.applied_through_seq, s.status AS stream_status, s.frozen_reason, s.skew_ms,
+            (SELECT count(*)::int FROM sync_anomaly a WHERE a.terminal_id = t.terminal_id AND a.status = 'open') AS open_anomalies
      FROM terminal t LEFT JOIN terminal_stream s ON s.terminal_id = t.terminal_id AND s.epoch = t.epoch
      ORDER BY t.store_id, t.terminal_id`,
   );
@@ -79,6 +82,7 @@ export async function listTerminals(ctx: HqContext): Promise<FleetTerminal[]> {
     streamStatus: r.stream_status ?? 'active',
     frozenReason: r.frozen_reason,
     skewMs: r.skew_ms,
+    openAnomalies: r.open_anomalies,
   }));
 }
 
@@ -95,6 +99,62 @@ export async function auditLog(ctx: HqContext, limit = 100, terminalId?: string)
     [limit, terminalId ?? null],
   );
   return rows.map((r) => ({ terminalId: r.terminal_id, at: r.at, action: r.action, code: r.code, message: r.message }));
+}
+
+/**
+ * What the audit table holds besides refusals: answered card lookups, codes
+ * issued, terminals replaced or revoked, anomalies handled. The fleet's
+ * refusal log leaves them out; lookups are counted apart (lookupCounts).
+ */
+const NOT_REFUSALS: ReadonlyArray<readonly [string, string]> = [
+  [LOOKUP_ACTION, 'found'],
+  [LOOKUP_ACTION, 'not_found'],
+  ['enrol_code', 'code'],
+  ['enrol_code', 'replace_code'],
+  ['enrol', 'replaced'],
+  ['revoke', 'revoked'],
+  [ANOMALY_HANDLED.action, ANOMALY_HANDLED.code],
+];
+
+/** The latest refusals HQ audited (newest first): nothing that was answered. */
+export async function refusalLog(ctx: HqContext, limit = 50): Promise<AuditRow[]> {
+  const rows = await ctx.sql.query<{ terminal_id: string; at: number; action: string; code: string; message: string }>(
+    `SELECT terminal_id, at, action, code, message FROM audit
+     WHERE (action, code) NOT IN (SELECT * FROM unnest($2::text[], $3::text[]))
+     ORDER BY at DESC, audit_id DESC LIMIT $1`,
+    [limit, NOT_REFUSALS.map((p) => p[0]), NOT_REFUSALS.map((p) => p[1])],
+  );
+  return rows.map((r) => ({ terminalId: r.terminal_id, at: r.at, action: r.action, code: r.code, message: r.message }));
+}
+
+export const LOOKUP_WINDOW_MS = 24 * 3_600_000;
+
+export interface LookupCounts {
+  sinceMs: number;
+  byTerminal: Array<{ terminalId: string; found: number; notFound: number }>;
+}
+
+/** Card lookups HQ answered per terminal over the last day: a counter, not log lines. */
+export async function lookupCounts(ctx: HqContext): Promise<LookupCounts> {
+  const since = ctx.clock.now() - LOOKUP_WINDOW_MS;
+  const rows = await ctx.sql.query<{ terminal_id: string; found: number; not_found: number }>(
+    `SELECT terminal_id, count(*) FILTER (WHERE code = 'found')::int AS found, count(*) FILTER (WHERE code = 'not_found')::int AS not_found
+     FROM audit WHERE action = $1 AND code IN ('found', 'not_found') AND at > $2 GROUP BY terminal_id ORDER BY terminal_id`,
+    [LOOKUP_ACTION, since],
+  );
+  return { sinceMs: since, byTerminal: rows.map((r) => ({ terminalId: r.terminal_id, found: r.found, notFound: r.not_found })) };
+}
+
+/** GET /v1/fleet: everything the console's fleet view shows. */
+export async function fleetOverview(ctx: HqContext) {
+  return {
+    terminals: await listTerminals(ctx),
+    frozenStreams: await frozenStreams(ctx),
+    /** Requests refused before HQ knew who sent them, counted per minute (request-guard.ts). */
+    refusals: ctx.guard.refusals(),
+    recentRefusals: await refusalLog(ctx),
+    lookups: await lookupCounts(ctx),
+  };
 }
 
 export interface StreamVerification {
@@ -141,49 +201,4 @@ export async function verifyTerminal(ctx: HqContext, terminalId: string): Promis
     result.push({ epoch: s.epoch, entries: expected - 1, lastSeq: s.last_seq, problems });
   }
   return { ok: result.every((r) => r.problems.length === 0), streams: result };
-}
-
-function when(locale: Locale, ms: number | null): string {
-  if (ms === null) return translateHq(locale, 'hq.fleet.never');
-  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Paris' }).format(new Date(ms));
-}
-
-/** The /fleet page for signed-in staff: plain HTML, HQ's stylesheet, no script. */
-export async function fleetPage(ctx: HqContext, locale: Locale, viewer: Viewer): Promise<string> {
-  const t = (key: string) => escape(translateHq(locale, key));
-  const terminals = await listTerminals(ctx);
-  const frozen = await frozenStreams(ctx);
-  const audits = await auditLog(ctx, 50);
-  const cell = (v: string) => `<td>${escape(v)}</td>`;
-  // Seconds are enough to see a clock off by minutes, a day or a year; beyond the threshold it is marked.
-  const skewCell = (ms: number | null) =>
-    ms === null ? cell('–') : `<td class="${Math.abs(ms) > SKEW_FLAG_MS ? 'skewed' : ''}">${escape(`${ms > 0 ? '−' : '+'}${Math.round(Math.abs(ms) / 1000)} s`)}</td>`;
-  const terminalRows = terminals
-    .map((x) => {
-      const status = x.status === 'revoked' ? 'revoked' : x.streamStatus === 'frozen' ? 'frozen' : 'active';
-      return `<tr class="${status}">${cell(x.terminalId)}${cell(x.storeId)}${cell(x.appVersion)}${cell(when(locale, x.lastContactAt))}${cell(String(x.lastSeq))}${cell(
-        x.backlog === null ? translateHq(locale, 'hq.fleet.unknown') : String(x.backlog),
-      )}${skewCell(x.skewMs)}<td>${t(`hq.fleet.status.${status}`)}</td></tr>`;
-    })
-    .join('');
-  const frozenRows = frozen.map((f) => `<tr>${cell(`${f.terminalId}/${f.epoch}`)}${cell(String(f.lastSeq))}${cell(f.reason ?? '')}${cell(when(locale, f.frozenAt))}</tr>`).join('');
-  const auditRows = audits.map((a) => `<tr>${cell(when(locale, a.at))}${cell(a.terminalId)}${cell(a.action)}${cell(a.code)}${cell(a.message)}</tr>`).join('');
-  const none = (cols: number) => `<tr><td colspan="${cols}">${t('hq.fleet.none')}</td></tr>`;
-  return `<!doctype html>
-<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-${staffHead(translateHq(locale, 'hq.fleet.title'), viewer)}</head><body>
-${staffHeader(locale, viewer)}
-<main class="page">
-<h1>${t('hq.fleet.title')}</h1>
-<h2>${t('hq.fleet.terminals')}</h2>
-<div class="table-wrap"><table><thead><tr><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.store')}</th><th>${t('hq.fleet.app_version')}</th><th>${t('hq.fleet.last_contact')}</th><th>${t('hq.fleet.cursor')}</th><th>${t('hq.fleet.backlog')}</th><th>${t('hq.fleet.clock')}</th><th>${t('hq.fleet.status')}</th></tr></thead>
-<tbody>${terminalRows || none(8)}</tbody></table></div>
-<h2>${t('hq.fleet.frozen_streams')}</h2>
-<div class="table-wrap"><table><thead><tr><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.cursor')}</th><th>${t('hq.fleet.reason')}</th><th>${t('hq.fleet.when')}</th></tr></thead>
-<tbody>${frozenRows || none(4)}</tbody></table></div>
-<h2>${t('hq.fleet.audit')}</h2>
-<div class="table-wrap"><table><thead><tr><th>${t('hq.fleet.when')}</th><th>${t('hq.fleet.terminal')}</th><th>${t('hq.fleet.action')}</th><th>${t('hq.fleet.code')}</th><th>${t('hq.fleet.message')}</th></tr></thead>
-<tbody>${auditRows || none(5)}</tbody></table></div>
-</main>
-</body></html>`;
 }

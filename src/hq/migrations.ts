@@ -420,6 +420,16 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 8,
+    // Sync anomalies are handled by IT staff in HQ's console (sync-anomalies.ts): who and when, on the row.
+    sql: `
+      ALTER TABLE sync_anomaly ADD COLUMN handled_at bigint;
+      ALTER TABLE sync_anomaly ADD COLUMN handled_by text;
+      CREATE INDEX sync_anomaly_by_status ON sync_anomaly (status, created_at);
+      CREATE INDEX sync_anomaly_by_terminal ON sync_anomaly (terminal_id) WHERE status = 'open';
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {

@@ -11,7 +11,8 @@ import { sweepLinkedProvisionals } from './card-link';
 import { DEFAULT_HQ_POLICY, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
 import { openPglite, openPostgres, type Sql } from './db';
 import { createEnrolCode, enrol, revoke } from './enrolment';
-import { auditLog, fleetPage, frozenStreams, listTerminals, verifyTerminal } from './fleet';
+import { registerConsole } from './console';
+import { auditLog, fleetOverview, verifyTerminal } from './fleet';
 import { registerIncidentRoutes } from './incidents-page';
 import { releaseExpiredHolds, requestHold, voidHold } from './holds';
 import { ingestPush, unauditedRefusal } from './ingest';
@@ -54,6 +55,8 @@ export interface HqOptions extends HqWebOptions {
   key?: SigningKey;
   /** How often holds are released and lots expired (ms); 0 turns the timer off. */
   maintenanceIntervalMs?: number;
+  /** The built renderer holding the staff console (hq/index.html, assets/); out/renderer by default (console.ts). */
+  consoleDir?: string;
   /** Customer value settings (docs/value.md); otherwise value-config.json in dataDir over the defaults. */
   valueConfig?: ValueConfig;
   /** How often the nightly value run checks whether it is due (ms); 0 turns it off. */
@@ -119,7 +122,7 @@ function issuesOf(error: z.ZodError): string {
     .join('; ');
 }
 
-export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): FastifyInstance {
+export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleDir?: string): FastifyInstance {
   // Fastify types an HTTPS server apart; the routes are the same either way.
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, https: web.tls ?? null, trustProxy: web.trustProxy ?? false }) as unknown as FastifyInstance;
   // Staff-facing routes (pages, fleet, operator): Host and Origin checks, JSON only, security headers (staff/http-guard.ts).
@@ -228,18 +231,14 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx)): Fastify
   route('/v1/holds/void', 'hold_void', HoldVoid, (body) => voidHold(ctx, body));
 
   app.get('/v1/hq', async () => ({ keyId: ctx.key.keyId, publicKey: ctx.key.publicKey, schemaVersion: SCHEMA_VERSION, hqTime: ctx.clock.now() }));
-  app.get('/v1/fleet', { onRequest: staff.api('fleet', { operator: true }) }, async () => ({ terminals: await listTerminals(ctx), frozenStreams: await frozenStreams(ctx), refusals: ctx.guard.refusals() }));
+  app.get('/v1/fleet', { onRequest: staff.api('fleet', { operator: true }) }, async () => fleetOverview(ctx));
   app.get('/v1/fleet/audit', { onRequest: staff.api('fleet', { operator: true }) }, async (request) => {
     const q = request.query as { limit?: string; terminal?: string };
     const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
     return { audit: await auditLog(ctx, limit, q.terminal) };
   });
-  app.get('/fleet', { onRequest: staff.page('fleet') }, async (request, reply) => {
-    const lang = (request.query as { lang?: string }).lang === 'en' ? 'en' : 'fr';
-    const viewer = principalOf(request);
-    if (viewer.kind !== 'staff') throw new Error('the fleet page is for signed-in staff');
-    return reply.type('text/html; charset=utf-8').send(await fleetPage(ctx, lang, viewer.session));
-  });
+  // The staff console (React, src/renderer/hq) at /console/, its anomalies API, and /fleet's way there.
+  registerConsole(app, ctx, staff, web.security, consoleDir);
   registerIncidentRoutes(app, ctx, staff);
   registerValueRoutes(app, ctx, staff, valueScheduler(ctx));
 
@@ -276,7 +275,7 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
   const ctx = await openHq(options);
   const host = options.host ?? '127.0.0.1';
   const web = prepareWeb(ctx, { ...options, dataDir: options.dataDir ?? DEFAULT_HQ_DIR, host });
-  const app = buildApp(ctx, web);
+  const app = buildApp(ctx, web, options.consoleDir);
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);

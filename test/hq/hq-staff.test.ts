@@ -10,6 +10,7 @@ import { ephemeralHqKey } from '../../src/hq/keys';
 import { startHq, type Hq } from '../../src/hq/server';
 import { createStaff, disableStaff } from '../../src/hq/staff/accounts';
 import { OPERATOR_TOKEN_FILE } from '../../src/hq/staff/operator-token';
+import { fakeConsoleBuild } from './console-fixture';
 import { staffClient, startTestHq, type StaffClient, type TestHq } from './hq-fixture';
 
 /**
@@ -63,7 +64,7 @@ async function statusOf(terminalId: string): Promise<string> {
 const origin = () => hq.url;
 
 beforeAll(async () => {
-  hq = await startTestHq();
+  hq = await startTestHq({ consoleDir: fakeConsoleBuild() });
   it_ = await staffClient(hq, 'it');
   operatorToken = readFileSync(join(hq.dir, OPERATOR_TOKEN_FILE), 'utf8').trim();
 }, 30_000);
@@ -122,32 +123,39 @@ describe('a hostile page or host name', () => {
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { code: string }).code).toMatch(/^[A-Z2-9-]+$/);
     expect(statSync(join(hq.dir, OPERATOR_TOKEN_FILE)).mode & 0o777).toBe(0o600);
-    // The token is the operator's, not a key to the pages.
-    expect((await fetch(`${hq.url}/fleet`, { headers: { authorization: `Bearer ${operatorToken}` }, redirect: 'manual' })).status).toBe(303);
+    // The token is the operator's, not a key to the pages: the console sends it to the login page.
+    const page = await fetch(`${hq.url}/console/fleet`, { headers: { authorization: `Bearer ${operatorToken}` }, redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/login?next=%2Fconsole%2Ffleet');
   });
 });
 
 describe('sessions and roles', () => {
-  it('without a session: 401 on the fleet API, the login page for the fleet page', async () => {
-    for (const path of ['/v1/fleet', '/v1/fleet/audit', '/v1/admin/terminals/x/verify']) {
+  it('without a session: 401 on the fleet API, the login page for the console', async () => {
+    for (const path of ['/v1/fleet', '/v1/fleet/audit', '/v1/admin/terminals/x/verify', '/v1/console/session', '/v1/anomalies']) {
       const answer = await fetch(`${hq.url}${path}`);
       expect(answer.status).toBe(401);
       expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
     }
-    const page = await fetch(`${hq.url}/fleet`, { redirect: 'manual' });
+    // The old fleet page's address leads to the console's fleet view, which wants a session.
+    const old = await fetch(`${hq.url}/fleet`, { redirect: 'manual' });
+    expect(old.status).toBe(303);
+    expect(old.headers.get('location')).toBe('/console/fleet');
+    const page = await fetch(`${hq.url}/console/fleet`, { redirect: 'manual' });
     expect(page.status).toBe(303);
-    expect(page.headers.get('location')).toBe('/login?next=%2Ffleet');
+    expect(page.headers.get('location')).toBe('/login?next=%2Fconsole%2Ffleet');
     expect((await fetch(`${hq.url}/v1/fleet`, { headers: { cookie: 'hq_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })).status).toBe(401);
   });
 
   it('IT staff see the fleet and can revoke and issue codes with the CSRF token', async () => {
     const t = await enrolled();
     expect((await it_.get('/v1/fleet')).json.terminals.map((x: { terminalId: string }) => x.terminalId)).toContain(t.terminalId);
-    const page = await it_.get('/fleet');
-    expect(page.status).toBe(200);
-    expect(page.text).toContain(t.terminalId);
-    expect(page.text).toContain('it-staff');
-    expect(page.text).toContain(`<meta name="csrf-token" content="${it_.csrfToken}">`);
+    expect((await it_.get('/fleet')).headers.get('location')).toBe('/console/fleet');
+    expect((await it_.get('/console/fleet')).status).toBe(200);
+    // What the console learns of its session: who, the CSRF token to send back, what the role may see.
+    const session = await it_.get('/v1/console/session');
+    expect(session.json).toMatchObject({ username: 'it-staff', role: 'it', csrfToken: it_.csrfToken });
+    expect(session.json.permissions).toEqual(['fleet', 'releases']);
     const code = await it_.post('/v1/admin/enrol-codes', { storeId: 'it-store', terminalId: 'it-t1' });
     expect(code.status).toBe(200);
     expect(typeof code.json.code).toBe('string');
@@ -168,7 +176,7 @@ describe('sessions and roles', () => {
     expect(await statusOf(t.terminalId)).toBe('active');
   });
 
-  it('marketing and customer service get 403 on fleet actions and pages', async () => {
+  it('marketing and customer service get 403 on fleet actions and data, and the console shows them no fleet', async () => {
     const t = await enrolled();
     for (const role of ['marketing', 'service'] as const) {
       const staff = await staffClient(hq, role);
@@ -176,10 +184,10 @@ describe('sessions and roles', () => {
       expect((await staff.get('/v1/fleet/audit')).status).toBe(403);
       expect((await staff.post(`/v1/admin/terminals/${t.terminalId}/revoke`)).status).toBe(403);
       expect((await staff.post('/v1/admin/enrol-codes', { storeId: 's', terminalId: 'x' })).status).toBe(403);
-      const page = await staff.get('/fleet');
-      expect(page.status).toBe(403);
-      expect(page.text).toContain('Accès refusé');
-      expect(page.text).not.toContain(t.terminalId);
+      expect((await staff.get('/v1/anomalies')).status).toBe(403);
+      // The old fleet address takes them to the console's first view for their role, not the fleet's.
+      expect((await staff.get('/fleet')).headers.get('location')).toBe('/console/');
+      expect((await staff.get('/v1/console/session')).json.permissions).not.toContain('fleet');
     }
     expect(await statusOf(t.terminalId)).toBe('active');
   });
@@ -274,7 +282,10 @@ describe('login', () => {
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe('/fleet');
     const cookie = String(ok.headers['set-cookie']).split(';')[0]!;
-    expect((await fetch(`${hq.url}/fleet`, { headers: { cookie } })).status).toBe(200);
+    // …which is the console's fleet view now.
+    const landed = await fetch(`${hq.url}/fleet`, { headers: { cookie } });
+    expect(landed.status).toBe(200);
+    expect(landed.url).toBe(`${hq.url}/console/fleet`);
     // next= is a local path or the fleet: never another site.
     const away = await raw(hq.url, { method: 'POST', path: '/login', headers: { ...headers, origin: origin() }, body: body.replace('next=%2Ffleet', 'next=%2F%2Fevil.example') });
     expect(away.headers.location).toBe('/fleet');
@@ -317,9 +328,9 @@ describe('security headers', () => {
     const pages: Array<{ name: string; response: Response }> = [
       { name: 'login', response: await fetch(`${hq.url}/login`) },
       { name: 'login en', response: await fetch(`${hq.url}/login?lang=en`) },
-      { name: 'fleet', response: await fetch(`${hq.url}/fleet`, { headers: { cookie: itStaff.cookie } }) },
-      { name: 'fleet en', response: await fetch(`${hq.url}/fleet?lang=en`, { headers: { cookie: itStaff.cookie } }) },
-      { name: 'forbidden', response: await fetch(`${hq.url}/fleet`, { headers: { cookie: marketing.cookie } }) },
+      { name: 'console fleet', response: await fetch(`${hq.url}/fleet`, { headers: { cookie: itStaff.cookie } }) },
+      { name: 'console fleet en', response: await fetch(`${hq.url}/fleet?lang=en`, { headers: { cookie: itStaff.cookie } }) },
+      { name: 'console for marketing', response: await fetch(`${hq.url}/fleet`, { headers: { cookie: marketing.cookie } }) },
       {
         name: 'login error',
         response: await fetch(`${hq.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=nobody&password=nothing-at-all' }),
@@ -336,8 +347,18 @@ describe('security headers', () => {
       expect(response.headers.get('referrer-policy'), name).toBe('same-origin');
       expect(response.headers.get('x-frame-options'), name).toBe('DENY');
       expect(response.headers.get('strict-transport-security'), name).toBeNull();
+      expect(csp, name).not.toContain('unsafe-');
       const html = await response.text();
-      expect(html, name).not.toMatch(/<script|<style|style=|\son[a-z]+=/i);
+      if (name.startsWith('console')) {
+        // The console runs HQ's own script files, never inline code, and calls nothing but HQ.
+        expect(csp, name).toContain("script-src 'self'");
+        expect(csp, name).toContain("connect-src 'self'");
+        expect([...html.matchAll(/<script[^>]*>([^<]*)<\/script>/g)].map((m) => [/ src="\.\.\/assets\/[\w-]+\.js"/.test(m[0]), m[1]]), name).toEqual([[true, '']]);
+        expect(html, name).not.toMatch(/<style|style=|\son[a-z]+=/i);
+      } else {
+        expect(csp, name).not.toContain('script-src');
+        expect(html, name).not.toMatch(/<script|<style|style=|\son[a-z]+=/i);
+      }
     }
     expect(pages[2]!.response.status).toBe(200);
     expect(pages[2]!.response.headers.get('cache-control')).toBe('no-store');

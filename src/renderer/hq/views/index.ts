@@ -1,0 +1,11 @@
+import { anomaliesView } from './AnomaliesView';
+import { fleetView } from './FleetView';
+import { incidentsView } from './IncidentsView';
+import type { ConsoleView } from './view';
+
+/**
+ * Every view of the console, in the navigation bar's order. To add one: a
+ * file in this folder exporting a ConsoleView, and a line here
+ * (docs/hq-console.md).
+ */
+export const VIEWS: readonly ConsoleView[] = [fleetView, anomaliesView, incidentsView];
