@@ -31,7 +31,7 @@ export async function valueHintPatch(
       value: {
         memberId: r.customer_id,
         segment: r.segment,
-        pAlive: Math.round(r.p_alive * 100) / 100,
+        pAlivePercent: Math.round(r.p_alive * 100),
         lastVisitOn: r.last_visit,
         scoredOn: r.as_of,
         welcomeBack: r.segment === 'lapsed' ? config.welcomeBack : null,

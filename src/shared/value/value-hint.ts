@@ -11,7 +11,8 @@ const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 export const MemberValueHint = z.strictObject({
   memberId: z.string().min(1).max(64),
   segment: z.enum(SEGMENTS),
-  pAlive: z.number().min(0).max(1),
+  /** P(alive) in whole percent: a signed pull carries integers only. */
+  pAlivePercent: z.number().int().min(0).max(100),
   /** The member's last visit anywhere in the chain, as HQ knew it at the run. */
   lastVisitOn: Day,
   scoredOn: Day,

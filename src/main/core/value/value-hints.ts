@@ -23,7 +23,7 @@ export function applyValueHints(db: Db, puts: readonly MemberValueHint[], delete
      ON CONFLICT (member_id) DO UPDATE SET segment = excluded.segment, p_alive = excluded.p_alive, last_visit_on = excluded.last_visit_on,
        scored_on = excluded.scored_on, welcome_back = excluded.welcome_back, received_at = excluded.received_at`,
   );
-  for (const h of puts) put.run(h.memberId, h.segment, h.pAlive, h.lastVisitOn, h.scoredOn, h.welcomeBack === null ? null : JSON.stringify(h.welcomeBack), now);
+  for (const h of puts) put.run(h.memberId, h.segment, h.pAlivePercent / 100, h.lastVisitOn, h.scoredOn, h.welcomeBack === null ? null : JSON.stringify(h.welcomeBack), now);
   const remove = db.prepare('DELETE FROM member_value_hint WHERE member_id = ?');
   for (const key of deletedKeys) if (key.startsWith(VALUE_HINT_PREFIX)) remove.run(key.slice(VALUE_HINT_PREFIX.length));
 }
@@ -39,7 +39,7 @@ export function valueHintOf(db: Db, memberId: string): MemberValueHint | null {
   return {
     memberId,
     segment: row.segment,
-    pAlive: row.p_alive,
+    pAlivePercent: Math.round(row.p_alive * 100),
     lastVisitOn: row.last_visit_on,
     scoredOn: row.scored_on,
     welcomeBack: row.welcome_back === null ? null : (JSON.parse(row.welcome_back) as MemberValueHint['welcomeBack']),
