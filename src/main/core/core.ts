@@ -258,11 +258,18 @@ export function createCore(options: CoreOptions): Core {
     return { kind: 'member', via: found.via, member: found.member };
   }
 
-  /** A customer of another store, HQ reachable: HQ links them to this store and the pull brings them and their balance. */
+  /**
+   * HQ reachable: its current chain-wide balances come first (a pull of a second at most), so both screens greet
+   * the customer with what they have in every store; a customer of another store is linked to this one by HQ and
+   * the pull brings them and their balance.
+   */
   function identify(code: string): IdentifyResult | Promise<IdentifyResult> {
-    const here = identifyHere(code);
-    if (here.kind !== 'unknown_card' || !sync.client) return here;
-    return sync.lookupCard(here.cardNumber).then((found) => (found === 'pulled' ? identifyHere(code) : here));
+    if (!sync.client) return identifyHere(code);
+    return sync.refreshBalances().then(() => {
+      const here = identifyHere(code);
+      if (here.kind !== 'unknown_card') return here;
+      return sync.lookupCard(here.cardNumber).then((found) => (found === 'pulled' ? identifyHere(code) : here));
+    });
   }
 
   const scans = new ScanRouter({ session, bus, identify });
@@ -320,10 +327,11 @@ export function createCore(options: CoreOptions): Core {
       if (!member) throw new AppFailure('not_found', 'no such member');
       return member;
     },
-    'member.select': (_ctx, { memberId }) => {
+    'member.select': async (_ctx, { memberId }) => {
       if (session.isEnrolling()) throw new AppFailure('busy', 'a customer is enrolling on the customer screen');
       const member = members.summary(memberId);
       if (!member) throw new AppFailure('not_found', 'no such member');
+      await sync.refreshBalances();
       session.identified(member, pointsOf(member.id));
       return member;
     },

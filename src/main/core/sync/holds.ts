@@ -7,7 +7,8 @@ import { parseInput, SaleInput } from '../ledger/schemas';
 import { postSigned, type Stamp } from './hq-clock';
 import { verifySigned } from './signing';
 import type { HqLink } from './hq-link';
-import type { TransportResult } from './transport';
+import { bounded, type TransportResult } from './transport';
+import { HQ_CALL_BUDGET_MS, PUSH_THROUGH_BUDGET_MS, VOID_BUDGET_MS, within } from './budget';
 
 /**
  * Online redemption as a two-phase hold at HQ (sync-ledger.md §2.7), the
@@ -22,6 +23,11 @@ import type { TransportResult } from './transport';
  *     points are reserved and the entry reaches HQ later;
  *  3. a sale that fails or is abandoned voids its hold; one that is never
  *     settled either way is released by HQ's clock.
+ *
+ * A till waits on HQ for HQ_CALL_BUDGET_MS at most (budget.ts): reserving
+ * shares it between the push-through, the voids HQ did not hear and the hold;
+ * a void after the sale gets VOID_BUDGET_MS, and HQ's timeout covers it if
+ * that is not enough.
  *
  * HQ unreachable, slow or overloaded: the sale falls back to the offline path,
  * bounded by HQ's signed allowance — `onReachability(false)` is told first,
@@ -134,8 +140,9 @@ export function createHolds(o: HoldsOptions): Holds {
     return { ...unsigned, signature: o.key.sign(unsigned) };
   }
 
-  async function voidHold(grant: Pick<HoldGrant, 'holdId' | 'memberId'>): Promise<void> {
-    const { result } = await postSigned(o, '/v1/holds/void', (s: Stamp) =>
+  async function voidHold(grant: Pick<HoldGrant, 'holdId' | 'memberId'>, budget: AbortSignal | null): Promise<void> {
+    const link = budget ? { ...o, transport: bounded(o.transport, budget) } : o;
+    const { result } = await postSigned(link, '/v1/holds/void', (s: Stamp) =>
       signed<Omit<HoldVoid, 'signature'>>({
         protocolVersion: PROTOCOL_VERSION,
         terminalId: o.enrolment.terminalId,
@@ -158,10 +165,10 @@ export function createHolds(o: HoldsOptions): Holds {
     o.logger.warn('HQ hold not voided; HQ releases it at its timeout', { holdId: grant.holdId, why: answer.kind === 'refused' ? `${answer.code}: ${answer.message}` : answer.reason });
   }
 
-  async function voidUnheard(memberId: string): Promise<void> {
+  async function voidUnheard(memberId: string, budget: AbortSignal): Promise<void> {
     for (const pending of [...unheard.values()]) {
       if (pending.until <= o.clock.now()) unheard.delete(pending.holdId);
-      else if (pending.memberId === memberId) await voidHold(pending);
+      else if (pending.memberId === memberId && !budget.aborted) await voidHold(pending, budget);
     }
   }
 
@@ -174,16 +181,18 @@ export function createHolds(o: HoldsOptions): Holds {
     const points = o.ledger.preview(input).pointsRedeemed;
     if (points === 0) return { mode: 'none', saleKey: key };
     const latest = o.ledger.history(input.memberId, 1)[0];
+    // The cashier is waiting: every call to HQ below shares this one budget.
+    const budget = AbortSignal.timeout(HQ_CALL_BUDGET_MS);
     if (o.pushThrough && latest && latest.seq > o.ledger.ackCursor().seq && !o.ledger.connectivity().offline) {
       // Not waited on for its answer: if the push fell short, HQ's hold says what it can spend.
-      await o.pushThrough(latest.seq);
+      await within(o.pushThrough(latest.seq), AbortSignal.any([budget, AbortSignal.timeout(PUSH_THROUGH_BUDGET_MS)]), () => false);
     }
     if (o.ledger.connectivity().offline) return { mode: 'offline', saleKey: key, reason: 'HQ unreachable: offline limits apply' };
-    await voidUnheard(input.memberId);
+    await voidUnheard(input.memberId, budget);
 
     const terms = { holdId: uuidv7(o.clock, o.random), memberId: input.memberId, points };
     // A resend (stale, replayed) is signed anew for the same hold id: HQ answers a hold it already made with its grant.
-    const { result } = await postSigned(o, '/v1/holds', (s: Stamp) =>
+    const { result } = await postSigned({ ...o, transport: bounded(o.transport, budget) }, '/v1/holds', (s: Stamp) =>
       signed<Omit<HoldRequest, 'signature'>>({ protocolVersion: PROTOCOL_VERSION, terminalId: o.enrolment.terminalId, ...terms, timeoutMs, ...s, keyId: o.key.keyId }),
     );
     const answer = read(result, terms);
@@ -194,7 +203,7 @@ export function createHolds(o: HoldsOptions): Holds {
         throw new AppFailure('unavailable', `HQ could not hold the points (${answer.reason}) and the ledger is not offline`, [{ path: 'redeemPoints', message: 'ledger.hq_hold_refused' }]);
       }
       // HQ may have taken the request before the line dropped: void it when it can hear us, else its timeout does.
-      void voidHold(terms);
+      void voidHold(terms, null);
       o.logger.warn('HQ hold not possible: redemption under the offline allowance', { reason: answer.reason, points });
       // The limits that apply now are the offline ones: the ledger says whether this sale fits them.
       o.ledger.preview(input);
@@ -229,7 +238,7 @@ export function createHolds(o: HoldsOptions): Holds {
       sale = o.ledger.commit(input, { holdId: grant.holdId });
     } catch (error) {
       open.delete(reservation.saleKey);
-      await voidHold(grant);
+      await voidHold(grant, AbortSignal.timeout(VOID_BUDGET_MS));
       throw error;
     }
     await settle(reservation, sale);
@@ -243,13 +252,13 @@ export function createHolds(o: HoldsOptions): Holds {
     const redeem = sale.entries.find((e) => e.kind === 'redeem');
     const carried = redeem ? o.ledger.history(sale.memberId, sale.entries.length).some((e) => e.entry_id === redeem.entryId && e.detail.hold_id === grant.holdId) : false;
     // A replay of a committed receipt (or a basket that no longer redeems) does not post this hold: free it now.
-    if (!carried) await voidHold(grant);
+    if (!carried) await voidHold(grant, AbortSignal.timeout(VOID_BUDGET_MS));
   }
 
   async function abandon(reservation: Reservation): Promise<void> {
     if (reservation.mode !== 'online') return;
     open.delete(reservation.saleKey);
-    await voidHold(reservation.grant);
+    await voidHold(reservation.grant, AbortSignal.timeout(VOID_BUDGET_MS));
   }
 
   return {

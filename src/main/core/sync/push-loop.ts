@@ -77,6 +77,8 @@ export class PushLoop {
   private readonly flight = new SingleFlight(() => this.runBatches());
   private timer: unknown = null;
   private inBackoff = false;
+  /** The running backoff is one HQ asked for (Retry-After), not one drawn while it did not answer. */
+  private toldToWait = false;
   private maxEntries: number;
   /** After a gap: HQ's cursor, below our ack cursor (HQ restored from a backup). */
   private resendAfter: number | null = null;
@@ -119,6 +121,17 @@ export class PushLoop {
     this.schedule(0, false);
   }
 
+  /**
+   * HQ answered again (a pull, a hold): a backoff drawn while it was away that
+   * would still run past `graceMs` ends now, so the entries written meanwhile
+   * reach it at once. A wait HQ asked for stands.
+   */
+  wake(graceMs: number): void {
+    if (!this.started || this.running || this.s.frozen || !this.inBackoff || this.toldToWait) return;
+    if ((this.s.nextAttemptAt ?? 0) - this.o.clock.now() <= graceMs) return;
+    this.schedule(0, false);
+  }
+
   /** Runs batches until caught up or a failure (or joins the run in progress); resolves when that run ends. */
   async runNow(): Promise<void> {
     if (!this.started) return;
@@ -150,6 +163,7 @@ export class PushLoop {
   private schedule(ms: number, backoff: boolean): void {
     this.clearTimer();
     this.inBackoff = backoff;
+    this.toldToWait = false;
     this.s.nextAttemptAt = this.o.clock.now() + ms;
     this.timer = this.o.timers.setTimeout(() => {
       this.timer = null;
@@ -183,6 +197,7 @@ export class PushLoop {
           const told = outcome.retryAfterMs === null ? 0 : Math.min(outcome.retryAfterMs, this.o.maxRetryAfterMs ?? 3600_000);
           this.s.attempt++;
           this.schedule(Math.max(jitter, told), true);
+          this.toldToWait = told > jitter;
           return;
         }
         return;

@@ -13,7 +13,8 @@ import { MemberOutbox } from './member-outbox';
 import { loadOrCreateTerminalKey, type KeyVault, type TerminalKey } from './keys';
 import { Puller, type PullOutcome } from './pull';
 import { PushLoop, type PushProblem } from './push-loop';
-import { createTransport, type FetchLike, type Transport } from './transport';
+import { bounded, createTransport, type FetchLike, type Transport } from './transport';
+import { FRESH_BALANCE_BUDGET_MS, HQ_CALL_BUDGET_MS, within } from './budget';
 
 export type SyncState = 'idle' | 'pushing' | 'pulling' | 'offline' | 'frozen';
 
@@ -83,10 +84,29 @@ export interface Sync {
    * refused, or an answer that does not verify.
    */
   lookupCard(cardNumber: string): Promise<'pulled' | 'not_found' | 'unavailable'>;
+  /**
+   * A customer was identified: pulls now, so the till shows HQ's current chain-wide balances, waiting for it
+   * FRESH_BALANCE_BUDGET_MS at most (a pull still running then lands later, and the screens follow). True when
+   * a pull was applied in time; false offline, before enrolment, or late — the local view stands.
+   */
+  refreshBalances(): Promise<boolean>;
 }
 
-/** A card scan waits on this, so it is shorter than the other requests' timeout. */
-const LOOKUP_TIMEOUT_MS = 5_000;
+/**
+ * How often an idle terminal pulls: a redemption in another store shows here
+ * within this (plus a round trip) even for a customer already on screen.
+ * Identifying a customer and selling pull sooner.
+ */
+export const DEFAULT_PULL_EVERY_MS = 5_000;
+/** After a sale here, the next pull comes this soon (the store is busy: balances move). */
+const ACTIVITY_PULL_MS = 1_000;
+/**
+ * While HQ does not answer at all (refused connections, timeouts), the pull
+ * looks again at most this long after: the first answer puts the terminal
+ * back online, so its new entries stop being written as offline ones. Longer
+ * backoffs are for an HQ that answers "later" (429, 503, Retry-After).
+ */
+export const OFFLINE_PROBE_MS = 3_000;
 /** A redemption at the till waits at most this for a push; usually one round trip, since each sale kicks one. */
 const HOLD_PUSH_MS = 3_000;
 
@@ -98,8 +118,24 @@ const HOLD_PUSH_MS = 3_000;
  */
 export function createSync(o: SyncOptions): Sync {
   const key = loadOrCreateTerminalKey(o.db, o.clock, o.keyVault);
-  const transport: Transport = createTransport({ fetch: o.fetch, hqUrl: o.hqUrl, timers: o.timers, clock: o.clock, timeoutMs: o.timeoutMs ?? 15_000 });
-  const lookupTransport: Transport = createTransport({ fetch: o.fetch, hqUrl: o.hqUrl, timers: o.timers, clock: o.clock, timeoutMs: Math.min(o.timeoutMs ?? 15_000, LOOKUP_TIMEOUT_MS) });
+  const network = createTransport({ fetch: o.fetch, hqUrl: o.hqUrl, timers: o.timers, clock: o.clock, timeoutMs: o.timeoutMs ?? 15_000 });
+  /**
+   * Requests are numbered so a failure can be dated: a request that went out
+   * before HQ's last answer and failed after it (sent to a hung HQ, cut when
+   * the link came back) says nothing about HQ now, and must not put the
+   * terminal back offline — its next entries would be flagged offline again.
+   */
+  let requests = 0;
+  let heardThrough = 0;
+  let failedRequest = 0;
+  const transport: Transport = {
+    async post(path, body, options) {
+      const n = ++requests;
+      const result = await network.post(path, body, options);
+      if (result.kind !== 'answer' || result.status >= 500 || result.status === 429) failedRequest = n;
+      return result;
+    },
+  };
   const appVersion = o.appVersion ?? '0.1.0';
   const hqClock = new HqClock(o.clock, o.monotonic ?? systemMonotonic);
   let push: PushLoop | null = null;
@@ -108,6 +144,7 @@ export function createSync(o: SyncOptions): Sync {
   let outbox: MemberOutbox | null = null;
   let started = false;
   let pullTimer: unknown = null;
+  let pullDueAt: number | null = null;
   let pullFailures = 0;
   let lastContactAt: number | null = null;
   let lastPullAt: number | null = null;
@@ -151,8 +188,13 @@ export function createSync(o: SyncOptions): Sync {
   const changed = () => o.onChange?.(status());
 
   function reachability(reachable: boolean): void {
-    if (reachable) lastContactAt = o.clock.now();
+    if (reachable) {
+      lastContactAt = o.clock.now();
+      heardThrough = requests;
+    } else if (failedRequest <= heardThrough) return;
     if (offline === !reachable) return;
+    // Back: the backlog leaves now rather than at the end of a long backoff drawn while HQ was away.
+    if (reachable && offline === true) push?.wake(ACTIVITY_PULL_MS);
     offline = !reachable;
     try {
       o.ledger.setOffline(!reachable);
@@ -165,10 +207,18 @@ export function createSync(o: SyncOptions): Sync {
 
   function schedulePull(ms: number): void {
     if (pullTimer !== null) o.timers.clearTimeout(pullTimer);
+    pullDueAt = o.clock.now() + ms;
     pullTimer = o.timers.setTimeout(() => {
       pullTimer = null;
+      pullDueAt = null;
       void runPull();
     }, ms);
+  }
+
+  /** Brings the next pull forward to `ms` from now, if it was due later. */
+  function pullWithin(ms: number): void {
+    if (!started || (pullDueAt !== null && pullDueAt <= o.clock.now() + ms)) return;
+    schedulePull(ms);
   }
 
   /** The loops for the current enrolment, if the running ledger writes its epoch with our key. */
@@ -202,8 +252,11 @@ export function createSync(o: SyncOptions): Sync {
       pullFailures++;
     }
     if (started) {
-      const every = o.pullEveryMs ?? 60_000;
-      const wait = outcome.ok ? every : Math.max(outcome.retryAfterMs ?? 0, Math.min(every, fullJitter(pullFailures, o.backoff ?? DEFAULT_SYNC_BACKOFF, o.random)));
+      const every = o.pullEveryMs ?? DEFAULT_PULL_EVERY_MS;
+      const policy = o.backoff ?? DEFAULT_SYNC_BACKOFF;
+      const silent = !outcome.ok && (outcome.code === 'unreachable' || outcome.code === 'timeout');
+      const backoff = silent ? { ...policy, capMs: Math.min(policy.capMs, OFFLINE_PROBE_MS) } : policy;
+      const wait = outcome.ok ? every : Math.max(outcome.retryAfterMs ?? 0, Math.min(every, fullJitter(pullFailures, backoff, o.random)));
       schedulePull(wait);
     }
     changed();
@@ -274,13 +327,18 @@ export function createSync(o: SyncOptions): Sync {
       push?.stop();
       if (pullTimer !== null) o.timers.clearTimeout(pullTimer);
       pullTimer = null;
+      pullDueAt = null;
       push = null;
       puller = null;
       holds = null;
       outbox = null;
       changed();
     },
-    kick: () => push?.kick(),
+    kick() {
+      push?.kick();
+      // While HQ is away this is also the probe that finds it back: the push loop may be deep in a backoff.
+      pullWithin(ACTIVITY_PULL_MS);
+    },
     async syncNow() {
       await push?.runNow();
       await runPull();
@@ -288,10 +346,23 @@ export function createSync(o: SyncOptions): Sync {
     pull: () => runPull(),
     status,
     holds: () => holds,
+    async refreshBalances() {
+      if (!ensureBuilt()) return false;
+      const pulled = runPull();
+      // Known away: the local view now; the pull is the probe that finds HQ back.
+      if (offline === true) {
+        void pulled.catch(() => {});
+        return false;
+      }
+      const outcome = await within(pulled, AbortSignal.timeout(FRESH_BALANCE_BUDGET_MS), () => null);
+      return outcome?.ok === true;
+    },
     async lookupCard(cardNumber) {
       const enrolment = ensureBuilt() ? currentEnrolment(o.db, o.ledger.terminalId) : null;
       if (!enrolment || offline === true) return 'unavailable';
-      const found = await lookupCardAtHq({ transport: lookupTransport, key, enrolment, hqClock, random: o.random }, cardNumber);
+      // A scan waits on this: the lookup and the pulls after it share the till's budget for HQ.
+      const budget = AbortSignal.timeout(HQ_CALL_BUDGET_MS);
+      const found = await lookupCardAtHq({ transport: bounded(transport, budget), key, enrolment, hqClock, random: o.random }, cardNumber);
       if (found.kind === 'unavailable') {
         if (found.reason === 'refused') reachability(true);
         else if (found.reason !== 'bad_signature') reachability(false);
@@ -302,7 +373,8 @@ export function createSync(o: SyncOptions): Sync {
       if (found.kind === 'not_found') return 'not_found';
       // A pull already running when HQ made the link joins us and may not carry the member: then one more.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const outcome = await runPull();
+        // Late, the pull still brings the member: the next scan finds them here.
+        const outcome = await within(runPull(), budget, () => null);
         if (!outcome?.ok) return 'unavailable';
         if (o.members.summary(found.memberId)) return 'pulled';
       }

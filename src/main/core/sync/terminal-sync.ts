@@ -131,6 +131,12 @@ export class TerminalSync {
     await holds.settle(reservation, sale).catch((error: unknown) => this.o.logger.warn('could not settle an HQ hold; HQ releases it at its timeout', { error: String(error) }));
   }
 
+  /** A customer is being identified: HQ's current balances first, within a second (sync-service.ts); the local view after it. */
+  async refreshBalances(): Promise<void> {
+    if (!this.client) return;
+    await this.client.refreshBalances().catch((error: unknown) => this.o.logger.warn('fresh balances from HQ failed; the local view stands', { error: String(error) }));
+  }
+
   /** A card this terminal has not seen: HQ links its holder to this store and the pull brings them, when HQ answers. */
   async lookupCard(cardNumber: string): Promise<'pulled' | 'not_found' | 'unavailable'> {
     if (!this.client) return 'unavailable';

@@ -1,5 +1,6 @@
 import type { Timers } from '../devices/reconnect';
 import type { Clock } from '../ports';
+import { describeFailure } from '../../../shared/diagnostics/error-cause';
 
 /** The part of WHATWG fetch the client uses, so tests (and a fake HQ) can stand in for the network. */
 export type FetchLike = (
@@ -19,7 +20,13 @@ export type TransportResult =
   | { kind: 'unreachable'; detail: string };
 
 export interface Transport {
-  post(path: string, body: unknown): Promise<TransportResult>;
+  /** `signal`: the caller's budget (budget.ts); when it aborts first, the request ends as a timeout. */
+  post(path: string, body: unknown, options?: { signal?: AbortSignal }): Promise<TransportResult>;
+}
+
+/** The same way to HQ, every request of which ends (as a timeout) once `signal` aborts. */
+export function bounded(transport: Transport, signal: AbortSignal): Transport {
+  return { post: (path, body, options) => transport.post(path, body, { signal: options?.signal ? AbortSignal.any([signal, options.signal]) : signal }) };
 }
 
 export interface TransportOptions {
@@ -43,15 +50,20 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
 export function createTransport(o: TransportOptions): Transport {
   const base = o.hqUrl.replace(/\/+$/, '');
   return {
-    async post(path, body) {
+    async post(path, body, options) {
       const controller = new AbortController();
+      const budget = options?.signal;
+      if (budget?.aborted) return { kind: 'timeout' };
       let timer: unknown = null;
+      let onBudget: (() => void) | null = null;
       // A fetch that ignores its signal must not hang the loop either: the race settles it.
       const timedOut = new Promise<TransportResult>((resolve) => {
-        timer = o.timers.setTimeout(() => {
+        const expire = () => {
           controller.abort();
           resolve({ kind: 'timeout' });
-        }, o.timeoutMs);
+        };
+        timer = o.timers.setTimeout(expire, o.timeoutMs);
+        if (budget) budget.addEventListener('abort', (onBudget = expire), { once: true });
       });
       const exchange = (async (): Promise<TransportResult> => {
         let response: Awaited<ReturnType<FetchLike>>;
@@ -63,7 +75,8 @@ export function createTransport(o: TransportOptions): Transport {
             signal: controller.signal,
           });
         } catch (error) {
-          return controller.signal.aborted ? { kind: 'timeout' } : { kind: 'unreachable', detail: String(error) };
+          // « TypeError: fetch failed » says nothing: the URL and the cause underneath (ECONNREFUSED…) do.
+          return controller.signal.aborted ? { kind: 'timeout' } : { kind: 'unreachable', detail: describeFailure(`${base}${path}`, error) };
         }
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), o.clock.now());
         let text: string;
@@ -82,6 +95,7 @@ export function createTransport(o: TransportOptions): Transport {
         return await Promise.race([exchange, timedOut]);
       } finally {
         o.timers.clearTimeout(timer);
+        if (budget && onBudget) budget.removeEventListener('abort', onBudget);
       }
     },
   };
