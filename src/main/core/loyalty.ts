@@ -125,8 +125,9 @@ export class Loyalty {
   manualSaleInput(input: unknown) {
     // Short enough to read out at the till, unique enough per terminal: the time in base 36 and 16 random bits.
     const receipt = `M-${this.clock.now().toString(36).toUpperCase()}-${Array.from(this.random.bytes(2), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase()}`;
-    const priced = this.ledger.preview(this.manualSale(input, receipt, null));
-    const paid = priced.netCents - priced.redemption.discountCents;
+    // Priced only: the commit (and the holds' preview, before HQ is asked) checks the member's points.
+    const priced = this.ledger.price(this.manualSale(input, receipt, null));
+    const paid = priced.netCents - priced.discountCents;
     return this.manualSale(input, receipt, paid > 0 ? [{ method: 'other', amountCents: paid }] : []);
   }
 
@@ -163,7 +164,7 @@ export class Loyalty {
   /** The member's last visits, newest first, from the journal: one per sale, saying whether it was refunded. */
   visits(memberId: string, limit: number): Visit[] {
     const account = Accounts.points(memberId);
-    const entries = this.ledger.history(memberId, limit * 4);
+    const entries = this.ledger.movements(memberId, limit * 4);
     const keyOf = (e: { till_id: string | null; receipt: string | null }) => `${e.till_id}/${e.receipt}`;
     const refunded = new Set(entries.filter((e) => e.kind === 'refund_earn' || e.kind === 'refund_redeem').map(keyOf));
     const bySale = new Map<string, Visit>();

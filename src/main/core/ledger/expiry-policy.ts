@@ -20,8 +20,17 @@ export function expiryFor(rules: ProgramRules, at: number): Expiry {
   return expiryOn(rules, formatLocalDate(last));
 }
 
+/** The expiry of the day's sales, computed once a day and zone (a dozen Intl calls) rather than once a sale. */
+const recent = new Map<string, Expiry>();
+
 export function expiryOn(rules: Pick<ProgramRules, 'timeZone'>, expiresOn: string): Expiry {
+  const key = `${rules.timeZone}|${expiresOn}`;
+  const known = recent.get(key);
+  if (known) return { ...known };
   const date = parseLocalDate(expiresOn);
   if (!date) throw new RangeError(`not a date: ${expiresOn}`);
-  return { expiresOn, expiresAt: startOfLocalDay(addDays(date, 1), rules.timeZone) };
+  const expiry = { expiresOn, expiresAt: startOfLocalDay(addDays(date, 1), rules.timeZone) };
+  if (recent.size >= 64) recent.clear();
+  recent.set(key, expiry);
+  return { ...expiry };
 }

@@ -5,7 +5,7 @@ import { storageFailure } from '../db/storage-errors';
 import { uuidv7 } from '../ids';
 import type { Clock, Logger, Random } from '../ports';
 import { adjustPoints, PinGuard, type AdjustResult } from './adjustment';
-import type { ChainedEntry } from './chain';
+import type { ChainedEntry, EntryKind, Posting } from './chain';
 import type { LedgerContext, LedgerPolicy } from './context';
 import { runExpiry, type ExpiryRun } from './expiry';
 import { Journal, ENTRY_COLUMNS, rowToEntry, type EntryRow, type Monotonic } from './journal';
@@ -22,7 +22,7 @@ import { DEFAULT_PROGRAM } from './program.default';
 import { Holds } from './redemption';
 import { refundSale, type RefundResult } from './refund';
 import { parseProgramRules, type ProgramRules } from './rules';
-import { commitSale, holdRedemption, previewSale, voidSale, type CommitOptions, type HoldResult, type SalePreview, type SaleResult } from './sale';
+import { commitSale, holdRedemption, previewSale, priceSale, voidSale, type CommitOptions, type HoldResult, type SalePreview, type SalePrice, type SaleResult } from './sale';
 import { LedgerStore } from './store';
 import { verifyChain, verifyChainAsync, type VerifyReport } from './verify';
 import { zReport, zReportLines, type ZReport } from './z-report';
@@ -64,6 +64,8 @@ export interface MemberPoints {
   owed: number;
 }
 
+export type MemberMovement = Pick<ChainedEntry, 'seq' | 'kind' | 'till_id' | 'receipt' | 'wall_time' | 'postings'>;
+
 export const DEFAULT_POLICY: LedgerPolicy = {
   epoch: 1,
   offlineLimits: DEFAULT_OFFLINE_LIMITS,
@@ -93,6 +95,8 @@ export interface Ledger {
   /** Whether this run may write: the verdict of start() (integrity.ts). */
   integrity(): IntegrityView;
   preview(input: unknown): SalePreview;
+  /** The basket's net and points discount (sale.ts priceSale): what the payments of a sale must add up to. */
+  price(input: unknown): SalePrice;
   hold(input: unknown): HoldResult;
   commit(input: unknown, options?: CommitOptions): SaleResult;
   void(input: unknown): { releasedPoints: number };
@@ -104,6 +108,8 @@ export interface Ledger {
   expiring(memberId: string): ExpiringPoints[];
   /** The member's latest entries, newest first. */
   history(memberId: string, limit?: number): ChainedEntry[];
+  /** What the member's latest entries did, newest first, read from the index alone (no detail, no hashes): visits. */
+  movements(memberId: string, limit: number): MemberMovement[];
   setOffline(offline: boolean): void;
   connectivity(): { offline: boolean; offlineForMs: number };
   head(): { epoch: number; seq: number; hash: string };
@@ -176,6 +182,10 @@ export function createLedger(options: LedgerOptions): Ledger {
   const historyStmt = db.prepare<[string, number], EntryRow>(
     `SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE member_id = ? ORDER BY seq DESC LIMIT ?`,
   );
+  // Every column here is in ledger_entry_by_member (migration 16): one range of the index, no row read.
+  const movementsStmt = db.prepare<[string, number], Pick<EntryRow, 'seq' | 'kind' | 'till_id' | 'receipt' | 'wall_time' | 'postings'>>(
+    'SELECT seq, kind, till_id, receipt, wall_time, postings FROM ledger_entry WHERE member_id = ? ORDER BY seq DESC LIMIT ?',
+  );
 
   /**
    * Every ledger operation goes through here. Writes are refused while the
@@ -238,6 +248,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     integrity: () => gate.current(),
     preview: (input) => guarded('preview', () => previewSale(ctx, input)),
+    price: (input) => guarded('price', () => priceSale(ctx, input)),
     hold: (input) => guarded('hold', () => holdRedemption(ctx, input), 'write'),
     commit: (input, commitOptions = {}) => guarded('commit', () => commitSale(ctx, input, commitOptions, pins), 'write'),
     void: (input) => guarded('void', () => voidSale(ctx, input), 'write'),
@@ -252,6 +263,8 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     expiring: (memberId) => expiringPoints(ctx, memberId),
     history: (memberId, limit = 20) => historyStmt.all(memberId, limit).map(rowToEntry),
+    movements: (memberId, limit) =>
+      movementsStmt.all(memberId, limit).map((row) => ({ ...row, kind: row.kind as EntryKind, postings: JSON.parse(row.postings) as Posting[] })),
     // The offline marker is journal state too (it bounds redemptions): not written while the journal is untrusted.
     setOffline: (isOffline) => guarded('offline marker', () => ctx.write(() => offline.setOffline(isOffline, journal.head().seq)), 'write'),
     connectivity: () => ({ offline: offline.isOffline(), offlineForMs: offline.elapsedMs() }),

@@ -47,10 +47,20 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * The last second each zone was asked about: a sale prices, checks its
+ * promotions and dates its lot at the same instant, and Intl's formatToParts
+ * costs tens of µs a call. Every field is a function of the whole second.
+ */
+const lastSecond = new Map<string, { second: number; parts: Readonly<LocalParts & { second: number }> }>();
+
 export function localParts(epochMs: number, timeZone: string): LocalParts & { second: number } {
+  const second = Math.floor(epochMs / 1000);
+  const memo = lastSecond.get(timeZone);
+  if (memo && memo.second === second) return { ...memo.parts };
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(epochMs))) parts[p.type] = p.value;
-  return {
+  const local = {
     year: Number(parts.year),
     month: Number(parts.month),
     day: Number(parts.day),
@@ -59,6 +69,8 @@ export function localParts(epochMs: number, timeZone: string): LocalParts & { se
     second: Number(parts.second),
     weekday: WEEKDAYS[parts.weekday!] ?? 0,
   };
+  lastSecond.set(timeZone, { second, parts: local });
+  return { ...local };
 }
 
 /** Local time minus UTC at that instant, in ms (e.g. +3,600,000 for Paris in winter). */

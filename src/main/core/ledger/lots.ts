@@ -30,7 +30,7 @@ export interface ExpiringPoints {
 export class Lots {
   private readonly s: {
     insert: Statement;
-    open: Statement<[string], LotRow>;
+    open: Statement<[string], Pick<LotRow, 'lot_id' | 'remaining'>>;
     take: Statement<[number, string]>;
     get: Statement<[string], LotRow>;
     due: Statement<[number, number], LotRow>;
@@ -44,10 +44,8 @@ export class Lots {
         `INSERT INTO ledger_lot (lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      open: db.prepare(
-        `SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot
-         WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, opened_seq`,
-      ),
+      // Only what the index ledger_lot_open_by_member holds: the lots are read without their rows.
+      open: db.prepare('SELECT lot_id, remaining FROM ledger_lot WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, opened_seq'),
       take: db.prepare('UPDATE ledger_lot SET remaining = remaining - ? WHERE lot_id = ?'),
       get: db.prepare('SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot WHERE lot_id = ?'),
       due: db.prepare(
