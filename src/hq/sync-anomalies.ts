@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HqError, newId, type HqContext } from './context';
 import type { Sql } from './db';
 import type { AnomalyFilter, AnomalyReport, SyncAnomaly } from '../shared/sync/anomalies';
@@ -31,21 +32,18 @@ export { ANOMALY_STATUSES, type AnomalyFilter } from '../shared/sync/anomalies';
 
 export const MAX_ANOMALIES_LISTED = 500;
 
+/**
+ * An anomaly's id in URLs: the first 128 bits of SHA-256 over its key
+ * (customer, anomaly id), short enough for a path segment whatever the key's
+ * length. HQ finds the row by recomputing it in SQL (ANOMALY_REF_SQL): a
+ * scan, which is fine for a table that grows by the odd anomaly, not per sale.
+ */
 export function anomalyRef(customerId: string, anomalyId: string): string {
-  return Buffer.from(JSON.stringify([customerId, anomalyId]), 'utf8').toString('base64url');
+  return createHash('sha256').update(`${customerId}\n${anomalyId}`, 'utf8').digest('hex').slice(0, 32);
 }
 
-/** The key an id names, or null when it is not one HQ made. */
-export function parseAnomalyRef(id: string): { customerId: string; anomalyId: string } | null {
-  if (id.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(id)) return null;
-  try {
-    const key: unknown = JSON.parse(Buffer.from(id, 'base64url').toString('utf8'));
-    if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || typeof key[1] !== 'string') return null;
-    return { customerId: key[0], anomalyId: key[1] };
-  } catch {
-    return null;
-  }
-}
+const ANOMALY_REF_SQL = "left(encode(sha256(convert_to(customer_id || chr(10) || anomaly_id, 'UTF8')), 'hex'), 32)";
+const REF_SHAPE = /^[0-9a-f]{32}$/;
 
 interface AnomalyRow {
   customer_id: string;
@@ -103,14 +101,13 @@ export async function listSyncAnomalies(ctx: Pick<HqContext, 'sql' | 'clock'>, f
  * nothing and says by whom it was.
  */
 export async function markAnomalyHandled(ctx: HqContext, id: string, by: string): Promise<{ anomaly: SyncAnomaly; changed: boolean }> {
-  const key = parseAnomalyRef(id);
-  if (!key) throw new HqError('not_found', 404, 'no such anomaly');
+  if (!REF_SHAPE.test(id)) throw new HqError('not_found', 404, 'no such anomaly');
   return ctx.sql.transaction(async (tx) => {
     const now = ctx.clock.now();
     const updated = await tx.query<AnomalyRow>(
-      `UPDATE sync_anomaly SET status = 'handled', handled_at = $3, handled_by = $4
-       WHERE customer_id = $1 AND anomaly_id = $2 AND status = 'open' RETURNING ${COLUMNS}`,
-      [key.customerId, key.anomalyId, now, by],
+      `UPDATE sync_anomaly SET status = 'handled', handled_at = $2, handled_by = $3
+       WHERE ${ANOMALY_REF_SQL} = $1 AND status = 'open' RETURNING ${COLUMNS}`,
+      [id, now, by],
     );
     if (updated[0]) {
       const a = updated[0];
@@ -126,7 +123,7 @@ export async function markAnomalyHandled(ctx: HqContext, id: string, by: string)
       ctx.logger.info('sync anomaly handled', { kind: a.kind, anomalyId: a.anomaly_id, terminalId: a.terminal_id, by });
       return { anomaly: toAnomaly(a), changed: true };
     }
-    const existing = await tx.query<AnomalyRow>(`SELECT ${COLUMNS} FROM sync_anomaly WHERE customer_id = $1 AND anomaly_id = $2`, [key.customerId, key.anomalyId]);
+    const existing = await tx.query<AnomalyRow>(`SELECT ${COLUMNS} FROM sync_anomaly WHERE ${ANOMALY_REF_SQL} = $1`, [id]);
     if (!existing[0]) throw new HqError('not_found', 404, 'no such anomaly');
     return { anomaly: toAnomaly(existing[0]), changed: false };
   });

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hqPoints, type TestHq, type TestTerminal } from './hq-fixture';
 
 /**
  * A stand-in for the built renderer (out/renderer) as HQ's console module
@@ -25,4 +26,31 @@ export function fakeConsoleBuild(): string {
   writeFileSync(join(dir, 'assets', CONSOLE_ASSETS.style), 'body{margin:0}');
   writeFileSync(join(dir, 'assets', CONSOLE_ASSETS.other), 'console.log("cashier");');
   return dir;
+}
+
+/**
+ * The anomaly the console exists to show: a terminal redeems offline, on its
+ * stale view, more points than HQ holds for the member (another store spent
+ * them). HQ posts the deficit to the member's overdraft account and records
+ * an `offline_overdraft` sync anomaly.
+ */
+export async function provokeOfflineOverdraft(hq: TestHq, t: TestTerminal, extraPoints = 80): Promise<{ memberId: string; entryId: string }> {
+  const memberId = t.members.claire.id;
+  t.sell(memberId, 120);
+  const sold = await hq.post('/v1/push', t.batch(1, t.wire.length));
+  if (sold.status !== 200) throw new Error(`push failed: ${JSON.stringify(sold.json)}`);
+  const held = await hqPoints(hq, memberId);
+  const entry = t.appendHandMade({
+    kind: 'redeem',
+    memberId,
+    offline: true,
+    detail: { points: held + extraPoints },
+    postings: [
+      { account: 'program:redemption', delta: held + extraPoints },
+      { account: `member:${memberId}:points`, delta: -(held + extraPoints) },
+    ],
+  });
+  const answer = await hq.post('/v1/push', t.batch(entry.seq, entry.seq));
+  if (answer.status !== 200 || answer.json.receipt.exceptions[0]?.kind !== 'offline_overdraft') throw new Error(`no overdraft: ${JSON.stringify(answer.json)}`);
+  return { memberId, entryId: entry.entry_id };
 }
