@@ -11,6 +11,7 @@ const suites: Record<string, Suite> = {
   sync: async (args) => (await import('./sync')).runSyncBench(args),
   ledger: async (args) => (await import('./ledger')).runLedgerBench(args),
   relationship: async (args) => (await import('./relationship')).runRelationshipBench(args),
+  value: async (args) => (await import('./value')).runValueBench(args),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);
