@@ -1,3 +1,4 @@
+import { runAnomaliesCommand } from './anomalies-cli';
 import { setStoreGoodwill } from './customer-incidents';
 import { createEnrolCode, revoke } from './enrolment';
 import { listTerminals, verifyTerminal } from './fleet';
@@ -8,6 +9,7 @@ import { demoStaff, runStaffCommand, serveOptions, STAFF_USAGE } from './staff/s
 import { runValueCommand } from './value/value-cli';
 import type { NightlyResult } from './value/nightly';
 import { valueScheduler } from './value/value-scheduler';
+import { startDemoValue } from './value/demo-history';
 
 /**
  * HQ for IT staff (the README's « HQ for IT » section says it all in order):
@@ -80,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
     const hq = await startHq({ dataDir, databaseUrl: databaseUrl ?? undefined, key, port, host, ...web });
     // Before the HQ line: whoever waits for that line (the demo kiosk) has the login by then.
     if (demoName) console.log(`HQ demo staff: ${demoName} ${await demoStaff(hq.ctx, demoName)}`);
+    // The demo's chain history and one customer-value run, in the background (value/demo-history.ts).
+    if (demoName) void startDemoValue(hq.ctx, process.env.HQ_DEMO_STORE || 'demo-paris-11');
     console.log(`HQ ${hq.url} (${describeDatabase(location)}), key ${hq.ctx.key.keyId} in ${location.keyFile} — fleet: ${hq.url}/fleet`);
     const stop = () => void hq.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
@@ -164,6 +168,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(JSON.stringify(run));
       return run.status === 'ok' ? 0 : 1;
     }
+    case 'anomalies':
+      return runAnomaliesCommand(args.slice(1), server, direct);
     case 'staff': {
       const code = await runStaffCommand(args.slice(1), option, server, direct);
       if (code !== null) return code;

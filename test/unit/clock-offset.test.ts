@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/main/core/ports';
 import { HqClock, postSigned } from '../../src/main/core/sync/hq-clock';
-import type { Transport } from '../../src/main/core/sync/transport';
+import { createTransport, type Transport } from '../../src/main/core/sync/transport';
 import { clockOffsetMs, formatInstant, formatOffset, roundTripMs } from '../../src/shared/diagnostics/clock-offset';
 import { describeError, describeFailure } from '../../src/shared/diagnostics/error-cause';
 
@@ -80,4 +80,15 @@ describe('offsets and times for people', () => {
       'postgres://hq:***@db:5432/hq: password authentication failed for user "hq"',
     );
   });
+});
+
+it('a terminal’s « HQ unreachable » names the URL it tried and why, not « TypeError: fetch failed »', async () => {
+  const transport = createTransport({
+    fetch: () => Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 192.0.2.7:8787'), { code: 'ECONNREFUSED' }) })),
+    hqUrl: 'http://192.0.2.7:8787/',
+    timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout) },
+    clock: { now: () => 0 },
+    timeoutMs: 5_000,
+  });
+  expect(await transport.post('/v1/pull', {})).toEqual({ kind: 'unreachable', detail: 'http://192.0.2.7:8787/v1/pull: connection refused (connect ECONNREFUSED 192.0.2.7:8787)' });
 });

@@ -3,6 +3,7 @@ import type { MethodOutput, SyncStatusView } from '../../shared/contract';
 import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
 import { deviceKindLabel, deviceStateLabel, deviceStatusLabel } from '../common/use-devices';
+import { HqExceptions } from './HqExceptions';
 import { SyncPanel } from './SyncPanel';
 import { WedgeScannerTest } from './WedgeScannerTest';
 
@@ -59,6 +60,7 @@ export function DiagnosticsDialog({ sync, onSync, onClose }: { sync: SyncStatusV
     <dialog ref={ref} className="diag-dialog" aria-labelledby={titleId} data-testid="cashier-diagnostics" onClose={onClose}>
       <h2 id={titleId}>{t('cashier.diagnostics.title')}</h2>
       {sync && <SyncPanel status={sync} onStatus={onSync} />}
+      {sync && <HqExceptions status={sync} />}
       {!view && error === null && <p className="muted">{t('cashier.diagnostics.loading')}</p>}
       {error !== null && (
         <p className="action-error" role="alert">

@@ -3,10 +3,11 @@ import type { SyncStatusView } from '../../shared/contract';
 import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
 import { syncSummary } from './use-sync-status';
+import { zonedStamp } from './zoned-time';
 
 function when(locale: string, at: number | null, never: string): string {
   if (at === null) return never;
-  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Paris' }).format(new Date(at));
+  return zonedStamp(locale, at);
 }
 
 /** « 12 001 » in French: a backlog of thousands is read at a glance. */
@@ -85,7 +86,9 @@ export function SyncPanel({ status, onStatus }: { status: SyncStatusView; onStat
         {!status.problem && status.lastError && status.state === 'offline' && (
           <>
             <dt>{t('sync.last_error')}</dt>
-            <dd className="mono">{status.lastError.code}</dd>
+            <dd className="mono" data-testid="sync-last-error">
+              {status.lastError.code}: {status.lastError.message}
+            </dd>
           </>
         )}
       </dl>

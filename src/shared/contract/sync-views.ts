@@ -28,6 +28,8 @@ export const SyncStatusView = z.object({
   lastError: Problem.nullable(),
   /** Sales HQ accepted with an exception (an offline redemption that overdrew): each is an incident at HQ. */
   hqExceptions: z.number().int().nonnegative(),
+  /** The newest of them, newest first (a few): what the Diagnostic dialog lists for IT staff. */
+  hqExceptionsRecent: z.array(z.object({ entryId: z.string(), kind: z.string(), detail: z.string(), ackedAt: Timestamp })),
   /** Why pushing stopped and needs IT (a frozen stream, a refused terminal). */
   problem: Problem.nullable(),
 });

@@ -46,6 +46,16 @@ export const syncFr: Catalog = {
   'sync.enrol.journal_not_empty': 'Le journal de cette caisse ne peut pas être rattaché au siège.',
   'sync.enrol.unreachable': 'Siège injoignable : vérifiez le réseau et réessayez.',
   'sync.enrol.bad_receipt': 'Réponse du siège invalide : enrôlement refusé par sécurité.',
+  'sync.exceptions.title': 'Exceptions signalées par le siège',
+  'sync.exceptions.none': 'Aucune : le siège a tout accepté tel quel.',
+  'sync.exceptions.count': '{count} opération(s) acceptée(s) avec une exception : chacune est une anomalie au siège, que le service informatique traite depuis la console (Anomalies) ou `npm run hq -- anomalies`.',
+  'sync.exceptions.at': 'Reçue le',
+  'sync.exceptions.kind': 'Exception',
+  'sync.exceptions.detail': 'Détail',
+  'sync.exceptions.entry': 'Opération',
+  'sync.exception.offline_overdraft': 'Points utilisés hors ligne au-delà du solde',
+  'sync.exception.overdraft': 'Points utilisés au-delà du solde',
+  'sync.exception.hold_overdrawn': 'Réservation de points dépassée',
 };
 
 export const syncEn: Catalog = {
@@ -93,4 +103,14 @@ export const syncEn: Catalog = {
   'sync.enrol.journal_not_empty': 'This terminal’s journal cannot be attached to HQ.',
   'sync.enrol.unreachable': 'HQ unreachable: check the network and try again.',
   'sync.enrol.bad_receipt': 'HQ’s answer is invalid: enrolment refused for safety.',
+  'sync.exceptions.title': 'Exceptions raised by HQ',
+  'sync.exceptions.none': 'None: HQ took everything as it was.',
+  'sync.exceptions.count': '{count} operation(s) accepted with an exception: each is an anomaly at HQ, for IT staff to handle in the console (Anomalies) or with `npm run hq -- anomalies`.',
+  'sync.exceptions.at': 'Received',
+  'sync.exceptions.kind': 'Exception',
+  'sync.exceptions.detail': 'Detail',
+  'sync.exceptions.entry': 'Operation',
+  'sync.exception.offline_overdraft': 'Points spent offline beyond the balance',
+  'sync.exception.overdraft': 'Points spent beyond the balance',
+  'sync.exception.hold_overdrawn': 'Points hold overdrawn',
 };

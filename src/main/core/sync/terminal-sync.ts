@@ -82,13 +82,15 @@ export class TerminalSync {
     const head = this.o.ledger.head().seq;
     const acked = this.o.ledger.ackCursor().seq;
     const enrolment = currentEnrolment(this.o.db, this.o.ledger.terminalId);
+    const exceptions = this.exceptions.summary();
     const base = {
       terminalId: this.o.ledger.terminalId,
       storeId: enrolment?.storeId ?? this.o.config.storeId ?? null,
       backlog: head - acked,
       headSeq: head,
       ackedSeq: acked,
-      hqExceptions: this.exceptions.summary().count,
+      hqExceptions: exceptions.count,
+      hqExceptionsRecent: exceptions.recent.map(({ entryId, kind, detail, ackedAt }) => ({ entryId, kind, detail, ackedAt })),
     };
     const s = this.client?.status();
     if (!s) {
