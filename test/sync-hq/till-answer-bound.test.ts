@@ -1,15 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createEnrolCode } from '../../src/hq/enrolment';
-import { openHq } from '../../src/hq/server';
-import { silentLogger } from '../../src/main/core/ports';
 import { TILL_ANSWER_BOUND_MS } from '../../src/main/core/sync/budget';
-import { HqFaultProxy, type ProxyMode } from '../fakes/hq-fault-proxy';
-import { freePort } from '../fakes/postgres-cluster';
-import { basket, openTillHarness, type Reply, type TillHarness } from '../integration/till-api-harness';
-import { bundleChildren, KillChild, type ChildScripts } from '../sync-faults/kill-children';
+import type { ProxyMode } from '../fakes/hq-fault-proxy';
+import { basket } from '../integration/till-api-harness';
+import { openPausableHq, timed, type PausableHq } from './paused-hq';
 
 /**
  * Issue 18, item 1: every till API request gets its HTTP answer within
@@ -20,61 +13,20 @@ import { bundleChildren, KillChild, type ChildScripts } from '../sync-faults/kil
  * paused got no answer at all: the call to HQ waited 15 s, as long as the till
  * API's idle timeout, which closed the socket first.
  */
-const dir = mkdtempSync(join(tmpdir(), 'fidele-till-bound-'));
-let scripts: ChildScripts | null = null;
-let hq: KillChild | null = null;
-let proxy: HqFaultProxy | null = null;
-let h: TillHarness;
+let t: PausableHq;
 let receipts = 0;
 
 beforeAll(async () => {
-  scripts = await bundleChildren();
-  const port = await freePort();
-  proxy = await HqFaultProxy.start(() => port);
-  h = await openTillHarness({ hqUrl: proxy.url });
-  // HQ's clock is the real one in its process: the terminal's is set to it so HQ takes its requests as fresh.
-  h.clock.value = Date.now();
-  const hqDir = join(dir, 'hq');
-  const ctx = await openHq({ dataDir: hqDir, logger: silentLogger });
-  const { code } = await createEnrolCode(ctx, 'paris-11', h.core.sync.view().terminalId);
-  await ctx.sql.close();
-  hq = new KillChild('hq', scripts.hq, { dataDir: hqDir, port, maintenanceMs: 0 });
-  await hq.waitFor('SERVING', 60_000);
-  const enrolled = await h.core.dispatch('cashier', 'sync.enrol', { code, storeId: 'paris-11' });
-  expect(enrolled.ok, JSON.stringify(enrolled)).toBe(true);
-  // Points to redeem, known to HQ, and HQ's signed offline allowance on the terminal.
-  for (const receipt of ['E-1', 'E-2', 'E-3']) expect((await h.call('POST', '/v1/sales', { body: basket(h.known.claire.id, receipt) })).status).toBe(200);
-  await online();
+  t = await openPausableHq();
 }, 120_000);
 
 afterAll(async () => {
-  if (hq?.pid) process.kill(hq.pid, 'SIGCONT');
-  await h?.close();
-  await proxy?.close();
-  await KillChild.killAll();
-  scripts?.remove();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.close();
 });
-
-/** HQ serving and heard: the ledger is online, as before each fault. */
-async function online(): Promise<void> {
-  proxy!.set('forward');
-  // The connections the fault cut may still be in fetch's pool: a request or two fails on them first.
-  for (let attempt = 0; attempt < 3 && (attempt === 0 || h.core.ledger.connectivity().offline); attempt++) {
-    const synced = await h.core.dispatch('cashier', 'sync.now', {});
-    expect(synced.ok).toBe(true);
-  }
-  expect(h.core.ledger.connectivity().offline, JSON.stringify(h.logs.slice(-6))).toBe(false);
-}
-
-async function timed(call: () => Promise<Reply>): Promise<{ reply: Reply; ms: number }> {
-  const started = performance.now();
-  const reply = await call();
-  return { reply, ms: performance.now() - started };
-}
 
 /** A redemption at the till while HQ is in `fault`: answered in time, and under HQ's signed offline allowance. */
 async function redeemDuringFault(fault: string): Promise<void> {
+  const { h } = t;
   const claire = h.known.claire.id;
   const receipt = `R-${++receipts}`;
   const { reply, ms } = await timed(() => h.call('POST', '/v1/sales', { body: basket(claire, receipt, { redeemPoints: 100 }) }));
@@ -88,7 +40,8 @@ async function redeemDuringFault(fault: string): Promise<void> {
 }
 
 it('answers a scan and a redemption in time while HQ is paused (SIGSTOP), falling back to the offline allowance', async () => {
-  process.kill(hq!.pid!, 'SIGSTOP');
+  const { h } = t;
+  t.pause();
   try {
     // The scan asks HQ for the customer's current balance, a second at most, then shows the local one.
     const { reply, ms } = await timed(() => h.call('POST', '/v1/identify', { body: { code: h.known.claire.cardNumber } }));
@@ -101,17 +54,17 @@ it('answers a scan and a redemption in time while HQ is paused (SIGSTOP), fallin
     expect(next.reply.status, next.reply.text).toBe(200);
     expect(next.ms).toBeLessThan(1_000);
   } finally {
-    process.kill(hq!.pid!, 'SIGCONT');
+    t.resume();
   }
-  await online();
+  await t.online();
 }, 60_000);
 
 it.each<[string, ProxyMode]>([
   ['accepts connections and never answers', 'hang'],
   ['drops every connection', 'drop'],
 ])('answers a redemption in time when HQ %s', async (fault, mode) => {
-  await online();
-  proxy!.set(mode);
+  await t.online();
+  t.fault(mode);
   await redeemDuringFault(fault);
-  await online();
+  await t.online();
 }, 60_000);
