@@ -9,11 +9,13 @@
  *   into a table of the same database, same connection, same pragmas, the
  *   two taking turns block by block;
  * - a member's balance as the cashier screen reads it (`ledger.account`);
- * - a sale through the till API over loopback HTTP, with a till token.
+ * - a sale through the till API over loopback HTTP, with a till token;
+ * - untimed, at the end: the write-ahead log pages a sale and a bare INSERT
+ *   commit, by b-tree (what the fsync'd commit writes).
  * Options: --entries N (default 2000000), --members N (default 20000),
  * --sales N (default 2000), --seed S.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +42,7 @@ const BLOCK = 50;
 const WARM_UP = 100;
 const BALANCE_SAMPLES = 5_000;
 const API_SAMPLES = 1_000;
+const PAGE_SAMPLES = 100;
 const REDEEM_POINTS = 100;
 
 const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
@@ -187,6 +190,55 @@ async function measureSales(core: Core, customers: Customers, samples: number) {
   return { saleNs, bareNs, redeemed };
 }
 
+/**
+ * Where a sale's cost goes, outside the timed runs: the pages a committed
+ * sale and a bare INSERT add to the write-ahead log (each one written, and
+ * fsync'd, at commit), and the b-trees they belong to (dbstat). The log is
+ * emptied first and not checkpointed meanwhile, so every frame is counted.
+ */
+async function measurePages(core: Core, customers: Customers, first: number) {
+  const db = core.db;
+  const walPath = `${db.name}-wal`;
+  const frames = (): number[] => {
+    const wal = readFileSync(walPath);
+    if (wal.length < 32) return [];
+    const pageSize = wal.readUInt32BE(8);
+    const pages: number[] = [];
+    for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) pages.push(wal.readUInt32BE(at));
+    return pages;
+  };
+  const before = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  db.pragma('wal_autocheckpoint = 0');
+  try {
+    const owner = new Map((db.prepare('SELECT pageno, name FROM dbstat').all() as Array<{ pageno: number; name: string }>).map((r) => [r.pageno, r.name]));
+    const count = async (n: number, op: (i: number) => Promise<void> | void) => {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      for (let i = 0; i < n; i++) await op(i);
+      const pages = frames();
+      const byTree = new Map<string, number>();
+      for (const page of pages) {
+        const tree = owner.get(page) ?? '(new pages)';
+        byTree.set(tree, (byTree.get(tree) ?? 0) + 1);
+      }
+      return { perOp: pages.length / n, byTree: [...byTree].sort((a, b) => b[1] - a[1]).map(([tree, k]) => `${tree} ${(k / n).toFixed(1)}`) };
+    };
+    const sale = await count(PAGE_SAMPLES, async (k) => {
+      const i = first + k;
+      const memberId = customers.pick();
+      const result = await core.dispatch('cashier', 'ledger.manualCommit', manualSale(memberId, i, customers.redeemFor(memberId, i)));
+      if (!result.ok) throw new Error(`sale ${i} refused: ${result.error.code}`);
+      customers.after(result.value as SaleResult);
+    });
+    const insert = db.prepare<[number, string]>('INSERT INTO bench_bare_insert (at, body) VALUES (?, ?)');
+    const bare = await count(PAGE_SAMPLES, () => {
+      db.transaction(() => insert.run(Date.now(), 'x'.repeat(600))).immediate();
+    });
+    return { sale, bare };
+  } finally {
+    db.pragma(`wal_autocheckpoint = ${before}`);
+  }
+}
+
 async function measureBalances(core: Core, customers: Customers) {
   const ns: number[] = [];
   for (let i = 0; i < WARM_UP + BALANCE_SAMPLES; i++) {
@@ -257,12 +309,13 @@ export async function runLedgerBench(argv: string[]): Promise<void> {
     const entries = core.ledger.head().seq;
     console.log(`opened in ${openS.toFixed(1)} s (quick_check); start() verified ${entries} entries in ${startS.toFixed(1)} s`);
 
-    let saleRun, balanceNs, apiNs;
+    let saleRun, balanceNs, apiNs, pages;
     const customers = new Customers(built.balances, o.seed);
     try {
       saleRun = await measureSales(core, customers, o.sales);
       balanceNs = await measureBalances(core, customers);
       apiNs = await measureApi(core, customers, token, config);
+      pages = await measurePages(core, customers, WARM_UP + o.sales + API_SAMPLES + WARM_UP);
     } finally {
       await core.close();
     }
@@ -287,6 +340,8 @@ export async function runLedgerBench(argv: string[]): Promise<void> {
         ` [p99 target ≤ ${TARGETS.apiCommitP99Ms} ms: ${verdict(apiCommit.p99 <= TARGETS.apiCommitP99Ms)}]`,
     );
     console.log(`session events delivered: ${events}`);
+    console.log(`write-ahead log pages per committed sale: ${pages.sale.perOp.toFixed(1)} (${pages.sale.byTree.join(', ')})`);
+    console.log(`write-ahead log pages per bare INSERT: ${pages.bare.perOp.toFixed(1)} (${pages.bare.byTree.join(', ')})`);
 
     const targetsMet = ratio <= TARGETS.saleVsBareRatio && balance.p99 <= TARGETS.balanceP99Ms && apiCommit.p99 <= TARGETS.apiCommitP99Ms;
     console.log(
@@ -309,6 +364,8 @@ export async function runLedgerBench(argv: string[]): Promise<void> {
         balance_p99_ms: round(balance.p99),
         api_commit_p50_ms: round(apiCommit.p50),
         api_commit_p99_ms: round(apiCommit.p99),
+        sale_wal_pages: Math.round(pages.sale.perOp * 10) / 10,
+        bare_wal_pages: Math.round(pages.bare.perOp * 10) / 10,
         targets_met: targetsMet,
       }),
     );
