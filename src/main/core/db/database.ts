@@ -76,6 +76,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // SQLite's default 2 MB holds no more than the top of the journal's indexes: with a year of sales each
+    // lookup a sale or a balance makes (member, balance, lots, postings by account) then reads two or three
+    // pages from the OS. 32 MB keeps their interior pages (a cache, filled only as pages are read).
+    db.pragma('cache_size = -32768');
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new DatabaseCorruptError(String(check), path);
