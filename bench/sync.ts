@@ -7,7 +7,15 @@
  *   On PGlite, and on a throwaway PostgreSQL cluster when Debian's binaries exist.
  * - catch-up: 21,000 entries queued on an enrolled terminal, pushed by the real
  *   sync client over loopback HTTP to HQ on PGlite until every receipt is verified.
- * Options: --entries N (ingest, default 5000), --catchup N (default 21000).
+ * - cross-store freshness: two terminals (real cores, real timers, default
+ *   pull cadence) of two stores on one HQ (PGlite), the customer on store A's
+ *   screens; from a redemption committed in store B to A's screens showing B's
+ *   new balance, nobody touching A.
+ * - till answers with HQ paused: HQ as its own process, SIGSTOPped while the
+ *   till API is asked to identify and to sell (redemptions included); the
+ *   slowest answer, against the till's documented bound.
+ * Options: --entries N (ingest, default 5000), --catchup N (default 21000),
+ *   --cross N (cross-store samples, default 12), --paused N (rounds with HQ paused, default 3).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,8 +37,12 @@ import type { FetchLike } from '../src/main/core/sync/transport';
 import type { PushBatch } from '../src/shared/sync/protocol';
 import { postgresUnavailable, startPostgresCluster, type PostgresCluster } from '../test/fakes/postgres-cluster';
 import { line, openHarness, sale, WEDNESDAY_10H, type Harness } from '../test/integration/ledger-fixture';
+import { basket } from '../test/integration/till-api-harness';
+import { openPausableHq, timed } from '../test/sync-hq/paused-hq';
+import { crossStoreDelay, fund, openTwoStores } from '../test/sync-hq/two-stores';
+import { percentile } from './stats';
 
-const TARGETS = { ingestVsBareRatioPostgres: 0.5, catchup21000S: 10 };
+const TARGETS = { ingestVsBareRatioPostgres: 0.5, catchup21000S: 10, crossStoreVisibleP99S: 10, tillAnswerHqPausedMaxS: 5 };
 /** The client's default batch size: what a terminal actually sends. */
 const BATCH = DEFAULT_PUSH_ENTRIES;
 const inert: Timers = { setTimeout: () => null, clearTimeout: () => {} };
@@ -153,13 +165,79 @@ async function startPostgres(): Promise<PostgresCluster | string> {
   return postgresUnavailable() ?? (await startPostgresCluster('fidele-bench-pg-'));
 }
 
+/** Seconds from a redemption committed in store B to store A's screens showing it, `samples` times. */
+async function measureCrossStore(samples: number): Promise<{ p50S: number; p99S: number }> {
+  const stores = await openTwoStores();
+  try {
+    // Enough points for every redemption (100 each) and then some.
+    await fund(stores, Math.ceil(samples / 4) + 1);
+    const delays: number[] = [];
+    for (let i = 0; i < samples; i++) delays.push((await crossStoreDelay(stores, `X-${i}`)) / 1000);
+    const sorted = Float64Array.from(delays).sort();
+    return { p50S: percentile(sorted, 50), p99S: percentile(sorted, 99) };
+  } finally {
+    await stores.close();
+  }
+}
+
+/**
+ * The till API asked, HQ paused each round after the terminal heard it: a redemption (a hold HQ cannot answer),
+ * a sale, identifications by card and by phone; rounds alternate which comes first, the redemption or a card scan.
+ */
+async function measureTillWithHqPaused(rounds: number): Promise<{ answers: number; maxS: number }> {
+  const t = await openPausableHq();
+  try {
+    const { h } = t;
+    const claire = h.known.claire;
+    let answers = 0;
+    let maxMs = 0;
+    for (let round = 0; round < rounds; round++) {
+      await t.online();
+      const redeem = () => h.call('POST', '/v1/sales', { body: basket(claire.id, `P${round}-R`, { redeemPoints: 100 }) });
+      const scan = () => h.call('POST', '/v1/identify', { body: { code: claire.cardNumber } });
+      const calls = [
+        ...(round % 2 === 0 ? [redeem, scan] : [scan, redeem]),
+        () => h.call('POST', '/v1/sales', { body: basket(claire.id, `P${round}-S`) }),
+        () => h.call('POST', '/v1/identify', { body: { phone: claire.phone } }),
+      ];
+      t.pause();
+      try {
+        for (const call of calls) {
+          const { reply, ms } = await timed(call);
+          if (reply.status !== 200) throw new Error(`till API answered ${reply.status} with HQ paused: ${reply.text}`);
+          answers++;
+          maxMs = Math.max(maxMs, ms);
+        }
+      } finally {
+        t.resume();
+      }
+    }
+    return { answers, maxS: maxMs / 1000 };
+  } finally {
+    await t.close();
+  }
+}
+
 const rate = (r: IngestResult) => r.entries / r.ingestS;
 const bareRate = (r: IngestResult) => r.entries / r.bareS;
 
 export async function runSyncBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { entries: { type: 'string', default: '5000' }, catchup: { type: 'string', default: '21000' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      entries: { type: 'string', default: '5000' },
+      catchup: { type: 'string', default: '21000' },
+      cross: { type: 'string', default: '12' },
+      paused: { type: 'string', default: '3' },
+    },
+    strict: true,
+  });
   const entries = Number(values.entries);
   const catchup = Number(values.catchup);
+  const crossSamples = Number(values.cross);
+  const pausedRounds = Number(values.paused);
+  if (!Number.isInteger(crossSamples) || crossSamples < 1) throw new Error(`--cross must be a positive integer, not ${values.cross}`);
+  if (!Number.isInteger(pausedRounds) || pausedRounds < 1) throw new Error(`--paused must be a positive integer, not ${values.paused}`);
   if (!Number.isInteger(entries) || entries < BATCH) throw new Error(`--entries must be an integer ≥ ${BATCH}, not ${values.entries}`);
   if (!Number.isInteger(catchup) || catchup < 1) throw new Error(`--catchup must be a positive integer, not ${values.catchup}`);
   const dir = mkdtempSync(join(tmpdir(), 'fidele-bench-sync-'));
@@ -225,6 +303,15 @@ export async function runSyncBench(argv: string[]): Promise<void> {
       `catch-up: ${t3.h.ledger.head().seq} queued entries pushed in batches of ${BATCH} over HTTP to HQ on PGlite, every receipt verified, then one pull: ${catchupS.toFixed(2)} s [target ≤ ${TARGETS.catchup21000S}: ${verdict(catchupS <= TARGETS.catchup21000S)}]`,
     );
     console.log(`  of which waiting on HQ: ${(waits.ms / 1000).toFixed(2)} s over ${waits.requests} requests; the client's own work (outbox, signing, receipt checks, acks, pull apply): ${(catchupS - waits.ms / 1000).toFixed(2)} s`);
+
+    const cross = await measureCrossStore(crossSamples);
+    console.log(
+      `cross-store: ${crossSamples} redemptions in store B, each on store A's screens after p50 ${cross.p50S.toFixed(2)} s, p99 ${cross.p99S.toFixed(2)} s [target ≤ ${TARGETS.crossStoreVisibleP99S}: ${verdict(cross.p99S <= TARGETS.crossStoreVisibleP99S)}]`,
+    );
+    const paused = await measureTillWithHqPaused(pausedRounds);
+    console.log(
+      `till API with HQ paused (SIGSTOP): ${paused.answers} answers over ${pausedRounds} pauses, all 200, slowest ${paused.maxS.toFixed(2)} s [target ≤ ${TARGETS.tillAnswerHqPausedMaxS}: ${verdict(paused.maxS <= TARGETS.tillAnswerHqPausedMaxS)}]`,
+    );
     console.log(
       JSON.stringify({
         ingest_entries: entries,
@@ -237,7 +324,16 @@ export async function runSyncBench(argv: string[]): Promise<void> {
         postgres_skipped: typeof pg === 'string' ? pg : null,
         [`catchup_${catchup}_s`]: Math.round(catchupS * 1000) / 1000,
         catchup_waiting_on_hq_s: Math.round(waits.ms) / 1000,
-        targets: { ingest_vs_bare_ratio_postgres: `>= ${TARGETS.ingestVsBareRatioPostgres}`, catchup_21000_s: `<= ${TARGETS.catchup21000S}` },
+        cross_store_samples: crossSamples,
+        cross_store_visible_p99_s: Math.round(cross.p99S * 1000) / 1000,
+        till_answers_hq_paused: paused.answers,
+        till_answer_hq_paused_max_s: Math.round(paused.maxS * 1000) / 1000,
+        targets: {
+          ingest_vs_bare_ratio_postgres: `>= ${TARGETS.ingestVsBareRatioPostgres}`,
+          catchup_21000_s: `<= ${TARGETS.catchup21000S}`,
+          cross_store_visible_p99_s: `<= ${TARGETS.crossStoreVisibleP99S}`,
+          till_answer_hq_paused_max_s: `<= ${TARGETS.tillAnswerHqPausedMaxS}`,
+        },
       }),
     );
   } finally {
