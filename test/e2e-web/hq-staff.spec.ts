@@ -9,8 +9,8 @@ import { createStaff } from '../../src/hq/staff/accounts';
 import { silentLogger } from '../../src/main/core/ports';
 
 /**
- * HQ's staff pages in Chromium: the login form, the fleet behind it, a wrong
- * password, roles, and a forged request from another site. HQ runs here, in
+ * HQ's staff pages in Chromium: the login form, the console's fleet view
+ * behind it, a wrong password, roles, and a forged request from another site. HQ runs here, in
  * the test process, on PGlite in memory.
  */
 const SCREENS = process.env.FIDELE_HQ_SCREENS ?? join(tmpdir(), 'fidele-hq-screens');
@@ -67,32 +67,32 @@ async function shoot(page: Page, name: string): Promise<void> {
   }
 }
 
-/** Signs in through the login form, which sends the browser on to the fleet (shown, or refused by role). */
+/** Signs in through the login form, which sends the browser on to the console (the fleet, or the role's first view). */
 async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.goto(`${hq.url}/login`);
   await page.getByLabel('Identifiant').fill(username);
   await page.getByLabel('Mot de passe').fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page).toHaveURL(/\/fleet$/);
+  await expect(page).toHaveURL(/\/console\/[a-z-]+$/);
 }
 
 test('an IT account signs in through the login page and sees the fleet; signing out closes the session', async ({ page }) => {
   await page.goto(`${hq.url}/fleet`);
-  await expect(page).toHaveURL(/\/login\?next=%2Ffleet$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fconsole%2Ffleet$/);
   await expect(page.getByRole('heading', { name: 'Connexion' })).toBeVisible();
   await shoot(page, 'hq-login');
   await page.getByLabel('Identifiant').fill('c.martin');
   await page.getByLabel('Mot de passe').fill(itPassword);
   await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page).toHaveURL(/\/fleet$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Fidèle — Siège : parc de terminaux');
-  await expect(page.getByRole('cell', { name: 'paris-11-t2' })).toBeVisible();
+  await expect(page).toHaveURL(/\/console\/fleet$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Parc de terminaux');
+  await expect(page.getByRole('rowheader', { name: 'paris-11-t2' })).toBeVisible();
   await expect(page.getByText('Connecté : c.martin (informatique)')).toBeVisible();
   await shoot(page, 'hq-fleet-it');
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto(`${hq.url}/fleet`);
-  await expect(page).toHaveURL(/\/login\?next=%2Ffleet$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fconsole%2Ffleet$/);
 });
 
 test('a wrong password shows an error and lets nobody in', async ({ page }) => {
@@ -108,23 +108,25 @@ test('a wrong password shows an error and lets nobody in', async ({ page }) => {
   await expect(page.getByLabel('Username')).toBeVisible();
 });
 
-test('a marketing account is refused the fleet with the 403 page; an IT account sees it', async ({ browser }) => {
+test('a marketing account is refused the fleet view and its data; an IT account sees it', async ({ browser }) => {
   const marketing = await browser.newContext();
   const page = await marketing.newPage();
   await signIn(page, 'l.petit', marketingPassword);
-  const refused = await page.goto(`${hq.url}/fleet`);
-  expect(refused?.status()).toBe(403);
+  await expect(page.getByRole('navigation').getByRole('link', { name: 'Parc' })).toHaveCount(0);
+  await page.goto(`${hq.url}/console/fleet`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accès refusé');
-  await expect(page.getByText('Votre rôle (marketing) ne donne pas accès à cette page.')).toBeVisible();
+  await expect(page.getByText('Votre rôle (marketing) ne donne pas accès à cette vue.')).toBeVisible();
   await expect(page.getByText('Connecté : l.petit (marketing)')).toBeVisible();
-  await expect(page.getByRole('cell', { name: 'paris-11-t1' })).toHaveCount(0);
+  await expect(page.getByRole('rowheader', { name: 'paris-11-t1' })).toHaveCount(0);
+  // Asked directly, HQ refuses the data itself: the console hiding a link is not the protection.
+  expect(await page.evaluate(async () => (await fetch('/v1/fleet')).status)).toBe(403);
   await marketing.close();
 
   const it = await browser.newContext();
   const itPage = await it.newPage();
   await signIn(itPage, 'c.martin', itPassword);
-  await expect(itPage.getByRole('heading', { level: 1 })).toHaveText('Fidèle — Siège : parc de terminaux');
-  await expect(itPage.getByRole('cell', { name: 'paris-11-t1' })).toBeVisible();
+  await expect(itPage.getByRole('heading', { level: 1 })).toHaveText('Parc de terminaux');
+  await expect(itPage.getByRole('rowheader', { name: 'paris-11-t1' })).toBeVisible();
   await it.close();
 });
 
@@ -190,8 +192,8 @@ test('a page from another origin cannot revoke a terminal while IT is signed in;
   });
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
   const port = (attacker.address() as { port: number }).port;
-  // bypassCSP only so that the last step can run fetch from HQ's own page (its CSP allows no connection at all).
-  const context = await browser.newContext({ bypassCSP: true });
+  // No bypassCSP: the console's own CSP lets its page call HQ's API (the last step), and nothing else.
+  const context = await browser.newContext();
   try {
     const page = await context.newPage();
     await signIn(page, 'c.martin', itPassword);
@@ -214,9 +216,9 @@ test('a page from another origin cannot revoke a terminal while IT is signed in;
       expect(await statusSeenByHq(victim)).toBe('active');
     }
 
-    // The control: the same POST from HQ's own page, with the session's CSRF token, does revoke.
+    // The control: the same POST from HQ's own console page, with the session's CSRF token, does revoke.
     const outcome = await page.evaluate(async (id) => {
-      const csrf = document.querySelector('meta[name="csrf-token"]')!.getAttribute('content')!;
+      const csrf = ((await (await fetch('/v1/console/session')).json()) as { csrfToken: string }).csrfToken;
       const r = await fetch(`/v1/admin/terminals/${id}/revoke`, { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': csrf } });
       return { status: r.status, body: (await r.json()) as unknown };
     }, victim);

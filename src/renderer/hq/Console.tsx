@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { HqApiError } from './api';
 import { followLink, navigate, useRoute, type Route } from './router';
 import { loadSession, signOut, type ConsoleSession } from './session';
 import { LocaleContext, useConsoleText } from './text';
+import { ViewErrorBoundary } from './ViewParts';
 import { VIEWS } from './views';
 import type { ConsoleView } from './views/view';
 
@@ -66,11 +67,12 @@ function Frame({ session, route, allowed }: { session: ConsoleSession; route: Ro
     document.title = `${title} — ${t('console.title_suffix')}`;
   }, [title, t]);
 
-  const [moved, setMoved] = useState(false);
+  const shown = useRef<string | null>(null);
   useEffect(() => {
-    // Only a change of view moves the focus, not the first load: the browser starts at the top, as for any page.
-    if (moved) document.querySelector<HTMLElement>('main h1')?.focus();
-    setMoved(true);
+    // Only a move from one view to another takes the focus to the new heading: on the first load (and the
+    // root's redirect to the first view) the browser starts at the top, as for any page.
+    if (shown.current !== null && shown.current !== '' && shown.current !== route.view) document.querySelector<HTMLElement>('main h1')?.focus();
+    shown.current = route.view;
   }, [route.view]);
 
   async function leave() {
@@ -120,7 +122,9 @@ function Frame({ session, route, allowed }: { session: ConsoleSession; route: Ro
       </header>
       <main className="page" id="main" tabIndex={-1}>
         {view && permitted ? (
-          <view.Component key={view.id} />
+          <ViewErrorBoundary key={view.id} title={title}>
+            <view.Component />
+          </ViewErrorBoundary>
         ) : view ? (
           <Notice title={t('console.forbidden.title')} body={t('console.forbidden.body', { role: t(`console.role.${session.role}`) })} />
         ) : route.view === '' ? (

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { Component, type ReactNode } from 'react';
 import type { Loaded } from './use-hq-data';
 import { useConsoleText } from './text';
 
@@ -72,4 +72,25 @@ export function DataTable<T>({
       </table>
     </div>
   );
+}
+
+/** A view that throws shows what went wrong in its place; the frame (navigation, sign out) stays usable. */
+export class ViewErrorBoundary extends Component<{ title: string; children: ReactNode }, { error: Error | null }> {
+  override state: { error: Error | null } = { error: null };
+
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+
+  override render() {
+    if (this.state.error === null) return this.props.children;
+    return (
+      <div className="notice">
+        <h1 tabIndex={-1}>{this.props.title}</h1>
+        <p className="alert" role="alert">
+          {this.state.error.message}
+        </p>
+      </div>
+    );
+  }
 }

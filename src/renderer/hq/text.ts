@@ -101,7 +101,17 @@ const TIME_ZONE = 'Europe/Paris';
 
 /** A moment as staff read it, with its zone (HQ's stores are in France): « 07/12/2026 15:40:12 UTC+1 ». */
 export function formatTime(locale: Locale, ms: number): string {
-  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium', timeZone: TIME_ZONE, timeZoneName: 'short' }).format(new Date(ms));
+  // dateStyle/timeStyle cannot be combined with timeZoneName: the fields one by one.
+  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZone: TIME_ZONE,
+    timeZoneName: 'short',
+  }).format(new Date(ms));
 }
 
 /** How long ago, in the largest unit that says it: « 3 min », « 2 h », « 5 j ». */

@@ -38,7 +38,8 @@ const useText = viewText(
     'fleet.clock': 'Horloge (écart)',
     'fleet.status': 'État',
     'fleet.anomalies': 'Anomalies',
-    'fleet.anomalies_open': '{n} ouverte(s)',
+    'fleet.anomalies_open_one': '1 ouverte',
+    'fleet.anomalies_open': '{n} ouvertes',
     'fleet.status.active': 'actif',
     'fleet.status.revoked': 'révoqué',
     'fleet.status.frozen': 'flux gelé',
@@ -69,6 +70,7 @@ const useText = viewText(
     'fleet.clock': 'Clock (offset)',
     'fleet.status': 'Status',
     'fleet.anomalies': 'Anomalies',
+    'fleet.anomalies_open_one': '1 open',
     'fleet.anomalies_open': '{n} open',
     'fleet.status.active': 'active',
     'fleet.status.revoked': 'revoked',
@@ -97,7 +99,8 @@ const SKEW_SIGNIFICANT_MS = 1_000;
 
 function offset(ms: number): string {
   const s = Math.round(Math.abs(ms) / 1000);
-  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+  const [big, small, unit, subunit] = s >= 3600 ? [Math.floor(s / 3600), Math.floor((s % 3600) / 60), 'h', 'min'] : s >= 60 ? [Math.floor(s / 60), s % 60, 'min', 's'] : [s, 0, 's', ''];
+  return small === 0 ? `${big} ${unit}` : `${big} ${unit} ${small} ${subunit}`;
 }
 
 /** The terminal's clock against HQ's: behind or ahead, in the unit that says it; under a second it is on time. */
@@ -146,7 +149,7 @@ function FleetPage() {
                     <td>
                       {x.openAnomalies > 0 ? (
                         <a className="flag" href={`/console/anomalies${route.lang === 'en' ? '?lang=en' : ''}`} onClick={(e) => followLink(e, { ...route, view: 'anomalies' })}>
-                          {t('fleet.anomalies_open', { n: x.openAnomalies })}
+                          {t(x.openAnomalies === 1 ? 'fleet.anomalies_open_one' : 'fleet.anomalies_open', { n: x.openAnomalies })}
                         </a>
                       ) : (
                         t('console.none')
