@@ -4,6 +4,7 @@ import { INCIDENT_KINDS, INCIDENT_OUTCOMES } from '../../shared/domain/relations
 import type { BgNbdParams } from '../../shared/value/bgnbd';
 import type { GammaGammaParams } from '../../shared/value/gamma-gamma';
 import { gammaVariate, seededUniform, simulateBgNbd, type Uniform } from '../../shared/value/simulate';
+import { valueScheduler } from './value-scheduler';
 
 /**
  * A chain's past for the demo HQ (`npm start`): a few hundred members over
@@ -204,4 +205,18 @@ export async function seedDemoValueHistory(ctx: HqContext, o: DemoHistoryOptions
   });
   const visits = entries.filter((e) => e.kind === 'earn').length;
   return { members: n, visits, incidents: incidents.length, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * The demo HQ's customer value (`npm start`): the archive seeded on first
+ * start, then one run, in the background so HQ answers at once. Stores'
+ * terminals get the hints with a later pull.
+ */
+export function startDemoValue(ctx: HqContext, storeId: string): Promise<void> {
+  return seedDemoValueHistory(ctx, { storeId })
+    .then(async (seeded) => {
+      if (seeded) ctx.logger.info('demo customer history seeded', { ...seeded });
+      await valueScheduler(ctx).run('startup');
+    })
+    .catch((error: unknown) => ctx.logger.error('demo customer value failed', { error: String(error) }));
 }

@@ -22,6 +22,7 @@ import { retentionPolicy, startRetention } from './retention';
 import type { Clock, Logger, Random } from './ports';
 import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { incidentHandlers } from './incidents/handlers';
+import { valueHintOf } from './value/value-hints';
 import { pointsGesturesBefore } from './incidents/receipt-gestures';
 import { SURVEY_OFF, SurveyPolicy } from './incidents/survey';
 import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
@@ -303,6 +304,7 @@ export function createCore(options: CoreOptions): Core {
   });
 
   const handlers: Handlers = {
+    'member.valueHint': (_ctx, { memberId }) => valueHintOf(db, memberId),
     'terminal.info': () => ({
       terminalId: config.terminalId,
       storeName: config.storeName,

@@ -90,9 +90,11 @@ if (hqMode === 'none') {
 } else if (hqMode === 'embedded') {
   const hqDir = join(dataDir, 'hq');
   const started = performance.now();
+  // The demo HQ gives this store's members a chain history (src/hq/value/demo-history.ts).
+  process.env.HQ_DEMO_STORE = loaded.storeId ?? 'demo';
   embeddedHq = await startEmbeddedHq({ dataDir: hqDir, port: Number(values['hq-port']) });
   hq = hqAt(loaded.hq, embeddedHq.url);
-  hqNote = `embedded ${embeddedHq.url} (PGlite in ${hqDir}, started in ${((performance.now() - started) / 1000).toFixed(1)} s; fleet: ${embeddedHq.url}/fleet)`;
+  hqNote = `embedded ${embeddedHq.url} (PGlite in ${hqDir}, started in ${((performance.now() - started) / 1000).toFixed(1)} s)`;
 } else if (hqMode === 'configured') {
   hqNote = `${loaded.hq!.url} (from the configuration)`;
 } else if (/^https?:\/\//.test(hqMode)) {
@@ -179,7 +181,7 @@ const lines = [
   `Fidèle — browser mode (${config.storeName}, ${core.members.count()} members${seedNote ? `; ${seedNote}` : ''})`,
   `  Devices:          ${devicesNote}`,
   `  HQ:               ${hqNote}`,
-  ...(embeddedHq ? [`  HQ staff login:   ${embeddedHq.url}/login — ${embeddedHq.staff.username} / ${embeddedHq.staff.password} (demo admin, new password at each start)`] : []),
+  ...(embeddedHq ? [`  HQ console:       ${embeddedHq.url}/console/ — sign in as ${embeddedHq.staff.username} / ${embeddedHq.staff.password} (demo admin, new password at each start)`] : []),
   `  Cashier screen:   ${bridge.urls.cashier}`,
   `  Customer screen:  ${bridge.urls.customer}`,
   ...(bridge.urls.simulator ? [`  Device simulator: ${bridge.urls.simulator}`] : []),

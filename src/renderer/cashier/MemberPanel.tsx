@@ -13,6 +13,7 @@ import { useLedgerAccount } from './use-ledger-account';
 import { VisitList } from './VisitList';
 import { IncidentPanel } from './IncidentPanel';
 import { RelationshipBadge } from './RelationshipBadge';
+import { ValueHint } from './ValueHint';
 import { useRelationship } from './use-relationship';
 import { useTerminalInfo } from '../common/use-terminal-info';
 
@@ -68,6 +69,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
             </p>
           </header>
           <RelationshipBadge relationship={relation.relationship} />
+          <ValueHint memberId={memberId} />
           {!shown.firstName && !shown.lastName && <p className="member-provisional">{t('cashier.member.provisional_help')}</p>}
           <p className="member-since">{t('cashier.member.since', { date: formatDate(locale, shown.memberSince) })}</p>
           <PointsSummary account={ledger.account} error={ledger.error} />

@@ -27,6 +27,7 @@ export const METHOD_ROLES = {
   'incident.update': ['cashier'],
   'incident.resolve': ['cashier'],
   'member.relationship': ['cashier'],
+  'member.valueHint': ['cashier'],
   // The customer's own answer: the cashier may not answer for them.
   'survey.answer': ['customer'],
   'sim.devices': ['simulator', 'cashier'],

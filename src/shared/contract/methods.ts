@@ -22,6 +22,7 @@ import { RefundInput } from './ledger-inputs';
 import { SyncEnrolInput, SyncStatusView } from './sync-views';
 import { IncidentOutcomeView, IncidentRecordInput, IncidentResolveInput, IncidentUpdateInput, RelationshipView } from './incidents';
 import { SurveyAnswerInput, SurveyAnswerView } from './survey';
+import { MemberValueHint } from '../value/value-hint';
 import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -169,6 +170,13 @@ export const methods = {
     roles: METHOD_ROLES['member.relationship'],
     input: z.strictObject({ memberId: MemberId }),
     output: RelationshipView,
+  }),
+  /** HQ's customer-value hint for the member (segment, P(alive), last visit; never a euro value), or null. */
+  'member.valueHint': method({
+    kind: 'query',
+    roles: METHOD_ROLES['member.valueHint'],
+    input: z.strictObject({ memberId: MemberId }),
+    output: MemberValueHint.nullable(),
   }),
   /** The customer's answer to the satisfaction question: a score, then after a low one what went wrong. */
   'survey.answer': method({

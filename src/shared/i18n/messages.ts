@@ -6,11 +6,12 @@ import { incidentsEn, incidentsFr } from './incidents';
 import { ledgerEn, ledgerFr } from './ledger';
 import { receiptEn, receiptFr } from './receipt';
 import { syncEn, syncFr } from './sync';
+import { valueEn, valueFr } from './value';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn),
 };
 
 export const translate = createTranslator(catalogs);
