@@ -1,3 +1,4 @@
+import type { Logger } from '../main/core/ports';
 import { runAnomaliesCommand } from './anomalies-cli';
 import { setStoreGoodwill } from './customer-incidents';
 import { createEnrolCode, revoke } from './enrolment';
@@ -48,6 +49,16 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
+/**
+ * A command's own output is what it prints; what HQ logs on the way (every audit record, an
+ * enrolment code included, is echoed as a warning for a server's log) stays in the audit table.
+ */
+const commandLogger: Logger = {
+  info: () => {},
+  warn: () => {},
+  error: (m, f) => console.error(JSON.stringify({ level: 'error', msg: m, ...f })),
+};
+
 async function main(argv: string[]): Promise<number> {
   const args = [...argv];
   const location = locateHq(args, option);
@@ -93,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
 
   const server = serverOf(location);
   const direct = async <T>(fn: (ctx: Awaited<ReturnType<typeof openHq>>) => Promise<T>): Promise<T> => {
-    const ctx = await openHq({ dataDir, databaseUrl: databaseUrl ?? undefined, key });
+    const ctx = await openHq({ dataDir, databaseUrl: databaseUrl ?? undefined, key, logger: commandLogger });
     try {
       return await fn(ctx);
     } finally {

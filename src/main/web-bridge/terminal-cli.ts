@@ -33,10 +33,10 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       strict: true,
       options: {
-        hq: { type: 'string', default: process.env.FIDELE_HQ },
+        hq: { type: 'string', default: process.env.FIDELE_HQ || undefined },
         store: { type: 'string' },
-        data: { type: 'string', default: process.env.FIDELE_DATA_DIR ?? 'data' },
-        config: { type: 'string', default: process.env.FIDELE_CONFIG },
+        data: { type: 'string', default: process.env.FIDELE_DATA_DIR || 'data' },
+        config: { type: 'string', default: process.env.FIDELE_CONFIG || undefined },
         lang: { type: 'string', default: 'fr' },
       },
     });
