@@ -19,13 +19,15 @@ it('runs the kiosk with an embedded HQ it is enrolled with, and stops both', asy
   const { hqLine } = kiosk;
   expect(hqLine).toMatch(/embedded http:\/\/127\.0\.0\.1:\d+ \(PGlite in .*hq.*terminal enrolled in store demo-paris-11$/);
   const url = /embedded (http:\S+)/.exec(hqLine)![1]!;
-  // The banner gives the demo's staff login; the fleet answers that session, and nobody without one.
-  const login = await lineMatching(kiosk.stdout, /^ {2}HQ staff login: +(\S+)\/login — (\S+) \/ (\S+) /);
+  // The banner gives the staff console and the demo's login; the fleet answers that session, and nobody without one.
+  const login = await lineMatching(kiosk.stdout, /^ {2}HQ console: +(\S+)\/console\/ — sign in as (\S+) \/ (\S+) /);
   expect(login[1]).toBe(url);
+  expect((await fetch(`${url}/console/`, { redirect: 'manual' })).headers.get('location')).toBe('/login?next=%2Fconsole%2F');
   expect((await fetch(`${url}/v1/fleet`)).status).toBe(401);
   const session = await fetch(`${url}/v1/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: login[2], password: login[3] }) });
   expect(session.status).toBe(200);
   const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
+  expect((await fetch(`${url}/v1/console/session`, { headers: { cookie } })).status).toBe(200);
   const fleet = (await (await fetch(`${url}/v1/fleet`, { headers: { cookie } })).json()) as { terminals: Array<{ terminalId: string; storeId: string; status: string }> };
   expect(fleet.terminals).toEqual([expect.objectContaining({ terminalId: 'demo-paris-11-t1', storeId: 'demo-paris-11', status: 'active' })]);
 
