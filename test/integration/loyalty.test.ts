@@ -141,6 +141,25 @@ describe('the ledger through the contract', () => {
     expect(await core.dispatch('customer', 'ledger.account', { memberId: known.claire.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
+  it('a manual sale the commit refuses gives the reason its preview gives, and writes nothing', async () => {
+    core.loyalty.commit(tillSale('T-0010'));
+    const refusals = [
+      { memberId: '01900000-0000-7000-8000-000000000000', lines: [{ category: 'bio', amountCents: 100, taxRateBp: 550 }] },
+      { memberId: known.claire.id, lines: [{ category: 'bio', amountCents: 100, taxRateBp: 1234 }] },
+      { memberId: known.claire.id, lines: [{ category: 'bio', amountCents: 10_000, taxRateBp: 550 }], redeemPoints: 500 },
+      { memberId: known.claire.id, lines: [{ category: 'bio', amountCents: 10_000, taxRateBp: 550 }], redeemPoints: 55 },
+      { memberId: known.claire.id, lines: [{ category: 'bio', amountCents: 100, taxRateBp: 550 }], redeemPoints: 50 },
+    ];
+    const head = core.ledger.head().seq;
+    for (const input of refusals) {
+      const preview = await core.dispatch('cashier', 'ledger.manualPreview', input);
+      const commit = await core.dispatch('cashier', 'ledger.manualCommit', input);
+      expect(preview.ok).toBe(false);
+      expect(commit).toEqual({ ok: false, error: (preview as { error: unknown }).error });
+    }
+    expect(core.ledger.head().seq).toBe(head);
+  });
+
   it('lays out the receipt lines in 42 columns, in French and English', () => {
     const sale = core.loyalty.commit(tillSale('T-0005'));
     const fr = core.loyalty.receiptLines(sale, 'fr');

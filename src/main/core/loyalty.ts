@@ -7,7 +7,7 @@ import { Accounts } from './ledger/accounts';
 import type { Ledger } from './ledger/ledger';
 import type { RefundResult } from './ledger/refund';
 import type { CommitOptions, SalePreview, SaleResult } from './ledger/sale';
-import { categoryTaxRateBp } from './ledger/rules';
+import { categoryTaxRateBp, discountForPoints } from './ledger/rules';
 import { parseInput } from './ledger/schemas';
 import type { MemberStore } from './members/member-store';
 import type { Clock, Random } from './ports';
@@ -125,10 +125,13 @@ export class Loyalty {
   manualSaleInput(input: unknown) {
     // Short enough to read out at the till, unique enough per terminal: the time in base 36 and 16 random bits.
     const receipt = `M-${this.clock.now().toString(36).toUpperCase()}-${Array.from(this.random.bytes(2), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase()}`;
-    // Priced only: the commit (and the holds' preview, before HQ is asked) checks the member's points.
-    const priced = this.ledger.price(this.manualSale(input, receipt, null));
-    const paid = priced.netCents - priced.discountCents;
-    return this.manualSale(input, receipt, paid > 0 ? [{ method: 'other', amountCents: paid }] : []);
+    const sale = this.manualSale(input, receipt, null);
+    // Paid in full by other means. Everything else is the commit's to check, with the messages of a preview
+    // (and the holds' preview before HQ is asked for points): a sale is not checked twice on its way.
+    const netCents = sale.lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
+    const discountCents = sale.redeemPoints > 0 ? (discountForPoints(this.ledger.rules, sale.redeemPoints) ?? 0) : 0;
+    const paid = netCents - discountCents;
+    return { ...sale, payments: paid > 0 ? [{ method: 'other' as const, amountCents: paid }] : [] };
   }
 
   private manualSale(input: unknown, receipt: string, payments: Array<{ method: 'other'; amountCents: number }> | null) {

@@ -22,7 +22,7 @@ import { DEFAULT_PROGRAM } from './program.default';
 import { Holds } from './redemption';
 import { refundSale, type RefundResult } from './refund';
 import { parseProgramRules, type ProgramRules } from './rules';
-import { commitSale, holdRedemption, previewSale, priceSale, voidSale, type CommitOptions, type HoldResult, type SalePreview, type SalePrice, type SaleResult } from './sale';
+import { commitSale, holdRedemption, previewSale, voidSale, type CommitOptions, type HoldResult, type SalePreview, type SaleResult } from './sale';
 import { LedgerStore } from './store';
 import { verifyChain, verifyChainAsync, type VerifyReport } from './verify';
 import { zReport, zReportLines, type ZReport } from './z-report';
@@ -95,8 +95,6 @@ export interface Ledger {
   /** Whether this run may write: the verdict of start() (integrity.ts). */
   integrity(): IntegrityView;
   preview(input: unknown): SalePreview;
-  /** The basket's net and points discount (sale.ts priceSale): what the payments of a sale must add up to. */
-  price(input: unknown): SalePrice;
   hold(input: unknown): HoldResult;
   commit(input: unknown, options?: CommitOptions): SaleResult;
   void(input: unknown): { releasedPoints: number };
@@ -248,7 +246,6 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     integrity: () => gate.current(),
     preview: (input) => guarded('preview', () => previewSale(ctx, input)),
-    price: (input) => guarded('price', () => priceSale(ctx, input)),
     hold: (input) => guarded('hold', () => holdRedemption(ctx, input), 'write'),
     commit: (input, commitOptions = {}) => guarded('commit', () => commitSale(ctx, input, commitOptions, pins), 'write'),
     void: (input) => guarded('void', () => voidSale(ctx, input), 'write'),

@@ -143,25 +143,6 @@ export function previewSale(ctx: LedgerContext, raw: unknown): SalePreview {
   };
 }
 
-/** What a basket costs: its net and its points discount, for a till (or the manual sale) to set its payments. */
-export interface SalePrice {
-  netCents: number;
-  discountCents: number;
-}
-
-/**
- * The price half of a preview: the basket checked and priced for a known
- * member, without the member's position, earning or redemption options. What
- * only the member's points can refuse is refused by the commit (and, before HQ
- * is asked to hold points, by the holds' own preview).
- */
-export function priceSale(ctx: LedgerContext, raw: unknown): SalePrice {
-  const input = parseInput(PreviewInput, raw, 'sale preview');
-  requireMember(ctx, input.memberId);
-  const basket = checkBasket(ctx.rules, input);
-  return { netCents: basket.netCents, discountCents: basket.discountCents };
-}
-
 export interface HoldResult {
   memberId: string;
   points: number;
