@@ -207,7 +207,9 @@ describe('/incidents page', () => {
     const it = await staffClient(hq, 'it', 'it-page');
     const refused = await it.get('/incidents');
     expect(refused.status).toBe(403);
-    expect((await it.get('/fleet')).text).not.toContain('href="/incidents');
+    expect(refused.text).not.toContain('href="/incidents');
+    expect(refused.text).toContain('<a href="/console/">Console</a>');
+    expect((await it.get('/v1/console/session')).json.permissions).not.toContain('incidents');
     const anonymous = await fetch(`${hq.url}/incidents`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toBe('/login?next=%2Fincidents');

@@ -135,10 +135,10 @@ export interface Viewer {
 /** The bar atop every signed-in page: who is signed in, and the way out (a POST with the CSRF token). */
 export function staffHeader(locale: Locale, viewer: Viewer): string {
   const t = (key: string, params?: Record<string, string | number>) => escapeHtml(translateStaff(locale, key, params));
-  // A link shows only to the roles its page lets in; the page checks again.
-  const nav = allows(viewer.role, 'incidents')
-    ? `<nav class="topnav" aria-label="${t('staff.nav.label')}"><a href="/incidents${locale === 'en' ? '?lang=en' : ''}">${t('staff.nav.incidents')}</a></nav>`
-    : '';
+  // A link shows only to the roles its page lets in; the page checks again. The console (src/hq/console.ts) lets every role in.
+  const lang = locale === 'en' ? '?lang=en' : '';
+  const incidents = allows(viewer.role, 'incidents') ? `<a href="/incidents${lang}">${t('staff.nav.incidents')}</a>` : '';
+  const nav = `<nav class="topnav" aria-label="${t('staff.nav.label')}"><a href="/console/${lang}">${t('staff.nav.console')}</a>${incidents}</nav>`;
   return `<header class="topbar">${brand(locale)}${nav}<div class="who"><span>${t('staff.header.signed_in_as', {
     username: viewer.username,
     role: translateStaff(locale, `staff.role.${viewer.role}`),
