@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Route } from './routes';
 import { ErrorBody } from './schemas';
+import { TILL_ANSWER_BOUND_MS } from '../core/sync/budget';
 
 const REASONS: Record<number, string> = {
   200: 'Done.',
@@ -61,7 +62,8 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
       title: 'Fidèle till integration API',
       version: info.version,
       description:
-        'The loyalty terminal as the cash register sees it. JSON only. Every POST needs an Idempotency-Key: a retry with the same key and body gets the first response again, byte for byte; the same key with another body is a 409.',
+        'The loyalty terminal as the cash register sees it. JSON only. Every POST needs an Idempotency-Key: a retry with the same key and body gets the first response again, byte for byte; the same key with another body is a 409. ' +
+        `Every request is answered within ${TILL_ANSWER_BOUND_MS / 1000} s whatever headquarters does: past its budget for HQ, a redemption falls back to the offline allowance or is refused (503).`,
     },
     servers: [{ url: info.serverUrl }],
     security: [{ tillToken: [] }],
