@@ -95,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     if (demoName) console.log(`HQ demo staff: ${demoName} ${await demoStaff(hq.ctx, demoName)}`);
     // The demo's chain history and one customer-value run, in the background (value/demo-history.ts).
     if (demoName) void startDemoValue(hq.ctx, process.env.HQ_DEMO_STORE || 'demo-paris-11');
-    console.log(`HQ ${hq.url} (${describeDatabase(location)}), key ${hq.ctx.key.keyId} in ${location.keyFile} — fleet: ${hq.url}/fleet`);
+    console.log(`HQ ${hq.url} (${describeDatabase(location)}), key ${hq.ctx.key.keyId} in ${location.keyFile} — staff console: ${hq.url}/console/`);
     const stop = () => void hq.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
