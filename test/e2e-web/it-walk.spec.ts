@@ -85,6 +85,11 @@ test('IT walk of the README: init, staff, HQ served, two terminals enrolled from
       expect(enrolled.out).toContain(`terminal ${terminal}, store ${store}, HQ ${url}`);
     }
 
+    // Step 7 of the walk: nothing to handle yet, said with HQ's time and its zone (straight from the database on PostgreSQL).
+    const anomalies = await hqCli(['anomalies', '--open']);
+    expect(anomalies.err).toBe('');
+    expect(anomalies.out).toMatch(/^HQ time \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\S*: 0 open sync anomalies\nNothing to handle\.$/m);
+
     const listed = await hqCli(['list']);
     expect(listed.out).toMatch(/^paris-11-t1\tparis-11\tactive/m);
     expect(listed.out).toMatch(/^lyon-2-t1\tlyon-2\tactive/m);
