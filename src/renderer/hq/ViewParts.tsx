@@ -16,6 +16,14 @@ export function ViewHeader({ title, children }: { title: string; children?: Reac
 export function WhenLoaded<T>({ result, reload, children }: { result: Loaded<T>; reload: () => void; children: (data: T) => ReactNode }) {
   const t = useConsoleText();
   if (result.state === 'loading') return <p role="status">{t('console.loading')}</p>;
+  if (result.state === 'error' && result.error.status === 403) {
+    // The role's limit (HQ checks every call): said plainly, no retry to offer.
+    return (
+      <p className="alert" role="alert">
+        {t('console.forbidden.api', { message: result.error.message })}
+      </p>
+    );
+  }
   if (result.state === 'error') {
     return (
       <div className="alert" role="alert">

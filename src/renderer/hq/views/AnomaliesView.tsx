@@ -173,11 +173,11 @@ function AnomaliesPage() {
               row={(a) => (
                 <tr key={a.id} className={a.status}>
                   <th scope="row">{kindLabel(t, a.kind)}</th>
-                  <td>{a.terminalId ?? '–'}</td>
+                  <td className="nowrap">{a.terminalId ?? '–'}</td>
                   <td>{a.customerId.startsWith('terminal:') ? '–' : a.customerId}</td>
                   <td className="detail">{detailText(a.detail)}</td>
                   <td>{formatTime(locale, a.createdAt)}</td>
-                  <td>{formatAge(locale, list.now - a.createdAt)}</td>
+                  <td className="nowrap">{formatAge(locale, list.now - a.createdAt)}</td>
                   <td>
                     {a.status === 'handled' ? (
                       t('anomalies.status.handled', { by: a.handledBy ?? '?', at: a.handledAt === null ? '?' : formatTime(locale, a.handledAt) })
