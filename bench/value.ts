@@ -67,7 +67,8 @@ async function load(sql: Sql, customers: number, seed: number): Promise<{ transa
     amounts.push(gammaVariate(u, TRUE_GG.p, nu));
     for (const t of sim.times) {
       ids.push(c);
-      days.push(Math.max(0, age - Math.round(t * 7)));
+      // Never on the first purchase's day (that would merge them): a repeat purchase is at least a day later.
+      days.push(Math.max(0, age - Math.max(1, Math.round(t * 7))));
       amounts.push(gammaVariate(u, TRUE_GG.p, nu));
     }
     if (ids.length >= BATCH) await flush();
@@ -105,19 +106,22 @@ export async function runValueBench(args: string[]): Promise<void> {
 
     // Every customer's P(alive) and expected purchases over 13 weeks, computed once per distinct summary.
     const [predicted, predictS] = await timed(() => {
-      const cache = new Map<string, [number, number]>();
+      // t_x and T are whole days over 7: (x, days of t_x, days of T) packed in one number is the summary's key.
+      const cache = new Map<number, number>();
       const pAlive = new Float64Array(rows.length);
       const expected = new Float64Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
-        const key = `${r.x}|${r.t_x}|${r.t}`;
-        let p = cache.get(key);
-        if (!p) {
-          p = [bgnbdPAlive(bg.model, r.x, r.t_x, r.t), bgnbdConditionalExpected(bg.model, r.x, r.t_x, r.t, 13)];
-          cache.set(key, p);
+        const key = (r.x * 4096 + Math.round(r.t_x * 7)) * 4096 + Math.round(r.t * 7);
+        const at = cache.get(key);
+        if (at === undefined) {
+          cache.set(key, i);
+          pAlive[i] = bgnbdPAlive(bg.model, r.x, r.t_x, r.t);
+          expected[i] = bgnbdConditionalExpected(bg.model, r.x, r.t_x, r.t, 13);
+        } else {
+          pAlive[i] = pAlive[at]!;
+          expected[i] = expected[at]!;
         }
-        pAlive[i] = p[0];
-        expected[i] = p[1];
       }
       let sum = 0;
       for (const e of expected) sum += e;
