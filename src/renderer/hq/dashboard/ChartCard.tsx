@@ -76,27 +76,30 @@ export function ChartCard({ chart, query }: { chart: string; query: string }) {
               <div className="chart-actions">
                 <details className="chart-table">
                   <summary>{t('dash.table')}</summary>
-                  <DataTable
-                    labelledBy={headingId}
-                    columns={data.columns.map((c) => columnHeader(t, chart, c))}
-                    rows={data.rows}
-                    empty={t('dash.no_data')}
-                    row={(r) => (
-                      <tr key={data.columns.map((c) => r[c]).join('|')}>
-                        {data.columns.map((c, i) =>
-                          i === 0 ? (
-                            <th scope="row" key={c}>
-                              {cellText(t, locale, chart, c, r[c])}
-                            </th>
-                          ) : (
-                            <td key={c} className={typeof r[c] === 'number' ? 'num' : undefined}>
-                              {cellText(t, locale, chart, c, r[c])}
-                            </td>
-                          ),
-                        )}
-                      </tr>
-                    )}
-                  />
+                  {/* A long table scrolls in its own box, which the keyboard can reach and scroll. */}
+                  <div className="chart-table-scroll" tabIndex={0} role="region" aria-label={t('dash.table_region', { title })}>
+                    <DataTable
+                      labelledBy={headingId}
+                      columns={data.columns.map((c) => columnHeader(t, chart, c))}
+                      rows={data.rows}
+                      empty={t('dash.no_data')}
+                      row={(r) => (
+                        <tr key={data.columns.map((c) => r[c]).join('|')}>
+                          {data.columns.map((c, i) =>
+                            i === 0 ? (
+                              <th scope="row" key={c}>
+                                {cellText(t, locale, chart, c, r[c])}
+                              </th>
+                            ) : (
+                              <td key={c} className={typeof r[c] === 'number' ? 'num' : undefined}>
+                                {cellText(t, locale, chart, c, r[c])}
+                              </td>
+                            ),
+                          )}
+                        </tr>
+                      )}
+                    />
+                  </div>
                 </details>
                 <a className="button-quiet chart-csv" href={`/v1/dashboard/${chart}.csv?${query}`} download aria-label={t('dash.csv_label', { title })}>
                   {t('dash.csv')}

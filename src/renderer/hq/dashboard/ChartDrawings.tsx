@@ -114,6 +114,14 @@ function PAlive({ data }: { data: ChartData }) {
   return <Bars data={bins} x="bin" series={['customers']} colour={() => '#1f5fbf'} label={() => t('col.customers')} tickX={(b) => b} />;
 }
 
+/** Every 13th week (a quarter), and the week the calibration ends in. */
+function weekTicks(data: ChartData): number[] {
+  const last = Number(data.rows[data.rows.length - 1]?.week ?? 0);
+  const ticks = new Set([1, Number(data.facts.calibrationWeek)]);
+  for (let w = 13; w <= last; w += 13) ticks.add(w);
+  return [...ticks].filter((w) => w <= last).sort((a, b) => a - b);
+}
+
 function Calibration({ data }: { data: ChartData }) {
   const locale = useLocale();
   const t = useDashboardText();
@@ -122,7 +130,7 @@ function Calibration({ data }: { data: ChartData }) {
     <Frame>
       <LineChart data={data.rows} accessibilityLayer={false} margin={{ top: 16, right: 16, bottom: 8, left: 8 }}>
         <CartesianGrid stroke={GRID} />
-        <XAxis dataKey="week" type="number" domain={['dataMin', 'dataMax']} {...axis} />
+        <XAxis dataKey="week" type="number" domain={['dataMin', 'dataMax']} ticks={weekTicks(data)} {...axis} />
         <YAxis {...axis} tickFormatter={(v: number) => formatCount(locale, v)} />
         <Tooltip labelFormatter={(w) => `${t('col.week')} ${String(w)}`} formatter={(v, name) => [formatCount(locale, Number(v)), t(`col.${String(name)}`)]} />
         <Legend formatter={(s: string) => t(`col.${s}`)} />

@@ -1,4 +1,5 @@
 import { anomaliesView } from './AnomaliesView';
+import { dashboardView } from './DashboardView';
 import { fleetView } from './FleetView';
 import { incidentsView } from './IncidentsView';
 import type { ConsoleView } from './view';
@@ -8,4 +9,4 @@ import type { ConsoleView } from './view';
  * file in this folder exporting a ConsoleView, and a line here
  * (docs/hq-console.md).
  */
-export const VIEWS: readonly ConsoleView[] = [fleetView, anomaliesView, incidentsView];
+export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView];
