@@ -4,6 +4,7 @@ import { INCIDENT_KINDS, INCIDENT_OUTCOMES } from '../../shared/domain/relations
 import type { BgNbdParams } from '../../shared/value/bgnbd';
 import type { GammaGammaParams } from '../../shared/value/gamma-gamma';
 import { gammaVariate, seededUniform, simulateBgNbd, type Uniform } from '../../shared/value/simulate';
+import { localDay } from './nightly';
 import { valueScheduler } from './value-scheduler';
 
 /**
@@ -209,14 +210,21 @@ export async function seedDemoValueHistory(ctx: HqContext, o: DemoHistoryOptions
 
 /**
  * The demo HQ's customer value (`npm start`): the archive seeded on first
- * start, then one run, in the background so HQ answers at once. Stores'
- * terminals get the hints with a later pull.
+ * start with runs as of every other month of the past year (so segment sizes
+ * and flows have a history), then one run, in the background so HQ answers at
+ * once. Stores' terminals get the hints with a later pull.
  */
 export function startDemoValue(ctx: HqContext, storeId: string): Promise<void> {
+  const scheduler = valueScheduler(ctx);
   return seedDemoValueHistory(ctx, { storeId })
     .then(async (seeded) => {
-      if (seeded) ctx.logger.info('demo customer history seeded', { ...seeded });
-      await valueScheduler(ctx).run('startup');
+      if (seeded) {
+        ctx.logger.info('demo customer history seeded', { ...seeded });
+        for (let months = 12; months >= 2; months -= 2) {
+          await scheduler.run('startup', localDay(ctx.clock.now() - months * 30 * DAY_MS, scheduler.config.timeZone));
+        }
+      }
+      await scheduler.run('startup');
     })
     .catch((error: unknown) => ctx.logger.error('demo customer value failed', { error: String(error) }));
 }

@@ -115,12 +115,15 @@ async function profilingMembers(sql: Sql): Promise<Set<string>> {
   return new Set(rows.map((r) => r.customer_id));
 }
 
-/** One run: fit, score, store. Safe to call at any time; runs never overlap within one HQ process (see ValueScheduler). */
-export async function runValueNightly(ctx: HqContext, config: ValueConfig, trigger: RunTrigger): Promise<NightlyResult> {
+/**
+ * One run: fit, score, store. Safe to call at any time; runs never overlap within one HQ process (see ValueScheduler).
+ * `asOf` (YYYY-MM-DD, default today) looks back from an earlier day: the visits after it are left out (the demo's past runs).
+ */
+export async function runValueNightly(ctx: HqContext, config: ValueConfig, trigger: RunTrigger, lookBackFrom?: string): Promise<NightlyResult> {
   const started = ctx.clock.now();
   const t0 = performance.now();
   const runId = newId(ctx);
-  const asOf = localDay(started, config.timeZone);
+  const asOf = lookBackFrom ?? localDay(started, config.timeZone);
   const asOfDay = dayNumber(asOf);
   const relation = visitsRelation(config.timeZone);
 

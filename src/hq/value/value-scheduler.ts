@@ -55,11 +55,11 @@ export class ValueScheduler {
     return this.run('nightly');
   }
 
-  run(trigger: RunTrigger): Promise<NightlyResult> {
+  run(trigger: RunTrigger, asOf?: string): Promise<NightlyResult> {
     const next = this.chain.then(async () => {
       this.busy = true;
       try {
-        return await runValueNightly(this.ctx, this.config, trigger);
+        return await runValueNightly(this.ctx, this.config, trigger, asOf);
       } finally {
         this.busy = false;
       }
