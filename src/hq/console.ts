@@ -50,9 +50,37 @@ function readIndex(rendererDir: string): string | null {
   }
 }
 
-/** The asset files the console's page names (scripts, module preloads, styles): the only ones served. */
-function assetsOf(html: string): Set<string> {
-  return new Set([...html.matchAll(/(?:src|href)="\.\.\/assets\/([^"]+)"/g)].map((m) => m[1]!));
+/**
+ * The asset files the console needs: those its page names (scripts, module
+ * preloads, styles) and, transitively, the chunks its scripts import (a view
+ * loaded lazily). Nothing else of the build is served. Worked out once per
+ * build: the page's text is the key.
+ */
+let known: { html: string; files: Set<string> } | null = null;
+
+function readAsset(rendererDir: string, file: string): string | null {
+  try {
+    return readFileSync(join(rendererDir, 'assets', file), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function assetsOf(rendererDir: string, html: string): Set<string> {
+  if (known?.html === html) return known.files;
+  const files = new Set([...html.matchAll(/(?:src|href)="\.\.\/assets\/([^"]+)"/g)].map((m) => m[1]!));
+  const pending = [...files].filter((f) => f.endsWith('.js'));
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    const code = readAsset(rendererDir, file);
+    if (code === null) continue;
+    for (const m of code.matchAll(/["'`]\.\/([\w-]+\.(?:js|css))["'`]/g)) {
+      if (files.has(m[1]!)) continue;
+      files.add(m[1]!);
+      if (m[1]!.endsWith('.js')) pending.push(m[1]!);
+    }
+  }
+  known = { html, files };
+  return files;
 }
 
 const withLang = (path: string, request: FastifyRequest) => ((request.query as { lang?: unknown }).lang === 'en' ? `${path}?lang=en` : path);
@@ -83,7 +111,7 @@ export function registerConsole(app: FastifyInstance, ctx: HqContext, staff: Gua
     scope.get('/assets/:file', async (request, reply) => {
       const file = (request.params as { file: string }).file;
       const html = readIndex(rendererDir);
-      if (!ASSET_NAME.test(file) || html === null || !assetsOf(html).has(file)) {
+      if (!ASSET_NAME.test(file) || html === null || !assetsOf(rendererDir, html).has(file)) {
         return reply.code(404).send({ error: { code: 'not_found', message: 'no such asset' } });
       }
       const body = readFileSync(join(rendererDir, 'assets', file));
