@@ -47,7 +47,7 @@ function hasData(data: ChartData): boolean {
  * image for assistive technology, named by its heading), its figures as a
  * table and a CSV download of the same table.
  */
-export function ChartCard({ chart, query }: { chart: string; query: string }) {
+export function ChartCard({ chart, query, note }: { chart: string; query: string; note?: string }) {
   const t = useDashboardText();
   const locale = useLocale();
   const { result, reload } = useHqData<ChartData>(`/v1/dashboard/${chart}?${query}`);
@@ -60,12 +60,14 @@ export function ChartCard({ chart, query }: { chart: string; query: string }) {
       <p className="chart-desc" id={`${headingId}-desc`}>
         {t(`chart.${chart}.desc`)}
       </p>
+      {note === undefined ? null : <p className="chart-note">{note}</p>}
       <WhenLoaded result={result} reload={reload}>
         {(data) => {
           const fact = factOf(t, locale, data);
           return (
             <>
               {fact === null ? null : <p className="chart-fact">{fact}</p>}
+              {typeof data.facts.paretoNote === 'string' ? <p className="chart-note">{t('chart.calibration.no_pareto')}</p> : null}
               {hasData(data) ? (
                 <div className="chart-drawing" role="img" aria-labelledby={headingId} aria-describedby={`${headingId}-desc`}>
                   <Drawing data={data} />

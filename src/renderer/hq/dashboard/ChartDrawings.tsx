@@ -41,18 +41,35 @@ function Frame({ children }: { children: ReactNode }) {
 }
 
 /** Stacked or side-by-side bars, one series per column after the first. */
-function Bars({ data, x, series, colour, label, tickX, stacked = true }: { data: object[]; x: string; series: string[]; colour: (s: string, i: number) => string; label: (s: string) => string; tickX: (v: string) => string; stacked?: boolean }) {
+function Bars({
+  data,
+  x,
+  series,
+  colour,
+  label,
+  tickX,
+  everyTick = false,
+}: {
+  data: object[];
+  x: string;
+  series: string[];
+  colour: (s: string, i: number) => string;
+  label: (s: string) => string;
+  tickX: (v: string) => string;
+  /** Few categories: every one named under its bar. */
+  everyTick?: boolean;
+}) {
   const locale = useLocale();
   return (
     <Frame>
       <BarChart data={data} accessibilityLayer={false} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         <CartesianGrid stroke={GRID} vertical={false} />
-        <XAxis dataKey={x} {...axis} tickFormatter={tickX} minTickGap={12} />
+        <XAxis dataKey={x} {...axis} tickFormatter={tickX} {...(everyTick ? { interval: 0, fontSize: 11 } : { minTickGap: 12 })} />
         <YAxis {...axis} allowDecimals={false} tickFormatter={(v: number) => formatCount(locale, v)} />
         <Tooltip labelFormatter={(v) => tickX(String(v))} formatter={(v, name) => [formatCount(locale, Number(v)), label(String(name))]} />
-        <Legend formatter={(s: string) => label(s)} />
+        <Legend itemSorter={null} formatter={(s: string) => label(s)} />
         {series.map((s, i) => (
-          <Bar key={s} dataKey={s} stackId={stacked ? 'all' : undefined} fill={colour(s, i)} isAnimationActive={false} />
+          <Bar key={s} dataKey={s} stackId="all" fill={colour(s, i)} isAnimationActive={false} />
         ))}
       </BarChart>
     </Frame>
@@ -104,14 +121,16 @@ function Flows({ data }: { data: ChartData }) {
   }
   const bars = SEGMENT_ORDER.filter((s) => byTo.has(s)).map((s) => byTo.get(s)!);
   const sources = SEGMENT_ORDER.filter((s) => data.rows.some((r) => r.from === s));
-  return <Bars data={bars} x="to" series={sources} colour={(s) => SEGMENT_COLOURS[s]!} label={(s) => segmentLabel(t, s)} tickX={(s) => segmentLabel(t, s)} />;
+  return <Bars data={bars} x="to" series={sources} colour={(s) => SEGMENT_COLOURS[s]!} label={(s) => segmentLabel(t, s)} tickX={(s) => segmentLabel(t, s)} everyTick />;
 }
 
 function PAlive({ data }: { data: ChartData }) {
   const locale = useLocale();
   const t = useDashboardText();
-  const bins = data.rows.map((r) => ({ ...r, bin: `${formatShare(locale, Number(r.from))}–${formatShare(locale, Number(r.to))}` }));
-  return <Bars data={bins} x="bin" series={['customers']} colour={() => '#1f5fbf'} label={() => t('col.customers')} tickX={(b) => b} />;
+  // « 0–10 % »: the bins' bounds as whole percentages, the sign once.
+  const whole = (v: number) => formatCount(locale, Math.round(v * 100));
+  const bins = data.rows.map((r) => ({ ...r, bin: `${whole(Number(r.from))}–${formatShare(locale, Number(r.to))}` }));
+  return <Bars data={bins} x="bin" series={['customers']} colour={() => '#1f5fbf'} label={() => t('col.customers')} tickX={(b) => b} everyTick />;
 }
 
 /** Every 13th week (a quarter), and the week the calibration ends in. */
@@ -133,7 +152,7 @@ function Calibration({ data }: { data: ChartData }) {
         <XAxis dataKey="week" type="number" domain={['dataMin', 'dataMax']} ticks={weekTicks(data)} {...axis} />
         <YAxis {...axis} tickFormatter={(v: number) => formatCount(locale, v)} />
         <Tooltip labelFormatter={(w) => `${t('col.week')} ${String(w)}`} formatter={(v, name) => [formatCount(locale, Number(v)), t(`col.${String(name)}`)]} />
-        <Legend formatter={(s: string) => t(`col.${s}`)} />
+        <Legend itemSorter={null} formatter={(s: string) => t(`col.${s}`)} />
         <ReferenceLine x={Number(data.facts.calibrationWeek)} stroke={MUTED} strokeDasharray="4 4" label={{ value: t('chart.calibration.end'), fill: INK, fontSize: 12, position: 'insideTopLeft' }} />
         <Line dataKey="actual" stroke={INK} strokeWidth={2} dot={false} isAnimationActive={false} />
         {models.map((m) => (
@@ -161,7 +180,7 @@ function Points({ data }: { data: ChartData }) {
         <XAxis dataKey="week" {...axis} tickFormatter={(d: string) => formatDay(locale, d, true)} minTickGap={12} />
         <YAxis {...axis} tickFormatter={(v: number) => formatCount(locale, v)} />
         <Tooltip labelFormatter={(d) => formatDay(locale, String(d))} formatter={(v, name) => [formatCount(locale, Number(v)), t(`col.${String(name)}`)]} />
-        <Legend formatter={(s: string) => t(`col.${s}`)} />
+        <Legend itemSorter={null} formatter={(s: string) => t(`col.${s}`)} />
         {['issued', 'redeemed', 'expired'].map((s) => (
           <Line key={s} dataKey={s} stroke={POINTS_COLOURS[s]} strokeWidth={2} dot={false} isAnimationActive={false} />
         ))}

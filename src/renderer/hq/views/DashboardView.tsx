@@ -97,10 +97,7 @@ function DashboardPage() {
       </form>
       <div className="chart-grid">
         {CHARTS.map((c) => (
-          <div key={c.id} className="chart-cell">
-            <ChartCard chart={c.id} query={queryOf(applied, !c.chainOnly)} />
-            {c.chainOnly && applied.store !== '' ? <p className="chart-note">{t('dash.chain_only')}</p> : null}
-          </div>
+          <ChartCard key={c.id} chart={c.id} query={queryOf(applied, !c.chainOnly)} note={c.chainOnly && applied.store !== '' ? t('dash.chain_only') : undefined} />
         ))}
       </div>
     </>
