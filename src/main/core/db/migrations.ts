@@ -743,6 +743,18 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX ledger_entry_by_member ON ledger_entry (member_id, seq, kind, till_id, receipt, wall_time, postings) WHERE member_id IS NOT NULL;
     `,
   },
+  {
+    version: 17,
+    name: "a member's lots, spent or not, in one covering index: an enrolled terminal's balance no longer scans every lot",
+    sql: `
+      -- Once enrolled, a member's points by expiry date are HQ's lots plus the lots opened here since HQ's
+      -- checkpoint, spent or not (Lots.openedSince): the index of open lots could not answer that, and every
+      -- balance read, every till receipt, scanned the whole table. The same columns without the partial clause
+      -- serve it and the open-lot reads alike; a sale writes the same entries (a spent lot's stays, updated).
+      DROP INDEX ledger_lot_open_by_member;
+      CREATE INDEX ledger_lot_by_member ON ledger_lot (member_id, expires_at, opened_seq, remaining, expires_on, points);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -44,7 +44,7 @@ export class Lots {
         `INSERT INTO ledger_lot (lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      // Only what the index ledger_lot_open_by_member holds: the lots are read without their rows.
+      // Member-scoped reads use only what ledger_lot_by_member holds (migration 17): no row is read.
       open: db.prepare('SELECT lot_id, remaining FROM ledger_lot WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, opened_seq'),
       take: db.prepare('UPDATE ledger_lot SET remaining = remaining - ? WHERE lot_id = ?'),
       get: db.prepare('SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot WHERE lot_id = ?'),
