@@ -162,7 +162,11 @@ function dashboardChecks(name: string, start: () => Promise<TestHq>, stopServer:
       }
     });
 
-    it('is for the roles that see aggregates: not customer service, not a visitor', async () => {
+    it('is for the roles that see aggregates (marketing, admin): not customer service, not IT, not a visitor', async () => {
+      const admin = await staffClient(hq, 'admin', `admin-dashboard-${name.toLowerCase()}`);
+      expect((await admin.get('/v1/dashboard/concentration')).status).toBe(200);
+      const itStaff = await staffClient(hq, 'it', `it-dashboard-${name.toLowerCase()}`);
+      expect((await itStaff.get('/v1/dashboard/concentration')).status).toBe(403);
       const service = await staffClient(hq, 'service', `service-dashboard-${name.toLowerCase()}`);
       expect((await service.get('/v1/dashboard/concentration')).status).toBe(403);
       expect((await hq.get('/v1/dashboard/concentration')).status).toBe(401);

@@ -16,8 +16,8 @@ const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
   marketing: ['programme', 'aggregates', 'incidents'],
   service: ['member', 'incidents', 'incident_timeline'],
   // Admins run the accounts and can see the fleet to help IT; they are not customer service,
-  // but they answer for how incidents are handled chain-wide.
-  admin: ['accounts', 'fleet', 'incidents', 'incident_timeline'],
+  // but they answer for how incidents are handled chain-wide, and read the chain's figures (no one's name in them).
+  admin: ['accounts', 'fleet', 'aggregates', 'incidents', 'incident_timeline'],
 };
 
 export function isRole(value: unknown): value is Role {
