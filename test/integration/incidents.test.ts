@@ -238,10 +238,13 @@ describe('one summary row per member', () => {
     h.ledger.incidents.record(record());
     h.db.prepare("INSERT INTO sync_bucket_item (bucket, key, value) VALUES ('store', ?, ?)").run(relationshipKey(h.members.helene.id), JSON.stringify(chainItem(h.members.helene.id, h.clock.value - DAY)));
     const expected = [h.ledger.incidents.relationship(id), h.ledger.incidents.relationship(h.members.helene.id)];
-    // The store as migration 11 left it: no summaries, no triggers (nor what later migrations add).
+    // The store as migration 11 left it: no summaries, no triggers (nor what later migrations add)…
     const later = "name LIKE 'relationship_stale_%' OR name LIKE 'member_search_word_%'";
     for (const t of h.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND (${later})`).pluck().all() as string[]) h.db.exec(`DROP TRIGGER ${t}`);
     h.db.exec('ALTER TABLE member DROP COLUMN relationship; DROP TABLE relationship_stale; DROP TABLE member_search_word; PRAGMA user_version = 11');
+    // …and the tables and indexes of migrations 15 to 17, as they stood before.
+    h.db.exec('DROP TABLE member_value_hint; DROP INDEX ledger_lot_by_member');
+    h.db.exec('CREATE INDEX ledger_lot_open_by_member ON ledger_lot (member_id, expires_at, opened_seq) WHERE remaining > 0');
     h.reopen();
     expect(stale()).toEqual([id, h.members.helene.id].sort());
     expect((await h.ledger.start()).ok).toBe(true);
