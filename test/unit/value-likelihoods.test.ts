@@ -5,6 +5,7 @@ import {
   bgnbdExpected,
   bgnbdLogLikelihood,
   bgnbdLogLikelihoodOne,
+  bgnbdObjective,
   bgnbdPAlive,
   type BgNbdParams,
 } from '../../src/shared/value/bgnbd';
@@ -19,6 +20,7 @@ import {
   paretoPAlive,
   type ParetoNbdParams,
 } from '../../src/shared/value/pareto-nbd';
+import { numericGradient } from '../../src/shared/value/optimise';
 import { hyp2f1 } from '../../src/shared/value/special-functions';
 import { groupSummaries } from '../../src/shared/value/summaries';
 import { betaNodes, expect2, gammaNodes, gaussLegendre, trapezoid } from './value-oracle';
@@ -121,6 +123,23 @@ describe('BG/NBD', () => {
     const sum = rows.reduce((s, r) => s + bgnbdLogLikelihoodOne(BG, r.x, r.tx, r.T), 0);
     expect(bgnbdLogLikelihood(BG, grouped)).toBeCloseTo(sum, 9);
   });
+
+  it('the analytic gradient in θ = ln(r, α, a, b) equals central differences of the summed likelihood, heavy buyers and weights included', () => {
+    const rows = [...CASES, [500, 2, 39] as const, [3, 0.3, 12] as const].map(([x, tx, T], i) => ({ x, tx, T, n: i + 1 }));
+    const grouped = groupSummaries(rows);
+    const objective = bgnbdObjective(grouped);
+    const sumOfOnes = (t: readonly number[]) => {
+      const P = { r: Math.exp(t[0]!), alpha: Math.exp(t[1]!), a: Math.exp(t[2]!), b: Math.exp(t[3]!) };
+      return rows.reduce((s, r) => s + r.n * bgnbdLogLikelihoodOne(P, r.x, r.tx, r.T), 0);
+    };
+    for (const P of [BG, { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, { r: 3, alpha: 0.5, a: 1.7, b: 0.4 }]) {
+      const theta = [P.r, P.alpha, P.a, P.b].map(Math.log);
+      const { ll, gradient } = objective(P);
+      expect(ll).toBeCloseTo(sumOfOnes(theta), 8);
+      const numeric = numericGradient(sumOfOnes, theta, 1e-5);
+      gradient.forEach((gi, i) => expect(Math.abs(gi - numeric[i]!)).toBeLessThan(1e-6 * Math.max(1, Math.abs(numeric[i]!))));
+    }
+  });
 });
 
 describe('Pareto/NBD', () => {
@@ -180,6 +199,15 @@ describe('Pareto/NBD', () => {
     const rows = [...CASES, ...CASES].map(([x, tx, T]) => ({ x, tx, T }));
     const sum = rows.reduce((s, r) => s + paretoLogLikelihoodOne(PA, r.x, r.tx, r.T), 0);
     expect(paretoLogLikelihood(PA, groupSummaries(rows))).toBeCloseTo(sum, 9);
+  });
+
+  it('the prepared likelihood (2F1 once per distinct (x, t_x) and (x, T)) equals the sum of the individual ones, t_x = T and both branches included', () => {
+    const rows = [...CASES, [4, 30, 30] as const, [500, 2, 39] as const, [2, 1.7, 30] as const, [2, 30.4, 38.9] as const].map(([x, tx, T], i) => ({ x, tx, T, n: i + 1 }));
+    const grouped = groupSummaries(rows);
+    for (const P of [PA, PA_ALPHA_SMALL, { ...PA, alpha: 13.1 }, { ...PA, beta: PA.alpha }]) {
+      const sum = rows.reduce((s, r) => s + r.n * paretoLogLikelihoodOne(P, r.x, r.tx, r.T), 0);
+      expect(Math.abs(paretoLogLikelihood(P, grouped) - sum)).toBeLessThan(1e-11 * Math.abs(sum));
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { digamma, hyp2f1, lgamma, log1mExp, logHyp2f1ParetoFamily, logSumExp } from '../../src/shared/value/special-functions';
-import { cholesky, inverseDiagonal, maximiseLogLikelihood, nelderMead, numericGradient } from '../../src/shared/value/optimise';
+import { bfgs, cholesky, inverseDiagonal, maximiseLogLikelihood, nelderMead, numericGradient, withNumericGradient } from '../../src/shared/value/optimise';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
@@ -70,6 +70,37 @@ describe('optimiser', () => {
     expect(result.settled).toBe(true);
     expect(result.theta[0]).toBeCloseTo(1, 5);
     expect(result.theta[1]).toBeCloseTo(1, 5);
+  });
+
+  it('BFGS with the analytic gradient finds the minimum of the Rosenbrock function in far fewer evaluations than Nelder–Mead', () => {
+    const f = (t: readonly number[]) => 100 * (t[1]! - t[0]! ** 2) ** 2 + (1 - t[0]!) ** 2;
+    const fg = (t: readonly number[]) => ({
+      value: f(t),
+      gradient: [-400 * t[0]! * (t[1]! - t[0]! ** 2) - 2 * (1 - t[0]!), 200 * (t[1]! - t[0]! ** 2)],
+    });
+    const result = bfgs(fg, [-1.2, 1]);
+    expect(result.settled).toBe(true);
+    expect(result.theta[0]).toBeCloseTo(1, 6);
+    expect(result.theta[1]).toBeCloseTo(1, 6);
+    expect(result.evaluations).toBeLessThan(nelderMead(f, [-1.2, 1]).evaluations / 3);
+  });
+
+  it('BFGS steps back from points where f is not finite or θ leaves its bounds', () => {
+    // Defined only for θ₀ > 0; the minimum at θ₀ = 1 is approached from a first step that overshoots into θ₀ < 0.
+    const f = (t: readonly number[]) => (t[0]! > 0 ? t[0]! - Math.log(t[0]!) + (t[1]! - 2) ** 2 : NaN);
+    const result = bfgs(withNumericGradient(f), [0.05, 0]);
+    expect(result.settled).toBe(true);
+    expect(result.theta[0]).toBeCloseTo(1, 5);
+    expect(result.theta[1]).toBeCloseTo(2, 5);
+  });
+
+  it('with a gradient, a maximum at infinity and a flat direction are still not reported as converged', () => {
+    const unbounded = (t: readonly number[]) => -((t[0]! - 1) ** 2) + t[1]!;
+    const fit = maximiseLogLikelihood(unbounded, [0, 0], ['u', 'v'], withNumericGradient(unbounded));
+    expect(fit.converged).toBe(false);
+    expect(fit.reason).toMatch(/v runs to the bound/);
+    const flat = (t: readonly number[]) => -((t[0]! + t[1]! - 1) ** 2);
+    expect(maximiseLogLikelihood(flat, [0, 0], ['u', 'v'], withNumericGradient(flat)).converged).toBe(false);
   });
 
   it('central differences, Cholesky and the inverse diagonal agree with a known quadratic', () => {

@@ -6,8 +6,8 @@
  * so a heavy buyer's x stays out of the series' upper parameters.
  */
 import { maximiseLogLikelihood, type Fit } from './optimise';
-import { hyp2f1OrThrow, lgamma, logSumExp } from './special-functions';
-import { headsByX, totals, type GroupedSummaries } from './summaries';
+import { digamma, hyp2f1OrThrow, lgamma, logSumExp } from './special-functions';
+import { distinctValues, headsByX, totals, type GroupedSummaries } from './summaries';
 
 export interface BgNbdParams {
   r: number;
@@ -28,21 +28,92 @@ export function bgnbdLogLikelihoodOne({ r, alpha, a, b }: BgNbdParams, x: number
   return lnA1 + lnA2 + logSumExp(lnA3, lnA4);
 }
 
+/**
+ * Σ n · ln L over grouped summaries and its gradient in θ = ln(r, α, a, b),
+ * prepared once per fit: terms depending only on x (Γ and ψ ratios) are
+ * computed once per distinct x per evaluation, ln(α + t_x) and ln(α + T) once
+ * per distinct t_x and T, leaving one exp and one log1p per summary.
+ */
+export function bgnbdObjective(g: GroupedSummaries): (p: BgNbdParams) => { ll: number; gradient: number[] } {
+  const tx = distinctValues(g.tx, g.size);
+  const T = distinctValues(g.T, g.size);
+  const lnTx = new Float64Array(tx.values.length);
+  const invTx = new Float64Array(tx.values.length);
+  const lnT = new Float64Array(T.values.length);
+  const invT = new Float64Array(T.values.length);
+  return ({ r, alpha, a, b }) => {
+    for (let k = 0; k < tx.values.length; k++) {
+      lnTx[k] = Math.log(alpha + tx.values[k]!);
+      invTx[k] = 1 / (alpha + tx.values[k]!);
+    }
+    for (let k = 0; k < T.values.length; k++) {
+      lnT[k] = Math.log(alpha + T.values[k]!);
+      invT[k] = 1 / (alpha + T.values[k]!);
+    }
+    // x is a small integer shared by many triples: its Γ and ψ terms are computed once per distinct x, not per triple.
+    const head = headsByX(g, (x) => lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x));
+    const dHeadR = headsByX(g, (x) => digamma(r + x));
+    const dHeadAB = headsByX(g, (x) => digamma(a + b + x));
+    const dHeadB = headsByX(g, (x) => digamma(b + x));
+    const lnBx1 = headsByX(g, (x) => (x === 0 ? NaN : Math.log(b + x - 1)));
+    const base = -lgamma(r) + r * Math.log(alpha) + lgamma(a + b) - lgamma(b);
+    const lnA = Math.log(a);
+    let sum = 0;
+    let n = 0;
+    // Σ n ψ-heads, Σ n · ∂tail.
+    let sR = 0;
+    let sAB = 0;
+    let sB = 0;
+    let tR = 0;
+    let tAlpha = 0;
+    let tA = 0;
+    let tB = 0;
+    for (let i = 0; i < g.size; i++) {
+      const x = g.x[i]!;
+      const w = g.n[i]!;
+      const kT = T.index[i]!;
+      const lnA3 = -(r + x) * lnT[kT]!;
+      let tail = lnA3;
+      // Weights of the two terms of the logSumExp in the tail (the second is 0 without repeat purchase).
+      let w3 = 1;
+      let w4 = 0;
+      let lnAtx = 0;
+      let invAtx = 0;
+      if (x > 0) {
+        const kx = tx.index[i]!;
+        lnAtx = lnTx[kx]!;
+        invAtx = invTx[kx]!;
+        const lnA4 = lnA - lnBx1[x]! - (r + x) * lnAtx;
+        const e = Math.exp(-Math.abs(lnA3 - lnA4));
+        tail = Math.max(lnA3, lnA4) + Math.log1p(e);
+        const big = 1 / (1 + e);
+        const small = e / (1 + e);
+        w3 = lnA3 >= lnA4 ? big : small;
+        w4 = 1 - w3;
+        tA += (w * w4) / a;
+        tB -= (w * w4) / (b + x - 1);
+      }
+      sum += w * (head[x]! + tail);
+      n += w;
+      sR += w * dHeadR[x]!;
+      sAB += w * dHeadAB[x]!;
+      sB += w * dHeadB[x]!;
+      tR -= w * (w3 * lnT[kT]! + w4 * lnAtx);
+      tAlpha -= w * (r + x) * (w3 * invT[kT]! + w4 * invAtx);
+    }
+    const psiAB = digamma(a + b);
+    const dr = sR + n * (Math.log(alpha) - digamma(r)) + tR;
+    const dAlpha = (n * r) / alpha + tAlpha;
+    const da = n * psiAB - sAB + tA;
+    const db = n * (psiAB - digamma(b)) + sB - sAB + tB;
+    // Chain rule to θ = ln(parameter): ∂/∂θ = parameter · ∂/∂parameter.
+    return { ll: sum + n * base, gradient: [r * dr, alpha * dAlpha, a * da, b * db] };
+  };
+}
+
 /** Σ n · ln L over grouped summaries. */
 export function bgnbdLogLikelihood(p: BgNbdParams, g: GroupedSummaries): number {
-  const { r, alpha, a, b } = p;
-  // x is a small integer shared by many triples: its Γ terms are computed once per distinct x, not per triple.
-  const head = headsByX(g, (x) => lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x));
-  const base = -lgamma(r) + r * Math.log(alpha) + lgamma(a + b) - lgamma(b);
-  const lnA = Math.log(a);
-  let sum = 0;
-  for (let i = 0; i < g.size; i++) {
-    const x = g.x[i]!;
-    const lnA3 = -(r + x) * Math.log(alpha + g.T[i]!);
-    const tail = x === 0 ? lnA3 : logSumExp(lnA3, lnA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + g.tx[i]!));
-    sum += g.n[i]! * (base + head[x]! + tail);
-  }
-  return sum;
+  return bgnbdObjective(g)(p).ll;
 }
 
 const fromTheta = (t: readonly number[]): BgNbdParams => ({ r: Math.exp(t[0]!), alpha: Math.exp(t[1]!), a: Math.exp(t[2]!), b: Math.exp(t[3]!) });
@@ -51,11 +122,20 @@ export interface BgNbdFit extends Fit {
   model: BgNbdParams;
 }
 
-/** Maximum-likelihood fit from r = 1, α = ΣT/Σx (a mean rate of Σx/ΣT), a = 1, b = 3. */
+/** Maximum-likelihood fit (BFGS with the analytic gradient) from r = 1, α = ΣT/Σx (a mean rate of Σx/ΣT), a = 1, b = 3. */
 export function fitBgNbd(g: GroupedSummaries): BgNbdFit {
   const { sumX, sumT } = totals(g);
   const alpha0 = sumX > 0 ? sumT / sumX : sumT / Math.max(1, g.customers);
-  const fit = maximiseLogLikelihood((t) => bgnbdLogLikelihood(fromTheta(t), g), [0, Math.log(alpha0), 0, Math.log(3)], BGNBD_NAMES);
+  const objective = bgnbdObjective(g);
+  const fit = maximiseLogLikelihood(
+    (t) => objective(fromTheta(t)).ll,
+    [0, Math.log(alpha0), 0, Math.log(3)],
+    BGNBD_NAMES,
+    (t) => {
+      const { ll, gradient } = objective(fromTheta(t));
+      return { value: ll, gradient };
+    },
+  );
   return { ...fit, model: fromTheta(fit.params.map(Math.log)) };
 }
 

@@ -1,12 +1,17 @@
 /**
- * Minimisation for the customer-value fits: Nelder–Mead on θ = ln(parameters)
+ * Minimisation for the customer-value fits, on θ = ln(parameters): BFGS with
+ * the model's gradient (analytic, or central differences of a fast
+ * likelihood) when it has one, a few dozen evaluations; otherwise Nelder–Mead
  * (no gradient needed, robust to the +∞ a non-finite likelihood returns),
- * restarted from its optimum until a restart no longer improves, then a
- * convergence check that does not trust the simplex: a small central-difference
+ * restarted from its optimum until a restart no longer improves. Either way
+ * a convergence check that does not trust the search: a small central-difference
  * gradient, a positive-definite Hessian (Cholesky) and no parameter on a bound.
  */
 
 export type Objective = (theta: readonly number[]) => number;
+
+/** The objective and its gradient in θ at one point. */
+export type ObjectiveWithGradient = (theta: readonly number[]) => { value: number; gradient: number[] };
 
 /** |θ| ≤ 12: parameters between e^−12 and e^12 (≈ 6e-6 … 1.6e5). */
 export const THETA_BOUND = 12;
@@ -90,6 +95,95 @@ export function nelderMead(f: Objective, start: readonly number[], options: Neld
   }
   simplex.sort((p, q) => p.f - q.f);
   return { theta: simplex[0]!.x, value: simplex[0]!.f, evaluations, settled };
+}
+
+interface BfgsOptions {
+  maxIterations?: number;
+  /** Stop when every |∂f/∂θ| is below this times max(1, |f|). */
+  gradientTolerance?: number;
+}
+
+/**
+ * BFGS on θ with a backtracking (Armijo) line search; points out of the θ
+ * bounds or where f is not finite count as +∞ and shorten the step. Settled
+ * when the gradient is small, when the predicted gain of the next step is
+ * below f's rounding, or when no step along a fresh steepest-descent
+ * direction decreases f any more.
+ */
+export function bfgs(fg: ObjectiveWithGradient, start: readonly number[], options: BfgsOptions = {}): NelderMeadResult {
+  const { maxIterations = 500, gradientTolerance = 1e-10 } = options;
+  const n = start.length;
+  let evaluations = 0;
+  const at = (theta: readonly number[]) => {
+    evaluations++;
+    if (theta.some((t) => !(Math.abs(t) <= THETA_BOUND))) return { value: Infinity, gradient: [] as number[] };
+    const r = fg(theta);
+    return Number.isFinite(r.value) && r.gradient.every(Number.isFinite) ? r : { value: Infinity, gradient: [] as number[] };
+  };
+  const identity = (): number[][] => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  let x = [...start];
+  let current = at(x);
+  if (current.value === Infinity) return { theta: x, value: Infinity, evaluations, settled: false };
+  let H = identity();
+  let fresh = true;
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    const g = current.gradient;
+    if (Math.max(...g.map(Math.abs)) <= gradientTolerance * Math.max(1, Math.abs(current.value))) {
+      return { theta: x, value: current.value, evaluations, settled: true };
+    }
+    let d = H.map((row) => -row.reduce((acc, h, j) => acc + h * g[j]!, 0));
+    let slope = d.reduce((acc, di, i) => acc + di * g[i]!, 0);
+    if (!(slope < 0)) {
+      H = identity();
+      fresh = true;
+      d = g.map((gi) => -gi);
+      slope = -g.reduce((acc, gi) => acc + gi * gi, 0);
+    } else if (!fresh && -slope / 2 <= 1e-14 * Math.max(1, Math.abs(current.value))) {
+      // The quasi-Newton step would gain less than f's own rounding (a sum over many customers): at the optimum.
+      return { theta: x, value: current.value, evaluations, settled: true };
+    }
+    // At most one e-fold of any parameter per step.
+    const longest = Math.max(...d.map(Math.abs));
+    const scale = longest > 1 ? 1 / longest : 1;
+    let t = scale;
+    let next: ReturnType<typeof at> | null = null;
+    let y: number[] = x;
+    for (let k = 0; k < 60; k++) {
+      y = x.map((xi, i) => xi + t * d[i]!);
+      const candidate = at(y);
+      if (candidate.value <= current.value + 1e-4 * t * slope) {
+        next = candidate;
+        break;
+      }
+      t *= 0.5;
+    }
+    if (!next || next.value >= current.value) {
+      if (fresh) return { theta: x, value: current.value, evaluations, settled: true };
+      H = identity();
+      fresh = true;
+      continue;
+    }
+    const step = y.map((yi, i) => yi - x[i]!);
+    const change = next.gradient.map((gi, i) => gi - g[i]!);
+    const sy = step.reduce((acc, si, i) => acc + si * change[i]!, 0);
+    if (sy > 1e-12 * Math.sqrt(step.reduce((a, v) => a + v * v, 0) * change.reduce((a, v) => a + v * v, 0))) {
+      if (fresh) {
+        // Scale the first guess of the inverse Hessian to the curvature just seen.
+        const yy = change.reduce((acc, v) => acc + v * v, 0);
+        H = H.map((row) => row.map((h) => (h * sy) / yy));
+      }
+      const Hy = H.map((row) => row.reduce((acc, h, j) => acc + h * change[j]!, 0));
+      const yHy = change.reduce((acc, v, i) => acc + v * Hy[i]!, 0);
+      const rho = 1 / sy;
+      H = H.map((row, i) =>
+        row.map((h, j) => h - rho * (Hy[i]! * step[j]! + step[i]! * Hy[j]!) + (rho * rho * yHy + rho) * step[i]! * step[j]!),
+      );
+      fresh = false;
+    }
+    x = y;
+    current = next;
+  }
+  return { theta: x, value: current.value, evaluations, settled: false };
 }
 
 /** Central-difference gradient. */
@@ -180,16 +274,32 @@ export interface Fit {
   evaluations: number;
 }
 
+/** Central differences of a (fast) objective as its gradient, for BFGS where no analytic gradient exists. */
+export function withNumericGradient(f: Objective, h = 1e-5): ObjectiveWithGradient {
+  return (theta) => {
+    const value = f(theta);
+    return { value, gradient: Number.isFinite(value) ? numericGradient(f, theta, h) : [] };
+  };
+}
+
 /**
- * Maximises a log-likelihood over log-parameters: Nelder–Mead restarted from
- * its own optimum until the value stops improving, then the checks that make
+ * Maximises a log-likelihood over log-parameters: BFGS when its gradient is
+ * given (`llWithGradient`: ln L and ∂ ln L/∂θ), else Nelder–Mead restarted from
+ * its own optimum until the value stops improving; then the checks that make
  * « converged » mean something.
  */
-export function maximiseLogLikelihood(ll: Objective, start: readonly number[], names: readonly string[]): Fit {
+export function maximiseLogLikelihood(ll: Objective, start: readonly number[], names: readonly string[], llWithGradient?: ObjectiveWithGradient): Fit {
   const nll: Objective = (theta) => -ll(theta);
+  const nearBound = (theta: readonly number[]) => theta.some((t) => Math.abs(t) > THETA_BOUND - 0.5);
+  if (llWithGradient) {
+    const run = bfgs((theta) => {
+      const { value, gradient } = llWithGradient(theta);
+      return { value: -value, gradient: gradient.map((v) => -v) };
+    }, start);
+    return checked(nll, run, names);
+  }
   let run = nelderMead(nll, start);
   let evaluations = run.evaluations;
-  const nearBound = (theta: readonly number[]) => theta.some((t) => Math.abs(t) > THETA_BOUND - 0.5);
   // A search that ran away to a bound or out of evaluations is not worth restarting: it is reported below.
   for (let restart = 0; restart < 5 && run.settled && !nearBound(run.theta); restart++) {
     const again = nelderMead(nll, run.theta, { step: 0.1 });
@@ -198,6 +308,12 @@ export function maximiseLogLikelihood(ll: Objective, start: readonly number[], n
     run = again.value <= run.value ? again : run;
     if (!(improved > 1e-9 * Math.max(1, Math.abs(run.value)))) break;
   }
+  return checked(nll, { ...run, evaluations }, names);
+}
+
+/** The fit at a search's end, converged only if the search settled inside the bounds at a true maximum. */
+function checked(nll: Objective, run: NelderMeadResult, names: readonly string[]): Fit {
+  const { evaluations } = run;
   const params = run.theta.map(Math.exp);
   const base = { params, ll: -run.value, evaluations };
   const fail = (reason: string): Fit => ({ ...base, converged: false, reason, se: params.map(() => NaN) });

@@ -144,3 +144,39 @@ export function totals(g: GroupedSummaries): { sumX: number; sumT: number } {
   }
   return { sumX, sumT };
 }
+
+/** The distinct values of a column and, per row, the position of its value among them. */
+export interface Distinct {
+  values: Float64Array;
+  index: Int32Array;
+}
+
+/**
+ * Distinct (x, v) pairs of two columns, by the rows' values: terms of a
+ * likelihood depending only on (x, t_x) or (x, T) are computed once per pair
+ * per evaluation rather than once per summary (far fewer pairs than triples).
+ */
+export function distinctPairs(x: Float64Array, v: Float64Array, size: number): Distinct & { x: Float64Array } {
+  const at = new Map<string, number>();
+  const xs: number[] = [];
+  const vs: number[] = [];
+  const index = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    const key = `${x[i]}|${v[i]}`;
+    let k = at.get(key);
+    if (k === undefined) {
+      k = xs.length;
+      at.set(key, k);
+      xs.push(x[i]!);
+      vs.push(v[i]!);
+    }
+    index[i] = k;
+  }
+  return { x: Float64Array.from(xs), values: Float64Array.from(vs), index };
+}
+
+/** Distinct values of one column (see distinctPairs). */
+export function distinctValues(v: Float64Array, size: number): Distinct {
+  const { values, index } = distinctPairs(new Float64Array(size), v, size);
+  return { values, index };
+}
