@@ -271,6 +271,7 @@ export interface Fit {
   reason?: string;
   /** Delta-method standard errors of the parameters (NaN when the Hessian is not positive definite). */
   se: number[];
+  /** The search's evaluations (with a gradient: of the value and gradient together), the checks' not counted. */
   evaluations: number;
 }
 
