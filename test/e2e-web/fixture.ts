@@ -60,10 +60,21 @@ export async function scannerTypes(page: Page, digits: string, gapMs = 5): Promi
   await cdp.detach();
 }
 
-/** Saves a screenshot under artifacts/screens for people to look at. */
-export async function snap(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+/** Saves a screenshot under artifacts/screens (or `dir`) for people to look at. */
+export async function snap(page: Page, name: string, dir = ARTIFACTS): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/** The same screen at the two sizes it must work at: a 1920×1080 till or office screen, and 1280×800. */
+export async function snapAtBothSizes(page: Page, name: string, dir = ARTIFACTS): Promise<void> {
+  for (const [width, height] of [
+    [1920, 1080],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await snap(page, `${name}-${width}x${height}`, dir);
+  }
 }
 
 /** WCAG 2.2 AA, as axe tags it (A and AA of each version; 2.2 added AA rules only). */

@@ -1,10 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { audit } from '../../src/hq/context';
 import { createStaff } from '../../src/hq/staff/accounts';
 import { LOOKUP_ACTION } from '../../src/hq/member-lookup';
 import { provokeOfflineOverdraft } from '../hq/console-fixture';
 import { startTestHq, TestTerminal, type TestHq } from '../hq/hq-fixture';
-import { expectNoSeriousA11yViolations, snap } from './fixture';
+import { expectNoSeriousA11yViolations, snapAtBothSizes } from './fixture';
 
 /**
  * HQ's staff console in Chromium, as IT meets it after a store redeemed
@@ -47,17 +47,6 @@ test.afterAll(async () => {
   await hq?.stop();
 });
 
-/** The two sizes staff screens come in. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const [w, h] of [
-    [1920, 1080],
-    [1280, 800],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await snap(page, `${name}-${w}x${h}`);
-  }
-}
-
 test('IT signs in, sees the offline overdraft in Anomalies and on the Fleet, and marks it handled', async ({ page }) => {
   test.setTimeout(90_000);
   await page.goto(`${hq.url}/console/anomalies`);
@@ -77,7 +66,7 @@ test('IT signs in, sees the offline overdraft in Anomalies and on the Fleet, and
   await expect(row).toContainText(/UTC[+−-]\d/);
   await expect(row).toContainText('7 min');
   await expectNoSeriousA11yViolations(page, 'HQ console, anomalies');
-  await shoot(page, 'hq-console-anomalies');
+  await snapAtBothSizes(page, 'hq-console-anomalies');
 
   // The Fleet, through the navigation: the store's terminal is flagged, the other is not; refusals only.
   await page.getByRole('navigation', { name: 'Vues de la console' }).getByRole('link', { name: 'Parc' }).click();
@@ -91,7 +80,7 @@ test('IT signs in, sees the offline overdraft in Anomalies and on the Fleet, and
   await expect(page.locator('#fleet-refusal-table')).not.toContainText('found');
   await expect(page.locator('#fleet-lookup-table').getByRole('row', { name: /lyon-2-t1/ })).toHaveText(/lyon-2-t1\s*2\s*1/);
   await expectNoSeriousA11yViolations(page, 'HQ console, fleet');
-  await shoot(page, 'hq-console-fleet');
+  await snapAtBothSizes(page, 'hq-console-fleet');
 
   // From the flag to the anomaly, marked handled with the keyboard.
   await flagged.getByRole('link', { name: '1 ouverte' }).click();
@@ -107,7 +96,7 @@ test('IT signs in, sees the offline overdraft in Anomalies and on the Fleet, and
   await page.getByRole('radio', { name: 'Toutes' }).check();
   await expect(page.locator('#anomaly-list').getByRole('row', { name: /Découvert hors ligne/ })).toContainText('traitée par staff:c.martin');
   await expectNoSeriousA11yViolations(page, 'HQ console, anomaly handled');
-  await shoot(page, 'hq-console-anomaly-handled');
+  await snapAtBothSizes(page, 'hq-console-anomaly-handled');
 
   await page.getByRole('link', { name: 'Parc' }).click();
   await expect(page.locator('#fleet-terminal-table tr[data-terminal="paris-11-t1"]').getByRole('link')).toHaveCount(0);

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { createStaff } from '../../src/hq/staff/accounts';
 import { seedDemoValueHistory } from '../../src/hq/value/demo-history';
 import { valueScheduler } from '../../src/hq/value/value-scheduler';
 import { startTestHq, type TestHq } from '../hq/hq-fixture';
-import { expectNoSeriousA11yViolations, snap } from './fixture';
+import { expectNoSeriousA11yViolations, snapAtBothSizes } from './fixture';
 
 /**
  * The head office's dashboard in Chromium (docs/hq-api.md, « Dashboard »):
@@ -37,11 +37,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await hq?.stop();
 });
-
-/** Staff screens at the two sizes they come in. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const size of [{ width: 1920, height: 1080 }, { width: 1280, height: 800 }]) await page.setViewportSize(size).then(() => snap(page, `${name}-${size.width}x${size.height}`));
-}
 
 /** A table cell's number as the reader sees it in French: « 1 234,5 », « 57,14 % ». */
 function numberOf(text: string): number {
@@ -100,7 +95,7 @@ test('marketing opens the dashboard: every chart drawn with data, its table equa
   }
   await expect(page.locator('section[data-chart=concentration] .chart-fact')).toContainText(/Les 20\s% meilleurs clients apportent \d+(,\d+)?\s% du chiffre d’affaires/);
   await expectNoSeriousA11yViolations(page, 'HQ dashboard, tables open');
-  await shoot(page, 'hq-dashboard-tables');
+  await snapAtBothSizes(page, 'hq-dashboard-tables');
 
   // The CSV is the same table.
   const points = page.locator('section[data-chart=points]');
@@ -128,12 +123,12 @@ test('marketing opens the dashboard: every chart drawn with data, its table equa
   const openTables = page.locator('details[open] > summary');
   while ((await openTables.count()) > 0) await openTables.first().click();
   await expectNoSeriousA11yViolations(page, 'HQ dashboard, one store');
-  await shoot(page, 'hq-dashboard-store');
+  await snapAtBothSizes(page, 'hq-dashboard-store');
 
   // English on request.
   await page.goto(`${hq.url}/console/dashboard?lang=en`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
   await expect(page.locator('section[data-chart=calibration] .chart-drawing .recharts-wrapper > svg')).toBeVisible({ timeout: 30_000 });
-  await shoot(page, 'hq-dashboard-en');
+  await snapAtBothSizes(page, 'hq-dashboard-en');
   expect(cspViolations).toEqual([]);
 });

@@ -7,6 +7,7 @@ import { audit } from '../../src/hq/context';
 import { startHq, type Hq } from '../../src/hq/server';
 import { createStaff } from '../../src/hq/staff/accounts';
 import { silentLogger } from '../../src/main/core/ports';
+import { snapAtBothSizes } from './fixture';
 
 /**
  * HQ's staff pages in Chromium: the login form, the console's fleet view
@@ -57,16 +58,6 @@ test.afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const [w, h] of [
-    [1920, 1080],
-    [1280, 800],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.screenshot({ path: join(SCREENS, `${name}-${w}x${h}.png`), fullPage: true });
-  }
-}
-
 /** Signs in through the login form, which sends the browser on to the console (the fleet, or the role's first view). */
 async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.goto(`${hq.url}/login`);
@@ -80,7 +71,7 @@ test('an IT account signs in through the login page and sees the fleet; signing 
   await page.goto(`${hq.url}/fleet`);
   await expect(page).toHaveURL(/\/login\?next=%2Fconsole%2Ffleet$/);
   await expect(page.getByRole('heading', { name: 'Connexion' })).toBeVisible();
-  await shoot(page, 'hq-login');
+  await snapAtBothSizes(page, 'hq-login', SCREENS);
   await page.getByLabel('Identifiant').fill('c.martin');
   await page.getByLabel('Mot de passe').fill(itPassword);
   await page.getByRole('button', { name: 'Se connecter' }).click();
@@ -88,7 +79,7 @@ test('an IT account signs in through the login page and sees the fleet; signing 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Parc de terminaux');
   await expect(page.getByRole('rowheader', { name: 'paris-11-t2' })).toBeVisible();
   await expect(page.getByText('Connecté : c.martin (informatique)')).toBeVisible();
-  await shoot(page, 'hq-fleet-it');
+  await snapAtBothSizes(page, 'hq-fleet-it', SCREENS);
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto(`${hq.url}/fleet`);
@@ -102,7 +93,7 @@ test('a wrong password shows an error and lets nobody in', async ({ page }) => {
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await expect(page.getByRole('alert')).toHaveText('Identifiant ou mot de passe incorrect.');
   await expect(page.getByLabel('Identifiant')).toHaveValue('c.martin');
-  await shoot(page, 'hq-login-error');
+  await snapAtBothSizes(page, 'hq-login-error', SCREENS);
   expect((await page.context().cookies()).filter((c) => c.name.includes('hq_session'))).toEqual([]);
   await page.goto(`${hq.url}/login?lang=en`);
   await expect(page.getByLabel('Username')).toBeVisible();
