@@ -62,7 +62,7 @@ test('IT signs in, sees the offline overdraft in Anomalies and on the Fleet, and
   await expect(counts.getByRole('row', { name: /Découvert hors ligne/ })).toHaveText(/Découvert hors ligne\s*1\s*0\s*7 min/);
   const row = page.locator('#anomaly-list').getByRole('row', { name: /Découvert hors ligne/ });
   await expect(row).toContainText('paris-11-t1');
-  await expect(row).toContainText('points: 80');
+  await expect(row).toContainText('80 pts dépensés au-delà du solde — correction hq-overdraft-');
   await expect(row).toContainText(/UTC[+−-]\d/);
   await expect(row).toContainText('7 min');
   await expectNoSeriousA11yViolations(page, 'HQ console, anomalies');

@@ -58,6 +58,15 @@ const useText = viewText(
     'anomalies.mark_label': 'Marquer comme traitée : {kind}, {terminal}',
     'anomalies.marked': 'Anomalie marquée comme traitée.',
     'anomalies.none_open': 'Aucune anomalie ouverte.',
+    'detail.overdraft': '{points} pts dépensés au-delà du solde',
+    'detail.overdraft_late': '{points} pts dépensés au-delà du solde (opération arrivée en retard au siège)',
+    'detail.reserved': ', dont {points} réservés par des réservations en cours',
+    'detail.hold_overdrawn': 'réservation dépassée de {points} pts',
+    'detail.correction': ' — correction {ref}',
+    'detail.clock_behind': 'horloge de la caisse en retard de {amount}',
+    'detail.clock_ahead': 'horloge de la caisse en avance de {amount}',
+    'detail.minutes': '{n} min',
+    'detail.seconds': '{n} s',
   },
   {
     ...KINDS_EN,
@@ -84,6 +93,15 @@ const useText = viewText(
     'anomalies.mark_label': 'Mark as handled: {kind}, {terminal}',
     'anomalies.marked': 'Anomaly marked as handled.',
     'anomalies.none_open': 'No open anomaly.',
+    'detail.overdraft': '{points} pts spent beyond the balance',
+    'detail.overdraft_late': '{points} pts spent beyond the balance (the entry reached HQ late)',
+    'detail.reserved': ', {points} of them reserved by pending holds',
+    'detail.hold_overdrawn': 'hold overdrawn by {points} pts',
+    'detail.correction': ' — correction {ref}',
+    'detail.clock_behind': 'till clock {amount} behind',
+    'detail.clock_ahead': 'till clock {amount} ahead',
+    'detail.minutes': '{n} min',
+    'detail.seconds': '{n} s',
   },
 );
 
@@ -93,7 +111,20 @@ export function kindLabel(t: Translate, kind: string): string {
   return label === `kind.${kind}` ? kind : label;
 }
 
-function detailText(detail: Record<string, unknown>): string {
+/** What IT needs to act on, in words for the kinds HQ raises most; the raw fields for the rest. */
+function detailText(t: Translate, kind: string, detail: Record<string, unknown>): string {
+  const points = typeof detail.points === 'number' ? detail.points : null;
+  const correction = typeof detail.correction === 'string' ? t('detail.correction', { ref: detail.correction }) : '';
+  if ((kind === 'offline_overdraft' || kind === 'overdraft') && points !== null) {
+    const reserved = typeof detail.reserved === 'number' && detail.reserved > 0 ? t('detail.reserved', { points: detail.reserved }) : '';
+    return t(detail.late === true ? 'detail.overdraft_late' : 'detail.overdraft', { points }) + reserved + correction;
+  }
+  if (kind === 'hold_overdrawn' && points !== null) return t('detail.hold_overdrawn', { points }) + correction;
+  if (kind === 'clock_skew' && typeof detail.skewMs === 'number') {
+    const minutes = Math.round(Math.abs(detail.skewMs) / 60_000);
+    const amount = minutes >= 1 ? t('detail.minutes', { n: minutes }) : t('detail.seconds', { n: Math.round(Math.abs(detail.skewMs) / 1000) });
+    return t(detail.direction === 'ahead' ? 'detail.clock_ahead' : 'detail.clock_behind', { amount });
+  }
   return Object.entries(detail)
     .filter(([, v]) => v !== null && v !== undefined)
     .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
@@ -175,7 +206,7 @@ function AnomaliesPage() {
                   <th scope="row">{kindLabel(t, a.kind)}</th>
                   <td className="nowrap">{a.terminalId ?? '–'}</td>
                   <td>{a.customerId.startsWith('terminal:') ? '–' : a.customerId}</td>
-                  <td className="detail">{detailText(a.detail)}</td>
+                  <td className="detail">{detailText(t, a.kind, a.detail)}</td>
                   <td>{formatTime(locale, a.createdAt)}</td>
                   <td className="nowrap">{formatAge(locale, list.now - a.createdAt)}</td>
                   <td>
