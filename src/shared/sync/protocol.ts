@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkCardNumber } from '../domain/card-number';
 import { checkFrenchMobile } from '../domain/phone';
 import { checkEmail, checkName } from '../domain/text';
+import { UpdateDirective } from '../updates/directive';
 
 /**
  * The terminal ↔ HQ sync protocol, version 1 (../shared/reference/sync-ledger.md §2):
@@ -18,6 +19,8 @@ import { checkEmail, checkName } from '../domain/text';
  *   POST /v1/holds/void        HoldVoid      → HoldGrant               (the sale was cancelled)
  *   POST /v1/members           MemberIntake  → MemberIntakeReceipt     (member records, below)
  *   POST /v1/members/lookup    CardLookupRequest → CardLookupAnswer   (a card another store issued, below)
+ *   POST /v1/updates/status    signed UpdateStatusReport → 204        (src/shared/updates/directive.ts)
+ *   GET  /v1/updates/feed/…    electron-updater's generic feed and files, with the pull's feed token
  *
  * Push answers: 200 receipt; 409 gap / frozen / equivocation / structural /
  * schema_version / replay; 401 bad_signature / unknown_terminal / stale;
@@ -267,6 +270,8 @@ export const PullResponse = z.strictObject({
   allowance: OfflineAllowance,
   minAppVersion: z.string().max(32),
   recommendedAppVersion: z.string().max(32),
+  /** Updates for this terminal (src/shared/updates/directive.ts); absent from an HQ that has no release service. */
+  update: UpdateDirective.optional(),
   hqTime: Time,
   ...Signed,
 });
