@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkCardNumber } from '../domain/card-number';
 import { checkFrenchMobile } from '../domain/phone';
 import { checkEmail, checkName } from '../domain/text';
-import { UpdateDirective } from '../updates/directive';
+import { UpdateDirective, UpdateStatusReport } from '../updates/directive';
 
 /**
  * The terminal ↔ HQ sync protocol, version 1 (../shared/reference/sync-ledger.md §2):
@@ -19,7 +19,7 @@ import { UpdateDirective } from '../updates/directive';
  *   POST /v1/holds/void        HoldVoid      → HoldGrant               (the sale was cancelled)
  *   POST /v1/members           MemberIntake  → MemberIntakeReceipt     (member records, below)
  *   POST /v1/members/lookup    CardLookupRequest → CardLookupAnswer   (a card another store issued, below)
- *   POST /v1/updates/status    signed UpdateStatusReport → 204        (src/shared/updates/directive.ts)
+ *   POST /v1/updates/status    UpdateStatusRequest → 204              (report: src/shared/updates/directive.ts)
  *   GET  /v1/updates/feed/…    electron-updater's generic feed and files, with the pull's feed token
  *
  * Push answers: 200 receipt; 409 gap / frozen / equivocation / structural /
@@ -451,3 +451,20 @@ export const CardLookupAnswer = z
   })
   .refine((a) => a.found === (a.memberId !== null), 'memberId is given exactly when found');
 export type CardLookupAnswer = z.infer<typeof CardLookupAnswer>;
+
+/**
+ * The terminal's update state, reported after each change that matters
+ * (issue 13): HQ keeps the latest per terminal and a bounded history, and
+ * shows them in its fleet view. Signed and fresh like every terminal request.
+ *
+ *   POST /v1/updates/status   UpdateStatusRequest → 204   (other answers `{ error }`)
+ */
+export const UpdateStatusRequest = z.strictObject({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  terminalId: Id,
+  report: UpdateStatusReport,
+  sentAt: Time,
+  nonce: Nonce,
+  ...Signed,
+});
+export type UpdateStatusRequest = z.infer<typeof UpdateStatusRequest>;
