@@ -41,7 +41,8 @@ if (decision.mode === 'electron') {
 } else {
   if (decision.reason) console.log(`Electron runtime not available here (${decision.reason}); starting the browser mode`);
   build();
-  run(process.execPath, [require.resolve('tsx/cli'), 'src/main/web-bridge/cli.ts', ...passOn]);
+  // Under the supervisor, which starts the kiosk again after an update (src/main/web-bridge/supervisor.ts).
+  run(process.execPath, [require.resolve('tsx/cli'), 'src/main/web-bridge/supervisor.ts', ...passOn]);
 }
 
 /** Runs the electron package's own download once; returns null on success, else a one-line reason. */

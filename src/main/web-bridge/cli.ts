@@ -28,6 +28,8 @@ import { startEmbeddedHq, type EmbeddedHq } from './embedded-hq';
 import { startWebBridge } from './web-bridge';
 import { formatCardNumber } from '../../shared/domain/card-number';
 import { hqAt } from './hq-setting';
+import { standinInstalledVersion } from './standin-updater';
+import { screenTokensFromEnv } from './supervisor';
 
 const { values } = parseArgs({
   options: {
@@ -109,6 +111,10 @@ const config = { ...loaded, devices, hq };
 let seedingAt: number | null = null;
 const clock: Clock = { now: () => seedingAt ?? systemClock.now() };
 
+// Browser mode only: the version the stand-in updater last « installed » (standin-updater.ts), else this build's.
+const buildVersion = '0.1.0';
+const appVersion = standinInstalledVersion(dataDir, buildVersion, logger) ?? buildVersion;
+
 let core: Core;
 try {
   core = createCore({
@@ -119,6 +125,7 @@ try {
     clock,
     random: cryptoRandom,
     logger,
+    appVersion,
   });
 } catch (error) {
   // A damaged or too-new database is a state to explain, not a crash to dump.
@@ -153,6 +160,7 @@ const bridge = await startWebBridge({
   random: cryptoRandom,
   logger,
   roles: config.devices === 'real' ? ['cashier', 'customer'] : ['cashier', 'customer', 'simulator'],
+  tokens: screenTokensFromEnv(),
 });
 const tillApi = await startConfiguredTillApi({ core, config, clock: systemClock, random: cryptoRandom, logger });
 
@@ -196,7 +204,8 @@ const lines = [
 console.log(`\n${lines.join('\n')}\n`);
 
 let stopping = false;
-async function stop(): Promise<void> {
+/** Under the supervisor, KIOSK_RESTART_EXIT starts this kiosk again (supervisor.ts). */
+async function stop(exitCode = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   await tillApi?.close();
@@ -204,7 +213,7 @@ async function stop(): Promise<void> {
   await core.close();
   await embeddedHq?.close();
   logs.close();
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());

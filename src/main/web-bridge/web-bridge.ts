@@ -17,6 +17,8 @@ export interface WebBridgeOptions {
   logger: Logger;
   /** Roles to issue tokens for; the simulator only exists where devices are simulated. */
   roles?: readonly Role[];
+  /** Tokens chosen by the supervisor (supervisor.ts), kept across restarts so open pages reconnect; else random. */
+  tokens?: Partial<Record<Role, string>> | null;
 }
 
 export interface WebBridge {
@@ -47,7 +49,7 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   const tokens: Partial<Record<Role, string>> = {};
   const roleByToken = new Map<string, Role>();
   for (const role of roles) {
-    const token = hex(options.random.bytes(16));
+    const token = options.tokens?.[role] ?? hex(options.random.bytes(16));
     tokens[role] = token;
     roleByToken.set(token, role);
   }
