@@ -102,7 +102,7 @@ afterEach(async () => {
 });
 
 function feed(token = TOKEN): UpdateFeed {
-  return { url: `${hq.url}/v1/updates/feed`, token, channel: 'stable', allowDowngrade: false };
+  return { url: `${hq.url}/v1/updates/feed/stable`, token, channel: 'stable', allowDowngrade: false };
 }
 
 function target(): ReleaseManifest {

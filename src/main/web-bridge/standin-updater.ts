@@ -83,9 +83,9 @@ export function parseFeedYaml(text: string): Feed {
   return parsed.data;
 }
 
-/** The feed document for this terminal's channel, as electron-updater's generic provider asks for it on Linux. */
+/** The feed document, as electron-updater's generic provider asks for it on Linux: the feed URL names the channel already. */
 export function feedYamlUrl(feed: UpdateFeed): URL {
-  return new URL(`${feed.url.replace(/\/+$/, '')}/${feed.channel}/latest-linux.yml`);
+  return new URL(`${feed.url.replace(/\/+$/, '')}/latest-linux.yml`);
 }
 
 async function get(url: URL, feed: UpdateFeed, signal: AbortSignal, what: string, headers: Record<string, string> = {}): Promise<Response> {
