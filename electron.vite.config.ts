@@ -1,11 +1,30 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'electron-vite';
+import { formatBuildId, versionOfPackageJson } from './src/main/core/app-version';
 
 const root = import.meta.dirname;
 
+/** What git says of the tree being built; null when there is no git or no repository (a source tarball). */
+function git(...args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+// The terminal reports both to HQ (src/main/core/app-version.ts). SOURCE_DATE_EPOCH keeps a rebuild identical.
+const builtAt = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000) : new Date();
+const appVersion = {
+  __FIDELE_VERSION__: JSON.stringify(versionOfPackageJson(readFileSync(resolve(root, 'package.json'), 'utf8'))),
+  __FIDELE_BUILD__: JSON.stringify(formatBuildId({ commit: git('rev-parse', '--short', 'HEAD'), dirty: (git('status', '--porcelain', '--untracked-files=no') ?? '') !== '', builtAt })),
+};
+
 export default defineConfig({
   main: {
+    define: appVersion,
     build: {
       outDir: 'out/main',
       rollupOptions: { input: { index: resolve(root, 'src/main/electron/index.ts') } },

@@ -1,5 +1,6 @@
 import { AppFailure, type DeviceInfo, type EventPayload, type IdentifyResult, type IncidentOutcomeView, type WedgeSettings } from '../../shared/contract';
 import { DEFAULT_WEDGE_SETTINGS, detectWedgeLayout } from '../../shared/domain/keyboard-wedge';
+import { currentAppVersion } from './app-version';
 import type { TerminalConfig } from './config/terminal-config';
 import { openDatabase, type Db } from './db/database';
 import type { DeviceStatus } from './devices/device';
@@ -58,6 +59,7 @@ export interface CoreOptions {
   hqFetch?: FetchLike;
   /** The sync client's timers; real ones by default. */
   syncTimers?: Timers;
+  /** What HQ is told this terminal runs; this application's own version (app-version.ts) by default. */
   appVersion?: string;
   /** Seals the terminal's HQ key at rest: Electron's safeStorage, where the OS keychain offers it. */
   keyVault?: KeyVault;
@@ -92,6 +94,7 @@ export const SIMULATED_SCANNER_ID = 'sim-scanner';
 /** The composition root: everything the shells (Electron, the web bridge, tests) need, built from injected ports. */
 export function createCore(options: CoreOptions): Core {
   const { config, clock, random, logger } = options;
+  const version = options.appVersion ?? currentAppVersion().version;
   let wedge: WedgeSettings = { ...DEFAULT_WEDGE_SETTINGS, ...config.wedge };
   const db = openDatabase(options.dbPath);
   // A key an older build stored plain is sealed before anything can read it again.
@@ -146,7 +149,7 @@ export function createCore(options: CoreOptions): Core {
     logger,
     fetch: options.hqFetch ?? globalThis.fetch,
     timers: options.syncTimers ?? systemTimers,
-    appVersion: options.appVersion ?? '0.1.0',
+    appVersion: version,
     keyVault: options.keyVault,
   });
   const pointsOf = (memberId: string) => {
@@ -317,6 +320,8 @@ export function createCore(options: CoreOptions): Core {
       // Where the cashier learns that loyalty is suspended (a damaged journal refuses every write).
       ledger: { state: ledger.integrity().state, problems: ledger.integrity().problemCount },
       wedge,
+      version,
+      build: currentAppVersion().build,
     }),
     'member.identify': (_ctx, { code }) => {
       if (session.isEnrolling()) throw new AppFailure('busy', 'a customer is enrolling on the customer screen');

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { app, Menu, powerSaveBlocker, safeStorage, session, type WebContents } from 'electron';
+import { currentAppVersion } from '../core/app-version';
 import { loadConfig } from '../core/config/terminal-config';
 import { loadTerminalDevicesConfig } from '../core/devices/device-config';
 import { createCore, type Core } from '../core/core';
@@ -64,7 +65,9 @@ async function start(): Promise<void> {
   // 0700 and 0600, including what an older build left readable (terminal.sqlite was 0644 in a 0755 folder).
   const madePrivate = lockDownDir(dataDir);
   if (madePrivate.length > 0) logger.warn('the data folder was readable by others: made private', { dataDir, paths: madePrivate.length });
-  logger.info('starting', { version: app.getVersion(), electron: process.versions.electron, node: process.versions.node, dataDir });
+  // The bundle's stamp: package.json's version (app.getVersion() reads the same file) and the build HQ is told.
+  const { version, build } = currentAppVersion();
+  logger.info('starting', { version, build, electron: process.versions.electron, node: process.versions.node, dataDir });
 
   // The OS keychain where there is a real one; else a key file outside the database, with a warning.
   const keyVault = terminalKeyVault(safeStorage, process.platform, fileVault({ path: vaultKeyPath(dataDir), random: cryptoRandom, logger }));
@@ -73,6 +76,7 @@ async function start(): Promise<void> {
     config,
     keyVault,
     shell: 'electron',
+    appVersion: version,
     clock: systemClock,
     random: cryptoRandom,
     logger,

@@ -12,6 +12,7 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { currentAppVersion } from '../core/app-version';
 import { loadConfig } from '../core/config/terminal-config';
 import { createCore, type Core } from '../core/core';
 import { DATABASE_REFUSED_EXIT, startupRefusal } from '../core/db/database';
@@ -112,7 +113,7 @@ let seedingAt: number | null = null;
 const clock: Clock = { now: () => seedingAt ?? systemClock.now() };
 
 // Browser mode only: the version the stand-in updater last « installed » (standin-updater.ts), else this build's.
-const buildVersion = '0.1.0';
+const buildVersion = currentAppVersion().version;
 const appVersion = standinInstalledVersion(dataDir, buildVersion, logger) ?? buildVersion;
 
 let core: Core;

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { MethodOutput, SyncStatusView } from '../../shared/contract';
 import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
+import { useTerminalInfo } from '../common/use-terminal-info';
 import { deviceKindLabel, deviceStateLabel, deviceStatusLabel } from '../common/use-devices';
 import { HqExceptions } from './HqExceptions';
 import { SyncPanel } from './SyncPanel';
@@ -30,6 +31,7 @@ function formatStamp(locale: string, at: number): string {
  */
 export function DiagnosticsDialog({ sync, onSync, onClose }: { sync: SyncStatusView | null; onSync(status: SyncStatusView): void; onClose(): void }) {
   const { api, t, locale } = useApp();
+  const info = useTerminalInfo();
   const titleId = useId();
   const ref = useRef<HTMLDialogElement>(null);
   const [view, setView] = useState<MethodOutput<'device.diagnostics'> | null>(null);
@@ -59,6 +61,11 @@ export function DiagnosticsDialog({ sync, onSync, onClose }: { sync: SyncStatusV
   return (
     <dialog ref={ref} className="diag-dialog" aria-labelledby={titleId} data-testid="cashier-diagnostics" onClose={onClose}>
       <h2 id={titleId}>{t('cashier.diagnostics.title')}</h2>
+      {info && (
+        <p className="muted mono" data-testid="cashier-diagnostics-version">
+          {t('cashier.diagnostics.version', { version: info.version, build: info.build })}
+        </p>
+      )}
       {sync && <SyncPanel status={sync} onStatus={onSync} />}
       {sync && <HqExceptions status={sync} />}
       {!view && error === null && <p className="muted">{t('cashier.diagnostics.loading')}</p>}

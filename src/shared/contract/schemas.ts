@@ -177,6 +177,9 @@ export const TerminalInfo = z.object({
   privacyNoticeUrl: z.string(),
   ledger: LedgerIntegrity,
   wedge: WedgeSettings,
+  /** The application's version (package.json's) and build (commit@date, or 'dev'): what HQ is told. */
+  version: z.string().max(32),
+  build: z.string().max(64),
 });
 export type TerminalInfo = z.infer<typeof TerminalInfo>;
 

@@ -1,3 +1,4 @@
+import { currentAppVersion } from '../app-version';
 import type { Db } from '../db/database';
 import type { Timers } from '../devices/reconnect';
 import type { Monotonic } from '../ledger/journal';
@@ -136,7 +137,7 @@ export function createSync(o: SyncOptions): Sync {
       return result;
     },
   };
-  const appVersion = o.appVersion ?? '0.1.0';
+  const appVersion = o.appVersion ?? currentAppVersion().version;
   const hqClock = new HqClock(o.clock, o.monotonic ?? systemMonotonic);
   let push: PushLoop | null = null;
   let puller: Puller | null = null;
