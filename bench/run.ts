@@ -12,6 +12,7 @@ const suites: Record<string, Suite> = {
   ledger: async (args) => (await import('./ledger')).runLedgerBench(args),
   relationship: async (args) => (await import('./relationship')).runRelationshipBench(args),
   value: async (args) => (await import('./value')).runValueBench(args),
+  updates: async (args) => (await import('./updates')).runUpdatesBench(args),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);
