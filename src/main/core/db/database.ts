@@ -4,6 +4,7 @@ import { VaultError } from '../security/file-vault';
 import { PRIVATE_FILE_MODE } from '../security/private-files';
 import { LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations';
 import { scanWal } from './wal-check';
+import { startIdleCheckpoints } from './wal-checkpoints';
 
 export type Db = Database.Database;
 
@@ -35,6 +36,12 @@ export interface OpenOptions {
    * up with SQLITE_BUSY (the ledger answers `storage_busy`). Tests shorten it.
    */
   busyTimeoutMs?: number;
+  /**
+   * 'idle' (the default for a file): checkpoints run on a timer when writes
+   * pause, never inside a commit (wal-checkpoints.ts). 'auto': SQLite's
+   * own, in the commit that takes the log past 1000 pages.
+   */
+  checkpoints?: 'idle' | 'auto';
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -85,6 +92,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     if (check !== 'ok') throw new DatabaseCorruptError(String(check), path);
     const before = schemaVersion(db);
     if (migrate(db, options.migrations ?? migrations) !== before) compactAfterMigration(db);
+    if (path !== ':memory:' && path !== '' && (options.checkpoints ?? 'idle') === 'idle') startIdleCheckpoints(db);
     return db;
   } catch (error) {
     db.close();

@@ -755,6 +755,17 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX ledger_lot_by_member ON ledger_lot (member_id, expires_at, opened_seq, remaining, expires_on, points);
     `,
   },
+  {
+    version: 18,
+    name: 'a sale writes one b-tree fewer: postings by account are read from the journal since a checkpoint, not kept in an index',
+    sql: `
+      -- The index of postings by account was a sale's most written b-tree (about three pages of the twenty-odd its
+      -- fsync'd commit writes: the program accounts' hot range and the member's own leaf). Its only reader summed a
+      -- member's postings since HQ's checkpoint, a handful of entries that ledger_entry_by_member already lists with
+      -- their postings (journal.ts). The postings themselves stay in ledger_posting and in the hashed entry.
+      DROP INDEX IF EXISTS ledger_posting_by_account;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

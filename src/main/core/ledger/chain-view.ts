@@ -29,7 +29,7 @@ export function spendablePoints(ctx: Pick<LedgerContext, 'journal' | 'chain'>, m
   const account = Accounts.points(memberId);
   const chain = ctx.chain(memberId);
   if (!chain) return ctx.journal.balance(account);
-  return chain.balance + ctx.journal.postedSince(account, chain.asOfSeq);
+  return chain.balance + ctx.journal.postedSince(memberId, account, chain.asOfSeq);
 }
 
 /** The points by expiry date: HQ's lots plus what was earned here since, less what was spent here since (soonest first); else the local lots. */
@@ -41,7 +41,7 @@ export function expiringPoints(ctx: Pick<LedgerContext, 'journal' | 'chain' | 'l
   const byDay = new Map<string, number>();
   for (const lot of [...chain.lots, ...earned]) byDay.set(lot.expiresOn, (byDay.get(lot.expiresOn) ?? 0) + lot.points);
   const earnedSince = earned.reduce((sum, l) => sum + l.points, 0);
-  let spentSince = Math.max(0, earnedSince - ctx.journal.postedSince(Accounts.points(memberId), chain.asOfSeq));
+  let spentSince = Math.max(0, earnedSince - ctx.journal.postedSince(memberId, Accounts.points(memberId), chain.asOfSeq));
   const out: ExpiringPoints[] = [];
   for (const [expiresOn, points] of [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const taken = Math.min(points, spentSince);

@@ -102,7 +102,7 @@ export class Journal {
     bumpBalance: Statement<[number, number, string]>;
     insertBalance: Statement<[string, number, number]>;
     balance: Statement<[string], { balance: number }>;
-    postedSince: Statement<[string, number, string, number], { points: number | null }>;
+    postingsSince: Statement<[string, number, string, number], { postings: string }>;
     byId: Statement<[string], EntryRow>;
     bySeq: Statement<[string, number, number], EntryRow>;
   };
@@ -120,7 +120,9 @@ export class Journal {
       bumpBalance: db.prepare('UPDATE ledger_balance SET balance = balance + ?, updated_seq = ? WHERE account = ?'),
       insertBalance: db.prepare('INSERT INTO ledger_balance (account, balance, updated_seq) VALUES (?, ?, ?)'),
       balance: db.prepare('SELECT balance FROM ledger_balance WHERE account = ?'),
-      postedSince: db.prepare('SELECT sum(delta) AS points FROM ledger_posting WHERE terminal_id = ? AND epoch = ? AND account = ? AND seq > ?'),
+      // A member's entries after a seq, from ledger_entry_by_member (the unary + keeps the planner off the
+      // primary key, which would read every entry of the stream since that seq).
+      postingsSince: db.prepare('SELECT postings FROM ledger_entry WHERE member_id = ? AND seq > ? AND +terminal_id = ? AND +epoch = ?'),
       byId: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE entry_id = ?`),
       bySeq: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE terminal_id = ? AND epoch = ? AND seq = ?`),
     };
@@ -151,9 +153,17 @@ export class Journal {
     return this.s.balance.get(account)?.balance ?? 0;
   }
 
-  /** The sum of this stream's postings to `account` after `seq`: what happened here since HQ's checkpoint. */
-  postedSince(account: string, seq: number): number {
-    return this.s.postedSince.get(this.o.terminalId, this.o.epoch, account, seq)?.points ?? 0;
+  /**
+   * The sum of this stream's postings to one of a member's accounts after
+   * `seq`: what happened here since HQ's checkpoint. Only entries of that
+   * member post to their accounts (accounts.ts).
+   */
+  postedSince(memberId: string, account: string, seq: number): number {
+    let sum = 0;
+    for (const row of this.s.postingsSince.iterate(memberId, seq, this.o.terminalId, this.o.epoch)) {
+      for (const p of JSON.parse(row.postings) as Posting[]) if (p.account === account) sum += p.delta;
+    }
+    return sum;
   }
 
   /** What a member owes on their clawback account, as a positive number. */
@@ -176,6 +186,13 @@ export class Journal {
     const postings = draft.postings.filter((p) => p.delta !== 0);
     if (postingsBalance(postings) !== 0) throw new Error(`unbalanced ${draft.kind} entry: ${JSON.stringify(postings)}`);
     if (new Set(postings.map((p) => p.account)).size !== postings.length) throw new Error(`${draft.kind} entry posts twice to one account`);
+    // postedSince reads a member's accounts from that member's entries only.
+    const ownPrefix = draft.memberId === null ? null : `member:${draft.memberId}:`;
+    for (const p of postings) {
+      if (p.account.startsWith('member:') && (ownPrefix === null || !p.account.startsWith(ownPrefix))) {
+        throw new Error(`${draft.kind} entry posts to ${p.account}, not an account of its member`);
+      }
+    }
 
     const head = this.head();
     const { clock, random, monotonic } = this.o;

@@ -1,0 +1,67 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * When the write-ahead log is copied back into the database file.
+ *
+ * SQLite's default is to checkpoint inside the COMMIT that takes the log past
+ * 1000 pages: on a terminal that is one sale in about forty, which then pays
+ * for copying every page the previous forty wrote (tens of milliseconds) while
+ * the cashier waits. A till is idle most of the time, so the copy is moved
+ * there: the connection's automatic checkpoint is off, and a timer copies the
+ * log back once a tick has passed without a write (PASSIVE: it never waits
+ * for, nor blocks, anything). Under writes that never pause, it copies anyway
+ * once the log holds `maxPendingChanges` row changes, which bounds the log.
+ *
+ * Durability is unchanged: a commit is durable once its frames are fsync'd in
+ * the log (synchronous=FULL), checkpointed or not. SQLite itself checkpoints
+ * and removes the log when the connection closes; `journal_size_limit` trims
+ * a log that grew large back to that size when it is next reused.
+ */
+export interface IdleCheckpointOptions {
+  tickMs?: number;
+  maxPendingChanges?: number;
+}
+
+export const CHECKPOINT_TICK_MS = 1000;
+/** About 1,000 sales' worth of pages (some 40 MB of log) under uninterrupted writing. */
+export const MAX_PENDING_CHANGES = 12_000;
+export const JOURNAL_SIZE_LIMIT_BYTES = 32 * 1024 * 1024;
+
+export interface IdleCheckpoints {
+  /** Runs the tick's decision now (tests); returns whether it checkpointed. */
+  tick(): boolean;
+  stop(): void;
+}
+
+export function startIdleCheckpoints(db: Database.Database, options: IdleCheckpointOptions = {}): IdleCheckpoints {
+  const maxPending = options.maxPendingChanges ?? MAX_PENDING_CHANGES;
+  db.pragma('wal_autocheckpoint = 0');
+  db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+  const changes = db.prepare('SELECT total_changes()').pluck();
+  let seen = changes.get() as number;
+  let checkpointed = seen;
+  const tick = (): boolean => {
+    if (!db.open) {
+      stop();
+      return false;
+    }
+    const now = changes.get() as number;
+    const idle = now === seen;
+    seen = now;
+    if (now === checkpointed || (!idle && now - checkpointed < maxPending)) return false;
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+      checkpointed = now;
+      return true;
+    } catch {
+      // A busy or failing checkpoint loses nothing (the log keeps every frame): the next tick tries again.
+      return false;
+    }
+  };
+  const timer = setInterval(tick, options.tickMs ?? CHECKPOINT_TICK_MS);
+  timer.unref();
+  function stop(): void {
+    clearInterval(timer);
+  }
+  return { tick, stop };
+}
