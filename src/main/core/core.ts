@@ -1,4 +1,4 @@
-import { AppFailure, type DeviceInfo, type EventPayload, type IdentifyResult, type IncidentOutcomeView, type WedgeSettings } from '../../shared/contract';
+import { AppFailure, type DeviceInfo, type EventPayload, type IdentifyResult, type IncidentOutcomeView, type MethodOutput, type WedgeSettings } from '../../shared/contract';
 import { DEFAULT_WEDGE_SETTINGS, detectWedgeLayout } from '../../shared/domain/keyboard-wedge';
 import { currentAppVersion } from './app-version';
 import type { TerminalConfig } from './config/terminal-config';
@@ -38,6 +38,11 @@ import { sealTerminalKey, type KeyVault } from './sync/keys';
 import { TerminalSync } from './sync/terminal-sync';
 import type { FetchLike } from './sync/transport';
 import type { Timers } from './devices/reconnect';
+import { dirname } from 'node:path';
+import { fileItAccessStore, ItGate, memoryItAccessStore, type ItAccessStore } from './it/it-gate';
+import { itHandlers, type RestartShell } from './it/it-handlers';
+import { LogRing, ringLogger } from './it/log-ring';
+import { ItScanTest } from './it/test-scan';
 
 export interface CoreOptions {
   /** Path of the SQLite file, or ':memory:' in tests. */
@@ -63,6 +68,14 @@ export interface CoreOptions {
   appVersion?: string;
   /** Seals the terminal's HQ key at rest: Electron's safeStorage, where the OS keychain offers it. */
   keyVault?: KeyVault;
+  /** The data folder (IT PIN, diagnostics bundles); by default the database's folder, none with ':memory:'. */
+  dataDir?: string | null;
+  /** The redacted last log lines for the IT view, when the shell tees its logger into one; else the core keeps its own. */
+  logRing?: LogRing;
+  /** Where the IT PIN and its wrong tries are kept; by default <dataDir>/it-access.json. */
+  itAccess?: ItAccessStore;
+  /** How the shell restarts the app for the IT view; absent, it.restart says it cannot. */
+  restart?: RestartShell;
 }
 
 /** Expiry runs at start and then this often, so points past their date cannot be spent. */
@@ -93,8 +106,11 @@ export const SIMULATED_SCANNER_ID = 'sim-scanner';
 
 /** The composition root: everything the shells (Electron, the web bridge, tests) need, built from injected ports. */
 export function createCore(options: CoreOptions): Core {
-  const { config, clock, random, logger } = options;
+  const { config, clock, random } = options;
   const version = options.appVersion ?? currentAppVersion().version;
+  // The IT view's last log lines: a shell tees its logger into the ring it passes; otherwise the core feeds one.
+  const logRing = options.logRing ?? new LogRing();
+  const logger = options.logRing ? options.logger : ringLogger(options.logger, logRing, clock);
   let wedge: WedgeSettings = { ...DEFAULT_WEDGE_SETTINGS, ...config.wedge };
   const db = openDatabase(options.dbPath);
   // A key an older build stored plain is sealed before anything can read it again.
@@ -281,8 +297,10 @@ export function createCore(options: CoreOptions): Core {
   devices.onDiagnostic((diagnostic) => {
     if (diagnostic.code === 'not_a_card') scans.notCard(diagnostic.at);
   });
+  const itScans = new ItScanTest(systemTimers);
   devices.onScan((scan) => {
     if (pairing?.swallows(scan.deviceId)) return;
+    if (itScans.swallows(scan)) return;
     scans.handle(scan);
   });
 
@@ -304,6 +322,30 @@ export function createCore(options: CoreOptions): Core {
     if (name !== 'points.moved') return;
     const moved = payload as EventPayload<'points.moved'>;
     if (moved.reason === 'sale') survey.afterSale({ memberId: moved.memberId, tillId: moved.tillId, receipt: moved.receipt });
+  });
+
+  const dataDir = options.dataDir !== undefined ? options.dataDir : options.dbPath === ':memory:' ? null : dirname(options.dbPath);
+  const deviceDiagnostics = () => handlers['device.diagnostics']({ role: 'cashier' }, {}) as MethodOutput<'device.diagnostics'>;
+  const itMethods = itHandlers({
+    gate: new ItGate({ store: options.itAccess ?? (dataDir ? fileItAccessStore(dataDir) : memoryItAccessStore()), clock }),
+    config,
+    shell: options.shell,
+    clock,
+    dataDir,
+    ring: logRing,
+    terminalInfo: () => handlers['terminal.info']({ role: 'cashier' }, {}) as unknown as Record<string, unknown>,
+    fallbackVersion: version,
+    sync: () => sync.view(),
+    devices: () => deviceDiagnostics().devices,
+    deviceDiagnostics: () => deviceDiagnostics().diagnostics,
+    // The update policy's own view, where the terminal has one (dispatch answers unknown_method until then).
+    updates: async () => {
+      const answer = await dispatch('cashier', 'updates.status', {});
+      return answer.ok ? answer.value : null;
+    },
+    printers: () => hardware?.printers ?? [],
+    scans: itScans,
+    restart: options.restart ?? null,
   });
 
   const handlers: Handlers = {
@@ -435,6 +477,7 @@ export function createCore(options: CoreOptions): Core {
     ...incidentMethods,
     'survey.answer': (_ctx, input) => survey.answer(input),
     ...sync.handlers,
+    ...itMethods,
   };
 
   const dispatch = createDispatch(handlers, { logger, validateOutput: options.validateOutput ?? false });
@@ -478,6 +521,7 @@ export function createCore(options: CoreOptions): Core {
     async close() {
       sync.stop();
       survey.stop();
+      itScans.cancel();
       if (expiryTimer) clearInterval(expiryTimer);
       stopRetention?.();
       pairing?.disarm();

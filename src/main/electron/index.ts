@@ -13,6 +13,7 @@ import { createCore, type Core } from '../core/core';
 import { DATABASE_REFUSED_EXIT, startupRefusal } from '../core/db/database';
 import { cryptoRandom } from '../core/crypto-random';
 import { jsonLogger } from '../core/logger';
+import { LogRing } from '../core/it/log-ring';
 import { systemClock } from '../core/ports';
 import { seedDemoStoreIfEmpty } from '../core/seed/demo-members';
 import { fileVault, vaultKeyPath } from '../core/security/file-vault';
@@ -28,7 +29,9 @@ import { WindowRegistry } from './window-registry';
 import { devToolsAllowed } from './window-options';
 import { createTerminalWindows } from './windows';
 
-const logger = jsonLogger('electron');
+// The IT view's last lines, redacted, kept in memory as they are written.
+const logRing = new LogRing();
+const logger = jsonLogger('electron', logRing.tee((line) => process.stderr.write(line + '\n')));
 /** out/main, beside out/preload and out/renderer (also inside the packaged asar). */
 const outDir = join(import.meta.dirname, '..');
 
@@ -39,6 +42,13 @@ privateUmask();
 
 let quitting = false;
 let shutdown: () => Promise<void> = async () => undefined;
+
+/** A new process on the same screens: after crashes in a row, or IT's « Redémarrer ». */
+function relaunchTerminal(): void {
+  quitting = true;
+  app.relaunch();
+  void shutdown().finally(() => app.exit(0));
+}
 
 function fatal(error: unknown): void {
   // A bad terminal config lands here with a message naming the field; systemd restarts us.
@@ -76,6 +86,13 @@ async function start(): Promise<void> {
     config,
     keyVault,
     shell: 'electron',
+    logRing,
+    // Answered first, then relaunched: the IT view hears that the restart is on its way.
+    restart: () => {
+      logger.info('IT asked for a restart');
+      setTimeout(relaunchTerminal, 200);
+      return { restarting: true, reason: null };
+    },
     appVersion: version,
     clock: systemClock,
     random: cryptoRandom,
@@ -118,9 +135,7 @@ async function start(): Promise<void> {
     isQuitting: () => quitting,
     relaunch() {
       logger.error('screens keep crashing: relaunching the terminal');
-      quitting = true;
-      app.relaunch();
-      void shutdown().finally(() => app.exit(0));
+      relaunchTerminal();
     },
   });
   logger.info('screens open', { roles: WINDOW_ROLES, kiosk });

@@ -19,6 +19,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   rate_limited: 429,
   // 422: the request is well-formed, but the programme will not take it without a manager.
   over_limit: 422,
+  it_locked: 403,
   internal: 500,
 };
 

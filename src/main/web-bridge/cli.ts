@@ -30,7 +30,8 @@ import { startWebBridge } from './web-bridge';
 import { formatCardNumber } from '../../shared/domain/card-number';
 import { hqAt } from './hq-setting';
 import { standinInstalledVersion } from './standin-updater';
-import { screenTokensFromEnv } from './supervisor';
+import { isSupervised, KIOSK_RESTART_EXIT, screenTokensFromEnv } from './supervisor';
+import { LogRing } from '../core/it/log-ring';
 
 const { values } = parseArgs({
   options: {
@@ -75,7 +76,9 @@ if (values.devices !== 'auto') {
 const dataDir = resolve(values.data);
 const logPath = join(dataDir, 'logs', 'terminal.log');
 const logs = logFile(logPath, { echo: values.verbose });
-const logger = jsonLogger('web-bridge', logs.write);
+// The IT view's last lines, redacted, kept in memory as they are written.
+const logRing = new LogRing();
+const logger = jsonLogger('web-bridge', logRing.tee(logs.write));
 // The folder 0700 and everything in it 0600, including what an older build left readable; new files are born so.
 const madePrivate = privateDataDir(dataDir);
 if (madePrivate.length > 0) logger.warn('the data folder was readable by others: made private', { dataDir, paths: madePrivate.length });
@@ -127,6 +130,13 @@ try {
     random: cryptoRandom,
     logger,
     appVersion,
+    logRing,
+    // The IT view's « Redémarrer »: the supervisor starts this kiosk again; without it, say so rather than stop for good.
+    restart: () => {
+      if (!isSupervised()) return { restarting: false, reason: 'browser mode without its supervisor: stop it and run npm run start:browser again' };
+      setTimeout(() => void stop(KIOSK_RESTART_EXIT), 200);
+      return { restarting: true, reason: null };
+    },
   });
 } catch (error) {
   // A damaged or too-new database is a state to explain, not a crash to dump.

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'storage_failed', // the disk refused a write (I/O error, read-only): retry with the same receipt
   'rate_limited', // too many requests of this kind from this caller: wait as long as it says, then retry
   'over_limit', // past one of the programme's ceilings (a ticket, a line, the points of a sale): a manager must approve
+  'it_locked', // an it.* method without a live IT session: unlock with the IT PIN first
   'internal',
 ] as const;
 

@@ -11,3 +11,4 @@ export * from './wire';
 export * from './sync-views';
 export * from './incidents';
 export * from './survey';
+export * from './it-views';

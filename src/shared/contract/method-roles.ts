@@ -41,6 +41,14 @@ export const METHOD_ROLES = {
   'sync.status': ['cashier'],
   'sync.now': ['cashier'],
   'sync.enrol': ['cashier'],
+  // The IT view lives in the cashier window; each call also needs a live IT session (core/it/it-gate.ts).
+  'it.unlock': ['cashier'],
+  'it.lock': ['cashier'],
+  'it.overview': ['cashier'],
+  'it.testScan': ['cashier'],
+  'it.testPrint': ['cashier'],
+  'it.diagnosticsBundle': ['cashier'],
+  'it.restart': ['cashier'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type MethodName = keyof typeof METHOD_ROLES;

@@ -22,6 +22,7 @@ import { RefundInput } from './ledger-inputs';
 import { SyncEnrolInput, SyncStatusView } from './sync-views';
 import { IncidentOutcomeView, IncidentRecordInput, IncidentResolveInput, IncidentUpdateInput, RelationshipView } from './incidents';
 import { SurveyAnswerInput, SurveyAnswerView } from './survey';
+import { ItBundleView, ItOverview, ItRestartView, ItSessionView, ItTestPrintView, ItTestScanInput, ItTestScanView, ItUnlockInput } from './it-views';
 import { MemberValueHint } from '../value/value-hint';
 import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
 
@@ -271,6 +272,16 @@ export const methods = {
     input: SyncEnrolInput,
     output: SyncStatusView,
   }),
+  /** The IT PIN opens an IT session (not the manager's PIN); wrong tries are limited, then cooled down. */
+  'it.unlock': method({ kind: 'command', roles: METHOD_ROLES['it.unlock'], input: ItUnlockInput, output: ItSessionView }),
+  'it.lock': method({ kind: 'command', roles: METHOD_ROLES['it.lock'], input: Empty, output: z.object({ locked: z.literal(true) }) }),
+  'it.overview': method({ kind: 'query', roles: METHOD_ROLES['it.overview'], input: Empty, output: ItOverview }),
+  /** Waits for the next code a scanner reads, which then identifies no one. */
+  'it.testScan': method({ kind: 'command', roles: METHOD_ROLES['it.testScan'], input: ItTestScanInput, output: ItTestScanView }),
+  'it.testPrint': method({ kind: 'command', roles: METHOD_ROLES['it.testPrint'], input: Empty, output: ItTestPrintView }),
+  /** Versions, configuration without secrets, devices, sync and update state, redacted logs: no member's data. */
+  'it.diagnosticsBundle': method({ kind: 'command', roles: METHOD_ROLES['it.diagnosticsBundle'], input: Empty, output: ItBundleView }),
+  'it.restart': method({ kind: 'command', roles: METHOD_ROLES['it.restart'], input: Empty, output: ItRestartView }),
 } as const satisfies { [M in MethodName]: MethodSpec };
 
 export type Methods = typeof methods;

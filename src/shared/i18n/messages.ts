@@ -7,11 +7,12 @@ import { ledgerEn, ledgerFr } from './ledger';
 import { receiptEn, receiptFr } from './receipt';
 import { syncEn, syncFr } from './sync';
 import { valueEn, valueFr } from './value';
+import { itEn, itFr } from './it';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, itFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, itEn),
 };
 
 export const translate = createTranslator(catalogs);
