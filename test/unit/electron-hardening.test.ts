@@ -2,20 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ELECTRON_CSP, webBridgeCsp } from '../../src/main/core/security/csp';
 import { devToolsAllowed, webPreferencesFor } from '../../src/main/electron/window-options';
+import { readBuilderYml } from '../packaging/builder-config';
 
 /**
- * The packaging configuration (electron-builder.json): electron-builder
- * itself is not a dependency (its binaries are large); this reads the file
- * it will read, so the fuses cannot silently go missing.
+ * The packaging configuration (electron-builder.yml; test/packaging validates
+ * it against electron-builder's own schema): this reads the file it will
+ * read, so the fuses cannot silently go missing.
  */
-const builder = JSON.parse(readFileSync('electron-builder.json', 'utf8')) as {
-  appId: string;
-  productName: string;
-  files: string[];
-  asar: boolean;
-  asarUnpack: string[];
-  electronFuses: Record<string, boolean>;
-};
+const builder = readBuilderYml();
 
 describe('Electron hardening', () => {
   it('DevTools stay off without the explicit development flag, unpackaged runs included', () => {
@@ -53,7 +47,7 @@ describe('Electron hardening', () => {
       onlyLoadAppFromAsar: true,
       grantFileProtocolExtraPrivileges: false,
     });
-    for (const native of ['better-sqlite3', 'node-hid', 'serialport', '@serialport']) {
+    for (const native of ['better-sqlite3', 'node-hid', '@serialport/bindings-cpp']) {
       expect(builder.asarUnpack).toContain(`node_modules/${native}/**`);
     }
     // Every native dependency the app has is among them.
