@@ -74,6 +74,10 @@ describe('the package electron-builder makes of the terminal (Linux, against a s
     expect(layout.mainBundle).toMatch(/"([0-9a-f]{4,40}(-dirty)?@\d{4}-\d{2}-\d{2}|dev)"/);
   });
 
+  it('the main process never starts Electron as Node (RunAsNode is off): no fork, no process.execPath', () => {
+    expect(layout.mainBundle).not.toMatch(/\bfork\(|process\.execPath|ELECTRON_RUN_AS_NODE/);
+  });
+
   it('the command itself found nothing wrong', () => {
     expect(summary.problems).toEqual([]);
     expect(layoutProblems(layout, { nativeFiles: nativeFilesFor('linux', 'x64'), fuses: readBuilderYml().electronFuses })).toEqual([]);
