@@ -28,8 +28,6 @@ export interface HqPolicy {
   };
   /** Expiry stays provisional this long after a lot's date: late offline redemptions made before it still count. */
   expiryGraceMs: number;
-  minAppVersion: string;
-  recommendedAppVersion: string;
 }
 
 export const DEFAULT_HQ_POLICY: HqPolicy = {
@@ -46,8 +44,6 @@ export const DEFAULT_HQ_POLICY: HqPolicy = {
     policyVersion: 'hq-2026.1',
   },
   expiryGraceMs: 72 * 3600_000 + 24 * 3600_000,
-  minAppVersion: '0.1.0',
-  recommendedAppVersion: '0.1.0',
 };
 
 export interface HqContext {

@@ -4,6 +4,8 @@ import type { HqContext } from './context';
 import { toEntry } from './ingest';
 import { LOOKUP_ACTION } from './member-lookup';
 import { ANOMALY_HANDLED } from './sync-anomalies';
+import { RELEASE_AUDITS } from './updates/it-audit';
+import { updateStatuses } from './updates/status';
 
 /** What IT staff see of the fleet: terminals, streams, backlogs, freezes, refusals. */
 export interface FleetTerminal {
@@ -114,6 +116,7 @@ const NOT_REFUSALS: ReadonlyArray<readonly [string, string]> = [
   ['enrol', 'replaced'],
   ['revoke', 'revoked'],
   [ANOMALY_HANDLED.action, ANOMALY_HANDLED.code],
+  ...RELEASE_AUDITS,
 ];
 
 /** The latest refusals HQ audited (newest first): nothing that was answered. */
@@ -154,6 +157,8 @@ export async function fleetOverview(ctx: HqContext) {
     refusals: ctx.guard.refusals(),
     recentRefusals: await refusalLog(ctx),
     lookups: await lookupCounts(ctx),
+    /** Each terminal's last update report (updates/status.ts): version, build, state, progress, last error. */
+    updates: await updateStatuses(ctx),
   };
 }
 

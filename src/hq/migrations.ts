@@ -430,6 +430,90 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX sync_anomaly_by_terminal ON sync_anomaly (terminal_id) WHERE status = 'open';
     `,
   },
+  {
+    version: 9,
+    // Releases of the terminal application and their staged rollout (src/hq/updates, issue 13).
+    sql: `
+      CREATE TABLE app_release (
+        version text PRIMARY KEY,
+        channel text NOT NULL CHECK (channel IN ('stable', 'pilot')),
+        file_name text NOT NULL,
+        sha512 text NOT NULL,
+        size bigint NOT NULL,
+        allow_downgrade boolean NOT NULL,
+        published_at bigint NOT NULL,
+        key_id text NOT NULL,
+        signature text NOT NULL,
+        blob text NOT NULL,
+        notes text NOT NULL,
+        published_by text NOT NULL
+      );
+
+      CREATE TABLE store_cohort (
+        store_id text PRIMARY KEY,
+        cohort text NOT NULL,
+        updated_at bigint NOT NULL
+      );
+
+      CREATE TABLE store_update_window (
+        store_id text PRIMARY KEY,
+        start_hhmm text NOT NULL,
+        end_hhmm text NOT NULL,
+        time_zone text NOT NULL,
+        updated_at bigint NOT NULL
+      );
+
+      CREATE TABLE rollout (
+        rollout_id text PRIMARY KEY,
+        version text NOT NULL REFERENCES app_release (version),
+        stores text[] NOT NULL,
+        cohorts text[] NOT NULL,
+        percent integer NOT NULL CHECK (percent BETWEEN 0 AND 100),
+        status text NOT NULL CHECK (status IN ('active', 'paused')),
+        -- The newest rollout reaching a terminal gives its target: an order that never ties, whatever the clock says.
+        rank bigint NOT NULL UNIQUE,
+        created_at bigint NOT NULL,
+        created_by text NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE INDEX rollout_by_status ON rollout (status, rank);
+
+      -- A terminal a rollout offered its release to keeps it while the rollout is paused.
+      CREATE TABLE rollout_offer (
+        terminal_id text NOT NULL,
+        rollout_id text NOT NULL,
+        offered_at bigint NOT NULL,
+        PRIMARY KEY (terminal_id, rollout_id)
+      );
+
+      CREATE TABLE update_setting (
+        name text PRIMARY KEY,
+        value text NOT NULL,
+        updated_at bigint NOT NULL
+      );
+
+      CREATE TABLE terminal_update_status (
+        terminal_id text PRIMARY KEY,
+        app_version text NOT NULL,
+        build text NOT NULL,
+        state text NOT NULL,
+        target_version text,
+        progress_percent float8,
+        waiting_for jsonb NOT NULL,
+        last_error jsonb,
+        reported_at bigint NOT NULL
+      );
+
+      CREATE TABLE terminal_update_history (
+        terminal_id text NOT NULL,
+        report_id text NOT NULL,
+        at bigint NOT NULL,
+        report jsonb NOT NULL,
+        PRIMARY KEY (terminal_id, report_id)
+      );
+      CREATE INDEX terminal_update_history_by_time ON terminal_update_history (terminal_id, at);
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {

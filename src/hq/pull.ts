@@ -7,6 +7,7 @@ import { releaseExpiredHolds } from './holds';
 import { goodwillPuts, relationshipPuts } from './customer-incidents';
 import { valueHintPatch } from './value/value-hints';
 import { valueScheduler } from './value/value-scheduler';
+import { pullVersions } from './updates/directive';
 
 /**
  * Pull (sync-ledger.md §2.5): one patch per bucket since the terminal's
@@ -98,11 +99,12 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
     },
     { readOnly: true },
   );
+  // Versions and this terminal's update directive, from IT's releases and rollouts (updates/directive.ts).
+  const versions = await pullVersions(ctx, request.terminalId);
   const unsigned = {
     ...body,
     allowance,
-    minAppVersion: ctx.policy.minAppVersion,
-    recommendedAppVersion: ctx.policy.recommendedAppVersion,
+    ...versions,
     hqTime: ctx.clock.now(),
     keyId: ctx.key.keyId,
   };

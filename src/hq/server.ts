@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { cryptoRandom } from '../main/core/crypto-random';
 import { privateHqDataDir } from './data-dir';
 import { systemClock, type Clock, type Logger, type Random } from '../main/core/ports';
-import { CardLookupRequest, EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch } from '../shared/sync/protocol';
+import { CardLookupRequest, EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch, UpdateStatusRequest } from '../shared/sync/protocol';
 import { registerCardPage } from './card-page';
 import { sweepLinkedProvisionals } from './card-link';
 import { DEFAULT_HQ_POLICY, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
@@ -35,6 +35,9 @@ import { registerValueRoutes } from './value/value-routes';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes';
 import { loadValueConfig, valueScheduler } from './value/value-scheduler';
 import type { ValueConfig } from '../shared/value/value-config';
+import { configureUpdates } from './updates/service';
+import { registerUpdateRoutes } from './updates/routes';
+import { receiveUpdateStatus } from './updates/status';
 
 export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -99,6 +102,8 @@ export async function openHq(options: HqOptions = {}): Promise<HqContext> {
   };
   await publishProgram(ctx, ctx.rules);
   valueScheduler(ctx, options.valueConfig ?? loadValueConfig(dataDir));
+  // Releases of the terminal application: the release key, the artifacts and the feed secret live in dataDir (updates/).
+  configureUpdates(ctx, dataDir);
   return ctx;
 }
 
@@ -186,7 +191,8 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
         return reply.code(400).send({ error: { code: 'malformed', message: `invalid ${action} request: ${issuesOf(parsed.error)}` } });
       }
       try {
-        return await handler(parsed.data);
+        const answer = await handler(parsed.data);
+        return answer === undefined ? reply.code(204).send() : answer;
       } catch (error) {
         return fail(request, reply, action, error);
       }
@@ -230,6 +236,9 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   route('/v1/pull', 'pull', PullRequest, (body) => pull(ctx, body));
   route('/v1/holds', 'hold', HoldRequest, (body) => requestHold(ctx, body));
   route('/v1/holds/void', 'hold_void', HoldVoid, (body) => voidHold(ctx, body));
+  route('/v1/updates/status', 'update_status', UpdateStatusRequest, (body) => receiveUpdateStatus(ctx, body));
+  // electron-updater's feed and files for enrolled terminals, and IT's releases API (updates/routes.ts).
+  registerUpdateRoutes(app, ctx, staff);
 
   app.get('/v1/hq', async () => ({ keyId: ctx.key.keyId, publicKey: ctx.key.publicKey, schemaVersion: SCHEMA_VERSION, hqTime: ctx.clock.now() }));
   app.get('/v1/fleet', { onRequest: staff.api('fleet', { operator: true }) }, async () => fleetOverview(ctx));
