@@ -10,7 +10,7 @@
 //                                     stand-in Electron, then check what went in (--skip-build,
 //                                     --out DIR, --json)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -215,10 +215,14 @@ export async function verifyOnly({ outDir, skipBuild = false }) {
   const standIn = makeStandInElectron(mkdtempSync(join(tmpdir(), 'fidele-electron-standin-')));
   // Only baked into app-update.yml, which the terminal overrides with its per-terminal feed.
   process.env.FIDELE_HQ_URL ||= 'https://hq.invalid';
-  await runBuilder(({ Platform, Arch }) => ({
-    targets: Platform.LINUX.createTarget('dir', Arch[process.arch] ?? Arch.x64),
-    config: { electronDist: standIn, directories: { output: outDir } },
-  }));
+  try {
+    await runBuilder(({ Platform, Arch }) => ({
+      targets: Platform.LINUX.createTarget('dir', Arch[process.arch] ?? Arch.x64),
+      config: { electronDist: standIn, directories: { output: outDir } },
+    }));
+  } finally {
+    rmSync(standIn, { recursive: true, force: true });
+  }
   const appOutDir = join(outDir, readdirSync(outDir).find((name) => name.startsWith('linux') && name.endsWith('unpacked')) ?? 'linux-unpacked');
   const layout = await inspectLayout(appOutDir, builderConfig().linux?.executableName);
   const problems = layoutProblems(layout, { nativeFiles: nativeFilesFor('linux', process.arch), fuses: builderConfig().electronFuses });
