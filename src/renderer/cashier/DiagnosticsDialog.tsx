@@ -3,7 +3,7 @@ import type { MethodOutput, SyncStatusView } from '../../shared/contract';
 import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
 import { useTerminalInfo } from '../common/use-terminal-info';
-import { deviceKindLabel, deviceStateLabel, deviceStatusLabel } from '../common/use-devices';
+import { DeviceTable } from './DeviceTable';
 import { HqExceptions } from './HqExceptions';
 import { SyncPanel } from './SyncPanel';
 import { WedgeScannerTest } from './WedgeScannerTest';
@@ -77,45 +77,7 @@ export function DiagnosticsDialog({ sync, onSync, onClose }: { sync: SyncStatusV
       {view && (
         <>
           <h3>{t('cashier.diagnostics.devices')}</h3>
-          {view.devices.length === 0 ? (
-            <p className="muted">{t('cashier.devices.none')}</p>
-          ) : (
-            <table className="diag-table" data-testid="cashier-diagnostics-devices">
-              <thead>
-                <tr>
-                  <th scope="col">{t('cashier.diagnostics.device')}</th>
-                  <th scope="col">{t('cashier.diagnostics.state')}</th>
-                  <th scope="col">{t('cashier.diagnostics.condition')}</th>
-                  <th scope="col">{t('cashier.diagnostics.endpoint')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.devices.map((d) => (
-                  <tr key={d.id}>
-                    <td>
-                      <strong>{d.name}</strong>
-                      <br />
-                      <span className="muted">
-                        {deviceKindLabel(t, d)} · {d.id}
-                        {d.simulated && ` · ${t('sim.device.simulated')}`}
-                      </span>
-                    </td>
-                    <td>{deviceStateLabel(t, d)}</td>
-                    <td>
-                      {d.condition === null ? '–' : deviceStatusLabel(t, d)}
-                      {(d.pendingJobs ?? 0) > 0 && (
-                        <>
-                          <br />
-                          {t('cashier.devices.pending', { count: d.pendingJobs ?? 0 })}
-                        </>
-                      )}
-                    </td>
-                    <td className="mono">{d.endpoint ?? '–'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <DeviceTable devices={view.devices} testId="cashier-diagnostics-devices" />
           <WedgeScannerTest />
           <h3>{t('cashier.diagnostics.recent')}</h3>
           {view.diagnostics.length === 0 ? (

@@ -4,6 +4,7 @@ import { LocaleSwitch } from '../common/LocaleSwitch';
 import { useApp } from '../common/app-context';
 import { deviceKindLabel, deviceSeverity, deviceStatusLabel, useDevices } from '../common/use-devices';
 import { DiagnosticsDialog } from './DiagnosticsDialog';
+import { ItView } from './ItView';
 import { syncSummary, useSyncStatus } from './use-sync-status';
 import { ZReportDialog } from './ZReportDialog';
 
@@ -12,6 +13,7 @@ export function StatusHeader({ storeName, session, ledger }: { storeName: string
   const { t } = useApp();
   const [zReportOpen, setZReportOpen] = useState(false);
   const [diagnosticsOpen, setDiagnosticsOpen] = useState(false);
+  const [itOpen, setItOpen] = useState(false);
   const sync = useSyncStatus();
   return (
     <header className="cashier-header">
@@ -28,6 +30,9 @@ export function StatusHeader({ storeName, session, ledger }: { storeName: string
         <button type="button" className="diagnostics-open" aria-haspopup="dialog" onClick={() => setDiagnosticsOpen(true)}>
           {t('cashier.diagnostics.open')}
         </button>
+        <button type="button" className="it-open" aria-haspopup="dialog" onClick={() => setItOpen(true)} data-testid="it-open">
+          {t('it.open')}
+        </button>
         <button type="button" className="z-open" aria-haspopup="dialog" onClick={() => setZReportOpen(true)}>
           {t('cashier.z.open')}
         </button>
@@ -35,6 +40,7 @@ export function StatusHeader({ storeName, session, ledger }: { storeName: string
       </div>
       <SessionLine session={session} />
       {zReportOpen && <ZReportDialog onClose={() => setZReportOpen(false)} />}
+      {itOpen && <ItView onClose={() => setItOpen(false)} />}
       {diagnosticsOpen && <DiagnosticsDialog sync={sync.status} onSync={sync.set} onClose={() => setDiagnosticsOpen(false)} />}
     </header>
   );
