@@ -23,8 +23,12 @@ export interface IdleCheckpointOptions {
 }
 
 export const CHECKPOINT_TICK_MS = 1000;
-/** About 1,000 sales' worth of pages (some 40 MB of log) under uninterrupted writing. */
-export const MAX_PENDING_CHANGES = 12_000;
+/**
+ * Some 300 sales without a pause of a tick (about 25 MB of log, a checkpoint
+ * of a few tens of milliseconds): never reached at a till, where a second
+ * without a sale comes every few sales.
+ */
+export const MAX_PENDING_CHANGES = 4_000;
 export const JOURNAL_SIZE_LIMIT_BYTES = 32 * 1024 * 1024;
 
 export interface IdleCheckpoints {
