@@ -43,6 +43,10 @@ import { fileItAccessStore, ItGate, memoryItAccessStore, type ItAccessStore } fr
 import { itHandlers, type RestartShell } from './it/it-handlers';
 import { LogRing, ringLogger } from './it/log-ring';
 import { ItScanTest } from './it/test-scan';
+import { createTerminalUpdates } from './updates/terminal-updates';
+import type { UpdateService } from './updates/update-service';
+import type { Updater } from './updates/updater-port';
+import type { TrustedReleaseKey } from './updates/verify';
 
 export interface CoreOptions {
   /** Path of the SQLite file, or ':memory:' in tests. */
@@ -76,6 +80,12 @@ export interface CoreOptions {
   itAccess?: ItAccessStore;
   /** How the shell restarts the app for the IT view; absent, it.restart says it cannot. */
   restart?: RestartShell;
+  /** Fetches and installs builds (updates/updater-port.ts): electron-updater when packaged, the browser mode's stand-in; absent, nothing installs. */
+  updater?: Updater | null;
+  /** Release keys an install must be signed by; resources/release-keys by default (updates/verify.ts: only a development run adds its embedded HQ's). */
+  releaseKeys?: readonly TrustedReleaseKey[];
+  /** The update policy's tick (updates/update-service.ts); tests shorten it. */
+  updateTickMs?: number;
 }
 
 /** Expiry runs at start and then this often, so points past their date cannot be spent. */
@@ -96,6 +106,8 @@ export interface Core {
   readonly sync: TerminalSync;
   /** When the customer screen asks how the visit went (incidents/survey.ts). */
   readonly survey: SurveyPolicy;
+  /** The terminal's update policy and its glue (updates/update-service.ts). */
+  readonly updates: UpdateService;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   start(): Promise<void>;
@@ -326,6 +338,22 @@ export function createCore(options: CoreOptions): Core {
 
   const dataDir = options.dataDir !== undefined ? options.dataDir : options.dbPath === ':memory:' ? null : dirname(options.dbPath);
   const deviceDiagnostics = () => handlers['device.diagnostics']({ role: 'cashier' }, {}) as MethodOutput<'device.diagnostics'>;
+  const { service: updates, handlers: updateMethods } = createTerminalUpdates({
+    db,
+    dataDir,
+    bus,
+    session,
+    sync,
+    hqUrl: config.hq?.url ?? null,
+    appVersion: version,
+    build: currentAppVersion().build,
+    clock,
+    timers: options.syncTimers ?? systemTimers,
+    logger,
+    updater: options.updater ?? null,
+    releaseKeys: options.releaseKeys,
+    tickMs: options.updateTickMs,
+  });
   const itMethods = itHandlers({
     gate: new ItGate({ store: options.itAccess ?? (dataDir ? fileItAccessStore(dataDir) : memoryItAccessStore()), clock }),
     config,
@@ -478,9 +506,15 @@ export function createCore(options: CoreOptions): Core {
     'survey.answer': (_ctx, input) => survey.answer(input),
     ...sync.handlers,
     ...itMethods,
+    ...updateMethods,
   };
 
-  const dispatch = createDispatch(handlers, { logger, validateOutput: options.validateOutput ?? false });
+  const dispatchAll = createDispatch(handlers, { logger, validateOutput: options.validateOutput ?? false });
+  // A call from the customer screen is someone touching it: the update waits until it has been idle a while.
+  const dispatch: Dispatch = (role, method, input) => {
+    if (role === 'customer') updates.customerActivity();
+    return dispatchAll(role, method, input);
+  };
 
   let expiryTimer: ReturnType<typeof setInterval> | null = null;
   let stopRetention: (() => void) | null = null;
@@ -504,6 +538,7 @@ export function createCore(options: CoreOptions): Core {
     loyalty,
     sync,
     survey,
+    updates,
     handlers,
     dispatch,
     async start() {
@@ -517,8 +552,10 @@ export function createCore(options: CoreOptions): Core {
       else if (hardware) await hardware.start();
       else await devices.enableAll();
       sync.start();
+      updates.start();
     },
     async close() {
+      updates.stop();
       sync.stop();
       survey.stop();
       itScans.cancel();

@@ -4,6 +4,7 @@ import { PointsMoved } from './ledger-views';
 import { IncidentChanged } from './incidents';
 import { SurveyAsk, SurveyClosed } from './survey';
 import { SyncStatusView } from './sync-views';
+import { UpdateStatusView } from '../updates/status-view';
 import { DeviceInfo, IdentifyResult, MemberId, NfcPairingOutcome, SessionState, Timestamp } from './schemas';
 
 export interface EventSpec<P extends z.ZodType = z.ZodType> {
@@ -55,6 +56,8 @@ export const events = {
   }),
   /** The link with HQ changed: state, backlog, progress while catching up. */
   'sync.changed': event({ roles: ['cashier'], payload: SyncStatusView }),
+  /** The terminal's update moved: state, download progress, what the install waits for (src/shared/updates/status-view.ts). */
+  'updates.changed': event({ roles: ['cashier'], payload: UpdateStatusView }),
 } as const satisfies Record<string, EventSpec>;
 
 export type Events = typeof events;

@@ -41,6 +41,8 @@ export const METHOD_ROLES = {
   'sync.status': ['cashier'],
   'sync.now': ['cashier'],
   'sync.enrol': ['cashier'],
+  // The terminal's update state and history (issue 13): the Diagnostic dialog and the IT view.
+  'updates.status': ['cashier'],
   // The IT view lives in the cashier window; each call also needs a live IT session (core/it/it-gate.ts).
   'it.unlock': ['cashier'],
   'it.lock': ['cashier'],

@@ -24,6 +24,7 @@ import { IncidentOutcomeView, IncidentRecordInput, IncidentResolveInput, Inciden
 import { SurveyAnswerInput, SurveyAnswerView } from './survey';
 import { ItBundleView, ItOverview, ItRestartView, ItSessionView, ItTestPrintView, ItTestScanInput, ItTestScanView, ItUnlockInput } from './it-views';
 import { MemberValueHint } from '../value/value-hint';
+import { UpdateStatusView } from '../updates/status-view';
 import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -271,6 +272,13 @@ export const methods = {
     roles: METHOD_ROLES['sync.enrol'],
     input: SyncEnrolInput,
     output: SyncStatusView,
+  }),
+  /** Where this terminal's update stands: state, progress, what the install waits for, last error, history. */
+  'updates.status': method({
+    kind: 'query',
+    roles: METHOD_ROLES['updates.status'],
+    input: Empty,
+    output: UpdateStatusView,
   }),
   /** The IT PIN opens an IT session (not the manager's PIN); wrong tries are limited, then cooled down. */
   'it.unlock': method({ kind: 'command', roles: METHOD_ROLES['it.unlock'], input: ItUnlockInput, output: ItSessionView }),

@@ -766,6 +766,28 @@ export const migrations: readonly Migration[] = [
       DROP INDEX IF EXISTS ledger_posting_by_account;
     `,
   },
+  {
+    version: 19,
+    name: "the terminal's update state and history (issue 13)",
+    sql: `
+      -- What the update policy must remember across a restart (its backoff, a release refused for good, the last
+      -- error), as one JSON row; and what IT reads on the terminal and HQ in its fleet view: every state change.
+      CREATE TABLE update_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        memory TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE update_history (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        from_version TEXT NOT NULL,
+        target_version TEXT,
+        error_code TEXT,
+        message TEXT
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -54,6 +54,8 @@ const STATE = {
   program: 'program_rules',
   appliedThrough: 'hq_applied_through_seq',
   versions: 'app_versions',
+  /** The pull's `update` (src/shared/updates/directive.ts), as HQ sent it; absent from an HQ without releases. */
+  update: 'update_directive',
   hqTime: 'hq_time',
 };
 
@@ -72,6 +74,12 @@ export function pullCookies(db: Db): PullRequest['cookies'] {
 /** The program HQ sent last, for the next ledger start; null before the first pull. */
 export function storedProgramRules(db: Db): unknown {
   const raw = readState(db, STATE.program);
+  return raw === null ? null : (JSON.parse(raw) as unknown);
+}
+
+/** HQ's update directive from the last applied pull (checked with the pull); null when it sent none. */
+export function storedUpdateDirective(db: Db): unknown {
+  const raw = readState(db, STATE.update);
   return raw === null ? null : (JSON.parse(raw) as unknown);
 }
 
@@ -205,6 +213,7 @@ export function applyPullResponse(db: Db, members: MemberStore, checked: Checked
     storeAllowance(db, response.allowance);
     writeState(db, STATE.appliedThrough, String(response.hqAppliedThroughSeq));
     writeState(db, STATE.versions, JSON.stringify({ min: response.minAppVersion, recommended: response.recommendedAppVersion }));
+    writeState(db, STATE.update, JSON.stringify(response.update ?? null));
     writeState(db, STATE.hqTime, String(response.hqTime));
     // HQ's incident facts read at once: the summaries of the members whose item this pull wrote.
     refreshStaleRelationships(db);

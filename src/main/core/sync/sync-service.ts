@@ -9,12 +9,12 @@ import { DEFAULT_SYNC_BACKOFF, fullJitter, type BackoffPolicy } from './backoff'
 import { lookupCardAtHq } from './card-lookup';
 import { currentEnrolment, enrol, type Enrolment, type EnrolOutcome } from './enrolment';
 import { createHolds, type Holds } from './holds';
-import { HqClock } from './hq-clock';
+import { HqClock, postSigned, type Stamp } from './hq-clock';
 import { MemberOutbox } from './member-outbox';
 import { loadOrCreateTerminalKey, type KeyVault, type TerminalKey } from './keys';
 import { Puller, type PullOutcome } from './pull';
 import { PushLoop, type PushProblem } from './push-loop';
-import { bounded, createTransport, type FetchLike, type Transport } from './transport';
+import { bounded, createTransport, type FetchLike, type Transport, type TransportResult } from './transport';
 import { FRESH_BALANCE_BUDGET_MS, HQ_CALL_BUDGET_MS, within } from './budget';
 
 export type SyncState = 'idle' | 'pushing' | 'pulling' | 'offline' | 'frozen';
@@ -85,6 +85,12 @@ export interface Sync {
    * refused, or an answer that does not verify.
    */
   lookupCard(cardNumber: string): Promise<'pulled' | 'not_found' | 'unavailable'>;
+  /**
+   * Posts a request another service builds (the update status, updates/status-report.ts), signed by this
+   * terminal's key with a fresh stamp, through this client's transport and HQ clock (re-signed on `stale` or
+   * `replay` like every request); null before enrolment, when there is no one at HQ to tell.
+   */
+  signedPost<T>(path: string, build: (stamp: Stamp, key: TerminalKey, enrolment: Enrolment) => T): Promise<TransportResult | null>;
   /**
    * A customer was identified: pulls now, so the till shows HQ's current chain-wide balances, waiting for it
    * FRESH_BALANCE_BUDGET_MS at most (a pull still running then lands later, and the screens follow). True when
@@ -357,6 +363,12 @@ export function createSync(o: SyncOptions): Sync {
       }
       const outcome = await within(pulled, AbortSignal.timeout(FRESH_BALANCE_BUDGET_MS), () => null);
       return outcome?.ok === true;
+    },
+    async signedPost(path, build) {
+      const enrolment = ensureBuilt() ? currentEnrolment(o.db, o.ledger.terminalId) : null;
+      if (!enrolment) return null;
+      const { result } = await postSigned({ transport, hqClock, random: o.random }, path, (stamp) => build(stamp, key, enrolment));
+      return result;
     },
     async lookupCard(cardNumber) {
       const enrolment = ensureBuilt() ? currentEnrolment(o.db, o.ledger.terminalId) : null;
