@@ -92,3 +92,24 @@ test('IT view: the manager PIN and a wrong PIN are refused, the IT PIN opens it;
   const after = await kiosk.core.dispatch('cashier', 'it.overview', {});
   expect(after.ok ? 'opened' : after.error.code).toBe('it_locked');
 });
+
+test('the IT view goes back to its PIN pad after the idle time, and on a session the core has closed', async ({ kiosk, cashier }) => {
+  setItPin(fileItAccessStore(dirname(kiosk.core.db.name)), IT_PIN, seededRandom(22), { N: 1024, r: 8, p: 1 });
+  await cashier.clock.install();
+  await cashier.getByTestId('it-open').click();
+  const view = cashier.getByTestId('it-view');
+  await view.getByLabel('Code informatique (4 à 12 chiffres)').pressSequentially(IT_PIN);
+  await cashier.keyboard.press('Enter');
+  await expect(view.getByTestId('it-terminal')).toContainText('test-t1');
+  await cashier.clock.fastForward('05:01');
+  await expect(view.getByTestId('it-pin-error')).toHaveText('Session informatique expirée : saisissez à nouveau le code.');
+  await expect(view.getByTestId('it-terminal')).toHaveCount(0);
+
+  // Locked in the core behind the screen's back (another window locked it): the next action asks for the PIN.
+  await view.getByLabel('Code informatique (4 à 12 chiffres)').pressSequentially(IT_PIN);
+  await cashier.keyboard.press('Enter');
+  await expect(view.getByTestId('it-terminal')).toContainText('test-t1');
+  await kiosk.core.dispatch('cashier', 'it.lock', {});
+  await view.getByRole('button', { name: 'Actualiser' }).click();
+  await expect(view.getByTestId('it-pin-error')).toHaveText('Session informatique expirée : saisissez à nouveau le code.');
+});

@@ -38,6 +38,15 @@ export function ItView({ onClose }: { onClose(): void }) {
     setExpired(true);
   }, []);
 
+  // The core closes the session after the idle time; the screen stops showing it then too, not at the next call.
+  const [activeAt, setActiveAt] = useState(0);
+  const touch = useCallback(() => setActiveAt(Date.now()), []);
+  useEffect(() => {
+    if (!unlocked) return;
+    const timer = setTimeout(lockView, IT_SESSION_IDLE_MS);
+    return () => clearTimeout(timer);
+  }, [unlocked, activeAt, lockView]);
+
   const close = () => {
     // Whatever happens to the answer, the view is gone; the core's idle time closes a session this call missed.
     void api.call('it.lock', {}).catch(() => undefined);
@@ -69,7 +78,7 @@ export function ItView({ onClose }: { onClose(): void }) {
         </div>
       </div>
       {unlocked ? (
-        <ItSections onLocked={lockView} />
+        <ItSections onLocked={lockView} onActive={touch} />
       ) : (
         <PinPad
           expired={expired}
@@ -202,18 +211,24 @@ function Facts({ rows }: { rows: Array<[string, ReactNode]> }) {
 }
 
 /** The IT view's calls: it_locked sends the view back to the PIN pad; anything else is shown where it happened. */
-function useItCall(onLocked: () => void) {
+function useItCall(onLocked: () => void, onActive: () => void) {
   return useCallback(
     <T,>(call: () => Promise<T>, done: (value: T) => void, failed: (error: unknown) => void) => {
-      call().then(done, (error: unknown) => (isLocked(error) ? onLocked() : failed(error)));
+      call().then(
+        (value) => {
+          onActive();
+          done(value);
+        },
+        (error: unknown) => (isLocked(error) ? onLocked() : failed(error)),
+      );
     },
-    [onLocked],
+    [onLocked, onActive],
   );
 }
 
-function ItSections({ onLocked }: { onLocked(): void }) {
+function ItSections({ onLocked, onActive }: { onLocked(): void; onActive(): void }) {
   const { api, t, locale } = useApp();
-  const run = useItCall(onLocked);
+  const run = useItCall(onLocked, onActive);
   const [view, setView] = useState<ItOverview | null>(null);
   const [error, setError] = useState<unknown>(null);
 
