@@ -2,6 +2,7 @@ import { DataTable, ViewHeader, WhenLoaded } from '../ViewParts';
 import { followLink, useRoute } from '../router';
 import { formatNumber, formatTime, useLocale, viewText, type Translate } from '../text';
 import { useHqData } from '../use-hq-data';
+import type { UpdateStatusReport } from '../../../shared/updates/directive';
 import type { ConsoleView } from './view';
 
 /** GET /v1/fleet (src/hq/fleet.ts fleetOverview). */
@@ -23,10 +24,65 @@ interface Fleet {
   frozenStreams: Array<{ terminalId: string; epoch: number; lastSeq: number; reason: string | null; frozenAt: number | null }>;
   recentRefusals: Array<{ terminalId: string; at: number; action: string; code: string; message: string }>;
   lookups: { sinceMs: number; byTerminal: Array<{ terminalId: string; found: number; notFound: number }> };
+  /** Each terminal's last update report (src/hq/updates/status.ts). */
+  updates: Array<UpdateStatusReport & { terminalId: string; reportedAt: number }>;
 }
+
+const UPDATE_WORDS_FR = {
+  'fleet.updates': 'Mises à jour',
+  'fleet.build': 'Build',
+  'fleet.update_state': 'État de mise à jour',
+  'fleet.progress': 'Progression',
+  'fleet.last_error': 'Dernière erreur',
+  'fleet.reported': 'Signalé',
+  'fleet.no_report': 'aucun rapport',
+  'fleet.toward': 'vers {v}',
+  'fleet.waiting_for': 'attend : {list}',
+  'update.idle': 'à jour',
+  'update.checking': 'vérifie',
+  'update.downloading': 'télécharge',
+  'update.verifying': 'vérifie la signature',
+  'update.waiting': 'attend un moment sûr',
+  'update.backing-up': 'sauvegarde',
+  'update.installing': 'installe',
+  'update.failed': 'échec',
+  'blocker.sale-open': 'vente en cours',
+  'blocker.enrolment-open': 'inscription en cours',
+  'blocker.print-pending': 'impression en attente',
+  'blocker.sync-in-flight': 'synchronisation en cours',
+  'blocker.customer-active': 'client à l’écran',
+  'blocker.outside-window': 'hors fenêtre de maintenance',
+};
+
+const UPDATE_WORDS_EN: typeof UPDATE_WORDS_FR = {
+  'fleet.updates': 'Updates',
+  'fleet.build': 'Build',
+  'fleet.update_state': 'Update state',
+  'fleet.progress': 'Progress',
+  'fleet.last_error': 'Last error',
+  'fleet.reported': 'Reported',
+  'fleet.no_report': 'no report',
+  'fleet.toward': 'to {v}',
+  'fleet.waiting_for': 'waiting for: {list}',
+  'update.idle': 'up to date',
+  'update.checking': 'checking',
+  'update.downloading': 'downloading',
+  'update.verifying': 'verifying the signature',
+  'update.waiting': 'waiting for a safe moment',
+  'update.backing-up': 'backing up',
+  'update.installing': 'installing',
+  'update.failed': 'failed',
+  'blocker.sale-open': 'sale open',
+  'blocker.enrolment-open': 'enrolment open',
+  'blocker.print-pending': 'print pending',
+  'blocker.sync-in-flight': 'sync in flight',
+  'blocker.customer-active': 'customer at the screen',
+  'blocker.outside-window': 'outside the maintenance window',
+};
 
 const useText = viewText(
   {
+    ...UPDATE_WORDS_FR,
     'fleet.title': 'Parc de terminaux',
     'fleet.terminals': 'Terminaux',
     'fleet.terminal': 'Terminal',
@@ -59,6 +115,7 @@ const useText = viewText(
     'fleet.unknown': '—',
   },
   {
+    ...UPDATE_WORDS_EN,
     'fleet.title': 'Terminal fleet',
     'fleet.terminals': 'Terminals',
     'fleet.terminal': 'Terminal',
@@ -110,6 +167,57 @@ function clock(t: Translate, skewMs: number | null): string {
   return t(skewMs > 0 ? 'fleet.clock_behind' : 'fleet.clock_ahead', { d: offset(skewMs) });
 }
 
+/** Each terminal's version, build and update state, as it last reported them. */
+function UpdatesTable({ t, fleet, when }: { t: Translate; fleet: Fleet; when: (ms: number | null) => string }) {
+  const locale = useLocale();
+  const reports = new Map(fleet.updates.map((u) => [u.terminalId, u]));
+  return (
+    <DataTable
+      labelledBy="fleet-updates"
+      id="fleet-update-table"
+      columns={[t('fleet.terminal'), t('fleet.version'), t('fleet.build'), t('fleet.update_state'), t('fleet.progress'), t('fleet.last_error'), t('fleet.reported')]}
+      rows={fleet.terminals.filter((x) => x.status === 'active')}
+      empty={t('console.none')}
+      row={(x) => {
+        const u = reports.get(x.terminalId);
+        if (!u) {
+          return (
+            <tr key={x.terminalId} data-terminal={x.terminalId}>
+              <th scope="row">{x.terminalId}</th>
+              <td>{x.appVersion}</td>
+              <td colSpan={5}>{t('fleet.no_report')}</td>
+            </tr>
+          );
+        }
+        const state = [t(`update.${u.state}`), u.targetVersion && u.targetVersion !== u.appVersion ? t('fleet.toward', { v: u.targetVersion }) : ''].filter(Boolean).join(' ');
+        const waiting = u.waitingFor.length > 0 ? t('fleet.waiting_for', { list: u.waitingFor.map((b) => t(`blocker.${b}`)).join(', ') }) : '';
+        return (
+          <tr key={x.terminalId} data-terminal={x.terminalId} data-state={u.state} className={u.state === 'failed' ? 'update-failed' : undefined}>
+            <th scope="row">{x.terminalId}</th>
+            <td data-field="version">{u.appVersion}</td>
+            <td className="nowrap">{u.build}</td>
+            <td>
+              {state}
+              {waiting ? <div className="sub">{waiting}</div> : null}
+            </td>
+            <td className="nowrap">
+              {u.progressPercent === null ? (
+                '–'
+              ) : (
+                <>
+                  <progress max={100} value={u.progressPercent} aria-hidden="true" /> {`${formatNumber(locale, Math.round(u.progressPercent))} %`}
+                </>
+              )}
+            </td>
+            <td className="detail">{u.lastError ? `${u.lastError.code} — ${u.lastError.message}` : '–'}</td>
+            <td>{when(u.reportedAt)}</td>
+          </tr>
+        );
+      }}
+    />
+  );
+}
+
 function FleetPage() {
   const t = useText();
   const locale = useLocale();
@@ -159,6 +267,9 @@ function FleetPage() {
                 );
               }}
             />
+
+            <h2 id="fleet-updates">{t('fleet.updates')}</h2>
+            <UpdatesTable t={t} fleet={fleet} when={when} />
 
             <h2 id="fleet-frozen">{t('fleet.frozen_streams')}</h2>
             <DataTable

@@ -2,6 +2,7 @@ import { anomaliesView } from './AnomaliesView';
 import { dashboardView } from './DashboardView';
 import { fleetView } from './FleetView';
 import { incidentsView } from './IncidentsView';
+import { releasesView } from './ReleasesView';
 import type { ConsoleView } from './view';
 
 /**
@@ -9,4 +10,4 @@ import type { ConsoleView } from './view';
  * file in this folder exporting a ConsoleView, and a line here
  * (docs/hq-console.md).
  */
-export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView];
+export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView];
