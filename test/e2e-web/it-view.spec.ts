@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { formatCardNumber } from '../../src/shared/domain/card-number';
 import { fileItAccessStore, setItPin } from '../../src/main/core/it/it-gate';
 import { seededRandom } from '../../src/main/core/ports';
-import { E2E_MANAGER_PIN, expect, expectNoSeriousA11yViolations, snapAtBothSizes, test } from './fixture';
+import { E2E_MANAGER_PIN, expect, expectNoSeriousA11yViolations, snap, snapAtBothSizes, test } from './fixture';
 
 /** The real drivers against the socat simulators: the test page goes through the printer's queue and its driver. */
 test.use({ kioskDevices: 'rig' });
@@ -64,8 +64,15 @@ test('IT view: the manager PIN and a wrong PIN are refused, the IT PIN opens it;
   await expectNoSeriousA11yViolations(cashier, 'IT view, unlocked');
   await view.evaluate((dialog) => dialog.scrollTo(0, 0));
   await snapAtBothSizes(cashier, 'it-view');
-  await view.getByTestId('it-log').scrollIntoViewIfNeeded();
-  await snapAtBothSizes(cashier, 'it-view-log');
+  // The log and the last sections, at the bottom of the dialog, at both sizes too.
+  for (const [width, height] of [
+    [1920, 1080],
+    [1280, 800],
+  ] as const) {
+    await cashier.setViewportSize({ width, height });
+    await view.evaluate((dialog) => dialog.scrollTo(0, dialog.scrollHeight));
+    await snap(cashier, `it-view-log-${width}x${height}`);
+  }
 
   // The diagnostics bundle: written in the data folder and downloaded, with no member's name, email, phone or card.
   await view.getByTestId('it-export-button').click();
