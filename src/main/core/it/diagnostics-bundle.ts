@@ -32,8 +32,8 @@ export function buildBundle(input: BundleInput): { fileName: string; content: st
     hq: redactValue(overview.hq),
     updates: redactValue(overview.updates),
     config: redactValue(withoutSecrets(input.config)),
-    // Device names are the installer's, not people's: only free-text redaction.
-    devices: overview.devices.map((d) => ({ ...d, endpoint: d.endpoint })),
+    // Device names and endpoints are the installer's, not people's.
+    devices: overview.devices,
     deviceDiagnostics: redactValue(input.deviceDiagnostics),
     logs: overview.logLines.map((line) => redactValue(line)),
   };
