@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/main/core/ports';
 import type { DownloadProgress, UpdateFeed } from '../../src/main/core/updates/updater-port';
 import type { ReleaseManifest } from '../../src/shared/updates/release';
+import { devReleaseKeys } from '../../src/main/web-bridge/dev-release-keys';
 import {
   createStandinUpdater,
   parseFeedYaml,
@@ -207,5 +208,32 @@ describe('the stand-in updater (browser mode and e2e only)', () => {
     });
     expect(() => parseFeedYaml('version: 1.2.0\n  stray: 1\n')).toThrow('a line this updater does not read');
     expect(() => parseFeedYaml('version: 1.2.0\nfiles:\n')).toThrow('the feed is malformed');
+  });
+});
+
+describe('the release keys a browser-mode kiosk trusts (development only)', () => {
+  const key = (seed: number) => {
+    const publicKey = Buffer.alloc(32, seed).toString('base64url');
+    return { keyId: `release-test-${seed}`, publicKey };
+  };
+
+  it('the shipped keys, a development folder’s and the embedded HQ’s, each once', () => {
+    const shipped = join(dataDir, 'shipped');
+    const extra = join(dataDir, 'extra');
+    mkdirSync(shipped);
+    mkdirSync(extra);
+    writeFileSync(join(shipped, 'a.json'), JSON.stringify(key(1)));
+    writeFileSync(join(extra, 'b.json'), JSON.stringify(key(2)));
+    writeFileSync(join(extra, 'a-again.json'), JSON.stringify(key(1)));
+    const keys = devReleaseKeys({ shippedDir: shipped, extraDir: extra, embedded: key(3) });
+    expect(keys.map((k) => k.keyId).sort()).toEqual(['release-test-1', 'release-test-2', 'release-test-3']);
+    expect(devReleaseKeys({ shippedDir: shipped }).map((k) => k.keyId)).toEqual(['release-test-1']);
+  });
+
+  it('a file in the development folder that holds no key stops the start, rather than trusting less than IT thinks', () => {
+    const extra = join(dataDir, 'extra');
+    mkdirSync(extra);
+    writeFileSync(join(extra, 'bad.json'), JSON.stringify({ keyId: 'x', publicKey: 'short' }));
+    expect(() => devReleaseKeys({ shippedDir: join(dataDir, 'none'), extraDir: extra })).toThrow('is not a release key');
   });
 });

@@ -3,7 +3,7 @@
  * machines where Electron cannot run and for the end-to-end tests.
  *
  *   tsx src/main/web-bridge/cli.ts [--port 5170] [--data ./data] [--config terminal.json] [--devices auto|simulated|rig|real]
- *                                  [--hq embedded|none|<url>] [--seed-only] [--verbose]
+ *                                  [--hq embedded|none|<url>] [--release-keys DIR] [--seed-only] [--verbose]
  *
  * `--hq embedded` (the default when the configuration names no HQ) runs HQ on
  * PGlite in <data>/hq as a child process and enrols the terminal with it.
@@ -29,7 +29,8 @@ import { startEmbeddedHq, type EmbeddedHq } from './embedded-hq';
 import { startWebBridge } from './web-bridge';
 import { formatCardNumber } from '../../shared/domain/card-number';
 import { hqAt } from './hq-setting';
-import { standinInstalledVersion } from './standin-updater';
+import { createStandinUpdater, standinInstalledVersion } from './standin-updater';
+import { devReleaseKeys } from './dev-release-keys';
 import { isSupervised, KIOSK_RESTART_EXIT, screenTokensFromEnv } from './supervisor';
 import { LogRing } from '../core/it/log-ring';
 
@@ -42,6 +43,8 @@ const { values } = parseArgs({
     devices: { type: 'string', default: process.env.FIDELE_DEVICES ?? 'auto' },
     hq: { type: 'string', default: process.env.FIDELE_HQ },
     'hq-port': { type: 'string', default: process.env.FIDELE_HQ_PORT ?? '8787' },
+    // Development only: more release keys to trust, e.g. `npm run hq -- release key --out DIR` of a separate dev HQ.
+    'release-keys': { type: 'string', default: process.env.FIDELE_RELEASE_KEYS },
     verbose: { type: 'boolean', default: false },
   },
   strict: true,
@@ -118,6 +121,22 @@ const clock: Clock = { now: () => seedingAt ?? systemClock.now() };
 // Browser mode only: the version the stand-in updater last « installed » (standin-updater.ts), else this build's.
 const buildVersion = currentAppVersion().version;
 const appVersion = standinInstalledVersion(dataDir, buildVersion, logger) ?? buildVersion;
+// Updates in the browser mode: the stand-in updater (downloads from HQ, « installs » by restarting under the
+// supervisor), trusting the shipped release keys and, in development, the embedded HQ's (dev-release-keys.ts).
+const embeddedReleaseKey = embeddedHq
+  ? await embeddedHq.releaseKey().catch((error: unknown) => {
+      logger.warn('the embedded HQ gave no release key: its releases will be refused', { error: String(error) });
+      return null;
+    })
+  : null;
+const releaseKeys = devReleaseKeys({ extraDir: values['release-keys'], embedded: embeddedReleaseKey });
+const updater = createStandinUpdater({
+  dataDir,
+  logger,
+  clock: systemClock,
+  baseVersion: buildVersion,
+  restart: isSupervised() ? () => void stop(KIOSK_RESTART_EXIT) : null,
+});
 
 let core: Core;
 try {
@@ -130,6 +149,8 @@ try {
     random: cryptoRandom,
     logger,
     appVersion,
+    updater,
+    releaseKeys,
     logRing,
     // The IT view's « Redémarrer »: the supervisor starts this kiosk again; without it, say so rather than stop for good.
     restart: () => {

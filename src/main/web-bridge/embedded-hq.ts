@@ -12,6 +12,8 @@ export interface EmbeddedHq {
   staff: { username: string; password: string };
   /** A one-time enrolment code for terminal `terminalId` of `storeId`, from HQ's loopback operator API. */
   enrolCode(storeId: string, terminalId: string): Promise<string>;
+  /** This HQ's release key (made on first use, as `npm run hq -- release key` does): the development kiosk trusts it. */
+  releaseKey(): Promise<{ keyId: string; publicKey: string }>;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,12 @@ export async function startEmbeddedHq(o: { dataDir: string; port: number }): Pro
       const body = (await response.json()) as { code?: unknown; error?: { message?: string } };
       if (!response.ok || typeof body.code !== 'string') throw new Error(`HQ refused an enrolment code: ${body.error?.message ?? response.status}`);
       return body.code;
+    },
+    async releaseKey() {
+      const response = await fetch(`${url}/v1/releases/key`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+      const body = (await response.json()) as { keyId?: unknown; publicKey?: unknown; error?: { message?: string } };
+      if (!response.ok || typeof body.keyId !== 'string' || typeof body.publicKey !== 'string') throw new Error(`HQ refused its release key: ${body.error?.message ?? response.status}`);
+      return { keyId: body.keyId, publicKey: body.publicKey };
     },
     close: () => stopChild(child),
   };
