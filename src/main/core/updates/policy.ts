@@ -284,7 +284,8 @@ function decide(s: PolicyState, now: number, config: PolicyConfig): Step {
   if (!d || !release) return idle();
   if (release.signature === s.refused) return { state: { ...s, state: 'failed', target: release, file: null, progress: null, waitingFor: [], retryAt: null }, effects: [] };
   const m = release.manifest;
-  if (m.channel !== d.channel) {
+  // A pilot store runs stable releases too; a stable store never runs a build published for the pilots.
+  if (m.channel === 'pilot' && d.channel !== 'pilot') {
     return fail({ ...s, target: release }, 'unknown-channel', `the release is for channel « ${m.channel} », this terminal follows « ${d.channel} »`, now, config, true);
   }
   const order = compareVersions(m.version, s.installed);
