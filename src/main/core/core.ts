@@ -352,7 +352,8 @@ export function createCore(options: CoreOptions): Core {
     logger,
     updater: options.updater ?? null,
     releaseKeys: options.releaseKeys,
-    tickMs: options.updateTickMs,
+    tickMs: options.updateTickMs ?? config.updates?.tickMs,
+    config: config.updates?.customerIdleMs === undefined ? undefined : { customerIdleMs: config.updates.customerIdleMs },
   });
   const itMethods = itHandlers({
     gate: new ItGate({ store: options.itAccess ?? (dataDir ? fileItAccessStore(dataDir) : memoryItAccessStore()), clock }),

@@ -133,6 +133,16 @@ export const TerminalConfig = z.strictObject({
   wedge: WedgeSettings.partial().optional(),
   /** The satisfaction question on the customer screen after a sale (core/incidents/survey.ts); absent, never asked. */
   survey: SurveySettings.optional(),
+  /**
+   * The update policy's waits (core/updates/policy.ts; defaults there): how long the customer screen must have
+   * been left alone before an install, and how often the policy looks at the time. Demos and tests shorten them.
+   */
+  updates: z
+    .strictObject({
+      customerIdleMs: z.number().int().min(0).max(3_600_000).optional(),
+      tickMs: z.number().int().min(250).max(600_000).optional(),
+    })
+    .optional(),
   /** Points adjustments above this need a manager's PIN. */
   adjustmentThresholdPoints: z.number().int().min(0).max(1_000_000).optional(),
   /** The manager PIN as `scrypt$N$r$p$salt$hash` (see docs/ledger.md); unset, large adjustments are refused. */
