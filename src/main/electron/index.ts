@@ -19,6 +19,8 @@ import { seedDemoStoreIfEmpty } from '../core/seed/demo-members';
 import { fileVault, vaultKeyPath } from '../core/security/file-vault';
 import { lockDownDir, privateUmask } from '../core/security/private-files';
 import { startConfiguredTillApi } from '../till-api/till-api';
+import { loadReleaseKeys } from '../core/updates/verify';
+import { createElectronUpdater } from './updater';
 import { WINDOW_ROLES } from './app-url';
 import { bindElectronIpc } from './ipc';
 import { registerAppScheme, serveAppScheme } from './protocol';
@@ -101,6 +103,8 @@ async function start(): Promise<void> {
     validateOutput: !app.isPackaged,
     // Real devices are named in resources/, which lives beside the app, not in the working directory.
     ...(config.devices === 'real' ? { devicesConfig: loadTerminalDevicesConfig(join(app.getAppPath(), 'resources'), process.env) } : {}),
+    // Only a packaged terminal updates itself (electron-updater, checked by the policy against the release keys it shipped with).
+    ...(app.isPackaged ? { updater: createElectronUpdater({ logger }), releaseKeys: loadReleaseKeys(join(app.getAppPath(), 'resources', 'release-keys')) } : {}),
   });
   const seeded = seedDemoStoreIfEmpty(core.members, config.demoSeed, systemClock.now());
   if (seeded > 0) logger.info('seeded the demo store', { members: seeded });
