@@ -156,7 +156,14 @@ async function measureSales(core: Core, customers: Customers, samples: number) {
   const bareNs: number[] = [];
   let redeemed = 0;
   let i = 0;
+  // CPU time (user + system, µs) of the kept samples: what a loaded machine's wall clock hides.
+  const cpu = { sale: 0, bare: 0 };
+  const cpuSince = (start: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(start);
+    return used.user + used.system;
+  };
   const sales = async (count: number, keep: boolean) => {
+    const start = process.cpuUsage();
     for (let k = 0; k < count; k++, i++) {
       const memberId = customers.pick();
       const redeem = customers.redeemFor(memberId, i);
@@ -168,14 +175,17 @@ async function measureSales(core: Core, customers: Customers, samples: number) {
       if (redeem > 0) redeemed++;
       if (keep) saleNs.push(elapsed);
     }
+    if (keep) cpu.sale += cpuSince(start);
   };
   const bares = (count: number, keep: boolean) => {
+    const start = process.cpuUsage();
     for (let k = 0; k < count; k++) {
       const t = process.hrtime.bigint();
       bare.immediate(Date.now(), body);
       const elapsed = Number(process.hrtime.bigint() - t);
       if (keep) bareNs.push(elapsed);
     }
+    if (keep) cpu.bare += cpuSince(start);
   };
   // Between blocks, untimed, the event loop runs what fell due, as between a till's sales: the terminal's
   // timers (its write-ahead log checkpoints, wal-checkpoints.ts) run there, not inside a measured commit.
@@ -193,7 +203,7 @@ async function measureSales(core: Core, customers: Customers, samples: number) {
       await sales(n, true);
     }
   }
-  return { saleNs, bareNs, redeemed };
+  return { saleNs, bareNs, redeemed, saleCpuMs: cpu.sale / 1000 / saleNs.length, bareCpuMs: cpu.bare / 1000 / bareNs.length };
 }
 
 /**
@@ -336,6 +346,7 @@ export async function runLedgerBench(argv: string[]): Promise<void> {
       `sale (ledger.manualCommit via dispatch), ${saleRun.saleNs.length} sales, ${saleRun.redeemed} redeeming: p50 ${ms(sale.p50)}, p90 ${ms(sale.p90)}, p99 ${ms(sale.p99)}, max ${ms(sale.max)}`,
     );
     console.log(`bare single-row INSERT transaction, fsync'd, same database: p50 ${ms(bare.p50)}, p90 ${ms(bare.p90)}, p99 ${ms(bare.p99)}`);
+    console.log(`CPU time (user + system) per sample: sale ${ms(saleRun.saleCpuMs)}, bare INSERT ${ms(saleRun.bareCpuMs)}`);
     console.log(`sale ÷ bare (medians): ${ratio.toFixed(2)} [target ≤ ${TARGETS.saleVsBareRatio}: ${verdict(ratio <= TARGETS.saleVsBareRatio)}]`);
     console.log(
       `balance (ledger.account via dispatch), ${balanceNs.length} reads: p50 ${fmt(balance.p50)}, p99 ${fmt(balance.p99)}, max ${fmt(balance.max)}` +
@@ -366,6 +377,8 @@ export async function runLedgerBench(argv: string[]): Promise<void> {
         bare_insert_p50_ms: round(bare.p50),
         bare_insert_p99_ms: round(bare.p99),
         sale_vs_bare_ratio: Math.round(ratio * 100) / 100,
+        sale_cpu_ms: round(saleRun.saleCpuMs),
+        bare_insert_cpu_ms: round(saleRun.bareCpuMs),
         balance_p50_ms: round(balance.p50),
         balance_p99_ms: round(balance.p99),
         api_commit_p50_ms: round(apiCommit.p50),
