@@ -6,6 +6,7 @@ import { useTerminalInfo } from '../common/use-terminal-info';
 import { DeviceTable } from './DeviceTable';
 import { HqExceptions } from './HqExceptions';
 import { SyncPanel } from './SyncPanel';
+import { UpdateStatusPanel } from './UpdateStatusPanel';
 import { WedgeScannerTest } from './WedgeScannerTest';
 
 /** Diagnostics shown: the latest few; the core keeps a couple of hundred. */
@@ -68,6 +69,7 @@ export function DiagnosticsDialog({ sync, onSync, onClose }: { sync: SyncStatusV
       )}
       {sync && <SyncPanel status={sync} onStatus={onSync} />}
       {sync && <HqExceptions status={sync} />}
+      <UpdateStatusPanel />
       {!view && error === null && <p className="muted">{t('cashier.diagnostics.loading')}</p>}
       {error !== null && (
         <p className="action-error" role="alert">
