@@ -73,6 +73,21 @@ describe('checkpoints off the commit path', () => {
     }
   });
 
+  it('a tick that finds the connection busy with a query waits for the next one, without throwing in a timer', () => {
+    const checkpoints = startIdleCheckpoints(db, { tickMs: 3_600_000 });
+    try {
+      write(db, 5);
+      checkpoints.tick();
+      const reading = db.prepare('SELECT id FROM filler').iterate();
+      reading.next();
+      expect(checkpoints.tick()).toBe(false);
+      reading.return?.();
+      expect(checkpoints.tick()).toBe(true);
+    } finally {
+      checkpoints.stop();
+    }
+  });
+
   it('keeps SQLite’s own checkpoints when asked, and in memory', () => {
     const auto = openDatabase(join(dir, 'auto.sqlite'), { checkpoints: 'auto' });
     open.push(auto);

@@ -49,16 +49,17 @@ export function startIdleCheckpoints(db: Database.Database, options: IdleCheckpo
       stop();
       return false;
     }
-    const now = changes.get() as number;
-    const idle = now === seen;
-    seen = now;
-    if (now === checkpointed || (!idle && now - checkpointed < maxPending)) return false;
     try {
+      const now = changes.get() as number;
+      const idle = now === seen;
+      seen = now;
+      if (now === checkpointed || (!idle && now - checkpointed < maxPending)) return false;
       db.pragma('wal_checkpoint(PASSIVE)');
       checkpointed = now;
       return true;
     } catch {
-      // A busy or failing checkpoint loses nothing (the log keeps every frame): the next tick tries again.
+      // A connection busy with a query (an open iterator), or a failing checkpoint, loses nothing: the log
+      // keeps every frame, and the next tick tries again.
       return false;
     }
   };
