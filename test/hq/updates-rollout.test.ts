@@ -171,12 +171,25 @@ describe('the feed and its files', () => {
     expect(counted.map((r) => r.code).sort()).toEqual(expect.arrayContaining(['bad_token', 'no_token']));
   });
 
-  it('a revoked terminal’s token opens nothing', async () => {
-    const t = await terminal('paris-11-t9', 'paris-11');
-    const d = await directiveOf(hq, t);
-    const { revoke } = await import('../../src/hq/enrolment');
-    await revoke(hq.ctx, t.terminalId);
-    expect((await feedOf(hq, d)).status).toBe(403);
+  it('a revoked terminal’s token opens nothing once the feed’s snapshot is past its age (5 s)', async () => {
+    const service = updateService(hq.ctx)!;
+    const real = service.monotonic;
+    let mono = 0;
+    service.monotonic = () => mono;
+    try {
+      const t = await terminal('paris-11-t9', 'paris-11');
+      const d = await directiveOf(hq, t);
+      expect((await feedOf(hq, d)).status).toBe(200);
+      const { revoke } = await import('../../src/hq/enrolment');
+      await revoke(hq.ctx, t.terminalId);
+      mono = service.snapshotTtlMs + 1;
+      const statuses: number[] = [];
+      for (let i = 0; i < 20 && statuses.at(-1) !== 403; i += 1) statuses.push((await feedOf(hq, d)).status);
+      expect(statuses.at(-1)).toBe(403);
+      expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+    } finally {
+      service.monotonic = real;
+    }
   });
 
   it('serves the file to its terminal, whole or by Range (206) so a download resumes', async () => {

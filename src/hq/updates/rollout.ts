@@ -5,6 +5,7 @@ import { HqError, newId, type HqContext } from '../context';
 import type { Sql } from '../db';
 import { auditIt } from './it-audit';
 import { findRelease, RELEASE_COLUMNS, type ReleaseRow } from './releases';
+import { updatesChanged } from './service';
 
 /**
  * Who gets which release (issue 13 §3). Stores belong to cohorts (« pilot »
@@ -74,6 +75,7 @@ export async function setStoreCohort(ctx: HqContext, storeId: string, cohort: st
     }
     await auditIt(ctx, tx, 'cohort', by, cohort === null ? `store ${storeId} left its cohort` : `store ${storeId} in cohort ${cohort}`, { storeId, cohort });
   });
+  updatesChanged(ctx);
   return { storeId, cohort };
 }
 
@@ -180,6 +182,7 @@ export async function createRollout(ctx: HqContext, spec: RolloutSpec, by: strin
     ]);
     await auditIt(ctx, tx, 'rollout', by, `rollout of ${row.version} to ${describeScope(row)} at ${percent} %`, { rolloutId: row.rollout_id, version: row.version, ...scope, percent });
   });
+  updatesChanged(ctx);
   return row;
 }
 
@@ -188,19 +191,21 @@ function describeScope(r: Pick<RolloutRow, 'stores' | 'cohorts'>): string {
 }
 
 export async function setRolloutStatus(ctx: HqContext, rolloutId: string, status: RolloutStatus, by: string): Promise<RolloutRow> {
-  return ctx.sql.transaction(async (tx) => {
+  const row = await ctx.sql.transaction(async (tx) => {
     const row = await findRollout(tx, rolloutId);
     if (row.status === status) return row;
     await tx.query('UPDATE rollout SET status = $2, updated_at = $3 WHERE rollout_id = $1', [rolloutId, status, ctx.clock.now()]);
     await auditIt(ctx, tx, status === 'paused' ? 'paused' : 'resumed', by, `rollout of ${row.version} ${status === 'paused' ? 'paused' : 'resumed'}`, { rolloutId, version: row.version });
     return { ...row, status, updated_at: ctx.clock.now() };
   });
+  updatesChanged(ctx);
+  return row;
 }
 
 /** Widening only: a higher percentage, more stores or cohorts. Narrowing is a pause (terminals already offered keep the release anyway). */
 export async function widenRollout(ctx: HqContext, rolloutId: string, change: { percent?: unknown; stores?: unknown; cohorts?: unknown }, by: string): Promise<RolloutRow> {
   const added = checkScope(change.stores, change.cohorts);
-  return ctx.sql.transaction(async (tx) => {
+  const widened = await ctx.sql.transaction(async (tx) => {
     const row = await findRollout(tx, rolloutId);
     const percent = change.percent === undefined ? row.percent : checkPercent(change.percent);
     if (percent < row.percent) throw new HqError('malformed', 400, `rollout at ${row.percent} %: widening cannot lower it to ${percent} % (pause the rollout instead)`);
@@ -211,6 +216,8 @@ export async function widenRollout(ctx: HqContext, rolloutId: string, change: { 
     await auditIt(ctx, tx, 'widened', by, `rollout of ${row.version} widened to ${describeScope(next)} at ${percent} %`, { rolloutId, version: row.version, stores, cohorts, percent });
     return next;
   });
+  updatesChanged(ctx);
+  return widened;
 }
 
 export async function listRollouts(sql: Sql): Promise<RolloutRow[]> {
@@ -244,49 +251,51 @@ export async function terminalPlace(sql: Sql, terminalId: string): Promise<(Term
   return { terminalId: r.terminal_id, storeId: r.store_id, cohort: r.cohort, channel: channelOfCohort(r.cohort), status: r.status, appVersion: r.app_version };
 }
 
-type Candidate = RolloutRow & ReleaseRow & { offered: boolean };
+/** A rollout and the release it offers. */
+export interface RolloutCandidate {
+  rollout: RolloutRow;
+  release: ReleaseRow;
+}
+
+/** Every rollout with its release, newest first: the order in which they claim a terminal. */
+export async function rolloutCandidates(sql: Sql): Promise<RolloutCandidate[]> {
+  const rows = await sql.query<RolloutRow & ReleaseRow>(
+    `SELECT r.rollout_id, r.stores, r.cohorts, r.percent, r.status, r.created_at, r.created_by, r.updated_at, ${RELEASE_COLUMNS.split(', ')
+      .map((c) => `a.${c}`)
+      .join(', ')}
+     FROM rollout r JOIN app_release a ON a.version = r.version ORDER BY r.rank DESC`,
+  );
+  return rows.map((r) => {
+    const { rollout_id, stores, cohorts, percent, status, created_at, created_by, updated_at, ...release } = r;
+    return { rollout: { rollout_id, version: r.version, stores, cohorts, percent, status, created_at, created_by, updated_at }, release };
+  });
+}
 
 /**
- * The release a terminal should run, from the newest rollout that reaches it
- * (active and covering it, or having offered it before, paused or not), and
- * records the offer so a later pause keeps it.
+ * The release a terminal should run: the newest rollout that reaches it —
+ * active and covering it, or having offered it before, paused or not.
  */
+export function chooseTarget(candidates: readonly RolloutCandidate[], offered: (rolloutId: string) => boolean, place: TerminalPlace): RolloutCandidate | null {
+  return candidates.find((c) => offered(c.rollout.rollout_id) || (c.rollout.status === 'active' && rolloutCovers(c.rollout, c.release, place))) ?? null;
+}
+
+/** Remembers that a rollout offered its release to a terminal: a later pause keeps it there. */
+export async function recordOffer(ctx: HqContext, terminalId: string, rolloutId: string): Promise<void> {
+  await ctx.sql.query('INSERT INTO rollout_offer (terminal_id, rollout_id, offered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [terminalId, rolloutId, ctx.clock.now()]);
+}
+
+/** The terminal's target, read from the database (the pull), the offer recorded. */
 export async function targetOf(ctx: HqContext, place: TerminalPlace): Promise<{ release: ReleaseRow; rolloutId: string } | null> {
-  const rows = await ctx.sql.query<Candidate>(
-    `SELECT r.rollout_id, r.stores, r.cohorts, r.percent, r.status, r.created_at, r.created_by, r.updated_at, ${RELEASE_COLUMNS
-      .split(', ')
-      .map((c) => `a.${c}`)
-      .join(', ')}, (o.terminal_id IS NOT NULL) AS offered
-     FROM rollout r JOIN app_release a ON a.version = r.version
-     LEFT JOIN rollout_offer o ON o.rollout_id = r.rollout_id AND o.terminal_id = $1
-     WHERE r.status = 'active' OR o.terminal_id IS NOT NULL
-     ORDER BY r.rank DESC`,
-    [place.terminalId],
-  );
-  const chosen = rows.find((r) => r.offered || (r.status === 'active' && rolloutCovers(r, r, place)));
+  const candidates = await rolloutCandidates(ctx.sql);
+  const offers = await ctx.sql.query<{ rollout_id: string }>('SELECT rollout_id FROM rollout_offer WHERE terminal_id = $1', [place.terminalId]);
+  const offered = new Set(offers.map((o) => o.rollout_id));
+  const chosen = chooseTarget(candidates, (id) => offered.has(id), place);
   if (!chosen) return null;
-  if (!chosen.offered) {
-    await ctx.sql.query('INSERT INTO rollout_offer (terminal_id, rollout_id, offered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-      place.terminalId,
-      chosen.rollout_id,
-      ctx.clock.now(),
-    ]);
+  if (!offered.has(chosen.rollout.rollout_id)) {
+    await recordOffer(ctx, place.terminalId, chosen.rollout.rollout_id);
+    updatesChanged(ctx);
   }
-  const release: ReleaseRow = {
-    version: chosen.version,
-    channel: chosen.channel,
-    file_name: chosen.file_name,
-    sha512: chosen.sha512,
-    size: chosen.size,
-    allow_downgrade: chosen.allow_downgrade,
-    published_at: chosen.published_at,
-    key_id: chosen.key_id,
-    signature: chosen.signature,
-    blob: chosen.blob,
-    notes: chosen.notes,
-    published_by: chosen.published_by,
-  };
-  return { release, rolloutId: chosen.rollout_id };
+  return { release: chosen.release, rolloutId: chosen.rollout.rollout_id };
 }
 
 export async function maintenanceWindowOf(sql: Sql, storeId: string): Promise<MaintenanceWindow | null> {

@@ -8,7 +8,8 @@ import { checkFeedToken } from './feed-token';
 import { feedYaml } from './feed-yaml';
 import { releasesOverview } from './progress';
 import { ensureReleaseKey, publishRelease, type PublishRequest } from './releases';
-import { createRollout, findRollout, setMaintenanceWindow, setMinAppVersion, setRolloutStatus, setStoreCohort, targetOf, terminalPlace, widenRollout } from './rollout';
+import { feedTarget, feedTerminal } from './feed-snapshot';
+import { createRollout, findRollout, setMaintenanceWindow, setMinAppVersion, setRolloutStatus, setStoreCohort, widenRollout } from './rollout';
 import { updateService } from './service';
 import { updateHistory } from './status';
 
@@ -55,13 +56,13 @@ async function bearer(ctx: HqContext, request: FastifyRequest, reply: FastifyRep
       .send({ error: { code: check.code, message: check.code === 'expired_token' ? 'the feed token expired: pull again for a new one' : 'a feed token from the last pull is required' } });
     return null;
   }
-  const place = await terminalPlace(ctx.sql, check.terminalId);
-  if (!place || place.status !== 'active') {
+  const known = await feedTerminal(ctx, service, check.terminalId);
+  if (!known || known.status !== 'active') {
     ctx.guard.refused(action, 'revoked', null, null);
     await refusal(reply, 403, 'revoked', `terminal ${check.terminalId} is not an active terminal`);
     return null;
   }
-  return place;
+  return { ...known, service };
 }
 
 /** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; null for none, several, or one this server ignores. */
@@ -88,31 +89,27 @@ const who = (request: FastifyRequest): string => {
 export function registerUpdateRoutes(app: FastifyInstance, ctx: HqContext, staff: Guards): void {
   app.get('/v1/updates/feed/:channel/:file', async (request, reply) => {
     const { channel, file } = request.params as { channel: string; file: string };
-    const place = await bearer(ctx, request, reply, FEED_ACTION);
-    if (!place) return reply;
+    const bearing = await bearer(ctx, request, reply, FEED_ACTION);
+    if (!bearing) return reply;
     if (!(RELEASE_CHANNELS as readonly string[]).includes(channel) || !FEED_FILES.has(file)) {
       ctx.guard.refused(FEED_ACTION, 'not_found', null, null);
       return refusal(reply, 404, 'not_found', `no feed ${channel}/${file}: channels ${RELEASE_CHANNELS.join(', ')}, files ${[...FEED_FILES].join(', ')}`);
     }
-    const target = await targetOf(ctx, place);
-    const current = await ctx.sql.query<{ app_version: string }>('SELECT app_version FROM terminal WHERE terminal_id = $1', [place.terminalId]);
-    return reply
-      .type('text/yaml; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(feedYaml(target?.release ?? null, current[0]?.app_version ?? place.appVersion));
+    const target = await feedTarget(ctx, bearing.service, bearing.place);
+    return reply.type('text/yaml; charset=utf-8').header('cache-control', 'no-store').send(feedYaml(target?.release ?? null, bearing.appVersion));
   });
 
   app.get('/v1/updates/files/:file', async (request, reply) => {
     const { file } = request.params as { file: string };
-    const place = await bearer(ctx, request, reply, FILE_ACTION);
-    if (!place) return reply;
-    const target = await targetOf(ctx, place);
+    const bearing = await bearer(ctx, request, reply, FILE_ACTION);
+    if (!bearing) return reply;
+    const target = await feedTarget(ctx, bearing.service, bearing.place);
     // Only the file of this terminal's own target: the feed token is no key to every build HQ holds.
     if (!target || target.release.file_name !== file) {
       ctx.guard.refused(FILE_ACTION, 'not_found', null, null);
       return refusal(reply, 404, 'not_found', `${file} is not this terminal's update`);
     }
-    const path = blobPath(updateService(ctx)!.dataDir, target.release.blob);
+    const path = blobPath(bearing.service.dataDir, target.release.blob);
     const size = statSync(path).size;
     const range = parseRange(request.headers.range, size);
     reply.header('accept-ranges', 'bytes').header('cache-control', 'no-store').type('application/octet-stream');

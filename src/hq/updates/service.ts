@@ -15,10 +15,17 @@ export interface UpdateService {
   feedSecret: Buffer;
   /** How long a feed token given in a pull stays valid. */
   feedTokenTtlMs: number;
+  /** How long the feed's in-memory snapshot is used before it is read again (feed-snapshot.ts). */
+  snapshotTtlMs: number;
+  /** A monotonic clock in ms for that snapshot's age (performance.now; injected by tests). */
+  monotonic: () => number;
+  /** Bumped by every change HQ makes to what a feed says (updatesChanged): a snapshot older than it is not used. */
+  changes: number;
 }
 
 export const FEED_SECRET_FILE = 'update-feed.secret';
 export const DEFAULT_FEED_TOKEN_TTL_MS = 30 * 60_000;
+export const DEFAULT_SNAPSHOT_TTL_MS = 5_000;
 
 const services = new WeakMap<HqContext, UpdateService>();
 
@@ -35,12 +42,25 @@ function loadOrCreateFeedSecret(ctx: HqContext, dataDir: string): Buffer {
   return secret;
 }
 
-export function configureUpdates(ctx: HqContext, dataDir: string, o: { feedTokenTtlMs?: number } = {}): UpdateService {
-  const service: UpdateService = { dataDir, feedSecret: loadOrCreateFeedSecret(ctx, dataDir), feedTokenTtlMs: o.feedTokenTtlMs ?? DEFAULT_FEED_TOKEN_TTL_MS };
+export function configureUpdates(ctx: HqContext, dataDir: string, o: Partial<Pick<UpdateService, 'feedTokenTtlMs' | 'snapshotTtlMs' | 'monotonic'>> = {}): UpdateService {
+  const service: UpdateService = {
+    dataDir,
+    feedSecret: loadOrCreateFeedSecret(ctx, dataDir),
+    feedTokenTtlMs: o.feedTokenTtlMs ?? DEFAULT_FEED_TOKEN_TTL_MS,
+    snapshotTtlMs: o.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS,
+    monotonic: o.monotonic ?? (() => performance.now()),
+    changes: 0,
+  };
   services.set(ctx, service);
   return service;
 }
 
 export function updateService(ctx: HqContext): UpdateService | null {
   return services.get(ctx) ?? null;
+}
+
+/** HQ changed a rollout, a cohort, an offer or a terminal's reported version: the feed reads the database again. */
+export function updatesChanged(ctx: HqContext): void {
+  const service = services.get(ctx);
+  if (service) service.changes += 1;
 }

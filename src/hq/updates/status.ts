@@ -2,6 +2,7 @@ import { signingPayload, type UpdateStatusRequest } from '../../shared/sync/prot
 import type { UpdateStatusReport } from '../../shared/updates/directive';
 import { authenticateTerminal } from '../auth';
 import { newId, type HqContext } from '../context';
+import { updatesChanged } from './service';
 
 /**
  * What terminals report of their updates (POST /v1/updates/status): HQ keeps
@@ -31,6 +32,8 @@ export async function receiveUpdateStatus(ctx: HqContext, request: UpdateStatusR
       [request.terminalId, HISTORY_PER_TERMINAL],
     );
   });
+  // The feed answers a terminal without a target with its reported version.
+  updatesChanged(ctx);
   return undefined;
 }
 
