@@ -28,7 +28,7 @@ const idle: UpdateStatusView = {
 const api = { call: () => new Promise(() => {}), on: () => () => {} } as unknown as ApiClient;
 
 function render(status: UpdateStatusView, locale: 'fr' | 'en' = 'fr'): string {
-  return renderToStaticMarkup(createElement(AppProvider, { api, initialLocale: locale }, createElement(UpdateStatusPanel, { status })));
+  return renderToStaticMarkup(createElement(AppProvider, { api, initialLocale: locale, children: createElement(UpdateStatusPanel, { status }) }));
 }
 
 describe('the update panel', () => {
