@@ -11,7 +11,13 @@
  * - a member's balance as the cashier screen reads it (`ledger.account`);
  * - a sale through the till API over loopback HTTP, with a till token;
  * - untimed, at the end: the write-ahead log pages a sale and a bare INSERT
- *   commit, by b-tree (what the fsync'd commit writes).
+ *   commit, by b-tree (what the fsync'd commit writes);
+ * - the CPU time of the sales and of the bare INSERTs, per sample: on a
+ *   machine shared with other work the wall clock of an fsync says more about
+ *   the neighbours than about the ledger, its CPU time less so.
+ * Between blocks of samples, untimed, the event loop runs what fell due, as
+ * between a till's sales: the terminal copies its write-ahead log back there
+ * (db/wal-checkpoints.ts), never inside a commit.
  * Options: --entries N (default 2000000), --members N (default 20000),
  * --sales N (default 2000), --seed S.
  */
