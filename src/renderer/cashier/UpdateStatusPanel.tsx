@@ -31,7 +31,7 @@ const HISTORY_SHOWN = 8;
  * waiting for, the last error and the recent history. The installed version
  * keeps running whatever this says.
  */
-export function UpdateStatusPanel({ status: given }: { status?: UpdateStatusView | null } = {}) {
+export function UpdateStatusPanel({ status: given }: { status?: UpdateStatusView | null }) {
   const { t, locale } = useApp();
   const fetched = useUpdateStatus();
   const s = given ?? fetched;
