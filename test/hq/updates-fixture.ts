@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UpdateDirective, UpdateStatusReport } from '../../src/shared/updates/directive';
@@ -58,4 +59,16 @@ export const REPORT: UpdateStatusReport = {
 
 export function statusRequest(hq: TestHq, t: TestTerminal, report: Partial<UpdateStatusReport> = {}, o: { sentAt?: number } = {}) {
   return t.signed({ protocolVersion: 1, terminalId: t.terminalId, report: { ...REPORT, ...report }, sentAt: o.sentAt ?? hq.clock.value });
+}
+
+/** A GET naming another Host than the one HQ listens on (fetch will not send one): the name a terminal may know HQ by. */
+export function getAsHost(hq: TestHq, path: string, host: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${hq.url}${path}`, { headers: { ...headers, host } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -9,7 +9,7 @@ import { createRollout, rolloutBucket, setMaintenanceWindow, setMinAppVersion, s
 import { updateService } from '../../src/hq/updates/service';
 import { postgresUnavailable, startPostgresCluster, type PostgresCluster } from '../fakes/postgres-cluster';
 import { staffClient, startTestHq, TestTerminal, type StaffClient, type TestHq } from './hq-fixture';
-import { directiveOf, feedOf, getWith, publish, pullOf, statusRequest } from './updates-fixture';
+import { directiveOf, feedOf, getAsHost, getWith, publish, pullOf, statusRequest } from './updates-fixture';
 
 /**
  * The staged rollout as terminals see it (issue 13 §3): the pull's update
@@ -190,6 +190,13 @@ describe('the feed and its files', () => {
     } finally {
       service.monotonic = real;
     }
+  });
+
+  it('answers terminals by whatever host name they know HQ by, as the other terminal routes do', async () => {
+    const d = await directiveOf(hq, lyon);
+    expect(await getAsHost(hq, `${d.feedPath}/latest-linux.yml`, 'hq.internal.example', { authorization: `Bearer ${d.feedToken}` })).toBe(200);
+    // Staff pages and APIs still answer only to HQ's allowed names.
+    expect(await getAsHost(hq, '/v1/releases', 'hq.internal.example', { cookie: it_.cookie })).toBe(421);
   });
 
   it('serves the file to its terminal, whole or by Range (206) so a download resumes', async () => {

@@ -67,7 +67,8 @@ const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; manifest-src 
 export function installWebSecurity(app: FastifyInstance, security: WebSecurity): void {
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request);
-    if (TERMINAL_PATHS.has(path)) return;
+    // The terminals' update feed, files and status reports (updates/routes.ts) are terminal routes too.
+    if (TERMINAL_PATHS.has(path) || path.startsWith('/v1/updates/')) return;
     if (!security.allowedHosts.has(normaliseHost(request.hostname))) {
       return refuse(reply, 421, 'bad_host', 'this host name is not one HQ answers to (set HQ_ALLOWED_HOSTS)');
     }
