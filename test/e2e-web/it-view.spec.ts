@@ -36,6 +36,8 @@ test('IT view: the manager PIN and a wrong PIN are refused, the IT PIN opens it;
   await view.getByLabel('Code informatique (4 à 12 chiffres)').pressSequentially(IT_PIN);
   await cashier.keyboard.press('Enter');
   await expect(view.getByTestId('it-version')).toContainText('Version');
+  // The update policy's panel, the one the Diagnostic dialog shows.
+  await expect(view.getByTestId('it-version').getByTestId('update-panel')).toBeVisible();
   await expect(view.getByTestId('it-terminal')).toContainText('test-t1');
   await expect(view.getByTestId('it-data')).toContainText(dirname(kiosk.core.db.name));
   await expect(view.getByTestId('it-till-api')).toContainText('http://127.0.0.1:');

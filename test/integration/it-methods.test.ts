@@ -122,6 +122,8 @@ describe('the it.* methods', () => {
       logLines: string[];
     }>('it.overview');
     expect(view.app.version).toMatch(/^\d+\.\d+\.\d+/);
+    // The update policy's own view: its state and history, as the Diagnostic dialog shows them.
+    expect(view.updates).toMatchObject({ state: 'idle', currentVersion: view.app.version, history: expect.any(Array) });
     expect(view.terminal).toMatchObject({ terminalId: 'test-t1', terminalCode: 42, storeName: 'Magasin de test' });
     expect(view.dataDir).toBe(dir);
     expect(view.hq).toMatchObject({ url: null, sync: { state: 'unconfigured' } });

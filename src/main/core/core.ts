@@ -362,16 +362,11 @@ export function createCore(options: CoreOptions): Core {
     clock,
     dataDir,
     ring: logRing,
-    terminalInfo: () => handlers['terminal.info']({ role: 'cashier' }, {}) as unknown as Record<string, unknown>,
-    fallbackVersion: version,
+    app: { version, build: currentAppVersion().build },
     sync: () => sync.view(),
     devices: () => deviceDiagnostics().devices,
     deviceDiagnostics: () => deviceDiagnostics().diagnostics,
-    // The update policy's own view, where the terminal has one (dispatch answers unknown_method until then).
-    updates: async () => {
-      const answer = await dispatch('cashier', 'updates.status', {});
-      return answer.ok ? answer.value : null;
-    },
+    updates: () => updateMethods['updates.status']({ role: 'cashier' }, {}),
     printers: () => hardware?.printers ?? [],
     scans: itScans,
     restart: options.restart ?? null,

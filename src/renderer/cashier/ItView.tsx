@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { IT_SESSION_IDLE_MS, type ItBundleView, type ItOverview, type ItTestScanView, type ItUpdatesView } from '../../shared/contract';
+import { IT_SESSION_IDLE_MS, type ItBundleView, type ItOverview, type ItTestScanView } from '../../shared/contract';
 import { ApiError } from '../api/client';
 import { useApp } from '../common/app-context';
 import { errorText } from '../common/error-text';
 import { DeviceTable } from './DeviceTable';
+import { UpdateStatusPanel } from './UpdateStatusPanel';
 import { syncSummary } from './use-sync-status';
 import { WedgeScannerTest } from './WedgeScannerTest';
 import { zonedStamp } from './zoned-time';
@@ -268,13 +269,13 @@ function ItSections({ onLocked, onActive }: { onLocked(): void; onActive(): void
           <Facts
             rows={[
               [t('it.version.app'), <span className="mono">{view.app.version}</span>],
-              [t('it.version.build'), <span className="mono">{view.app.build ?? none}</span>],
+              [t('it.version.build'), <span className="mono">{view.app.build}</span>],
               [t('it.version.shell'), t(`it.version.shell.${view.app.shell}`)],
               [t('it.version.node'), <span className="mono">{view.app.node}</span>],
-              [t('it.updates.state'), view.updates ? <span className="mono">{view.updates.state}</span> : t('it.updates.unavailable')],
             ]}
           />
-          <UpdatesSummary updates={view.updates} />
+          {/* The update policy's own panel, kept current by updates.changed (download progress, what the install waits for). */}
+          <UpdateStatusPanel />
         </Section>
         <Section title={t('it.section.hq')} testId="it-hq">
           <Facts
@@ -327,31 +328,6 @@ function ItSections({ onLocked, onActive }: { onLocked(): void; onActive(): void
         <RestartSection run={run} />
       </div>
     </div>
-  );
-}
-
-/** Until the update policy's own panel is here: the history as `updates.status` gives it. */
-function UpdatesSummary({ updates }: { updates: ItUpdatesView | null }) {
-  const { t } = useApp();
-  if (!updates) return null;
-  const history = updates.history ?? [];
-  return (
-    <>
-      <h4>{t('it.updates.history')}</h4>
-      {history.length === 0 ? (
-        <p className="muted">{t('it.updates.no_history')}</p>
-      ) : (
-        <ul className="it-history">
-          {history.slice(0, 10).map((entry, i) => (
-            <li key={i} className="mono">
-              {Object.entries(entry)
-                .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
-                .join(' · ')}
-            </li>
-          ))}
-        </ul>
-      )}
-    </>
   );
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeviceInfo, Timestamp } from './schemas';
 import { SyncStatusView } from './sync-views';
+import { UpdateStatusView } from '../updates/status-view';
 
 /**
  * The IT view on the terminal (docs: issue 13, item 5), behind an IT PIN that
@@ -20,21 +21,11 @@ export const ItUnlockInput = z.strictObject({ pin: ItPin });
 export const ItSessionView = z.object({ expiresAt: Timestamp });
 export type ItSessionView = z.infer<typeof ItSessionView>;
 
-/**
- * What `updates.status` answers, as far as the IT view reads it: kept loose
- * (passthrough) so the update policy may add fields without breaking this view.
- */
-export const ItUpdatesView = z.looseObject({
-  state: z.string(),
-  history: z.array(z.looseObject({})).optional(),
-});
-export type ItUpdatesView = z.infer<typeof ItUpdatesView>;
-
 export const ItOverview = z.object({
   session: ItSessionView,
-  app: z.object({ version: z.string(), build: z.string().nullable(), shell: z.enum(['electron', 'browser']), node: z.string() }),
-  /** null until the terminal has an update policy (`updates.status`). */
-  updates: ItUpdatesView.nullable(),
+  app: z.object({ version: z.string(), build: z.string(), shell: z.enum(['electron', 'browser']), node: z.string() }),
+  /** `updates.status` (state, versions, progress, what the install waits for, history); null if it could not be read. */
+  updates: UpdateStatusView.nullable(),
   hq: z.object({ url: z.string().nullable(), sync: SyncStatusView }),
   terminal: z.object({ terminalId: z.string(), terminalCode: z.number().int(), storeId: z.string().nullable(), storeName: z.string() }),
   devices: z.array(DeviceInfo.extend({ endpoint: z.string().nullable() })),

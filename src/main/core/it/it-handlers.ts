@@ -1,5 +1,6 @@
 import { AppFailure } from '../../../shared/contract/errors';
-import { ItUpdatesView, type ItOverview, type ItRestartView } from '../../../shared/contract/it-views';
+import type { ItOverview, ItRestartView } from '../../../shared/contract/it-views';
+import type { UpdateStatusView } from '../../../shared/updates/status-view';
 import type { DeviceDiagnosticView, DeviceInfo } from '../../../shared/contract/schemas';
 import type { SyncStatusView } from '../../../shared/contract/sync-views';
 import type { TerminalConfig } from '../config/terminal-config';
@@ -25,14 +26,13 @@ export interface ItDeps {
   clock: Clock;
   dataDir: string | null;
   ring: LogRing;
-  /** terminal.info as it stands (its version and build, once it reports them). */
-  terminalInfo(): Record<string, unknown>;
-  fallbackVersion: string;
+  /** What the terminal reports to HQ (app-version.ts). */
+  app: { version: string; build: string };
   sync(): SyncStatusView;
   devices(): Array<DeviceInfo & { endpoint: string | null }>;
   deviceDiagnostics(): DeviceDiagnosticView[];
-  /** `updates.status` where the terminal has an update policy; null where it has none. */
-  updates(): Promise<unknown>;
+  /** The update policy's view (`updates.status`). */
+  updates(): UpdateStatusView | Promise<UpdateStatusView>;
   printers(): readonly PrinterDevice[];
   scans: ItScanTest;
   restart: RestartShell | null;
@@ -55,21 +55,22 @@ function tillApiView(config: TerminalConfig): ItOverview['tillApi'] {
 export function itHandlers(deps: ItDeps): Pick<Handlers, ItMethod> {
   const { gate, config, clock } = deps;
 
+  /** The rest of the view still shows when the update state cannot be read (IT is here to find out why). */
+  async function updatesOrNull(): Promise<UpdateStatusView | null> {
+    try {
+      return await deps.updates();
+    } catch {
+      return null;
+    }
+  }
+
   async function overview(lines: number): Promise<ItOverview> {
     const session = gate.require();
-    const info = deps.terminalInfo();
-    const updatesRaw = await deps.updates();
-    const updates = updatesRaw === null ? null : ItUpdatesView.safeParse(updatesRaw);
     const sync = deps.sync();
     return {
       session,
-      app: {
-        version: typeof info.version === 'string' ? info.version : deps.fallbackVersion,
-        build: typeof info.build === 'string' ? info.build : null,
-        shell: deps.shell,
-        node: process.versions.node,
-      },
-      updates: updates?.success ? updates.data : null,
+      app: { ...deps.app, shell: deps.shell, node: process.versions.node },
+      updates: await updatesOrNull(),
       hq: { url: config.hq?.url ?? null, sync },
       terminal: { terminalId: config.terminalId, terminalCode: config.terminalCode, storeId: sync.storeId ?? config.storeId ?? null, storeName: config.storeName },
       devices: deps.devices(),
