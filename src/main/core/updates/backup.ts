@@ -18,6 +18,7 @@ import type { BackupFailure } from './policy';
  */
 
 export const KEEP_BACKUPS = 2;
+const BACKUP_STEP_PAGES = 1000;
 
 export class BackupError extends Error {
   constructor(
@@ -71,7 +72,8 @@ export async function backupDatabase(db: Db, dataDir: string, label: string, now
     mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     // Born private: SQLite keeps the mode of a file that exists.
     closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
-    await db.backup(file);
+    // 4 MB a step rather than SQLite's 400 KB: fewer turns of the event loop, each still short.
+    await db.backup(file, { progress: () => BACKUP_STEP_PAGES });
     const heads = journalHeads(db);
     const copy = new Database(file, { fileMustExist: true });
     try {
