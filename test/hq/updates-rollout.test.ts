@@ -142,6 +142,21 @@ describe('rollout by cohort', () => {
     expect(pull.update.maintenanceWindow).toEqual({ start: '02:00', end: '05:00', timeZone: 'Europe/Paris' });
     expect((await directiveOf(hq, pilotA)).maintenanceWindow).toBeNull();
   });
+
+  it('gives a terminal below the minimum version the release that lifts it there, even outside every rollout', async () => {
+    const brest = await terminal('brest-1-t1', 'brest-1');
+    await setMinAppVersion(hq.ctx, '0.1.0', 'test');
+    expect((await directiveOf(hq, brest)).target).toBeNull();
+    await setMinAppVersion(hq.ctx, '1.1.0', 'test');
+    const d = await directiveOf(hq, brest);
+    // The lowest stable release at or above the minimum (not the pilot pre-release, not 1.2.0).
+    expect(d.target?.manifest.version).toBe('1.1.0');
+    expect((await feedOf(hq, d)).text).toContain("version: '1.1.0'");
+    expect((await getWith(hq, '/v1/updates/files/Fidele-1.1.0.AppImage', { authorization: `Bearer ${d.feedToken}` })).status).toBe(200);
+    // Once it runs the minimum, nothing more is owed to it.
+    expect((await hq.post('/v1/updates/status', statusRequest(hq, brest, { appVersion: '1.1.0', state: 'idle', targetVersion: null, progressPercent: null }))).status).toBe(204);
+    expect((await directiveOf(hq, brest)).target).toBeNull();
+  });
 });
 
 describe('the feed and its files', () => {

@@ -29,7 +29,7 @@ export async function pullVersions(ctx: HqContext, terminalId: string): Promise<
   const service = updateService(ctx);
   const place = await terminalPlace(ctx.sql, terminalId);
   if (!service || !place) return { minAppVersion: min, recommendedAppVersion: min };
-  const target = await targetOf(ctx, place);
+  const target = await targetOf(ctx, place, place.appVersion);
   const expiresAt = ctx.clock.now() + service.feedTokenTtlMs;
   const recommended = target && compareVersions(target.release.version, min) > 0 ? target.release.version : min;
   return {

@@ -1,5 +1,6 @@
 import type { HqContext } from '../context';
-import { channelOfCohort, chooseTarget, recordOffer, rolloutCandidates, type RolloutCandidate, type TerminalPlace } from './rollout';
+import { releaseRows, type ReleaseRow } from './releases';
+import { channelOfCohort, chooseTarget, minAppVersion, recordOffer, resolveTarget, rolloutCandidates, type RolloutCandidate, type Target, type TerminalPlace } from './rollout';
 import type { UpdateService } from './service';
 
 /**
@@ -25,6 +26,8 @@ interface TerminalEntry {
 interface Snapshot {
   terminals: Map<string, TerminalEntry>;
   candidates: RolloutCandidate[];
+  releases: ReleaseRow[];
+  minAppVersion: string;
   offers: Set<string>;
   loadedAt: number;
   /** service.changes when the load began. */
@@ -64,6 +67,8 @@ async function load(ctx: HqContext, service: UpdateService, holder: Holder): Pro
       ]),
     ),
     candidates,
+    releases: await releaseRows(ctx.sql),
+    minAppVersion: await minAppVersion(ctx.sql),
     offers: new Set(offers.map((o) => offerKey(o.rollout_id, o.terminal_id))),
     loadedAt: service.monotonic(),
     changes,
@@ -106,12 +111,12 @@ export async function feedTerminal(ctx: HqContext, service: UpdateService, termi
 }
 
 /** The terminal's target from the snapshot; an offer made here is recorded (in the snapshot at once, in the database after). */
-export async function feedTarget(ctx: HqContext, service: UpdateService, place: TerminalPlace): Promise<RolloutCandidate | null> {
+export async function feedTarget(ctx: HqContext, service: UpdateService, place: TerminalPlace, installed: string): Promise<Target | null> {
   const snapshot = await current(ctx, service);
   const chosen = chooseTarget(snapshot.candidates, (id) => snapshot.offers.has(offerKey(id, place.terminalId)), place);
   if (chosen && !snapshot.offers.has(offerKey(chosen.rollout.rollout_id, place.terminalId))) {
     snapshot.offers.add(offerKey(chosen.rollout.rollout_id, place.terminalId));
     await recordOffer(ctx, place.terminalId, chosen.rollout.rollout_id);
   }
-  return chosen;
+  return resolveTarget(chosen, snapshot.releases, snapshot.minAppVersion, place, installed);
 }

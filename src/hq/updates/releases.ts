@@ -6,7 +6,7 @@ import type { Sql } from '../db';
 import { removeBlob, storeArtifact } from './artifact-store';
 import { auditIt } from './it-audit';
 import { loadOrCreateReleaseKey, loadReleaseKey } from './release-key';
-import { updateService } from './service';
+import { updatesChanged, updateService } from './service';
 
 /**
  * Publishing a release (issue 13 §3): check everything that can be checked
@@ -161,6 +161,8 @@ export async function publishRelease(ctx: HqContext, request: PublishRequest, by
     if (shared.length === 0) removeBlob(service.dataDir, stored.blob);
     throw error;
   }
+  // A terminal below the minimum version may be owed this release (rollout.ts forcedRelease).
+  updatesChanged(ctx);
   return signed;
 }
 

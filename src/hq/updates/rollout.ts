@@ -4,7 +4,7 @@ import { MaintenanceWindow } from '../../shared/updates/directive';
 import { HqError, newId, type HqContext } from '../context';
 import type { Sql } from '../db';
 import { auditIt } from './it-audit';
-import { findRelease, RELEASE_COLUMNS, type ReleaseRow } from './releases';
+import { findRelease, RELEASE_COLUMNS, releaseRows, type ReleaseRow } from './releases';
 import { updatesChanged } from './service';
 
 /**
@@ -127,6 +127,7 @@ export async function setMinAppVersion(ctx: HqContext, version: string, by: stri
     );
     await auditIt(ctx, tx, 'min_version', by, `minimum application version ${version}`, { version });
   });
+  updatesChanged(ctx);
   return { minAppVersion: version };
 }
 
@@ -279,23 +280,47 @@ export function chooseTarget(candidates: readonly RolloutCandidate[], offered: (
   return candidates.find((c) => offered(c.rollout.rollout_id) || (c.rollout.status === 'active' && rolloutCovers(c.rollout, c.release, place))) ?? null;
 }
 
+/**
+ * A terminal below HQ's minimum version must be able to reach it even when
+ * no rollout names it: the lowest release at or above the minimum on its
+ * channel (the least change that satisfies it). Null when the terminal is
+ * not below the minimum, or reports no version HQ can compare.
+ */
+export function forcedRelease(releases: readonly ReleaseRow[], min: string, place: TerminalPlace, installed: string): ReleaseRow | null {
+  if (!AppVersion.safeParse(installed).success || compareVersions(installed, min) >= 0) return null;
+  const fit = releases.filter((r) => (r.channel === 'stable' || place.channel === 'pilot') && compareVersions(r.version, min) >= 0);
+  return fit.sort((a, b) => compareVersions(a.version, b.version))[0] ?? null;
+}
+
+export interface Target {
+  release: ReleaseRow;
+  /** The rollout that gives it; null for a release given because the terminal is below the minimum version. */
+  rolloutId: string | null;
+}
+
+/** The rollout's target, unless it leaves a terminal below the minimum version: then the release that lifts it there. */
+export function resolveTarget(rollout: RolloutCandidate | null, releases: readonly ReleaseRow[], min: string, place: TerminalPlace, installed: string): Target | null {
+  const forced = forcedRelease(releases, min, place, installed);
+  if (forced && (!rollout || compareVersions(rollout.release.version, min) < 0)) return { release: forced, rolloutId: null };
+  return rollout ? { release: rollout.release, rolloutId: rollout.rollout.rollout_id } : null;
+}
+
 /** Remembers that a rollout offered its release to a terminal: a later pause keeps it there. */
 export async function recordOffer(ctx: HqContext, terminalId: string, rolloutId: string): Promise<void> {
   await ctx.sql.query('INSERT INTO rollout_offer (terminal_id, rollout_id, offered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [terminalId, rolloutId, ctx.clock.now()]);
 }
 
 /** The terminal's target, read from the database (the pull), the offer recorded. */
-export async function targetOf(ctx: HqContext, place: TerminalPlace): Promise<{ release: ReleaseRow; rolloutId: string } | null> {
+export async function targetOf(ctx: HqContext, place: TerminalPlace, installed: string): Promise<Target | null> {
   const candidates = await rolloutCandidates(ctx.sql);
   const offers = await ctx.sql.query<{ rollout_id: string }>('SELECT rollout_id FROM rollout_offer WHERE terminal_id = $1', [place.terminalId]);
   const offered = new Set(offers.map((o) => o.rollout_id));
   const chosen = chooseTarget(candidates, (id) => offered.has(id), place);
-  if (!chosen) return null;
-  if (!offered.has(chosen.rollout.rollout_id)) {
+  if (chosen && !offered.has(chosen.rollout.rollout_id)) {
     await recordOffer(ctx, place.terminalId, chosen.rollout.rollout_id);
     updatesChanged(ctx);
   }
-  return { release: chosen.release, rolloutId: chosen.rollout.rollout_id };
+  return resolveTarget(chosen, await releaseRows(ctx.sql), await minAppVersion(ctx.sql), place, installed);
 }
 
 export async function maintenanceWindowOf(sql: Sql, storeId: string): Promise<MaintenanceWindow | null> {

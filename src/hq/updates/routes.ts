@@ -95,7 +95,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: HqContext, staff
       ctx.guard.refused(FEED_ACTION, 'not_found', null, null);
       return refusal(reply, 404, 'not_found', `no feed ${channel}/${file}: channels ${RELEASE_CHANNELS.join(', ')}, files ${[...FEED_FILES].join(', ')}`);
     }
-    const target = await feedTarget(ctx, bearing.service, bearing.place);
+    const target = await feedTarget(ctx, bearing.service, bearing.place, bearing.appVersion);
     return reply.type('text/yaml; charset=utf-8').header('cache-control', 'no-store').send(feedYaml(target?.release ?? null, bearing.appVersion));
   });
 
@@ -103,7 +103,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: HqContext, staff
     const { file } = request.params as { file: string };
     const bearing = await bearer(ctx, request, reply, FILE_ACTION);
     if (!bearing) return reply;
-    const target = await feedTarget(ctx, bearing.service, bearing.place);
+    const target = await feedTarget(ctx, bearing.service, bearing.place, bearing.appVersion);
     // Only the file of this terminal's own target: the feed token is no key to every build HQ holds.
     if (!target || target.release.file_name !== file) {
       ctx.guard.refused(FILE_ACTION, 'not_found', null, null);
