@@ -219,6 +219,7 @@ test('IT publishes a release for one store: its terminal downloads, waits for th
     await expect(dialog.getByTestId('cashier-diagnostics-version')).toContainText('Fidèle 0.1.0');
 
     // IT publishes 0.2.0 and rolls it out to the Paris store alone.
+    const publishedAt = Date.now();
     const published = await hqCli(['release', 'publish', artifact, '--version', '0.2.0', '--channel', 'stable']);
     expect(published.err).toBe('');
     const rollout = await hqCli(['release', 'rollout', '0.2.0', '--stores', 'paris-11', '--percent', '100']);
@@ -272,6 +273,10 @@ test('IT publishes a release for one store: its terminal downloads, waits for th
     await expect(updatesRow('lyon-2-t1').locator('td').first()).toHaveText('0.1.0');
     await expect(updatesRow('lyon-2-t1')).not.toContainText('0.2.0');
     await snapAtBothSizes(office, 'hq-fleet-after-update');
+    // The update itself, publish to fleet, screenshots and the held download included (the kiosks' start is not).
+    const seconds = ((Date.now() - publishedAt) / 1000).toFixed(1);
+    test.info().annotations.push({ type: 'update flow', description: `${seconds} s from publish to HQ's fleet on 0.2.0` });
+    console.log(`update flow: ${seconds} s from publish to HQ's fleet on 0.2.0`);
 
     // Lyon was never offered the release: nothing downloaded, still 0.1.0, never restarted.
     expect(existsSync(updatesDir(lyon.dataDir))).toBe(false);

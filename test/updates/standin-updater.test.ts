@@ -206,8 +206,9 @@ describe('the stand-in updater (browser mode and e2e only)', () => {
       sha512: `${'A'.repeat(86)}==`,
       size: 10,
     });
+    expect(parseFeedYaml("version: '1.1.0'\nfiles: []\nreleaseDate: '1970-01-01T00:00:00.000Z'\n")).toEqual({ version: '1.1.0', files: [] });
     expect(() => parseFeedYaml('version: 1.2.0\n  stray: 1\n')).toThrow('a line this updater does not read');
-    expect(() => parseFeedYaml('version: 1.2.0\nfiles:\n')).toThrow('the feed is malformed');
+    expect(() => parseFeedYaml('files:\n  - url: a\n')).toThrow('the feed is malformed');
   });
 });
 

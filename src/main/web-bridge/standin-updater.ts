@@ -41,7 +41,8 @@ export class StandinUpdateError extends Error {
 }
 
 const FeedFile = z.object({ url: z.string().min(1).max(1024), sha512: Sha512Base64, size: z.number().int().positive() });
-const Feed = z.object({ version: AppVersion, files: z.array(FeedFile).min(1).max(16) });
+// No file: HQ's answer to a terminal no rollout reaches (its own version, `files: []`).
+const Feed = z.object({ version: AppVersion, files: z.array(FeedFile).max(16) });
 type Feed = z.infer<typeof Feed>;
 
 const MAX_FEED_BYTES = 64 * 1024;
@@ -68,6 +69,7 @@ export function parseFeedYaml(text: string): Feed {
     const topLevel = /^([A-Za-z][\w-]*):\s*(.*)$/.exec(line);
     if (topLevel) {
       inFiles = topLevel[1] === 'files' && topLevel[2] === '';
+      if (topLevel[1] === 'files' && topLevel[2]!.trim() === '[]') continue;
       if (!inFiles) top[topLevel[1]!] = scalar(topLevel[2]!);
       continue;
     }
