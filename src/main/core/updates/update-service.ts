@@ -83,6 +83,7 @@ export class UpdateService {
   private download: { attempt: number; controller: AbortController } | null = null;
   private lastDirective = 'null';
   private lastPercentReported: number | null = null;
+  private lastPercentShown: number | null = null;
   private reportDue: { report: UpdateStatusReport; attemptAt: number } | null = null;
   private reporting = false;
   private started = false;
@@ -179,13 +180,17 @@ export class UpdateService {
     // Answers that arrive after stop() (a download ending as the app closes) change nothing.
     if (!this.started) return;
     // The policy decides on what the store is doing now, not at the last tick.
-    if (event.type !== 'activity') this.s = { ...this.s, activity: this.activity() };
+    if (event.type !== 'activity' && event.type !== 'download-progress') this.s = { ...this.s, activity: this.activity() };
     const before = this.s;
     const out = step(before, event, this.o.clock.now(), this.config);
     this.s = out.state;
     const moved = before.state !== out.state.state || before.lastError !== out.state.lastError || before.target?.signature !== out.state.target?.signature;
     if (moved) this.record(out.state);
-    if (moved || before.progress !== out.state.progress || before.waitingFor !== out.state.waitingFor) this.changed(moved);
+    // A download reports progress many times a second: the screens hear of it by whole percents.
+    const percentNow = out.state.progress ? Math.floor(percent(out.state.progress.transferred, out.state.progress.total)) : null;
+    const progressed = percentNow !== this.lastPercentShown;
+    this.lastPercentShown = percentNow;
+    if (moved || progressed || before.waitingFor !== out.state.waitingFor) this.changed(moved);
     for (const effect of out.effects) this.run(effect);
   }
 
