@@ -138,7 +138,7 @@ export async function runReleaseCommand(args: string[], option: Option, server: 
       if (store === 'clear') {
         if (!start) return null;
         await call('POST', '/v1/releases/windows', { storeId: start, window: null }, (ctx) => setMaintenanceWindow(ctx, start, null, BY));
-        console.log(`magasin ${start} : plus de fenêtre de maintenance (seule une version minimale imposée s’installe)`);
+        console.log(`magasin ${start} : plus de fenêtre de maintenance (les mises à jour s’installent à tout moment calme : aucune vente, inscription, impression ni synchronisation en cours, écran client inactif)`);
         return 0;
       }
       if (!start || !end || !tz) return null;
