@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type ClientRequest, type IncomingMessage, type RequestOptions, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CancellationError } from 'builder-util-runtime';
 import { AppImageUpdater, type AppUpdater } from 'electron-updater';
 import type { AppAdapter } from 'electron-updater/out/AppAdapter';
 import { ElectronHttpExecutor } from 'electron-updater/out/electronHttpExecutor';
@@ -92,6 +93,8 @@ interface Seen {
 class FeedProxy {
   seen: Seen[] = [];
   cutNextFileAt: number | null = null;
+  /** The next file stops after this many bytes and the connection stays open (a link gone quiet). */
+  stallNextFileAt: number | null = null;
   forged: { yml: string; file: Buffer; fileName: string } | null = null;
   private constructor(
     private readonly server: Server,
@@ -119,10 +122,22 @@ class FeedProxy {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': this.forged.file.length }).end(this.forged.file);
       return;
     }
-    const cut = path.startsWith('/v1/updates/files/') ? this.cutNextFileAt : null;
+    const isFile = path.startsWith('/v1/updates/files/');
+    const stall = isFile ? this.stallNextFileAt : null;
+    if (stall !== null) this.stallNextFileAt = null;
+    const cut = isFile && stall === null ? this.cutNextFileAt : null;
     if (cut !== null) this.cutNextFileAt = null;
     const upstream = request({ hostname: target.hostname, port: target.port, path, method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (stall !== null) {
+        let sent = 0;
+        answer.on('data', (chunk: Buffer) => {
+          const part = chunk.subarray(0, Math.max(0, stall - sent));
+          sent += part.length;
+          if (part.length > 0) res.write(part);
+        });
+        return;
+      }
       if (cut === null) {
         answer.pipe(res);
         return;
@@ -303,6 +318,28 @@ describe('electron-updater against HQ\'s feed over loopback', () => {
     proxy.seen = [];
     await t.time.advance(3 * 60 * 60_000);
     expect(proxy.fileRequests()).toEqual([]);
+  });
+
+  it('an abort (HQ moved its target mid-download) cancels electron-updater\'s download through its CancellationToken', async () => {
+    const d = await directiveOf(hq, inCohort);
+    const dir = join(root, 'aborted');
+    const { port } = electronUpdater(dir);
+    proxy.stallNextFileAt = 50_000;
+    const controller = new AbortController();
+    const download = port.download({ url: new URL(d.feedPath, proxy.url).toString(), token: d.feedToken, channel: d.channel, allowDowngrade: false }, d.target!.manifest, () => {}, controller.signal);
+    const outcome = download.then(
+      () => 'completed',
+      (error: unknown) => (error instanceof CancellationError ? 'cancelled' : String(error)),
+    );
+    proxy.seen = [];
+    await until(() => proxy.fileRequests().length > 0);
+    // The first bytes are in the temporary file, the rest will never come.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    expect(await outcome).toBe('cancelled');
+    // electron-updater removes its partial file on cancellation: nothing of it is left to install.
+    const pending = join(dir, 'cache', 'fidele-updater', 'pending');
+    expect(existsSync(pending) ? readdirSync(pending).filter((n) => n.endsWith('.AppImage')) : []).toEqual([]);
   });
 
   it('a download HQ cuts mid-file fails as HQ unreachable, is retried after the backoff and completes (from the start: electron-updater does not resume)', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -164,6 +164,22 @@ describe('update service', () => {
     await time.advance(60_000);
     expect(h.updater.downloads).toHaveLength(2);
     await until(() => h.updater.installed.length === 1);
+  });
+
+  it('disk full during the backup: no install, no marker, the partial backup removed, disk-full reported', async () => {
+    const h = harness();
+    const release = await publishFile(join(dir, 'published'), content, '1.1.0', h.key);
+    // The backup's file (named by the clock) is a link to /dev/full: every write fails with ENOSPC.
+    mkdirSync(join(dir, 'backups'));
+    symlinkSync('/dev/full', join(dir, 'backups', `fidele-${new Date(NIGHT).toISOString().replace(/[:.]/g, '-')}-1.1.0.sqlite`));
+    h.service.start();
+    await h.pull(directive(release));
+    await until(() => h.service.state().state === 'failed');
+    expect(h.service.view()).toMatchObject({ state: 'failed', lastError: { code: 'disk-full', version: '1.1.0' }, currentVersion: '1.0.0' });
+    expect(h.updater.installed).toEqual([]);
+    expect(existsSync(markerPath(dir))).toBe(false);
+    expect(readdirSync(join(dir, 'backups'))).toEqual([]);
+    expect(h.reports.at(-1)).toMatchObject({ state: 'failed', lastError: { code: 'disk-full' } });
   });
 
   it('after the restart, the new version finds the marker and reports itself installed', async () => {
