@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { AppImageUpdater, CancellationToken, type AppUpdater, type ProgressInfo, type UpdateDownloadedEvent } from 'electron-updater';
+import { AppImageUpdater, CancellationToken, NsisUpdater, type AppUpdater, type ProgressInfo, type UpdateDownloadedEvent } from 'electron-updater';
 import type { Logger } from '../core/ports';
 import type { DownloadProgress, UpdateFeed, Updater } from '../core/updates/updater-port';
 import type { ReleaseManifest } from '../../shared/updates/release';
@@ -27,7 +27,7 @@ import type { ReleaseManifest } from '../../shared/updates/release';
  */
 export interface ElectronUpdaterOptions {
   logger: Logger;
-  /** Builds the electron-updater instance: the Electron app's AppImageUpdater by default; tests build one on a stand-in `app`. */
+  /** Builds the electron-updater instance: the Electron app's AppImageUpdater (NsisUpdater on Windows) by default; tests build one on a stand-in `app`. */
   create?: () => AppUpdater;
 }
 
@@ -45,7 +45,8 @@ export function createElectronUpdater(o: ElectronUpdaterOptions): Updater {
   let instance: AppUpdater | null = null;
   const updater = (): AppUpdater => {
     if (instance) return instance;
-    const u = o.create ? o.create() : new AppImageUpdater();
+    // Linux terminals run the AppImage (the deb needs a graphical sudo: electron.md §3.1); Windows the NSIS installer.
+    const u = o.create ? o.create() : process.platform === 'win32' ? new NsisUpdater() : new AppImageUpdater();
     u.autoDownload = false;
     u.autoInstallOnAppQuit = false;
     u.isUserWithinRollout = () => true;
