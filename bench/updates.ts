@@ -6,7 +6,7 @@
  * - backup_s: SQLite's online backup of a terminal database holding
  *   2,000,000 journal entries (written by bulk-journal.ts, through the ledger
  *   benchmark's buildDatabase), checked as before
- *   an install (opens, quick_check, journal heads); target ≤ 10 s;
+ *   an install (opens, page count and journal heads as the source's); target ≤ 10 s;
  * - feed_p99_ms: HQ answering 1,000 terminals polling their feed over
  *   loopback, measured by the HQ engineer's benchFeed() (bench/updates-feed.ts);
  *   target ≤ 20 ms.

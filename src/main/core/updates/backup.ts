@@ -58,12 +58,15 @@ export interface BackupResult {
 }
 
 /**
- * Copies `db` into the backups folder and checks the copy: it opens,
- * `quick_check` says ok, and its journal heads are the source's at the end of
- * the copy (same connection: SQLite brings the copy up to date with our own
- * writes during it). A full disk is `disk-full`, anything else
- * `backup-failed`; either way the partial copy is removed, and older backups
- * are left as they were.
+ * Copies `db` into the backups folder and checks the copy: it opens as a
+ * database, holds as many pages as the source had at the end of the copy, and
+ * its journal heads are the source's (same connection: SQLite brings the copy
+ * up to date with our own writes during it). No `quick_check` scan: the copy
+ * was just written through the page cache, so a scan would read the cache back
+ * and re-check the source (which the terminal verifies at every start), not
+ * the disk, while doubling the time of a 2.7 GB backup. A full disk is
+ * `disk-full`, anything else `backup-failed`; either way the partial copy is
+ * removed, and older backups are left as they were.
  */
 export async function backupDatabase(db: Db, dataDir: string, label: string, now: number): Promise<BackupResult> {
   const dir = backupsDir(dataDir);
@@ -75,14 +78,13 @@ export async function backupDatabase(db: Db, dataDir: string, label: string, now
     // 4 MB a step rather than SQLite's 400 KB: fewer turns of the event loop, each still short.
     await db.backup(file, { progress: () => BACKUP_STEP_PAGES });
     const heads = journalHeads(db);
+    const pages = db.pragma('page_count', { simple: true });
     const copy = new Database(file, { fileMustExist: true });
     try {
       // The copy keeps the source's WAL mode; a backup is one self-contained file.
       copy.pragma('journal_mode = DELETE');
-      // The check reads the whole copy once: mapped, it skips a read() a page (SQLite caps the map at 2 GB).
-      copy.pragma('mmap_size = 2147418112');
-      const check = copy.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new BackupError('backup-failed', `the backup failed its check: ${String(check)}`);
+      const copiedPages = copy.pragma('page_count', { simple: true });
+      if (copiedPages !== pages) throw new BackupError('backup-failed', `the backup holds ${String(copiedPages)} pages, the database ${String(pages)}`);
       const copied = journalHeads(copy);
       if (copied !== heads) throw new BackupError('backup-failed', `the backup's journal heads (${copied}) are not the database's (${heads})`);
     } finally {
