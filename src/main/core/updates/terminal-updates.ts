@@ -21,9 +21,18 @@ export interface TerminalUpdatesOptions
 export const RELEASE_KEYS_DIR = join('resources', 'release-keys');
 
 /** Print jobs not yet confirmed by the printer: an install would restart the app under them. */
-function printPending(db: Db): boolean {
-  return db.prepare("SELECT EXISTS (SELECT 1 FROM print_job WHERE state IN ('queued', 'printing', 'interrupted')) AS busy").pluck().get() === 1;
+function printPendingQuery(db: Db): () => boolean {
+  const busy = db.prepare("SELECT EXISTS (SELECT 1 FROM print_job WHERE state IN ('queued', 'printing', 'interrupted')) AS busy").pluck();
+  return () => busy.get() === 1;
 }
+
+/**
+ * The events after which a safe moment may have begun or ended. Others (points
+ * moved during a sale, scans, incidents) leave it as it was, and the policy's
+ * tick reads everything afresh anyway: reading it on every event put a query
+ * and a sync view inside each sale's commit.
+ */
+const SAFE_MOMENT_EVENTS: ReadonlySet<string> = new Set(['session.changed', 'sync.changed', 'device.changed']);
 
 /**
  * The update service wired to the rest of the core: the safe-moment signals
@@ -36,6 +45,9 @@ function printPending(db: Db): boolean {
  * of what it shows (core.ts feeds both to `customerActivity()`).
  */
 export function createTerminalUpdates(o: TerminalUpdatesOptions): { service: UpdateService; handlers: Pick<Handlers, 'updates.status'> } {
+  const printPending = printPendingQuery(o.db);
+  // Kept from the sync's own announcements rather than rebuilding its view at each check.
+  let syncInFlight = o.sync.view().state === 'pushing';
   const service = new UpdateService({
     db: o.db,
     dataDir: o.dataDir,
@@ -54,8 +66,8 @@ export function createTerminalUpdates(o: TerminalUpdatesOptions): { service: Upd
         // A customer greeted at the till (or just enrolled) is a sale under way until the cashier clears the screen.
         saleOpen: phase === 'identified' || phase === 'enrolled',
         enrolmentOpen: phase === 'enrolling',
-        printPending: printPending(o.db),
-        syncInFlight: o.sync.view().state === 'pushing',
+        printPending: printPending(),
+        syncInFlight,
       };
     },
     check: async () => (await o.sync.client?.pull())?.ok === true,
@@ -66,9 +78,10 @@ export function createTerminalUpdates(o: TerminalUpdatesOptions): { service: Upd
   });
   let lastPullAt: number | null = null;
   o.bus.subscribe((name, payload) => {
-    if (name === 'updates.changed') return;
+    if (!SAFE_MOMENT_EVENTS.has(name)) return;
     if (name === 'session.changed') service.customerActivity();
     if (name === 'sync.changed') {
+      syncInFlight = (payload as { state?: string }).state === 'pushing';
       const pulledAt = (payload as { lastPullAt?: number | null }).lastPullAt ?? null;
       if (pulledAt !== lastPullAt) {
         lastPullAt = pulledAt;
