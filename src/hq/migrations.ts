@@ -514,6 +514,51 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX terminal_update_history_by_time ON terminal_update_history (terminal_id, at);
     `,
   },
+  {
+    version: 10,
+    // Tiers by rank (src/hq/programme/ranking.ts, issue 14): each member's tier as of the last nightly ranking,
+    // keyed by customer_id; the runs and their counts per tier are small reference tables.
+    sql: `
+      CREATE TABLE member_tier (
+        customer_id text PRIMARY KEY,
+        tier text NOT NULL,
+        rank_tier text NOT NULL,
+        previous_tier text,
+        member_rank bigint NOT NULL,
+        score bigint NOT NULL,
+        spend_cents bigint NOT NULL,
+        regular_weeks integer NOT NULL,
+        below_runs integer NOT NULL,
+        next_tier_gap_cents bigint,
+        tier_since bigint NOT NULL,
+        ranked_at bigint NOT NULL,
+        run_id text NOT NULL
+      );
+
+      CREATE TABLE tier_run (
+        run_id text PRIMARY KEY,
+        run_no bigint NOT NULL,
+        started_at bigint NOT NULL,
+        finished_at bigint NOT NULL,
+        trigger text NOT NULL CHECK (trigger IN ('nightly', 'manual')),
+        as_of text NOT NULL,
+        first_run boolean NOT NULL,
+        members integer NOT NULL,
+        policy jsonb NOT NULL
+      );
+      CREATE INDEX tier_run_by_no ON tier_run (run_no);
+
+      CREATE TABLE tier_run_count (
+        run_id text NOT NULL,
+        tier text NOT NULL,
+        position integer NOT NULL,
+        members integer NOT NULL,
+        held_by_margin integer NOT NULL,
+        moved_in integer NOT NULL,
+        PRIMARY KEY (run_id, tier)
+      );
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {

@@ -32,6 +32,7 @@ import { pruneSessions } from './staff/sessions';
 import { loopbackWeb, prepareWeb, type HqWeb, type HqWebOptions } from './staff/setup';
 import { SERVER_FILE, serverNote } from './staff/operator-client';
 import { registerValueRoutes } from './value/value-routes';
+import { registerTierRoutes } from './programme/tier-routes';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes';
 import { loadValueConfig, valueScheduler } from './value/value-scheduler';
 import type { ValueConfig } from '../shared/value/value-config';
@@ -251,6 +252,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerConsole(app, ctx, staff, web.security, consoleDir);
   registerIncidentRoutes(app, ctx, staff);
   registerValueRoutes(app, ctx, staff, valueScheduler(ctx));
+  registerTierRoutes(app, ctx, staff);
   registerDashboardRoutes(app, ctx, staff);
 
   // Operator actions: the CLI with HQ's operator token (PGlite is single-process), or IT staff signed in

@@ -1,0 +1,181 @@
+import { newId, type HqContext } from '../context';
+import type { Sql } from '../db';
+import { localDay, visitsRelation } from '../value/nightly';
+import { cumulativePpm, PPM, type TierPolicy } from '../../shared/programme/tiers';
+
+/**
+ * The nightly ranking into tiers (issue 14 item 3), the rule of
+ * src/shared/programme/tiers.ts done set-wise in one statement: each member's
+ * spend and regular weeks over the 52 weeks to `asOf` from the visits the
+ * customer-value run reads (value/nightly.ts visitsRelation: one `earn` entry
+ * per sale to a member, its net amount), the score, one ROW_NUMBER over it,
+ * the cut-offs from the member count, hysteresis against the tiers held, the
+ * upsert, and the counts per tier from what was written. Every member is
+ * ranked, those without a visit in the window with a score of 0 (last, by id).
+ * Distribution-ready: member_tier is keyed by customer_id like HQ's other
+ * member tables; the runs and their counts are small reference tables.
+ */
+
+/** 52 weeks: the spend and the week count cover the same days. */
+export const WINDOW_DAYS = 364;
+
+export interface TierRunResult {
+  runId: string;
+  asOf: string;
+  firstRun: boolean;
+  members: number;
+  /** Members per tier, best first, every tier of the policy (0 when empty). */
+  counts: { tier: string; members: number; heldByMargin: number; movedIn: number }[];
+  ms: number;
+}
+
+/**
+ * The ranking statement. $1 as-of day, $2 run id, $3 ranked-at (ms), $4 regularity weight,
+ * $5 cumulative shares (millionths), $6 margin (millionths), $7 tier ids best first,
+ * $8 first run, $9 the new members' tier index (0-based), $10 runs below to drop.
+ * `purchases` is a relation with customer_id, day (date) and amount (euros), as visitsRelation gives.
+ */
+export function rankingSql(purchases: string): string {
+  return `
+    WITH activity AS (
+      SELECT customer_id, sum(round(amount * 100))::bigint AS spend_cents,
+             count(DISTINCT ($1::date - day) / 7)::int AS weeks
+      FROM ${purchases} AS p
+      WHERE day > $1::date - ${WINDOW_DAYS} AND day <= $1::date
+      GROUP BY customer_id
+    ), scored AS (
+      SELECT m.customer_id, coalesce(a.spend_cents, 0) AS spend_cents, coalesce(a.weeks, 0) AS weeks,
+             coalesce(a.spend_cents, 0) + $4::bigint * coalesce(a.weeks, 0) AS score
+      FROM member m LEFT JOIN activity a ON a.customer_id = m.customer_id
+    ), ordered AS (
+      SELECT s.*, row_number() OVER (ORDER BY s.score DESC, s.customer_id COLLATE "C") AS pos FROM scored s
+    ), sizes AS (
+      SELECT array_agg((t.n * u.c + ${PPM / 2}) / ${PPM} ORDER BY u.i) AS bounds,
+             array_agg(least(t.n, (t.n * (u.c + $6::bigint) + ${PPM / 2}) / ${PPM}) ORDER BY u.i) AS holds,
+             (array_agg((t.n * u.c + ${PPM / 2}) / ${PPM} + 1 ORDER BY u.i))[1:cardinality($5::bigint[]) - 1] AS starts
+      FROM (SELECT count(*)::bigint AS n FROM member) AS t, unnest($5::bigint[]) WITH ORDINALITY AS u(c, i)
+    ), cut AS (
+      SELECT o.pos, o.score FROM ordered o, sizes z WHERE o.pos = ANY(z.bounds)
+    ), placed AS (
+      SELECT o.*, width_bucket(o.pos, z.starts) AS k,
+             CASE WHEN prev.customer_id IS NULL THEN CASE WHEN $8::boolean THEN NULL ELSE $9::int END
+                  ELSE array_position($7::text[], prev.tier) - 1 END AS h,
+             coalesce(prev.below_runs, 0) AS prev_below, prev.tier AS prev_tier, prev.tier_since AS prev_since
+      FROM ordered o CROSS JOIN sizes z LEFT JOIN member_tier prev ON prev.customer_id = o.customer_id
+    ), decided AS (
+      SELECT p.*,
+             CASE WHEN p.h IS NULL OR p.k <= p.h THEN p.k
+                  WHEN p.pos <= z.holds[p.h + 1] OR p.prev_below + 1 < $10::int THEN p.h
+                  ELSE p.k END AS t,
+             CASE WHEN p.h IS NOT NULL AND p.k > p.h AND p.pos > z.holds[p.h + 1] AND p.prev_below + 1 < $10::int
+                  THEN p.prev_below + 1 ELSE 0 END AS below
+      FROM placed p CROSS JOIN sizes z
+    ), written AS (
+      INSERT INTO member_tier (customer_id, tier, rank_tier, previous_tier, member_rank, score, spend_cents, regular_weeks,
+                               below_runs, next_tier_gap_cents, tier_since, ranked_at, run_id)
+      SELECT d.customer_id, ($7::text[])[d.t + 1], ($7::text[])[d.k + 1], d.prev_tier, d.pos, d.score, d.spend_cents, d.weeks,
+             d.below, CASE WHEN d.t = 0 OR c.score IS NULL THEN NULL ELSE greatest(1, c.score - d.score + 1) END,
+             CASE WHEN d.prev_tier = ($7::text[])[d.t + 1] THEN d.prev_since ELSE $3::bigint END, $3::bigint, $2::text
+      FROM decided d CROSS JOIN sizes z LEFT JOIN cut c ON d.t > 0 AND c.pos = z.bounds[d.t]
+      ON CONFLICT (customer_id) DO UPDATE SET
+        tier = EXCLUDED.tier, rank_tier = EXCLUDED.rank_tier, previous_tier = EXCLUDED.previous_tier,
+        member_rank = EXCLUDED.member_rank, score = EXCLUDED.score, spend_cents = EXCLUDED.spend_cents,
+        regular_weeks = EXCLUDED.regular_weeks, below_runs = EXCLUDED.below_runs,
+        next_tier_gap_cents = EXCLUDED.next_tier_gap_cents, tier_since = EXCLUDED.tier_since,
+        ranked_at = EXCLUDED.ranked_at, run_id = EXCLUDED.run_id
+      RETURNING tier, rank_tier, previous_tier
+    ), counted AS (
+      SELECT tier, count(*)::int AS members, (count(*) FILTER (WHERE tier <> rank_tier))::int AS held,
+             (count(*) FILTER (WHERE previous_tier IS DISTINCT FROM tier))::int AS moved_in
+      FROM written GROUP BY tier
+    )
+    INSERT INTO tier_run_count (run_id, tier, position, members, held_by_margin, moved_in)
+    SELECT $2::text, u.id, u.i, coalesce(c.members, 0), coalesce(c.held, 0), coalesce(c.moved_in, 0)
+    FROM unnest($7::text[]) WITH ORDINALITY AS u(id, i) LEFT JOIN counted c ON c.tier = u.id
+    RETURNING tier, members, held_by_margin, moved_in`;
+}
+
+export type TierTrigger = 'nightly' | 'manual';
+
+/**
+ * One run, in one transaction (runs on one PostgreSQL server wait for each
+ * other). `purchases` defaults to HQ's visits; the bench passes the same.
+ */
+export async function runTierRanking(
+  ctx: Pick<HqContext, 'sql' | 'clock' | 'random' | 'logger'>,
+  policy: TierPolicy,
+  options: { timeZone: string; trigger?: TierTrigger; asOf?: string },
+): Promise<TierRunResult> {
+  const started = ctx.clock.now();
+  const t0 = performance.now();
+  const runId = newId(ctx);
+  const asOf = options.asOf ?? localDay(started, options.timeZone);
+  const ids = policy.tiers.map((t) => t.id);
+  const result = await ctx.sql.transaction(async (tx) => {
+    if (tx.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(4242014)');
+    const firstRun = (await tx.query('SELECT 1 FROM tier_run LIMIT 1')).length === 0;
+    const rows = await tx.query<{ tier: string; members: number; held_by_margin: number; moved_in: number }>(rankingSql(visitsRelation(options.timeZone)), [
+      asOf,
+      runId,
+      started,
+      policy.regularityWeight,
+      cumulativePpm(policy),
+      Math.round(policy.hysteresisMargin * PPM),
+      ids,
+      firstRun,
+      ids.indexOf(policy.newMemberTier),
+      policy.consecutiveRunsToDrop,
+    ]);
+    // Members erased since the last run keep no tier.
+    await tx.query('DELETE FROM member_tier WHERE run_id <> $1', [runId]);
+    const counts = ids.map((tier) => {
+      const r = rows.find((row) => row.tier === tier)!;
+      return { tier, members: Number(r.members), heldByMargin: Number(r.held_by_margin), movedIn: Number(r.moved_in) };
+    });
+    const members = counts.reduce((s, c) => s + c.members, 0);
+    await tx.query(
+      `INSERT INTO tier_run (run_id, run_no, started_at, finished_at, trigger, as_of, first_run, members, policy)
+       VALUES ($1, (SELECT coalesce(max(run_no), 0) + 1 FROM tier_run), $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+      [runId, started, ctx.clock.now(), options.trigger ?? 'manual', asOf, firstRun, members, JSON.stringify(policy)],
+    );
+    return { runId, asOf, firstRun, members, counts, ms: 0 };
+  });
+  result.ms = Math.round(performance.now() - t0);
+  ctx.logger.info('tier ranking', { runId, asOf, members: result.members, counts: result.counts.map((c) => `${c.tier} ${c.members}`).join(', '), ms: result.ms });
+  return result;
+}
+
+/** The latest run and its counts per tier, for the console; null before the first run. */
+export async function tierSummary(sql: Sql): Promise<{
+  runId: string;
+  runNo: number;
+  asOf: string;
+  rankedAt: number;
+  members: number;
+  tiers: { tier: string; members: number; share: number; heldByMargin: number; movedIn: number }[];
+} | null> {
+  const runs = await sql.query<{ run_id: string; run_no: string | number; as_of: string; started_at: string | number; members: number }>(
+    'SELECT run_id, run_no, as_of, started_at, members FROM tier_run ORDER BY run_no DESC LIMIT 1',
+  );
+  const run = runs[0];
+  if (!run) return null;
+  const counts = await sql.query<{ tier: string; members: number; held_by_margin: number; moved_in: number }>(
+    'SELECT tier, members, held_by_margin, moved_in FROM tier_run_count WHERE run_id = $1 ORDER BY position',
+    [run.run_id],
+  );
+  const members = Number(run.members);
+  return {
+    runId: run.run_id,
+    runNo: Number(run.run_no),
+    asOf: run.as_of,
+    rankedAt: Number(run.started_at),
+    members,
+    tiers: counts.map((c) => ({
+      tier: c.tier,
+      members: Number(c.members),
+      share: members > 0 ? Math.round((Number(c.members) / members) * 10_000) / 10_000 : 0,
+      heldByMargin: Number(c.held_by_margin),
+      movedIn: Number(c.moved_in),
+    })),
+  };
+}
