@@ -12,6 +12,7 @@ import type { NightlyResult } from './value/nightly';
 import { valueScheduler } from './value/value-scheduler';
 import { startDemoValue } from './value/demo-history';
 import { RELEASE_USAGE, runReleaseCommand } from './updates/release-cli';
+import { runTiersCommand, TIERS_USAGE } from './programme/tiers-cli';
 
 /**
  * HQ for IT staff (the README's « HQ for IT » section says it all in order):
@@ -35,6 +36,8 @@ import { RELEASE_USAGE, runReleaseCommand } from './updates/release-cli';
  *   npm run hq -- value nightly                 the nightly customer-value run now (docs/value.md)
  *   npm run hq -- release key|publish|list|rollout|pause|resume|widen|cohort|window|min-version
  *                                               releases of the terminal application and their rollout (docs/releases.md)
+ *   npm run hq -- tiers rank [--policy FILE] | tiers summary
+ *                                               tiers by rank: the nightly ranking now, the last one's counts (programme/tiers-cli.ts)
  * Where HQ is (hq-location.ts, the same for every command): --data <dir> (HQ_DATA_DIR, data/hq),
  * DATABASE_URL (PostgreSQL; else PGlite in the data folder), --key-file <file> (HQ_KEY_FILE, <data>/hq-ed25519.pem).
  * Serving: --port <n> (HQ_PORT, 8787), --host <h> (HQ_HOST, 127.0.0.1), --tls-cert/--tls-key <pem> (HQ_TLS_CERT, HQ_TLS_KEY),
@@ -188,6 +191,12 @@ async function main(argv: string[]): Promise<number> {
       const code = await runStaffCommand(args.slice(1), option, server, direct);
       if (code !== null) return code;
       break;
+    }
+    case 'tiers': {
+      const code = await runTiersCommand(args.slice(1), option, server, direct);
+      if (code !== null) return code;
+      console.error(TIERS_USAGE);
+      return 2;
     }
     case 'release': {
       const code = await runReleaseCommand(args.slice(1), option, server, direct);

@@ -33,6 +33,7 @@ import { loopbackWeb, prepareWeb, type HqWeb, type HqWebOptions } from './staff/
 import { SERVER_FILE, serverNote } from './staff/operator-client';
 import { registerValueRoutes } from './value/value-routes';
 import { registerTierRoutes } from './programme/tier-routes';
+import { loadTierPolicy, tierScheduler } from './programme/tier-scheduler';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes';
 import { loadValueConfig, valueScheduler } from './value/value-scheduler';
 import type { ValueConfig } from '../shared/value/value-config';
@@ -103,6 +104,7 @@ export async function openHq(options: HqOptions = {}): Promise<HqContext> {
   };
   await publishProgram(ctx, ctx.rules);
   valueScheduler(ctx, options.valueConfig ?? loadValueConfig(dataDir));
+  tierScheduler(ctx, loadTierPolicy(dataDir));
   // Releases of the terminal application: the release key, the artifacts and the feed secret live in dataDir (updates/).
   configureUpdates(ctx, dataDir);
   return ctx;
@@ -252,7 +254,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerConsole(app, ctx, staff, web.security, consoleDir);
   registerIncidentRoutes(app, ctx, staff);
   registerValueRoutes(app, ctx, staff, valueScheduler(ctx));
-  registerTierRoutes(app, ctx, staff);
+  registerTierRoutes(app, ctx, staff, tierScheduler(ctx));
   registerDashboardRoutes(app, ctx, staff);
 
   // Operator actions: the CLI with HQ's operator token (PGlite is single-process), or IT staff signed in
@@ -318,6 +320,11 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
   const valueInterval = options.valueCheckIntervalMs ?? 60_000;
   const valueTimer =
     valueInterval > 0 ? setInterval(() => void value.tick().catch((error: unknown) => ctx.logger.error('nightly customer value run failed', { error: String(error) })), valueInterval) : null;
+  // The nightly ranking into tiers (programme/tier-scheduler.ts), checked on the same beat.
+  const tiers = tierScheduler(ctx);
+  const tierTimer =
+    valueInterval > 0 ? setInterval(() => void tiers.tick().catch((error: unknown) => ctx.logger.error('nightly tier ranking failed', { error: String(error) })), valueInterval) : null;
+  tierTimer?.unref();
   valueTimer?.unref();
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
@@ -328,8 +335,10 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
     async close() {
       if (timer) clearInterval(timer);
       if (valueTimer) clearInterval(valueTimer);
+      if (tierTimer) clearInterval(tierTimer);
       await running;
       await value.idle();
+      await tiers.idle();
       await app.close();
       await ctx.sql.close();
       if (!options.inMemory && existsSync(serverFile)) rmSync(serverFile, { force: true });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTierRanking, tierSummary, WINDOW_DAYS } from '../../src/hq/programme/ranking';
+import { tierScheduler } from '../../src/hq/programme/tier-scheduler';
 import { seedDemoValueHistory } from '../../src/hq/value/demo-history';
 import { localDay } from '../../src/hq/value/nightly';
 import { DEFAULT_TIER_POLICY, rankMembers, type HeldTier } from '../../src/shared/programme/tiers';
@@ -147,6 +148,39 @@ function rankingChecks(name: string, start: () => Promise<TestHq>, stop: () => P
       expect((await service.get('/v1/tiers/summary')).status).toBe(403);
       const it = await staffClient(hq, 'it', `it-tiers-${name.toLowerCase()}`);
       expect((await it.get('/v1/tiers/summary')).status).toBe(403);
+    });
+
+    it('ranks on demand for marketing with the CSRF token; a bad policy is refused with every problem and ranks nothing', async () => {
+      const marketing = await staffClient(hq, 'marketing', `marketing-rank-${name.toLowerCase()}`);
+      const runs = await hq.count('tier_run');
+      expect((await marketing.post('/v1/admin/tiers/rank', {}, { csrf: false })).status).toBe(403);
+      const bad = { ...P, tiers: P.tiers.map((t) => (t.id === 'gold' ? { ...t, share: 0.3 } : t)), newMemberTier: 'silver' };
+      const refused = await marketing.post('/v1/admin/tiers/rank', { policy: bad });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.problems).toHaveLength(2);
+      expect(refused.json.error.message).toMatch(/add up to 110 %.*silver/);
+      expect(await hq.count('tier_run')).toBe(runs);
+      const asked = await marketing.post('/v1/admin/tiers/rank', {});
+      expect(asked.status).toBe(200);
+      expect(asked.json.run.members).toBe(MEMBERS);
+      expect(await hq.count('tier_run')).toBe(runs + 1);
+      const service = await staffClient(hq, 'service', `service-rank-${name.toLowerCase()}`);
+      expect((await service.post('/v1/admin/tiers/rank', {})).status).toBe(403);
+    });
+
+    it('runs at night on HQ’s clock after the value run’s hour, once a day', async () => {
+      const scheduler = tierScheduler(hq.ctx);
+      // 2026-11-20 01:59 UTC is 02:59 in Paris: not yet.
+      hq.clock.value = Date.UTC(2026, 10, 20, 1, 59);
+      expect(await scheduler.due()).toBe(false);
+      expect(await scheduler.tick()).toBeNull();
+      hq.clock.value = Date.UTC(2026, 10, 20, 2, 1);
+      expect(await scheduler.due()).toBe(true);
+      expect(await scheduler.tick()).toMatchObject({ asOf: '2026-11-20', members: MEMBERS });
+      hq.clock.value += 3_600_000;
+      expect(await scheduler.tick()).toBeNull();
+      const nightly = await hq.ctx.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM tier_run WHERE trigger = 'nightly'");
+      expect(nightly[0]!.n).toBe(1);
     });
   });
 }
