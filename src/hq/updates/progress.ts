@@ -1,48 +1,14 @@
 import type { UpdateState } from '../../shared/updates/directive';
 import type { HqContext } from '../context';
-import { listReleases, releaseRows, type ReleaseSummary } from './releases';
-import { channelOfCohort, listRollouts, minAppVersion, rolloutCovers, type RolloutStatus, type TerminalPlace } from './rollout';
+export type { ReleasesOverview } from '../../shared/updates/releases-overview';
+import type { ReleasesOverview, RolloutProgress, RolloutView } from '../../shared/updates/releases-overview';
+import { listReleases, releaseRows } from './releases';
+import { channelOfCohort, listRollouts, minAppVersion, rolloutCovers, type TerminalPlace } from './rollout';
 
 /**
  * Where each rollout stands (the console's Releases view, `release list`):
- * of the active terminals its stores and cohorts hold, how many run its
- * version, are downloading it, wait for a safe moment, failed, are reached
- * but have not started, or are not reached (outside the percentage, or the
- * rollout was paused before they were offered it).
+ * the types are in src/shared/updates/releases-overview.ts.
  */
-export interface RolloutProgress {
-  onTarget: number;
-  downloading: number;
-  waiting: number;
-  failed: number;
-  pending: number;
-  notReached: number;
-  inScope: number;
-}
-
-export interface RolloutView {
-  rolloutId: string;
-  version: string;
-  stores: string[];
-  cohorts: string[];
-  percent: number;
-  status: RolloutStatus;
-  createdAt: number;
-  createdBy: string;
-  updatedAt: number;
-  progress: RolloutProgress;
-}
-
-export interface ReleasesOverview {
-  releases: ReleaseSummary[];
-  rollouts: RolloutView[];
-  cohorts: Array<{ storeId: string; cohort: string }>;
-  windows: Array<{ storeId: string; start: string; end: string; timeZone: string }>;
-  stores: string[];
-  minAppVersion: string;
-  now: number;
-}
-
 const DOWNLOADING: ReadonlySet<UpdateState> = new Set(['checking', 'downloading', 'verifying']);
 const WAITING: ReadonlySet<UpdateState> = new Set(['waiting', 'backing-up', 'installing']);
 

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppVersion, compareVersions, RELEASE_CHANNELS, ReleaseFileName, ReleaseManifest, type ReleaseChannel, type SignedRelease } from '../../shared/updates/release';
+import type { ReleaseSummary } from '../../shared/updates/releases-overview';
 import { HqError, type HqContext } from '../context';
 import type { Sql } from '../db';
 import { removeBlob, storeArtifact } from './artifact-store';
@@ -61,18 +62,7 @@ export function signedReleaseOf(r: ReleaseRow): SignedRelease {
   };
 }
 
-export interface ReleaseSummary {
-  version: string;
-  channel: ReleaseChannel;
-  fileName: string;
-  sha512: string;
-  size: number;
-  allowDowngrade: boolean;
-  publishedAt: number;
-  publishedBy: string;
-  notes: string;
-  keyId: string;
-}
+export type { ReleaseSummary };
 
 function summary(r: ReleaseRow): ReleaseSummary {
   return { ...signedReleaseOf(r).manifest, publishedBy: r.published_by, notes: r.notes, keyId: r.key_id };

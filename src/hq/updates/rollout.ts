@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppVersion, compareVersions, type ReleaseChannel } from '../../shared/updates/release';
 import { MaintenanceWindow } from '../../shared/updates/directive';
+import type { RolloutStatus } from '../../shared/updates/releases-overview';
 import { HqError, newId, type HqContext } from '../context';
 import type { Sql } from '../db';
 import { auditIt } from './it-audit';
@@ -23,7 +24,7 @@ export const FIRST_APP_VERSION = '0.1.0';
 const STORE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const COHORT = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-export type RolloutStatus = 'active' | 'paused';
+export type { RolloutStatus };
 
 export interface RolloutRow {
   rollout_id: string;

@@ -3,51 +3,12 @@ import { hqFetch, HqApiError } from '../api';
 import { DataTable, ViewHeader, WhenLoaded } from '../ViewParts';
 import { formatNumber, formatTime, useLocale, viewText, type Translate } from '../text';
 import { useHqData } from '../use-hq-data';
-import type { ReleaseChannel } from '../../../shared/updates/release';
+import type { ReleasesOverview, ReleaseSummary, RolloutProgress, RolloutView } from '../../../shared/updates/releases-overview';
 import type { ConsoleView } from './view';
 
-/** GET /v1/releases (src/hq/updates/progress.ts releasesOverview). */
-interface Progress {
-  onTarget: number;
-  downloading: number;
-  waiting: number;
-  failed: number;
-  pending: number;
-  notReached: number;
-  inScope: number;
-}
-
-interface Rollout {
-  rolloutId: string;
-  version: string;
-  stores: string[];
-  cohorts: string[];
-  percent: number;
-  status: 'active' | 'paused';
-  createdAt: number;
-  createdBy: string;
-  progress: Progress;
-}
-
-interface Release {
-  version: string;
-  channel: ReleaseChannel;
-  fileName: string;
-  size: number;
-  allowDowngrade: boolean;
-  publishedAt: number;
-  publishedBy: string;
-  notes: string;
-}
-
-interface Overview {
-  releases: Release[];
-  rollouts: Rollout[];
-  cohorts: Array<{ storeId: string; cohort: string }>;
-  windows: Array<{ storeId: string; start: string; end: string; timeZone: string }>;
-  stores: string[];
-  minAppVersion: string;
-}
+type Overview = Omit<ReleasesOverview, 'now'>;
+type Rollout = RolloutView;
+type Release = ReleaseSummary;
 
 const PROGRESS_KEYS = ['onTarget', 'downloading', 'waiting', 'failed', 'pending', 'notReached'] as const;
 
@@ -182,7 +143,7 @@ function scopeText(t: Translate, r: Pick<Rollout, 'stores' | 'cohorts'>): string
   return [...r.cohorts.map((id) => t('rel.cohort', { id })), ...r.stores.map((id) => t('rel.store', { id }))].join(', ');
 }
 
-function ProgressCell({ t, p }: { t: Translate; p: Progress }) {
+function ProgressCell({ t, p }: { t: Translate; p: RolloutProgress }) {
   return (
     <div className="rollout-progress">
       <progress max={Math.max(p.inScope, 1)} value={p.onTarget} aria-label={t('rel.p.summary', { n: p.onTarget, total: p.inScope })} />
