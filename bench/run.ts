@@ -13,6 +13,7 @@ const suites: Record<string, Suite> = {
   relationship: async (args) => (await import('./relationship')).runRelationshipBench(args),
   value: async (args) => (await import('./value')).runValueBench(args),
   updates: async (args) => (await import('./updates')).runUpdatesBench(args),
+  programme: async (args) => (await import('./programme')).runProgrammeBench(args),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);

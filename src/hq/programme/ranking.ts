@@ -10,11 +10,14 @@ import { cumulativePpm, PPM, type TierPolicy } from '../../shared/programme/tier
  * customer-value run reads (value/nightly.ts visitsRelation: one `earn` entry
  * per sale to a member, its net amount), the score, one ROW_NUMBER over it,
  * the cut-offs from the member count, hysteresis against the tiers held, the
- * upsert, and the counts per tier from what was written. Every member is
+ * update (and insert for new members), and the counts per tier from what was written. Every member is
  * ranked, those without a visit in the window with a score of 0 (last, by id).
  * Distribution-ready: member_tier is keyed by customer_id like HQ's other
  * member tables; the runs and their counts are small reference tables.
  */
+
+/** The ranking transaction's work_mem: a million members' scores sort in memory with this. */
+export const RANKING_WORK_MEM = '256MB';
 
 /** 52 weeks: the spend and the week count cover the same days. */
 export const WINDOW_DAYS = 364;
@@ -37,12 +40,16 @@ export interface TierRunResult {
  */
 export function rankingSql(purchases: string): string {
   return `
-    WITH activity AS (
-      SELECT customer_id, sum(round(amount * 100))::bigint AS spend_cents,
-             count(DISTINCT ($1::date - day) / 7)::int AS weeks
+    WITH visit_weeks AS (
+      -- Week 0 ends on the as-of day. Grouped over the whole history and kept to the 52 weeks by FILTER:
+      -- a WHERE on the computed day is estimated so small that the planner sorts what it would better hash.
+      SELECT customer_id, floor(($1::date - day) / 7.0)::int AS week, sum(round(amount * 100)) AS cents
       FROM ${purchases} AS p
-      WHERE day > $1::date - ${WINDOW_DAYS} AND day <= $1::date
-      GROUP BY customer_id
+      GROUP BY 1, 2
+    ), activity AS (
+      SELECT customer_id, sum(cents) FILTER (WHERE week BETWEEN 0 AND ${WINDOW_DAYS / 7 - 1})::bigint AS spend_cents,
+             count(*) FILTER (WHERE week BETWEEN 0 AND ${WINDOW_DAYS / 7 - 1})::int AS weeks
+      FROM visit_weeks GROUP BY customer_id
     ), scored AS (
       SELECT m.customer_id, coalesce(a.spend_cents, 0) AS spend_cents, coalesce(a.weeks, 0) AS weeks,
              coalesce(a.spend_cents, 0) + $4::bigint * coalesce(a.weeks, 0) AS score
@@ -60,7 +67,8 @@ export function rankingSql(purchases: string): string {
       SELECT o.*, width_bucket(o.pos, z.starts) AS k,
              CASE WHEN prev.customer_id IS NULL THEN CASE WHEN $8::boolean THEN NULL ELSE $9::int END
                   ELSE array_position($7::text[], prev.tier) - 1 END AS h,
-             coalesce(prev.below_runs, 0) AS prev_below, prev.tier AS prev_tier, prev.tier_since AS prev_since
+             coalesce(prev.below_runs, 0) AS prev_below, prev.tier AS prev_tier, prev.tier_since AS prev_since,
+             prev.customer_id IS NOT NULL AS had_row
       FROM ordered o CROSS JOIN sizes z LEFT JOIN member_tier prev ON prev.customer_id = o.customer_id
     ), decided AS (
       SELECT p.*,
@@ -70,20 +78,27 @@ export function rankingSql(purchases: string): string {
              CASE WHEN p.h IS NOT NULL AND p.k > p.h AND p.pos > z.holds[p.h + 1] AND p.prev_below + 1 < $10::int
                   THEN p.prev_below + 1 ELSE 0 END AS below
       FROM placed p CROSS JOIN sizes z
-    ), written AS (
+    ), rows AS (
+      SELECT d.customer_id, ($7::text[])[d.t + 1] AS tier, ($7::text[])[d.k + 1] AS rank_tier, d.prev_tier, d.pos, d.score,
+             d.spend_cents, d.weeks, d.below, d.had_row,
+             CASE WHEN d.t = 0 OR c.score IS NULL THEN NULL ELSE greatest(1, c.score - d.score + 1) END AS gap,
+             CASE WHEN d.prev_tier = ($7::text[])[d.t + 1] THEN d.prev_since ELSE $3::bigint END AS since
+      FROM decided d CROSS JOIN sizes z LEFT JOIN cut c ON d.t > 0 AND c.pos = z.bounds[d.t]
+    ), updated AS (
+      -- Every member already ranked: one joined UPDATE, far cheaper than a million ON CONFLICT probes.
+      UPDATE member_tier m SET tier = r.tier, rank_tier = r.rank_tier, previous_tier = r.prev_tier, member_rank = r.pos,
+             score = r.score, spend_cents = r.spend_cents, regular_weeks = r.weeks, below_runs = r.below,
+             next_tier_gap_cents = r.gap, tier_since = r.since, ranked_at = $3::bigint, run_id = $2::text
+      FROM rows r WHERE r.had_row AND m.customer_id = r.customer_id
+      RETURNING m.tier, m.rank_tier, m.previous_tier
+    ), inserted AS (
       INSERT INTO member_tier (customer_id, tier, rank_tier, previous_tier, member_rank, score, spend_cents, regular_weeks,
                                below_runs, next_tier_gap_cents, tier_since, ranked_at, run_id)
-      SELECT d.customer_id, ($7::text[])[d.t + 1], ($7::text[])[d.k + 1], d.prev_tier, d.pos, d.score, d.spend_cents, d.weeks,
-             d.below, CASE WHEN d.t = 0 OR c.score IS NULL THEN NULL ELSE greatest(1, c.score - d.score + 1) END,
-             CASE WHEN d.prev_tier = ($7::text[])[d.t + 1] THEN d.prev_since ELSE $3::bigint END, $3::bigint, $2::text
-      FROM decided d CROSS JOIN sizes z LEFT JOIN cut c ON d.t > 0 AND c.pos = z.bounds[d.t]
-      ON CONFLICT (customer_id) DO UPDATE SET
-        tier = EXCLUDED.tier, rank_tier = EXCLUDED.rank_tier, previous_tier = EXCLUDED.previous_tier,
-        member_rank = EXCLUDED.member_rank, score = EXCLUDED.score, spend_cents = EXCLUDED.spend_cents,
-        regular_weeks = EXCLUDED.regular_weeks, below_runs = EXCLUDED.below_runs,
-        next_tier_gap_cents = EXCLUDED.next_tier_gap_cents, tier_since = EXCLUDED.tier_since,
-        ranked_at = EXCLUDED.ranked_at, run_id = EXCLUDED.run_id
+      SELECT r.customer_id, r.tier, r.rank_tier, r.prev_tier, r.pos, r.score, r.spend_cents, r.weeks, r.below, r.gap, r.since, $3::bigint, $2::text
+      FROM rows r WHERE NOT r.had_row
       RETURNING tier, rank_tier, previous_tier
+    ), written AS (
+      SELECT * FROM updated UNION ALL SELECT * FROM inserted
     ), counted AS (
       SELECT tier, count(*)::int AS members, (count(*) FILTER (WHERE tier <> rank_tier))::int AS held,
              (count(*) FILTER (WHERE previous_tier IS DISTINCT FROM tier))::int AS moved_in
@@ -113,6 +128,8 @@ export async function runTierRanking(
   const ids = policy.tiers.map((t) => t.id);
   const result = await ctx.sql.transaction(async (tx) => {
     if (tx.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(4242014)');
+    // One nightly batch: its sorts and hashes over every member stay in memory rather than spilling.
+    await tx.exec(`SET LOCAL work_mem = '${RANKING_WORK_MEM}'`);
     const firstRun = (await tx.query('SELECT 1 FROM tier_run LIMIT 1')).length === 0;
     const rows = await tx.query<{ tier: string; members: number; held_by_margin: number; moved_in: number }>(rankingSql(visitsRelation(options.timeZone)), [
       asOf,
