@@ -533,7 +533,9 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         tier_since bigint NOT NULL,
         ranked_at bigint NOT NULL,
         run_id text NOT NULL
-      );
+      -- Every run rewrites every row: room on each page for the new version lets PostgreSQL update it there
+      -- without a new index entry (HOT), which halves the nightly run (bench/programme.ts).
+      ) WITH (fillfactor = 45);
 
       CREATE TABLE tier_run (
         run_id text PRIMARY KEY,
