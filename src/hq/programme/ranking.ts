@@ -62,7 +62,8 @@ export function rankingSql(purchases: string): string {
              (array_agg((t.n * u.c + ${PPM / 2}) / ${PPM} + 1 ORDER BY u.i))[1:cardinality($5::bigint[]) - 1] AS starts
       FROM (SELECT count(*)::bigint AS n FROM member) AS t, unnest($5::bigint[]) WITH ORDINALITY AS u(c, i)
     ), cut AS (
-      SELECT o.pos, o.score FROM ordered o, sizes z WHERE o.pos = ANY(z.bounds)
+      -- The last member of each tier by rank, as two arrays: read by position, no join (and no sort) per member.
+      SELECT array_agg(o.pos ORDER BY o.pos) AS at, array_agg(o.score ORDER BY o.pos) AS score FROM ordered o, sizes z WHERE o.pos = ANY(z.bounds)
     ), placed AS (
       SELECT o.*, width_bucket(o.pos, z.starts) AS k,
              CASE WHEN prev.customer_id IS NULL THEN CASE WHEN $8::boolean THEN NULL ELSE $9::int END
@@ -81,9 +82,9 @@ export function rankingSql(purchases: string): string {
     ), rows AS (
       SELECT d.customer_id, ($7::text[])[d.t + 1] AS tier, ($7::text[])[d.k + 1] AS rank_tier, d.prev_tier, d.pos, d.score,
              d.spend_cents, d.weeks, d.below, d.had_row,
-             CASE WHEN d.t = 0 OR c.score IS NULL THEN NULL ELSE greatest(1, c.score - d.score + 1) END AS gap,
+             CASE WHEN d.t = 0 OR z.bounds[d.t] = 0 THEN NULL ELSE greatest(1, c.score[array_position(c.at, z.bounds[d.t])] - d.score + 1) END AS gap,
              CASE WHEN d.prev_tier = ($7::text[])[d.t + 1] THEN d.prev_since ELSE $3::bigint END AS since
-      FROM decided d CROSS JOIN sizes z LEFT JOIN cut c ON d.t > 0 AND c.pos = z.bounds[d.t]
+      FROM decided d CROSS JOIN sizes z CROSS JOIN cut c
     ), updated AS (
       -- Every member already ranked: one joined UPDATE, far cheaper than a million ON CONFLICT probes.
       UPDATE member_tier m SET tier = r.tier, rank_tier = r.rank_tier, previous_tier = r.prev_tier, member_rank = r.pos,
