@@ -69,6 +69,14 @@ function rankingChecks(name: string, start: () => Promise<TestHq>, stop: () => P
     afterAll(stop, 30_000);
 
     it('first run: 20 / 60 / 20 within one member, spend and regular weeks as the journal says, the rule of the model', async () => {
+      // A visit dated two days after the as-of day (a terminal's clock ahead) is no part of the 52 weeks.
+      const someone = (await hq.ctx.sql.query<{ customer_id: string }>('SELECT customer_id FROM member ORDER BY customer_id LIMIT 1'))[0]!.customer_id;
+      const ahead = hq.clock.value + 2 * DAY_MS;
+      await hq.ctx.sql.query(
+        `INSERT INTO journal_entry (terminal_id, epoch, seq, entry_id, group_id, kind, schema_version, member_id, wall_time, offline, entry, prev_hash, entry_hash, ingested_at)
+         VALUES ('t-ahead', 1, 1, 'ahead-1', 'ahead-1', 'earn', 1, $1, $2, false, $3::jsonb, 'x', 'x', $2)`,
+        [someone, ahead, JSON.stringify({ kind: 'earn', member_id: someone, wall_time: ahead, detail: { net_cents: 99_999 } })],
+      );
       const run = await runTierRanking(hq.ctx, P, { timeZone: TZ });
       expect(run).toMatchObject({ asOf: today, firstRun: true, members: MEMBERS });
       expect(run.counts.map((c) => c.tier)).toEqual(['gold', 'basic', 'occasionnel']);
