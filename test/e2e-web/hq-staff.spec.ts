@@ -77,7 +77,7 @@ test('an IT account signs in through the login page and sees the fleet; signing 
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await expect(page).toHaveURL(/\/console\/fleet$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Parc de terminaux');
-  await expect(page.getByRole('rowheader', { name: 'paris-11-t2' })).toBeVisible();
+  await expect(page.locator('#fleet-terminal-table').getByRole('rowheader', { name: 'paris-11-t2' })).toBeVisible();
   await expect(page.getByText('Connecté : c.martin (informatique)')).toBeVisible();
   await snapAtBothSizes(page, 'hq-fleet-it', SCREENS);
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
@@ -117,7 +117,7 @@ test('a marketing account is refused the fleet view and its data; an IT account 
   const itPage = await it.newPage();
   await signIn(itPage, 'c.martin', itPassword);
   await expect(itPage.getByRole('heading', { level: 1 })).toHaveText('Parc de terminaux');
-  await expect(itPage.getByRole('rowheader', { name: 'paris-11-t1' })).toBeVisible();
+  await expect(itPage.locator('#fleet-terminal-table').getByRole('rowheader', { name: 'paris-11-t1' })).toBeVisible();
   await it.close();
 });
 

@@ -95,8 +95,8 @@ test('IT walk of the README: init, staff, HQ served, two terminals enrolled from
     expect(listed.out).toMatch(/^lyon-2-t1\tlyon-2\tactive/m);
 
     await page.reload();
-    await expect(page.getByRole('rowheader', { name: 'paris-11-t1' })).toBeVisible();
-    await expect(page.getByRole('rowheader', { name: 'lyon-2-t1' })).toBeVisible();
+    await expect(page.locator('#fleet-terminal-table').getByRole('rowheader', { name: 'paris-11-t1' })).toBeVisible();
+    await expect(page.locator('#fleet-terminal-table').getByRole('rowheader', { name: 'lyon-2-t1' })).toBeVisible();
     await snap(page, 'it-walk-fleet-1280');
     await page.setViewportSize({ width: 1920, height: 1080 });
     await snap(page, 'it-walk-fleet-1920');

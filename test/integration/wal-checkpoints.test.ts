@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/core/db/database';
 import { migrations } from '../../src/main/core/db/migrations';
-import { startIdleCheckpoints } from '../../src/main/core/db/wal-checkpoints';
+import { BACKSTOP_PAGES, startIdleCheckpoints } from '../../src/main/core/db/wal-checkpoints';
 
 /**
  * The write-ahead log is copied back into the database when writes pause,
@@ -37,11 +37,22 @@ const write = (d: Db, pages: number) => d.transaction(() => {
 const filePages = (d: Db) => statSync(d.name).size / 4096;
 
 describe('checkpoints off the commit path', () => {
-  it('no commit checkpoints, however long the log grows between pauses', () => {
+  it('no commit checkpoints below the backstop, however long the log grows between pauses', () => {
     for (let i = 0; i < 60; i++) write(db, 50);
     // SQLite's default would have copied the log back and reused it from its start every 1000 pages.
     expect(walPages(db.name)).toBeGreaterThanOrEqual(3000);
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES);
+  });
+
+  it('bounds the log at the backstop under a burst that never lets a tick run', () => {
+    const checkpoints = startIdleCheckpoints(db, { tickMs: 3_600_000, backstopPages: 1000 });
+    try {
+      for (let i = 0; i < 60; i++) write(db, 50);
+      // The commit past 1000 pages checkpoints and the log is written over from its start.
+      expect(walPages(db.name)).toBeLessThan(1500);
+    } finally {
+      checkpoints.stop();
+    }
   });
 
   it('copies the log back once a tick has passed without a write, and not while writes go on', () => {

@@ -20,6 +20,8 @@ import type Database from 'better-sqlite3';
 export interface IdleCheckpointOptions {
   tickMs?: number;
   maxPendingChanges?: number;
+  /** SQLite's autocheckpoint threshold in pages (BACKSTOP_PAGES by default). */
+  backstopPages?: number;
 }
 
 export const CHECKPOINT_TICK_MS = 250;
@@ -40,9 +42,16 @@ export interface IdleCheckpoints {
   stop(): void;
 }
 
+/**
+ * SQLite's own checkpoint on commit, kept only as a backstop: the ticks keep the log far below it, but a
+ * burst of writes that never yields to the event loop (a bulk import, a test) would otherwise grow the log
+ * without bound, since no tick can run until it ends.
+ */
+export const BACKSTOP_PAGES = 16_384;
+
 export function startIdleCheckpoints(db: Database.Database, options: IdleCheckpointOptions = {}): IdleCheckpoints {
   const maxPending = options.maxPendingChanges ?? MAX_PENDING_CHANGES;
-  db.pragma('wal_autocheckpoint = 0');
+  db.pragma(`wal_autocheckpoint = ${options.backstopPages ?? BACKSTOP_PAGES}`);
   db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
   const changes = db.prepare('SELECT total_changes()').pluck();
   let seen = changes.get() as number;
