@@ -1,26 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
 import type { UpdateStatusView } from '../../shared/updates/status-view';
-import { useApp, useEvent } from '../common/app-context';
+import { useApp } from '../common/app-context';
+import { useLiveView } from '../common/use-live-view';
 import { zonedStamp } from './zoned-time';
 
 /** The terminal's update: read once, then kept current from `updates.changed`. */
 export function useUpdateStatus(): UpdateStatusView | null {
-  const { api } = useApp();
-  const [status, setStatus] = useState<UpdateStatusView | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.call('updates.status', {}).then(
-      // An event may have arrived first; it is newer than this answer.
-      (value) => live && setStatus((seen) => seen ?? value),
-      () => {},
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
-  const onChange = useCallback((view: UpdateStatusView) => setStatus(view), []);
-  useEvent('updates.changed', onChange);
-  return status;
+  return useLiveView('updates.status', 'updates.changed').view;
 }
 
 const HISTORY_SHOWN = 8;

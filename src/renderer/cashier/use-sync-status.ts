@@ -1,25 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
 import type { SyncStatusView } from '../../shared/contract';
-import { useApp, useEvent } from '../common/app-context';
+import { useLiveView } from '../common/use-live-view';
 
 /** The link with HQ: read once, then kept current from `sync.changed`. */
 export function useSyncStatus(): { status: SyncStatusView | null; set(status: SyncStatusView): void } {
-  const { api } = useApp();
-  const [status, setStatus] = useState<SyncStatusView | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.call('sync.status', {}).then(
-      // An event may have arrived first; it is newer than this answer.
-      (value) => live && setStatus((seen) => seen ?? value),
-      () => {},
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
-  const onChange = useCallback((view: SyncStatusView) => setStatus(view), []);
-  useEvent('sync.changed', onChange);
-  return { status, set: setStatus };
+  const { view, set } = useLiveView('sync.status', 'sync.changed');
+  return { status: view, set };
 }
 
 export type SyncSeverity = 'ok' | 'warn' | 'error' | 'off';
