@@ -561,6 +561,35 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 11,
+    // The product catalogue (src/hq/products, issue 14 item 2): one row per SKU, pulled by terminals in the program
+    // bucket by change_version. A product missing from the last import is withdrawn, never deleted: old sales name it.
+    sql: `
+      CREATE TABLE product (
+        sku text PRIMARY KEY,
+        label text NOT NULL,
+        category text NOT NULL,
+        eans jsonb NOT NULL,
+        vat_rate_bp integer NOT NULL,
+        price_cents bigint NOT NULL,
+        withdrawn boolean NOT NULL,
+        updated_at bigint NOT NULL,
+        change_version bigint NOT NULL
+      );
+      CREATE INDEX product_by_change ON product (change_version);
+
+      CREATE TABLE product_import (
+        import_id text PRIMARY KEY,
+        at bigint NOT NULL,
+        by_whom text NOT NULL,
+        rows integer NOT NULL,
+        added integer NOT NULL,
+        changed integer NOT NULL,
+        withdrawn integer NOT NULL
+      );
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {
