@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/core/db/database';
@@ -41,15 +43,49 @@ describe('backup before an install', () => {
     expect(existsSync(third.file)).toBe(true);
   });
 
-  it('a full disk is disk-full: the partial copy is removed and the earlier backups stay', async () => {
-    const before = backups();
-    const at = T0 + 60_000;
-    // The next backup's file is a link to /dev/full: every write to it fails with ENOSPC, as on a full disk.
-    const name = `fidele-${new Date(at).toISOString().replace(/[:.]/g, '-')}-1.3.0.sqlite`;
-    symlinkSync('/dev/full', join(backupsDir(dir), name));
-    await expect(backupDatabase(db, dir, '1.3.0', at)).rejects.toMatchObject({ name: 'BackupError', code: 'disk-full' });
-    expect(backups()).toEqual(before);
-    expect(existsSync('/dev/full')).toBe(true);
+  it('copies one consistent moment while writes and a checkpoint go on during the copy', async () => {
+    db.exec('CREATE TABLE IF NOT EXISTS bench_filler (id INTEGER PRIMARY KEY, body BLOB NOT NULL)');
+    const fill = db.prepare<[Buffer]>('INSERT INTO bench_filler (body) VALUES (?)');
+    const rows = () => db.prepare('SELECT count(*) FROM bench_filler').pluck().get() as number;
+    for (let i = 0; i < 50; i++) fill.run(Buffer.alloc(3000, i));
+    const before = rows();
+    const heads = journalHeads(db);
+    // The snapshot is taken before the first await: what follows happens while the files are copied.
+    const pending = backupDatabase(db, dir, '1.2.1', T0 + 3000);
+    for (let i = 0; i < 200; i++) fill.run(Buffer.alloc(3000, 100 + i));
+    // Copies into the database file every frame the backup's snapshot allows, as the idle checkpoint would.
+    db.pragma('wal_checkpoint(PASSIVE)');
+    const backup = await pending;
+    const copy = new Database(backup.file, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(journalHeads(copy)).toBe(heads);
+    const copied = copy.prepare('SELECT count(*) FROM bench_filler').pluck().get() as number;
+    expect(copied).toBeGreaterThanOrEqual(before);
+    expect(copied).toBeLessThanOrEqual(rows());
+    // Every row the copy holds is whole: the page images all came from one moment.
+    const bodies = copy.prepare<[], { id: number; body: Buffer }>('SELECT id, body FROM bench_filler').all();
+    for (const { id, body } of bodies) expect(body.every((b) => b === body[0])).toBe(true);
+    copy.close();
+  });
+
+  it('a full disk is disk-full: the partial copy is removed and the earlier backups stay', () => {
+    // A real file system that fills up: a 256 KB tmpfs over the backups folder, in a mount namespace of
+    // the test's own (no privilege needed), so the copy meets the kernel's ENOSPC as on a full disk.
+    const data = join(dir, 'full-disk');
+    mkdirSync(backupsDir(data), { recursive: true });
+    const script = fileURLToPath(new URL('./backup-on-full-disk.ts', import.meta.url));
+    const run = spawnSync(
+      'unshare',
+      ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=256k none "$1" && shift && exec "$@"', 'sh', backupsDir(data), process.execPath, '--import', 'tsx', script, join(dir, 'terminal.sqlite'), data],
+      { encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({
+      ok: false,
+      name: 'BackupError',
+      code: 'disk-full',
+      left: ['fidele-2026-12-06T02-00-00-000Z-1.0.0.sqlite'],
+    });
   });
 
   it('a data folder it cannot write into is backup-failed', async () => {
