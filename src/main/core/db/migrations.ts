@@ -788,6 +788,44 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 20,
+    name: 'less on every terminal (issue 17): sealed names, keyed hashes and masks of contact data, the lookup log',
+    sql: `
+      -- The members key (privacy/member-vault.ts), sealed by the terminal's KeyVault like sync_identity's key.
+      CREATE TABLE privacy_key (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      -- A SQL migration cannot encrypt: privacy/protect-members.ts moves what first_name, last_name, email and
+      -- phone hold into these columns at the next start, in code, and empties them (they stay, unused, since a
+      -- released migration's columns cannot be dropped under older readers). name_sealed: AES-GCM of the
+      -- names; *_hash: HMAC-SHA256 of the normal form, found by exact match; *_mask: what the cashier sees;
+      -- contact_sealed: the full email and phone of a member enrolled here, until HQ has them (the trigger).
+      ALTER TABLE member ADD COLUMN name_sealed TEXT;
+      ALTER TABLE member ADD COLUMN email_hash TEXT;
+      ALTER TABLE member ADD COLUMN phone_hash TEXT;
+      ALTER TABLE member ADD COLUMN email_mask TEXT;
+      ALTER TABLE member ADD COLUMN phone_mask TEXT;
+      ALTER TABLE member ADD COLUMN contact_sealed TEXT;
+      CREATE INDEX member_by_email_hash ON member (email_hash);
+      CREATE INDEX member_by_phone_hash ON member (phone_hash);
+      CREATE TRIGGER member_contact_sent AFTER DELETE ON member_outbox
+      BEGIN
+        UPDATE member SET contact_sealed = NULL WHERE id = OLD.member_id AND contact_sealed IS NOT NULL;
+      END;
+      -- Who looked up which member, when (privacy/lookup-log.ts): the member's access view reads it.
+      CREATE TABLE member_lookup_log (
+        id INTEGER PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        by_whom TEXT NOT NULL,
+        via TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX member_lookup_log_by_member ON member_lookup_log (member_id, at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
