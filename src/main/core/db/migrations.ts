@@ -826,6 +826,27 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX member_lookup_log_by_member ON member_lookup_log (member_id, at);
     `,
   },
+  {
+    version: 21,
+    name: "the chain's product catalogue as HQ's pull sends it (issue 14 item 2)",
+    sql: `
+      -- One row per product HQ sends (core/products/catalogue.ts); a withdrawn one is deleted here, the journal
+      -- keeps its SKU on the sales that sold it. A barcode names one product; a product has zero or more.
+      CREATE TABLE product (
+        sku TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        category TEXT NOT NULL,
+        vat_rate_bp INTEGER NOT NULL,
+        price_cents INTEGER NOT NULL,
+        received_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE product_ean (
+        ean TEXT PRIMARY KEY,
+        sku TEXT NOT NULL REFERENCES product (sku) ON DELETE CASCADE
+      ) STRICT;
+      CREATE INDEX product_ean_by_sku ON product_ean (sku);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
