@@ -590,6 +590,15 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 12,
+    // Tiers in the pull (issue 14 item 3, src/hq/programme/tier-pull.ts): each ranking takes one pull change version
+    // when it commits, and a store's terminals get the tiers of the runs after their cookie. Per run, not per row:
+    // every run moves nearly every member's gap, and a per-row version would cost the nightly update its HOT path.
+    sql: `
+      ALTER TABLE tier_run ADD COLUMN change_version bigint NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {
