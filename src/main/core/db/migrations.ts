@@ -847,6 +847,42 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX product_ean_by_sku ON product_ean (sku);
     `,
   },
+  {
+    version: 22,
+    name: 'offers from the basket (issue 16 items 3 and 5): the contact-pressure ledger, buying habits, « moins de sollicitations », the rule set',
+    sql: `
+      -- Every offer shown to a member on this terminal, once per visit, and the customer's answer: the caps per rule,
+      -- week and month are counted from it (core/offers/contact-ledger.ts). Personal data, kept under the members'.
+      CREATE TABLE offer_contact (
+        id INTEGER PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        shown_at INTEGER NOT NULL,
+        answer TEXT NOT NULL DEFAULT 'none' CHECK (answer IN ('accepted', 'refused', 'none')),
+        answered_at INTEGER
+      ) STRICT;
+      CREATE INDEX offer_contact_by_member ON offer_contact (member_id, shown_at, rule_id, answer);
+      -- What a member usually buys, for history conditions: visits and, per category, visits that bought it.
+      -- Written only for members who agreed to profiling.
+      CREATE TABLE offer_member_habit (
+        member_id TEXT PRIMARY KEY,
+        visits INTEGER NOT NULL,
+        last_visit_at INTEGER NOT NULL,
+        categories TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE offer_preference (
+        member_id TEXT PRIMARY KEY,
+        fewer_contacts INTEGER NOT NULL CHECK (fewer_contacts IN (0, 1)),
+        recorded_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      -- The offer rules in force, validated when installed.
+      CREATE TABLE offer_rule_set (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        rules TEXT NOT NULL,
+        installed_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
