@@ -28,7 +28,7 @@ const TierDef = z.strictObject({
 });
 export type TierDef = z.infer<typeof TierDef>;
 
-const TierPolicyShape = z.strictObject({
+export const TierPolicyShape = z.strictObject({
   /** Best first. */
   tiers: z.array(TierDef).min(2, 'at least two tiers').max(8, 'at most eight tiers'),
   /** Cents of score per week with a visit among the last 52. */
