@@ -599,6 +599,25 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       ALTER TABLE tier_run ADD COLUMN change_version bigint NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 13,
+    // The programme's versions (issue 14 item 1, src/hq/programme/programme-store.ts): each published document, signed
+    // by HQ, in force from effective_from (epoch ms) until the next one's. Never updated: a new version is a new row.
+    // change_version is the pull's: terminals get the versions published after their cookie that are in force or to come.
+    sql: `
+      CREATE TABLE programme_version (
+        version text PRIMARY KEY,
+        document jsonb NOT NULL,
+        effective_from bigint NOT NULL UNIQUE,
+        published_at bigint NOT NULL,
+        published_by text NOT NULL,
+        key_id text NOT NULL,
+        signature text NOT NULL,
+        change_version bigint NOT NULL
+      );
+      CREATE INDEX programme_version_by_change ON programme_version (change_version);
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {
