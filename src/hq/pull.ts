@@ -8,6 +8,7 @@ import { goodwillPuts, relationshipPuts } from './customer-incidents';
 import { valueHintPatch } from './value/value-hints';
 import { valueScheduler } from './value/value-scheduler';
 import { pullVersions } from './updates/directive';
+import { tierPatch } from './programme/tier-pull';
 
 /**
  * Pull (sync-ledger.md §2.5): one patch per bucket since the terminal's
@@ -82,13 +83,15 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
       const incidentPuts = [...(await relationshipPuts(tx, ids, ctx.clock.now())), ...(await goodwillPuts(tx, terminal.store_id, storeSince))];
       // Segments and P(alive) of the store's members who agreed to profiling (value/value-hints.ts).
       const value = await valueHintPatch(tx, terminal.store_id, storeSince, valueScheduler(ctx).config);
+      // Each member's tier and the way to the next, from the nightly ranking (programme/tier-pull.ts).
+      const tiers = await tierPatch(tx, terminal.store_id, storeSince);
       return {
         buckets: [
           { bucket: 'program' as const, cookie, puts: program.map((p) => ({ key: 'program', value: p.rules })), deletes: [] },
           {
             bucket: 'store' as const,
             cookie,
-            puts: [...members.filter((m) => m.record !== null).map((m) => ({ key: `member:${m.customer_id}`, value: m.record as unknown })), ...incidentPuts, ...value.puts],
+            puts: [...members.filter((m) => m.record !== null).map((m) => ({ key: `member:${m.customer_id}`, value: m.record as unknown })), ...incidentPuts, ...value.puts, ...tiers.puts],
             deletes: value.deletes,
           },
           { bucket: 'terminal' as const, cookie, puts: allowanceChanged.length > 0 ? [{ key: 'allowance', value: allowance }] : [], deletes: [] },

@@ -2,6 +2,7 @@ import { newId, type HqContext } from '../context';
 import type { Sql } from '../db';
 import { localDay, visitsRelation } from '../value/nightly';
 import { cumulativePpm, PPM, type TierPolicy } from '../../shared/programme/tiers';
+import { publishTierRun } from './tier-pull';
 
 /**
  * The nightly ranking into tiers (issue 14 item 3), the rule of
@@ -156,6 +157,8 @@ export async function runTierRanking(
        VALUES ($1, (SELECT coalesce(max(run_no), 0) + 1 FROM tier_run), $2, $3, $4, $5, $6, $7, $8::jsonb)`,
       [runId, started, ctx.clock.now(), options.trigger ?? 'manual', asOf, firstRun, members, JSON.stringify(policy)],
     );
+    // The store's terminals get the new tiers with their next pull (tier-pull.ts).
+    await publishTierRun(tx, runId);
     return { runId, asOf, firstRun, members, counts, ms: 0 };
   });
   result.ms = Math.round(performance.now() - t0);
