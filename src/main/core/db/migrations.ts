@@ -883,6 +883,25 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 23,
+    name: "members' tiers as HQ's nightly ranking sends them (issue 14 item 3)",
+    sql: `
+      -- The store bucket's tier:<memberId> item (core/tiers/tier-store.ts), checked whole by the pull, one row per member;
+      -- a member without a row is in the programme's tier for new members. The labels travel with the tier.
+      CREATE TABLE member_tier (
+        member_id TEXT PRIMARY KEY,
+        tier TEXT NOT NULL,
+        label TEXT NOT NULL,
+        next_tier TEXT,
+        next_label TEXT,
+        gap_cents INTEGER CHECK (gap_cents IS NULL OR gap_cents > 0),
+        ranked_at INTEGER,
+        received_at INTEGER NOT NULL,
+        CHECK ((next_tier IS NULL) = (gap_cents IS NULL) AND (next_tier IS NULL) = (next_label IS NULL))
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
