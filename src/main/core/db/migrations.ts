@@ -902,6 +902,23 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 24,
+    name: "the programme's signed versions HQ sends (issue 14 item 1)",
+    sql: `
+      -- Each version as HQ signed it (src/main/core/programme/programme-book.ts): the ledger prices a sale with the
+      -- one in force at the sale's time, so a version sent ahead applies offline at its effective time. Never updated.
+      CREATE TABLE programme_version (
+        version TEXT PRIMARY KEY,
+        effective_from INTEGER NOT NULL UNIQUE,
+        document TEXT NOT NULL,
+        published_at INTEGER NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
