@@ -99,6 +99,24 @@ describe('the journal', () => {
     expect(new Set(rows().map((r) => r.mono_boot)).size).toBe(2);
     expect(h.ledger.verifyChain().ok).toBe(true);
   });
+
+  it('chains the next sale from the table, not from a sale that an outer transaction rolled back', () => {
+    const { claire, helene } = h.members;
+    h.ledger.commit(sale(claire.id, 'R-1', [line(3600)]));
+    // The till API wraps a sale in its own transaction (the idempotency record); that one can still fail after the sale.
+    expect(() =>
+      h.db.transaction(() => {
+        h.ledger.commit(sale(claire.id, 'R-2', [line(2400)]));
+        throw new Error('the idempotency record failed');
+      })(),
+    ).toThrow(/idempotency/);
+    const next = h.ledger.commit(sale(helene.id, 'R-3', [line(1200)]));
+    const all = rows();
+    expect(all.map((r) => r.receipt)).toEqual(['R-1', 'R-3']);
+    expect(next.entries[0]!.seq).toBe(2);
+    expect(all[1]!.prev_hash).toBe(all[0]!.entry_hash);
+    expect(h.ledger.verifyChain().ok).toBe(true);
+  });
 });
 
 describe('verification', () => {

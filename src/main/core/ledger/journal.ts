@@ -106,6 +106,12 @@ export class Journal {
     byId: Statement<[string], EntryRow>;
     bySeq: Statement<[string, number, number], EntryRow>;
   };
+  /**
+   * The head this journal last appended, as a hint for the next append only:
+   * the ledger_entry_follows_head trigger checks every insert against the
+   * table, so a hint a rollback made stale is refused there and read again.
+   */
+  private lastAppended: { seq: number; hash: string } | null = null;
 
   constructor(private readonly o: JournalOptions) {
     const { db } = o;
@@ -193,7 +199,22 @@ export class Journal {
       }
     }
 
-    const head = this.head();
+    try {
+      return this.appendAfter(this.lastAppended ?? this.head(), postings, draft);
+    } catch (error) {
+      const hinted = this.lastAppended !== null;
+      this.lastAppended = null;
+      if (hinted && isStaleHead(error)) return this.appendAfter(this.head(), postings, draft);
+      throw error;
+    }
+  }
+
+  /** Forgets the head hint: the caller's transaction rolled back. */
+  forgetHead(): void {
+    this.lastAppended = null;
+  }
+
+  private appendAfter(head: { seq: number; hash: string }, postings: Posting[], draft: EntryDraft): AppendedEntry {
     const { clock, random, monotonic } = this.o;
     const entry = {
       terminal_id: this.o.terminalId,
@@ -227,6 +248,12 @@ export class Journal {
       this.s.insertPosting.run(entry.terminal_id, entry.epoch, entry.seq, leg, p.account, p.delta);
       if (this.s.bumpBalance.run(p.delta, entry.seq, p.account).changes === 0) this.s.insertBalance.run(p.account, p.delta, entry.seq);
     });
+    this.lastAppended = { seq: entry.seq, hash };
     return { seq: entry.seq, entryId: entry.entry_id, kind: entry.kind, entryHash: hash, wallTime: entry.wall_time };
   }
+}
+
+/** The trigger's refusal of an entry that does not follow the stream's head. */
+function isStaleHead(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER' && error.message.startsWith('ledger_entry: ');
 }

@@ -35,6 +35,8 @@ export interface LedgerOptions {
   logger: Logger;
   /** The program; validated here. Defaults to program.default.ts. */
   rules?: unknown;
+  /** The programme version in force at a sale's time (programme/programme-book.ts); null, or absent: `rules`. */
+  rulesAt?: (at: number) => ProgramRules | null;
   monotonic?: Monotonic;
   policy?: Partial<LedgerPolicy>;
   /**
@@ -146,13 +148,16 @@ export function createLedger(options: LedgerOptions): Ledger {
     random,
     monotonic,
     monoBoot: uuidv7(clock, random),
-    rulesVersion: () => rules.version,
+    rulesVersion: () => ctx.rules.version,
     offline: () => offline.isOffline(),
   });
   const runner = db.transaction((fn: () => unknown) => fn());
   const ctx: LedgerContext = {
     db,
-    rules,
+    // Looked up at each use: a sale is priced by the version in force at its time.
+    get rules() {
+      return options.rulesAt?.(clock.now()) ?? rules;
+    },
     policy,
     clock,
     random,
@@ -164,7 +169,14 @@ export function createLedger(options: LedgerOptions): Ledger {
     offline,
     store: new LedgerStore(db),
     chain: options.chain ?? NO_CHAIN,
-    write: <T>(fn: () => T) => runner.immediate(fn) as T,
+    write: <T>(fn: () => T) => {
+      try {
+        return runner.immediate(fn) as T;
+      } catch (error) {
+        journal.forgetHead();
+        throw error;
+      }
+    },
   };
   // The only write before start() has verified the journal, and only on a stream that has
   // nothing to verify yet. An existing stream is left alone: re-creating a deleted stream row
@@ -214,7 +226,9 @@ export function createLedger(options: LedgerOptions): Ledger {
 
   return {
     terminalId: options.terminalId,
-    rules,
+    get rules() {
+      return ctx.rules;
+    },
     policy,
     async start() {
       gate.begin();
