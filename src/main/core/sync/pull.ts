@@ -18,6 +18,8 @@ import { ALLOWANCE_STATE_KEY, storeAllowance, type Enrolment } from './enrolment
 import { checkIncidentItem, isIncidentItem } from '../incidents/pull-items';
 import { refreshStaleRelationships } from '../incidents/relationship-summary';
 import { applyValueHints, checkValueHint, isValueHintKey } from '../value/value-hints';
+import { applyTiers, checkTierItem, isTierKey } from '../tiers/tier-store';
+import type { MemberTier } from '../../../shared/tiers/member-tier';
 import type { MemberValueHint } from '../../../shared/value/value-hint';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
@@ -117,6 +119,8 @@ interface Checked {
   members: Member[];
   /** Customer-value hints (`value:<memberId>` in the store bucket): kept in member_value_hint. */
   valueHints: MemberValueHint[];
+  /** Members' tiers (`tier:<memberId>` in the store bucket): kept in member_tier (tiers/tier-store.ts). */
+  tiers: MemberTier[];
   others: Array<{ bucket: Bucket; key: string; value: unknown }>;
 }
 
@@ -132,6 +136,7 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
   let program: unknown = null;
   const members: Member[] = [];
   const valueHints: MemberValueHint[] = [];
+  const tiers: MemberTier[] = [];
   const others: Checked['others'] = [];
   try {
     for (const patch of response.buckets) {
@@ -146,6 +151,8 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
           allowances.push(OfflineAllowance.parse(put.value));
         } else if (isValueHintKey(patch.bucket, put.key)) {
           valueHints.push(checkValueHint(put.key, put.value));
+        } else if (isTierKey(patch.bucket, put.key)) {
+          tiers.push(checkTierItem(put.key, put.value));
         } else if (isIncidentItem(patch.bucket, put.key)) {
           // Customers' incidents from every store, the goodwill budget: kept as sent, once they are what they say.
           checkIncidentItem(put.key, put.value);
@@ -163,7 +170,7 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
       return { ok: false, code: 'bad_signature', message: `allowance ${a.allowanceId} is not HQ's for this terminal` };
     }
   }
-  return { ok: true, checked: { response, program, members, valueHints, others } };
+  return { ok: true, checked: { response, program, members, valueHints, tiers, others } };
 }
 
 /** Writes a member HQ sent into the member tables: the record, its cards and its search words. Consents stay where they were given. */
@@ -197,6 +204,7 @@ export function applyPullResponse(db: Db, members: MemberStore, checked: Checked
     const putItem = db.prepare('INSERT INTO sync_bucket_item (bucket, key, value) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value');
     for (const item of checked.others) putItem.run(item.bucket, item.key, JSON.stringify(item.value ?? null));
     applyValueHints(db, checked.valueHints, response.buckets.filter((p) => p.bucket === 'store').flatMap((p) => p.deletes), now);
+    applyTiers(db, checked.tiers, response.buckets.filter((p) => p.bucket === 'store').flatMap((p) => p.deletes), now);
     for (const patch of response.buckets) {
       for (const key of patch.deletes) {
         if (patch.bucket === 'store' && key.startsWith('member:')) db.prepare('DELETE FROM sync_member_balance WHERE member_id = ?').run(key.slice('member:'.length));
