@@ -13,6 +13,8 @@ import { valueScheduler } from './value/value-scheduler';
 import { startDemoValue } from './value/demo-history';
 import { RELEASE_USAGE, runReleaseCommand } from './updates/release-cli';
 import { runTiersCommand, TIERS_USAGE } from './programme/tiers-cli';
+import { PRODUCTS_USAGE, runProductsCommand } from './products/products-cli';
+import { seedDemoProducts } from './products/demo-products';
 
 /**
  * HQ for IT staff (the README's « HQ for IT » section says it all in order):
@@ -38,6 +40,8 @@ import { runTiersCommand, TIERS_USAGE } from './programme/tiers-cli';
  *                                               releases of the terminal application and their rollout (docs/releases.md)
  *   npm run hq -- tiers rank [--policy FILE] | tiers summary
  *                                               tiers by rank: the nightly ranking now, the last one's counts (programme/tiers-cli.ts)
+ *   npm run hq -- products import FILE | products list
+ *                                               the product catalogue from a CSV file, or as HQ has it (products/products-cli.ts)
  * Where HQ is (hq-location.ts, the same for every command): --data <dir> (HQ_DATA_DIR, data/hq),
  * DATABASE_URL (PostgreSQL; else PGlite in the data folder), --key-file <file> (HQ_KEY_FILE, <data>/hq-ed25519.pem).
  * Serving: --port <n> (HQ_PORT, 8787), --host <h> (HQ_HOST, 127.0.0.1), --tls-cert/--tls-key <pem> (HQ_TLS_CERT, HQ_TLS_KEY),
@@ -99,6 +103,8 @@ async function main(argv: string[]): Promise<number> {
     const hq = await startHq({ dataDir, databaseUrl: databaseUrl ?? undefined, key, port, host, ...web });
     // Before the HQ line: whoever waits for that line (the demo kiosk) has the login by then.
     if (demoName) console.log(`HQ demo staff: ${demoName} ${await demoStaff(hq.ctx, demoName)}`);
+    // The demo catalogue, before the HQ line too: the kiosk's first pull then brings it (products/demo-products.ts).
+    if (demoName) await seedDemoProducts(hq.ctx);
     // The demo's chain history and one customer-value run, in the background (value/demo-history.ts).
     if (demoName) void startDemoValue(hq.ctx, process.env.HQ_DEMO_STORE || 'demo-paris-11');
     console.log(`HQ ${hq.url} (${describeDatabase(location)}), key ${hq.ctx.key.keyId} in ${location.keyFile} — staff console: ${hq.url}/console/`);
@@ -196,6 +202,12 @@ async function main(argv: string[]): Promise<number> {
       const code = await runTiersCommand(args.slice(1), option, server, direct);
       if (code !== null) return code;
       console.error(TIERS_USAGE);
+      return 2;
+    }
+    case 'products': {
+      const code = await runProductsCommand(args.slice(1), server, direct);
+      if (code !== null) return code;
+      console.error(PRODUCTS_USAGE);
       return 2;
     }
     case 'release': {

@@ -40,6 +40,7 @@ const PERMISSIONS: Record<Permission, true> = {
   accounts: true,
   incidents: true,
   incident_timeline: true,
+  catalogue: true,
 };
 
 function readIndex(rendererDir: string): string | null {

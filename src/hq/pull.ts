@@ -8,6 +8,7 @@ import { goodwillPuts, relationshipPuts } from './customer-incidents';
 import { valueHintPatch } from './value/value-hints';
 import { valueScheduler } from './value/value-scheduler';
 import { pullVersions } from './updates/directive';
+import { productPatch } from './products/catalogue';
 import { tierPatch } from './programme/tier-pull';
 
 /**
@@ -43,6 +44,8 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
       const terminalSince = since(request.cookies.terminal);
 
       const program = await tx.query<{ rules: unknown }>("SELECT rules FROM program WHERE program_id = 'default' AND change_version > $1", [programSince]);
+      // The product catalogue rides in the program bucket, `product:<sku>` each; withdrawn products as deletes (products/catalogue.ts).
+      const products = await productPatch(tx, programSince);
       const members = await tx.query<{ customer_id: string; record: unknown }>(
         `SELECT m.customer_id, m.record FROM member m JOIN member_store s ON s.customer_id = m.customer_id
          WHERE s.store_id = $1 AND (m.change_version > $2 OR s.linked_version > $2) ORDER BY m.customer_id`,
@@ -87,7 +90,12 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
       const tiers = await tierPatch(tx, terminal.store_id, storeSince);
       return {
         buckets: [
-          { bucket: 'program' as const, cookie, puts: program.map((p) => ({ key: 'program', value: p.rules })), deletes: [] },
+          {
+            bucket: 'program' as const,
+            cookie,
+            puts: [...program.map((p) => ({ key: 'program', value: p.rules as unknown })), ...products.puts],
+            deletes: products.deletes,
+          },
           {
             bucket: 'store' as const,
             cookie,

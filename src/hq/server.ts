@@ -33,6 +33,7 @@ import { loopbackWeb, prepareWeb, type HqWeb, type HqWebOptions } from './staff/
 import { SERVER_FILE, serverNote } from './staff/operator-client';
 import { registerValueRoutes } from './value/value-routes';
 import { registerTierRoutes } from './programme/tier-routes';
+import { registerProductRoutes } from './products/product-routes';
 import { loadTierPolicy, tierScheduler } from './programme/tier-scheduler';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes';
 import { loadValueConfig, valueScheduler } from './value/value-scheduler';
@@ -255,6 +256,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerIncidentRoutes(app, ctx, staff);
   registerValueRoutes(app, ctx, staff, valueScheduler(ctx));
   registerTierRoutes(app, ctx, staff, tierScheduler(ctx));
+  registerProductRoutes(app, ctx, staff);
   registerDashboardRoutes(app, ctx, staff);
 
   // Operator actions: the CLI with HQ's operator token (PGlite is single-process), or IT staff signed in

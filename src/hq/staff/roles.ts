@@ -9,15 +9,16 @@ export type Role = (typeof ROLES)[number];
  * `incidents`: the customer-incident report (counts, outcomes, scores; no one's name).
  * `incident_timeline`: one member's incidents, which is personal data.
  */
-export type Permission = 'fleet' | 'releases' | 'programme' | 'aggregates' | 'member' | 'accounts' | 'incidents' | 'incident_timeline';
+/** `catalogue`: the product catalogue (src/hq/products): import a file, read it. */
+export type Permission = 'fleet' | 'releases' | 'programme' | 'aggregates' | 'member' | 'accounts' | 'incidents' | 'incident_timeline' | 'catalogue';
 
 const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
   it: ['fleet', 'releases'],
-  marketing: ['programme', 'aggregates', 'incidents'],
+  marketing: ['programme', 'aggregates', 'incidents', 'catalogue'],
   service: ['member', 'incidents', 'incident_timeline'],
   // Admins run the accounts and can see the fleet to help IT; they are not customer service,
   // but they answer for how incidents are handled chain-wide, and read the chain's figures (no one's name in them).
-  admin: ['accounts', 'fleet', 'aggregates', 'incidents', 'incident_timeline'],
+  admin: ['accounts', 'fleet', 'aggregates', 'incidents', 'incident_timeline', 'catalogue'],
 };
 
 export function isRole(value: unknown): value is Role {
