@@ -18,6 +18,8 @@ import { ALLOWANCE_STATE_KEY, storeAllowance, type Enrolment } from './enrolment
 import { checkIncidentItem, isIncidentItem } from '../incidents/pull-items';
 import { refreshStaleRelationships } from '../incidents/relationship-summary';
 import { applyValueHints, checkValueHint, isValueHintKey } from '../value/value-hints';
+import { applyProducts, checkProductItem, isProductKey } from '../products/catalogue';
+import type { Product } from '../../../shared/programme/products';
 import { applyTiers, checkTierItem, isTierKey } from '../tiers/tier-store';
 import type { MemberTier } from '../../../shared/tiers/member-tier';
 import type { MemberValueHint } from '../../../shared/value/value-hint';
@@ -37,7 +39,8 @@ import { SingleFlight } from './single-flight';
  * before the transaction starts.
  *
  * Bucket keys (as HQ writes them): `program` → ProgramRules in the program
- * bucket; `member:<id>` → MemberRecord in the store bucket; `allowance` →
+ * bucket; `product:<sku>` → Product in the program bucket (the product
+ * tables); `member:<id>` → MemberRecord in the store bucket; `allowance` →
  * OfflineAllowance in the terminal bucket. Other keys are kept as sent.
  *
  * Program rules are stored, not swapped into the running ledger: the ledger
@@ -121,6 +124,8 @@ interface Checked {
   valueHints: MemberValueHint[];
   /** Members' tiers (`tier:<memberId>` in the store bucket): kept in member_tier (tiers/tier-store.ts). */
   tiers: MemberTier[];
+  /** The product catalogue (`product:<sku>` in the program bucket): kept in the product tables (products/catalogue.ts). */
+  products?: Product[];
   others: Array<{ bucket: Bucket; key: string; value: unknown }>;
 }
 
@@ -137,6 +142,7 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
   const members: Member[] = [];
   const valueHints: MemberValueHint[] = [];
   const tiers: MemberTier[] = [];
+  const products: Product[] = [];
   const others: Checked['others'] = [];
   try {
     for (const patch of response.buckets) {
@@ -149,6 +155,8 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
           members.push(member);
         } else if (patch.bucket === 'terminal' && put.key === 'allowance') {
           allowances.push(OfflineAllowance.parse(put.value));
+        } else if (isProductKey(patch.bucket, put.key)) {
+          products.push(checkProductItem(put.key, put.value));
         } else if (isValueHintKey(patch.bucket, put.key)) {
           valueHints.push(checkValueHint(put.key, put.value));
         } else if (isTierKey(patch.bucket, put.key)) {
@@ -170,7 +178,7 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
       return { ok: false, code: 'bad_signature', message: `allowance ${a.allowanceId} is not HQ's for this terminal` };
     }
   }
-  return { ok: true, checked: { response, program, members, valueHints, tiers, others } };
+  return { ok: true, checked: { response, program, members, valueHints, tiers, products, others } };
 }
 
 /** Writes a member HQ sent into the member tables: the record, its cards and its search words. Consents stay where they were given. */
@@ -205,6 +213,7 @@ export function applyPullResponse(db: Db, members: MemberStore, checked: Checked
     for (const item of checked.others) putItem.run(item.bucket, item.key, JSON.stringify(item.value ?? null));
     applyValueHints(db, checked.valueHints, response.buckets.filter((p) => p.bucket === 'store').flatMap((p) => p.deletes), now);
     applyTiers(db, checked.tiers, response.buckets.filter((p) => p.bucket === 'store').flatMap((p) => p.deletes), now);
+    applyProducts(db, checked.products ?? [], response.buckets.filter((p) => p.bucket === 'program').flatMap((p) => p.deletes), now);
     for (const patch of response.buckets) {
       for (const key of patch.deletes) {
         if (patch.bucket === 'store' && key.startsWith('member:')) db.prepare('DELETE FROM sync_member_balance WHERE member_id = ?').run(key.slice('member:'.length));
