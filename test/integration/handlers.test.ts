@@ -172,7 +172,7 @@ describe('enrolment', () => {
       'enrolment.submit',
       form(),
     );
-    expect(enrolled.member).toMatchObject({ firstName: 'Éloïse', lastName: 'Le Bœuf-Dürr', phone: '+33611223344', memberSince: now });
+    expect(enrolled.member).toMatchObject({ firstName: 'Éloïse', lastName: 'Le Bœuf-Dürr', phone: '06 ** ** ** 44', memberSince: now });
     expect(checkCardNumber(enrolled.member.cardNumber)).toEqual({ ok: true, cardNumber: enrolled.member.cardNumber });
     expect(enrolled.member.cardNumber.slice(2, 6)).toBe('0042');
     expect(enrolled.walletQr).toBe(walletQrPayload(enrolled.member.cardNumber));

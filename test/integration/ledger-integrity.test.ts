@@ -11,6 +11,7 @@ import { entryHash } from '../../src/main/core/ledger/chain';
 import { ENTRY_COLUMNS, rowToEntry, type EntryRow } from '../../src/main/core/ledger/journal';
 import { seededRandom, type Logger } from '../../src/main/core/ports';
 import type { TerminalInfo } from '../../src/shared/contract';
+import { makeCardNumber } from '../../src/shared/domain/card-number';
 import { translate } from '../../src/shared/i18n/messages';
 import { insertKnownMembers, testConfig } from '../fakes/known-members';
 import { line, openHarness, refusal, sale, WEDNESDAY_10H, type Harness } from './ledger-fixture';
@@ -73,7 +74,8 @@ const TAMPERS: Array<[string, (db: Db) => void, string]> = [
     (db) => {
       // 5,000 points for Claire, chained on the head with a recomputed hash: only the projections give it away.
       const head = rowToEntry(entryRows(db).at(-1)!);
-      const claire = db.prepare<[], { id: string }>("SELECT id FROM member WHERE first_name = 'Claire'").get()!.id;
+      // Names are sealed in the file (issue 17): Claire is the holder of the first known card.
+      const claire = db.prepare<[], { id: string }>("SELECT member_id AS id FROM member_card WHERE card_number = '" + makeCardNumber(9990, 1) + "'").get()!.id;
       const postings = [
         { account: Accounts.points(claire), delta: 5000 },
         { account: Accounts.issuance, delta: -5000 },

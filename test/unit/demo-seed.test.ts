@@ -3,7 +3,7 @@ import { checkCardNumber, makeCardNumber } from '../../src/shared/domain/card-nu
 import { checkFrenchMobile } from '../../src/shared/domain/phone';
 import { checkEmail, checkName, foldForSearch } from '../../src/shared/domain/text';
 import { openDatabase, type Db } from '../../src/main/core/db/database';
-import { MemberStore } from '../../src/main/core/members/member-store';
+import { MemberStore, type NewMember } from '../../src/main/core/members/member-store';
 import { DEMO_TERMINAL_CODE, seedDemoMembers } from '../../src/main/core/seed/demo-members';
 import { LAST_NAMES } from '../../src/main/core/seed/french-names';
 import { insertKnownMembers } from '../fakes/known-members';
@@ -24,17 +24,31 @@ interface Row {
 }
 
 const open: Db[] = [];
+/** What each store was asked to write: the file keeps names sealed and contact data as keyed hashes (issue 17). */
+const written = new WeakMap<Db, NewMember[]>();
 function freshStore(): { db: Db; store: MemberStore } {
   const db = openDatabase(':memory:');
   open.push(db);
-  return { db, store: new MemberStore(db) };
+  const store = new MemberStore(db);
+  const list: NewMember[] = [];
+  written.set(db, list);
+  const insert = store.insert.bind(store);
+  store.insert = (m) => {
+    insert(m);
+    list.push(m);
+  };
+  return { db, store };
 }
 afterEach(() => {
   for (const db of open.splice(0)) db.close();
 });
 
 function members(db: Db): Row[] {
-  return db.prepare('SELECT * FROM member ORDER BY id').all() as Row[];
+  const stored = new Set(db.prepare('SELECT id FROM member').pluck().all() as string[]);
+  return (written.get(db) ?? [])
+    .filter((m) => stored.has(m.id))
+    .map((m) => ({ id: m.id, first_name: m.firstName, last_name: m.lastName, email: m.email, phone: m.phone, locale: m.locale, primary_card: m.cardNumber, created_at: m.createdAt }))
+    .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
 function seeded(seed: number, count = COUNT, terminalCode?: number) {

@@ -1,3 +1,4 @@
+import { programmeRulesAt } from './programme/programme-book';
 import { AppFailure, type DeviceInfo, type EventPayload, type IdentifyResult, type IncidentOutcomeView, type MethodOutput, type WedgeSettings } from '../../shared/contract';
 import { DEFAULT_WEDGE_SETTINGS, detectWedgeLayout } from '../../shared/domain/keyboard-wedge';
 import { currentAppVersion } from './app-version';
@@ -19,15 +20,22 @@ import { EventBus } from './events';
 import { enrolMember } from './members/enrolment';
 import { MemberSearch } from './members/member-search';
 import { MemberStore } from './members/member-store';
+import { LookupLog } from './privacy/lookup-log';
+import { openMemberVault } from './privacy/member-vault';
 import { retentionPolicy, startRetention } from './retention';
 import type { Clock, Logger, Random } from './ports';
 import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { incidentHandlers } from './incidents/handlers';
 import { valueHintOf } from './value/value-hints';
+import { tierOf } from './tiers/tier-store';
+import { lookupProduct } from './products/catalogue';
+import { withCatalogueLines } from './products/manual-lines';
 import { pointsGesturesBefore } from './incidents/receipt-gestures';
 import { SURVEY_OFF, SurveyPolicy } from './incidents/survey';
 import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
 import { Loyalty } from './loyalty';
+import { knownOfferCategories, Offers } from './offers/offers';
+import { manualBasket, saleCategories, ScreenOffers } from './offers/screen-offers';
 import { isProductBarcode, ScanRouter } from './session/scan-router';
 import { CustomerSession } from './session/customer-session';
 import { currentEnrolment } from './sync/enrolment';
@@ -100,9 +108,13 @@ export interface Core {
   /** The protocol simulators behind the drivers in 'rig' mode. */
   readonly rig: SimulatedRig | null;
   readonly members: MemberStore;
+  /** Who looked up which member, when (issue 17): for the member's access view. */
+  readonly lookups: LookupLog;
   readonly session: CustomerSession;
   readonly ledger: Ledger;
   readonly loyalty: Loyalty;
+  /** Offers from the basket and the contact-pressure ledger (issue 16 items 3 and 5). */
+  readonly offers: Offers;
   readonly sync: TerminalSync;
   /** When the customer screen asks how the visit went (incidents/survey.ts). */
   readonly survey: SurveyPolicy;
@@ -128,7 +140,9 @@ export function createCore(options: CoreOptions): Core {
   // A key an older build stored plain is sealed before anything can read it again.
   if (options.keyVault && sealTerminalKey(db, options.keyVault)) logger.info('the terminal key for HQ was sealed by the vault', { vault: options.keyVault.scheme });
   const bus = new EventBus();
-  const members = new MemberStore(db);
+  // Members' names and contact data sealed by a key the same vault protects (issue 17 item 5).
+  const members = new MemberStore(db, openMemberVault(db, options.keyVault, clock.now()));
+  const lookups = new LookupLog(db, clock);
   const search = new MemberSearch(db, members);
   const session = new CustomerSession(clock, bus, config.enrolmentMaxMs);
   const devices = new DeviceManager(logger);
@@ -140,6 +154,8 @@ export function createCore(options: CoreOptions): Core {
     terminalId: config.terminalId,
     // The program HQ sent in the last pull (validated when it was applied), else the one shipped.
     rules: options.programRules ?? storedProgramRules(db) ?? undefined,
+    // The programme's signed versions from HQ, each sale priced by the one in force at its time.
+    rulesAt: options.programRules ? undefined : programmeRulesAt(db),
     monotonic: options.monotonic,
     // Once enrolled, a balance is the chain-wide one HQ sent plus what happened here since, and HQ expires points.
     chain: chainPositions(db),
@@ -162,10 +178,26 @@ export function createCore(options: CoreOptions): Core {
     clock,
     random,
     (moved) => session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward }),
-    (sale, input) => receipts?.printSale(sale, input),
+    (sale, input) => {
+      offers.saleCommitted(sale.memberId, saleCategories(input), sale.committedAt);
+      receipts?.printSale(sale, input);
+    },
     (refund) => refundReceipts?.print(refund),
     () => refreshShown('void'),
+    (memberId) => tierOf(db, memberId),
   );
+  const screenOffers = new ScreenOffers(
+    () => session.shown()?.memberId ?? null,
+    (shown) => bus.emit('offers.shown', shown),
+  );
+  const offers = new Offers({
+    db,
+    clock,
+    logger,
+    timeZone: () => ledger.rules.timeZone,
+    categories: () => knownOfferCategories(db, loyalty.program()),
+    onEvaluated: (memberId, at, evaluation) => screenOffers.evaluated(memberId, at, evaluation),
+  });
   const sync = new TerminalSync({
     db,
     ledger,
@@ -182,7 +214,7 @@ export function createCore(options: CoreOptions): Core {
   });
   const pointsOf = (memberId: string) => {
     const balance = ledger.points(memberId).balance;
-    return { balance, nextReward: loyalty.nextReward(balance) };
+    return { balance, nextReward: loyalty.nextReward(balance), tier: tierOf(db, memberId) };
   };
 
   /**
@@ -248,6 +280,7 @@ export function createCore(options: CoreOptions): Core {
       nextReward: (balance) => loyalty.nextReward(balance),
       expiring: (memberId) => ledger.expiring(memberId),
       gestures: (memberId, sale) => pointsGesturesBefore(db, memberId, sale),
+      tier: (memberId) => tierOf(db, memberId),
       store: { name: config.storeName, address: [] },
       locale: config.locale,
       clock,
@@ -286,6 +319,8 @@ export function createCore(options: CoreOptions): Core {
     });
     if (found.kind === 'unknown_card') session.unknownCard(found.cardNumber);
     if (found.kind !== 'member' && found.kind !== 'provisional') return found;
+    // Every identification is at the till (a scan or the cashier's keyboard): « la caisse » looked this member up.
+    lookups.record(found.member.id, 'cashier', 'identify');
     session.identified(found.member, pointsOf(found.member.id));
     return { kind: 'member', via: found.via, member: found.member };
   }
@@ -374,6 +409,7 @@ export function createCore(options: CoreOptions): Core {
 
   const handlers: Handlers = {
     'member.valueHint': (_ctx, { memberId }) => valueHintOf(db, memberId),
+    'product.lookup': (_ctx, { code }) => lookupProduct(db, code),
     'terminal.info': () => ({
       terminalId: config.terminalId,
       storeName: config.storeName,
@@ -395,15 +431,17 @@ export function createCore(options: CoreOptions): Core {
       return identify(code);
     },
     'member.search': (_ctx, { query, limit }) => search.searchPage(query, limit),
-    'member.get': (_ctx, { memberId }) => {
+    'member.get': (ctx, { memberId }) => {
       const member = members.detail(memberId);
       if (!member) throw new AppFailure('not_found', 'no such member');
+      lookups.record(member.id, ctx.role, 'record');
       return member;
     },
-    'member.select': async (_ctx, { memberId }) => {
+    'member.select': async (ctx, { memberId }) => {
       if (session.isEnrolling()) throw new AppFailure('busy', 'a customer is enrolling on the customer screen');
       const member = members.summary(memberId);
       if (!member) throw new AppFailure('not_found', 'no such member');
+      lookups.record(member.id, ctx.role, 'select');
       await sync.refreshBalances();
       session.identified(member, pointsOf(member.id));
       return member;
@@ -428,9 +466,14 @@ export function createCore(options: CoreOptions): Core {
     },
     'ledger.program': () => loyalty.program(),
     'ledger.account': (_ctx, { memberId }) => loyalty.account(memberId),
-    'ledger.manualPreview': (_ctx, input) => loyalty.manualPreview(input),
+    'ledger.manualPreview': (_ctx, input) => {
+      const sale = withCatalogueLines(db, input);
+      // Offers are evaluated once the preview holds: a refused basket shows none.
+      const preview = loyalty.manualPreview(sale);
+      return { ...preview, offers: offers.forBasket(sale.memberId, manualBasket(sale.lines)) };
+    },
     'ledger.manualCommit': async (_ctx, input) => {
-      const sale = loyalty.manualSaleInput(input);
+      const sale = loyalty.manualSaleInput(withCatalogueLines(db, input));
       const reservation = await sync.reserve(sale);
       let committed;
       try {
@@ -500,6 +543,18 @@ export function createCore(options: CoreOptions): Core {
     },
     ...incidentMethods,
     'survey.answer': (_ctx, input) => survey.answer(input),
+    'offers.answer': (_ctx, { ruleId, answer }) => {
+      const shown = session.shown();
+      if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
+      return { recorded: offers.answer(shown.memberId, ruleId, answer) };
+    },
+    'offers.fewerContacts': (_ctx, { on }) => {
+      const shown = session.shown();
+      if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
+      offers.setFewerContacts(shown.memberId, on);
+      if (on) screenOffers.clear(shown.memberId, clock.now());
+      return { fewerContacts: on };
+    },
     ...sync.handlers,
     ...itMethods,
     ...updateMethods,
@@ -529,9 +584,11 @@ export function createCore(options: CoreOptions): Core {
     hardware,
     rig,
     members,
+    lookups,
     session,
     ledger,
     loyalty,
+    offers,
     sync,
     survey,
     updates,
@@ -539,6 +596,8 @@ export function createCore(options: CoreOptions): Core {
     dispatch,
     async start() {
       await ledger.start();
+      // The name index (members' names are sealed on disk) built now, not at the first keystroke of a search.
+      members.names.warm();
       expire();
       expiryTimer = setInterval(expire, EXPIRY_EVERY_MS);
       expiryTimer.unref?.();

@@ -2,10 +2,12 @@ import type { Statement } from 'better-sqlite3';
 import type { Consents, Locale, MemberDetail, MemberSummary } from '../../../shared/contract';
 import { AppFailure, CONSENT_PURPOSES } from '../../../shared/contract';
 import { CARD_SERIAL_MAX, makeCardNumber } from '../../../shared/domain/card-number';
-import { nationalDigits } from '../../../shared/domain/phone';
-import { foldForSearch, searchWords } from '../../../shared/domain/text';
+import { checkFrenchMobile } from '../../../shared/domain/phone';
 import type { Db } from '../db/database';
 import type { Random } from '../ports';
+import { openMemberVault, type MemberVault } from '../privacy/member-vault';
+import { openContact, openNames, protectIdentity, protectStoredMembers } from '../privacy/protect-members';
+import { NameIndex } from './name-index';
 
 export interface NewMember {
   id: string;
@@ -39,90 +41,66 @@ function randomSerial(random: Random): number {
   }
 }
 
-/** Kinds of rows in member_search_token. */
-export const TokenKind = {
-  lastName: 1,
-  firstName: 2,
-  email: 3,
-  phone: 4,
-  /** Phone digits reversed, so "the last four digits" is a prefix too. */
-  phoneReversed: 5,
-  /**
-   * Two name words of one member, `word PAIR_SEPARATOR other`: a last-name word (or, below, a
-   * first-name word) followed by any other of their name words. « claire dup » is then one index
-   * range (`claire␁dup…`) instead of a walk over every Claire checking her other words one by one.
-   */
-  lastNamePair: 6,
-  firstNamePair: 7,
-} as const;
-
-/** Joins the two words of a pair token; below every character a name word can hold (searchWords keeps letters, digits and @._+). */
-export const PAIR_SEPARATOR = '\u0001';
-
-/** The pair kind of a name word's kind. */
-export function pairKindOf(kind: number): number {
-  return kind === TokenKind.lastName ? TokenKind.lastNamePair : TokenKind.firstNamePair;
-}
-
 interface MemberRow {
   id: string;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  phone: string | null;
+  name_sealed: string | null;
+  email_mask: string | null;
+  phone_mask: string | null;
   locale: Locale;
   primary_card: string;
   created_at: number;
 }
 
-export function toSummary(row: MemberRow): MemberSummary {
-  return {
-    id: row.id,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    cardNumber: row.primary_card,
-    email: row.email,
-    phone: row.phone,
-    memberSince: row.created_at,
-  };
+/** The columns a summary is read from: names sealed, contact data masked (privacy/protect-members.ts). */
+export const SUMMARY_COLUMNS = 'id, name_sealed, email_mask, phone_mask, locale, primary_card, created_at';
+
+/** What a member record from HQ carries that the store keeps (sync/pull.ts). */
+export interface HqMember {
+  memberId: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  locale: Locale;
+  cards: readonly string[];
+  createdAt: number;
 }
 
-export function sortKey(lastName: string, firstName: string): string {
-  return `${foldForSearch(lastName)} ${foldForSearch(firstName)}`;
+/** The vault each database's members were opened with, for code that reads them without the store (sync/member-outbox.ts). */
+const vaults = new WeakMap<Db, MemberVault>();
+
+/** The members vault of `db`: the one its MemberStore opened, else one opened without an OS vault. */
+export function memberVaultOf(db: Db): MemberVault {
+  let vault = vaults.get(db);
+  if (!vault) {
+    vault = openMemberVault(db, undefined, Date.now());
+    vaults.set(db, vault);
+  }
+  return vault;
 }
 
-/** Every searchable word of a member, as (kind, token) pairs. */
-export function searchTokens(m: Pick<NewMember, 'firstName' | 'lastName' | 'email' | 'phone'>): Array<[number, string]> {
-  const tokens = new Map<string, [number, string]>();
-  const add = (kind: number, token: string) => tokens.set(`${kind}:${token}`, [kind, token]);
-  const lastWords = searchWords(m.lastName);
-  const firstWords = searchWords(m.firstName);
-  for (const w of lastWords) add(TokenKind.lastName, w);
-  for (const w of firstWords) add(TokenKind.firstName, w);
-  // Every ordered pair of two different name words (migration 11 writes the same for members already here).
-  const nameWords = new Set([...lastWords, ...firstWords]);
-  for (const [kind, words] of [[TokenKind.lastName, lastWords], [TokenKind.firstName, firstWords]] as const) {
-    for (const x of words) for (const y of nameWords) if (y !== x) add(pairKindOf(kind), `${x}${PAIR_SEPARATOR}${y}`);
-  }
-  if (m.email) add(TokenKind.email, foldForSearch(m.email));
-  if (m.phone) {
-    const digits = nationalDigits(m.phone);
-    add(TokenKind.phone, digits);
-    add(TokenKind.phoneReversed, [...digits].reverse().join(''));
-  }
-  return [...tokens.values()];
+/** A member's names and, while HQ has not received them, full contact data: what the member outbox sends. */
+export function memberIdentity(db: Db, memberId: string): { firstName: string; lastName: string; email: string | null; phone: string | null } | null {
+  const row = db.prepare<[string], { name_sealed: string | null; contact_sealed: string | null }>('SELECT name_sealed, contact_sealed FROM member WHERE id = ?').get(memberId);
+  if (!row) return null;
+  const vault = memberVaultOf(db);
+  return { ...openNames(vault, row.name_sealed), ...openContact(vault, row.contact_sealed) };
 }
 
 /**
  * The members table and its companions. Statements are prepared once; every
- * write that touches several tables runs in one transaction.
+ * write that touches several tables runs in one transaction. Names are read
+ * and written sealed, email and phone as keyed hashes and masks
+ * (privacy/protect-members.ts); `names` finds members by name in memory.
  */
 export class MemberStore {
+  readonly vault: MemberVault;
+  readonly names: NameIndex;
   private readonly stmts: {
     insertMember: Statement;
+    updateFromHq: Statement;
     insertCard: Statement;
     insertConsent: Statement;
-    insertToken: Statement;
     byCard: Statement<[string], MemberRow>;
     byId: Statement<[string], MemberRow>;
     cardsOf: Statement<[string], { card_number: string }>;
@@ -133,29 +111,42 @@ export class MemberStore {
     nextSerial: Statement<[number], { next_serial: number }>;
     bumpSerial: Statement;
     count: Statement<[], { n: number }>;
-    byExactToken: Statement<[number, string], { member_id: string }>;
+    byEmailHash: Statement<[string], { id: string }>;
+    byPhoneHash: Statement<[string], { id: string }>;
   };
 
-  constructor(private readonly db: Db) {
+  /**
+   * `vault`: the members vault the terminal opened with its OS key vault
+   * (core.ts); without one, the database's own key, kept plain (tests). Any
+   * member an older build left in clear is protected here, before anything reads it.
+   */
+  constructor(
+    private readonly db: Db,
+    vault?: MemberVault,
+  ) {
+    this.vault = vault ?? vaults.get(db) ?? openMemberVault(db, undefined, Date.now());
+    vaults.set(db, this.vault);
+    protectStoredMembers(db, this.vault);
     this.stmts = {
       insertMember: db.prepare(
-        `INSERT INTO member (id, first_name, last_name, email, phone, locale, primary_card, created_at, created_by_terminal)
-         VALUES (@id, @firstName, @lastName, @email, @phone, @locale, @cardNumber, @createdAt, @terminalId)`,
+        `INSERT INTO member (id, first_name, last_name, email, phone, locale, primary_card, created_at, created_by_terminal,
+           name_sealed, email_hash, phone_hash, email_mask, phone_mask, contact_sealed)
+         VALUES (@id, '', '', NULL, NULL, @locale, @cardNumber, @createdAt, @terminalId,
+           @name_sealed, @email_hash, @phone_hash, @email_mask, @phone_mask, @contact_sealed)`,
+      ),
+      updateFromHq: db.prepare(
+        `UPDATE member SET name_sealed = @name_sealed, email_hash = @email_hash, phone_hash = @phone_hash, email_mask = @email_mask,
+           phone_mask = @phone_mask, locale = @locale, primary_card = coalesce(@primaryCard, primary_card)
+         WHERE id = @id`,
       ),
       insertCard: db.prepare('INSERT INTO member_card (card_number, member_id, issued_at) VALUES (?, ?, ?)'),
       insertConsent: db.prepare(
         'INSERT INTO member_consent (member_id, purpose, granted, wording_version, recorded_at, source) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      insertToken: db.prepare('INSERT OR IGNORE INTO member_search_token (kind, token, sort_key, member_id) VALUES (?, ?, ?, ?)'),
       // A subquery, not a join: with a bound card number the join form measured about four times
       // slower (better-sqlite3 builds SQLite with STAT4, which re-plans it for each bound value).
-      byCard: db.prepare(
-        `SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at
-         FROM member WHERE id = (SELECT member_id FROM member_card WHERE card_number = ?)`,
-      ),
-      byId: db.prepare(
-        'SELECT id, first_name, last_name, email, phone, locale, primary_card, created_at FROM member WHERE id = ?',
-      ),
+      byCard: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM member WHERE id = (SELECT member_id FROM member_card WHERE card_number = ?)`),
+      byId: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM member WHERE id = ?`),
       cardsOf: db.prepare('SELECT card_number FROM member_card WHERE member_id = ? ORDER BY issued_at, card_number'),
       consentsOf: db.prepare(
         `SELECT purpose, granted, wording_version, recorded_at FROM member_consent
@@ -173,25 +164,45 @@ export class MemberStore {
          ON CONFLICT (terminal_code) DO UPDATE SET next_serial = excluded.next_serial`,
       ),
       count: db.prepare('SELECT count(*) AS n FROM member'),
-      byExactToken: db.prepare('SELECT member_id FROM member_search_token WHERE kind = ? AND token = ? LIMIT 1'),
+      byEmailHash: db.prepare('SELECT id FROM member WHERE email_hash = ? LIMIT 1'),
+      byPhoneHash: db.prepare('SELECT id FROM member WHERE phone_hash = ? LIMIT 1'),
+    };
+    const all = db.prepare<[], { id: string; name_sealed: string }>('SELECT id, name_sealed FROM member WHERE name_sealed IS NOT NULL');
+    const own = this.vault;
+    this.names = new NameIndex(function* () {
+      for (const row of all.iterate()) yield { id: row.id, ...openNames(own, row.name_sealed) };
+    });
+  }
+
+  /** A summary as both screens show it: names opened, contact data masked. */
+  toSummary(row: MemberRow): MemberSummary {
+    const { firstName, lastName } = openNames(this.vault, row.name_sealed);
+    return {
+      id: row.id,
+      firstName,
+      lastName,
+      cardNumber: row.primary_card,
+      email: row.email_mask,
+      phone: row.phone_mask,
+      memberSince: row.created_at,
     };
   }
 
   findByCard(cardNumber: string): MemberSummary | null {
     const row = this.stmts.byCard.get(cardNumber);
-    return row ? toSummary(row) : null;
+    return row ? this.toSummary(row) : null;
   }
 
   summary(id: string): MemberSummary | null {
     const row = this.stmts.byId.get(id);
-    return row ? toSummary(row) : null;
+    return row ? this.toSummary(row) : null;
   }
 
   detail(id: string): MemberDetail | null {
     const row = this.stmts.byId.get(id);
     if (!row) return null;
     return {
-      ...toSummary(row),
+      ...this.toSummary(row),
       locale: row.locale,
       cards: this.stmts.cardsOf.all(id).map((c) => c.card_number),
       consents: this.stmts.consentsOf.all(id).map((c) => ({
@@ -218,17 +229,20 @@ export class MemberStore {
     return this.stmts.cardExists.get(cardNumber) !== undefined;
   }
 
+  /** A member holding exactly this email, if any (its keyed hash: the address itself is not kept). */
+  findByEmail(email: string): string | null {
+    return this.stmts.byEmailHash.get(this.vault.emailHash(email))?.id ?? null;
+  }
+
+  /** A member holding exactly this phone number (any way it is written), if any. */
+  findByPhone(phone: string): string | null {
+    const check = checkFrenchMobile(phone);
+    return this.stmts.byPhoneHash.get(this.vault.phoneHash(check.ok ? check.e164 : phone))?.id ?? null;
+  }
+
   /** A member already holding this email or phone number, if any. */
   findByContact(email: string | null, phone: string | null): string | null {
-    if (email) {
-      const hit = this.stmts.byExactToken.get(TokenKind.email, foldForSearch(email));
-      if (hit) return hit.member_id;
-    }
-    if (phone) {
-      const hit = this.stmts.byExactToken.get(TokenKind.phone, nationalDigits(phone));
-      if (hit) return hit.member_id;
-    }
-    return null;
+    return (email ? this.findByEmail(email) : null) ?? (phone ? this.findByPhone(phone) : null);
   }
 
   count(): number {
@@ -261,9 +275,11 @@ export class MemberStore {
     return makeCardNumber(terminalCode, serial);
   }
 
-  /** Writes the member, their card, their consents and their search words. Not a transaction by itself. */
+  /** Writes the member, their card and their consents, names sealed and contact protected. Not a transaction by itself. */
   insert(m: NewMember): void {
-    this.stmts.insertMember.run(m);
+    // A member enrolled here keeps their full contact, sealed, until HQ has it (migration 20's trigger clears it).
+    const identity = protectIdentity(this.vault, m, m.terminalId !== 'hq');
+    this.stmts.insertMember.run({ id: m.id, locale: m.locale, cardNumber: m.cardNumber, createdAt: m.createdAt, terminalId: m.terminalId, ...identity });
     const holder = this.stmts.cardHolder.get(m.cardNumber);
     // The customer enrols with the card they earned on offline: it becomes theirs (migration 6 notes the merge).
     if (holder?.provisional === 1) this.stmts.claimCard.run(m.id, m.cardNumber);
@@ -271,11 +287,44 @@ export class MemberStore {
     for (const purpose of CONSENT_PURPOSES) {
       this.stmts.insertConsent.run(m.id, purpose, m.consents[purpose] ? 1 : 0, m.consentWordingVersion, m.createdAt, m.consentSource);
     }
-    const key = sortKey(m.lastName, m.firstName);
-    for (const [kind, token] of searchTokens(m)) this.stmts.insertToken.run(kind, token, key, m.id);
+    this.names.put({ id: m.id, firstName: m.firstName, lastName: m.lastName });
+  }
+
+  /**
+   * A member HQ sent: the record (protected as any other) and its cards.
+   * Consents stay where they were given. Not a transaction by itself; a
+   * caller whose transaction fails calls `names.invalidate()`.
+   */
+  upsertFromHq(m: HqMember, now: number): void {
+    const identity = protectIdentity(this.vault, m, false);
+    if (this.stmts.byId.get(m.memberId)) {
+      this.stmts.updateFromHq.run({ id: m.memberId, locale: m.locale, primaryCard: m.cards[0] ?? null, ...identity });
+    } else {
+      const primary = m.cards[0];
+      if (!primary) throw new Error(`member ${m.memberId} comes without a card`);
+      this.stmts.insertMember.run({ id: m.memberId, locale: m.locale, cardNumber: primary, createdAt: m.createdAt, terminalId: 'hq', ...identity });
+    }
+    const card = this.db.prepare(
+      'INSERT INTO member_card (card_number, member_id, issued_at) VALUES (?, ?, ?) ON CONFLICT (card_number) DO UPDATE SET member_id = excluded.member_id',
+    );
+    for (const number of m.cards) card.run(number, m.memberId, now);
+    this.names.put({ id: m.memberId, firstName: m.firstName, lastName: m.lastName });
+  }
+
+  /** A member's full contact while HQ has not received it (the member outbox), else nulls. */
+  pendingContact(id: string): { email: string | null; phone: string | null } {
+    const row = this.db.prepare<[string], { contact_sealed: string | null }>('SELECT contact_sealed FROM member WHERE id = ?').get(id);
+    return openContact(this.vault, row?.contact_sealed ?? null);
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    const writes = this.names.writes;
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (error) {
+      // Names written to the index inside a transaction that rolled back: read them again from the file.
+      if (this.names.writes !== writes) this.names.invalidate();
+      throw error;
+    }
   }
 }

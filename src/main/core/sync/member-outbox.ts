@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { memberIdentity } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import {
   MAX_INTAKE_MEMBERS,
@@ -58,10 +59,6 @@ export type MemberFlushOutcome =
 
 interface MemberRow {
   id: string;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  phone: string | null;
   locale: 'fr' | 'en';
   created_at: number;
   provisional_card: string | null;
@@ -71,7 +68,7 @@ interface MemberRow {
 export function memberIntakeRecord(db: Db, memberId: string): { ok: true; record: MemberIntakeRecord } | { ok: false; reason: string } {
   const row = db
     .prepare<[string], MemberRow>(
-      `SELECT m.id, m.first_name, m.last_name, m.email, m.phone, m.locale, m.created_at, p.card_number AS provisional_card
+      `SELECT m.id, m.locale, m.created_at, p.card_number AS provisional_card
        FROM member m LEFT JOIN member_provisional p ON p.member_id = m.id WHERE m.id = ?`,
     )
     .get(memberId);
@@ -90,13 +87,15 @@ export function memberIntakeRecord(db: Db, memberId: string): { ok: true; record
       )
       .all(memberId)
       .map((c) => ({ purpose: c.purpose, granted: c.granted === 1, wordingVersion: c.wording_version, recordedAt: c.recorded_at, source: c.source }));
+    // Names sealed, contact kept sealed only until HQ acknowledges it (issue 17: members/member-store.ts).
+    const identity = memberIdentity(db, memberId)!;
     candidate = {
       provisional: false,
       memberId: row.id,
-      firstName: row.first_name,
-      lastName: row.last_name,
-      email: row.email,
-      phone: row.phone,
+      firstName: identity.firstName,
+      lastName: identity.lastName,
+      email: identity.email,
+      phone: identity.phone,
       locale: row.locale,
       cards,
       createdAt: row.created_at,

@@ -4,7 +4,7 @@ import { Accounts } from '../ledger/accounts';
 import type { ChainPosition, ChainPositions } from '../ledger/chain-view';
 import type { Ledger } from '../ledger/ledger';
 import { parseProgramRules } from '../ledger/rules';
-import { searchTokens, sortKey, type MemberStore } from '../members/member-store';
+import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import {
   MemberRecord,
@@ -18,13 +18,14 @@ import { ALLOWANCE_STATE_KEY, storeAllowance, type Enrolment } from './enrolment
 import { checkIncidentItem, isIncidentItem } from '../incidents/pull-items';
 import { refreshStaleRelationships } from '../incidents/relationship-summary';
 import { applyValueHints, checkValueHint, isValueHintKey } from '../value/value-hints';
-import { applyProducts, checkProductItem, isProductKey } from '../products/catalogue';
-import type { Product } from '../../../shared/programme/products';
 import { applyTiers, checkTierItem, isTierKey } from '../tiers/tier-store';
 import type { MemberTier } from '../../../shared/tiers/member-tier';
+import { applyProducts, checkProductItem, isProductKey } from '../products/catalogue';
+import type { Product } from '../../../shared/programme/products';
 import type { MemberValueHint } from '../../../shared/value/value-hint';
 import type { TerminalKey } from './keys';
 import { verifySigned } from './signing';
+import { checkProgrammePut, isProgrammeKey, storeProgrammeVersions, type ProgrammeVersion } from '../programme/programme-book';
 import { postSigned, type HqClock, type Stamp } from './hq-clock';
 import type { Transport } from './transport';
 import { SingleFlight } from './single-flight';
@@ -43,8 +44,10 @@ import { SingleFlight } from './single-flight';
  * tables); `member:<id>` → MemberRecord in the store bucket; `allowance` →
  * OfflineAllowance in the terminal bucket. Other keys are kept as sent.
  *
- * Program rules are stored, not swapped into the running ledger: the ledger
- * takes its rules at creation, so a new program applies from the next start.
+ * The legacy `program` rules are stored for the ledger's next start; the
+ * programme's signed versions (`programme:<version>`) go to programme_version,
+ * and the ledger prices each sale with the one in force at the sale's time
+ * (programme/programme-book.ts).
  * A member deleted from the store bucket keeps its local record (the journal
  * names it); only its HQ balance is dropped.
  */
@@ -126,6 +129,8 @@ interface Checked {
   tiers: MemberTier[];
   /** The product catalogue (`product:<sku>` in the program bucket): kept in the product tables (products/catalogue.ts). */
   products?: Product[];
+  /** The programme's signed versions (`programme:<version>` in the program bucket): kept in programme_version (programme/programme-book.ts). */
+  programmes?: ProgrammeVersion[];
   others: Array<{ bucket: Bucket; key: string; value: unknown }>;
 }
 
@@ -143,6 +148,7 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
   const valueHints: MemberValueHint[] = [];
   const tiers: MemberTier[] = [];
   const products: Product[] = [];
+  const programmes: ProgrammeVersion[] = [];
   const others: Checked['others'] = [];
   try {
     for (const patch of response.buckets) {
@@ -155,6 +161,11 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
           members.push(member);
         } else if (patch.bucket === 'terminal' && put.key === 'allowance') {
           allowances.push(OfflineAllowance.parse(put.value));
+        } else if (isProgrammeKey(patch.bucket, put.key)) {
+          // HQ's signature on each version, as on the allowance: a bad one refuses the pull, the terminal keeps its programme.
+          const programme = checkProgrammePut(put.key, put.value, enrolment);
+          if (!programme.ok) return { ok: false, code: programme.code, message: programme.message };
+          programmes.push(programme.version);
         } else if (isProductKey(patch.bucket, put.key)) {
           products.push(checkProductItem(put.key, put.value));
         } else if (isValueHintKey(patch.bucket, put.key)) {
@@ -178,37 +189,22 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
       return { ok: false, code: 'bad_signature', message: `allowance ${a.allowanceId} is not HQ's for this terminal` };
     }
   }
-  return { ok: true, checked: { response, program, members, valueHints, tiers, products, others } };
+  return { ok: true, checked: { response, program, programmes, members, valueHints, tiers, products, others } };
 }
 
-/** Writes a member HQ sent into the member tables: the record, its cards and its search words. Consents stay where they were given. */
-function upsertMember(db: Db, members: MemberStore, m: Member, now: number): void {
-  const exists = members.summary(m.memberId) !== null;
-  if (exists) {
-    db.prepare('UPDATE member SET first_name = ?, last_name = ?, email = ?, phone = ?, locale = ? WHERE id = ?').run(m.firstName, m.lastName, m.email, m.phone, m.locale, m.memberId);
-    if (m.cards[0]) db.prepare('UPDATE member SET primary_card = ? WHERE id = ?').run(m.cards[0], m.memberId);
-  } else {
-    const primary = m.cards[0];
-    if (!primary) throw new Error(`member ${m.memberId} comes without a card`);
-    db.prepare(
-      `INSERT INTO member (id, first_name, last_name, email, phone, locale, primary_card, created_at, created_by_terminal)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'hq')`,
-    ).run(m.memberId, m.firstName, m.lastName, m.email, m.phone, m.locale, primary, m.createdAt);
-  }
-  const card = db.prepare('INSERT INTO member_card (card_number, member_id, issued_at) VALUES (?, ?, ?) ON CONFLICT (card_number) DO UPDATE SET member_id = excluded.member_id');
-  for (const number of m.cards) card.run(number, m.memberId, now);
-  db.prepare('DELETE FROM member_search_token WHERE member_id = ?').run(m.memberId);
-  const token = db.prepare('INSERT OR IGNORE INTO member_search_token (kind, token, sort_key, member_id) VALUES (?, ?, ?, ?)');
-  const key = sortKey(m.lastName, m.firstName);
-  for (const [kind, word] of searchTokens(m)) token.run(kind, word, key, m.memberId);
+/** Writes a member HQ sent into the member tables, names sealed and contact data hashed and masked (issue 17). Consents stay where they were given. */
+function upsertMember(members: MemberStore, m: Member, now: number): void {
+  members.upsertFromHq(m, now);
 }
 
 /** Applies a checked response in one transaction: all of it, or — if anything throws — none of it. */
 export function applyPullResponse(db: Db, members: MemberStore, checked: Checked, now: number): void {
   const { response } = checked;
-  db.transaction(() => {
+  // The store's transaction: a pull that fails after writing names has the name index read again.
+  members.transaction(() => {
     if (checked.program !== null) writeState(db, STATE.program, JSON.stringify(checked.program));
-    for (const m of checked.members) upsertMember(db, members, m, now);
+    storeProgrammeVersions(db, checked.programmes ?? [], now);
+    for (const m of checked.members) upsertMember(members, m, now);
     const putItem = db.prepare('INSERT INTO sync_bucket_item (bucket, key, value) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value');
     for (const item of checked.others) putItem.run(item.bucket, item.key, JSON.stringify(item.value ?? null));
     applyValueHints(db, checked.valueHints, response.buckets.filter((p) => p.bucket === 'store').flatMap((p) => p.deletes), now);
@@ -234,7 +230,7 @@ export function applyPullResponse(db: Db, members: MemberStore, checked: Checked
     writeState(db, STATE.hqTime, String(response.hqTime));
     // HQ's incident facts read at once: the summaries of the members whose item this pull wrote.
     refreshStaleRelationships(db);
-  }).immediate();
+  });
 }
 
 export interface PullerOptions {
