@@ -919,6 +919,31 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 25,
+    name: "a sale writes one b-tree fewer: the lots are kept in their member's order, not in a table by lot id and a copy by member",
+    sql: `
+      -- Every read of lots is a member's (the sale's, the refund's, the balance screen's) or the expiry sweep's;
+      -- the table by lot id and ledger_lot_by_member held the same columns, so a sale wrote both (a page of each).
+      -- Keyed by member, the table is what the index was. A lot's id stays unique: it is the id of the entry that
+      -- opened it, one lot per entry (ledger_entry_by_id is unique). The rows are copied as they are.
+      CREATE TABLE ledger_lot_v25 (
+        lot_id TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        points INTEGER NOT NULL CHECK (points > 0),
+        remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= points),
+        opened_seq INTEGER NOT NULL,
+        expires_on TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (member_id, expires_at, opened_seq, lot_id)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO ledger_lot_v25 (lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at)
+        SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot ORDER BY member_id, expires_at, opened_seq, lot_id;
+      DROP TABLE ledger_lot;
+      ALTER TABLE ledger_lot_v25 RENAME TO ledger_lot;
+      CREATE INDEX ledger_lot_open_by_expiry ON ledger_lot (expires_at) WHERE remaining > 0;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

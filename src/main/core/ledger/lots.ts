@@ -12,6 +12,9 @@ export interface LotRow {
   expires_at: number;
 }
 
+/** A lot's primary key (migration 25). */
+type LotKey = Pick<LotRow, 'member_id' | 'expires_at' | 'opened_seq' | 'lot_id'>;
+
 /** [lot id, points taken], in the order they were taken: recorded in the entry's detail. */
 export type LotTake = [string, number];
 
@@ -30,9 +33,9 @@ export interface ExpiringPoints {
 export class Lots {
   private readonly s: {
     insert: Statement;
-    open: Statement<[string], Pick<LotRow, 'lot_id' | 'remaining'>>;
-    take: Statement<[number, string]>;
-    get: Statement<[string], LotRow>;
+    open: Statement<[string], LotKey & Pick<LotRow, 'remaining'>>;
+    take: Statement<[number, string, number, number, string]>;
+    get: Statement<[string, string], LotRow>;
     due: Statement<[number, number], LotRow>;
     expiring: Statement<[string, number], { expires_on: string; points: number }>;
     openedSince: Statement<[string, number, number], { expires_on: string; points: number }>;
@@ -44,10 +47,13 @@ export class Lots {
         `INSERT INTO ledger_lot (lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      // Member-scoped reads use only what ledger_lot_by_member holds (migration 17): no row is read.
-      open: db.prepare('SELECT lot_id, remaining FROM ledger_lot WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, opened_seq'),
-      take: db.prepare('UPDATE ledger_lot SET remaining = remaining - ? WHERE lot_id = ?'),
-      get: db.prepare('SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot WHERE lot_id = ?'),
+      // The table is kept in the order of its primary key, member first (migration 25): a member's reads are one
+      // range of it, and a sale writes the member's lots where they already are.
+      open: db.prepare(
+        'SELECT member_id, expires_at, opened_seq, lot_id, remaining FROM ledger_lot WHERE member_id = ? AND remaining > 0 ORDER BY expires_at, opened_seq',
+      ),
+      take: db.prepare('UPDATE ledger_lot SET remaining = remaining - ? WHERE member_id = ? AND expires_at = ? AND opened_seq = ? AND lot_id = ?'),
+      get: db.prepare('SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot WHERE member_id = ? AND lot_id = ?'),
       due: db.prepare(
         `SELECT lot_id, member_id, points, remaining, opened_seq, expires_on, expires_at FROM ledger_lot
          WHERE remaining > 0 AND expires_at <= ? ORDER BY expires_at, opened_seq LIMIT ?`,
@@ -68,8 +74,9 @@ export class Lots {
     this.s.insert.run(lotId, memberId, points, points, openedSeq, expiry.expiresOn, expiry.expiresAt);
   }
 
-  get(lotId: string): LotRow | null {
-    return this.s.get.get(lotId) ?? null;
+  /** A lot of this member's, by its id (the id of the entry that opened it). */
+  get(memberId: string, lotId: string): LotRow | null {
+    return this.s.get.get(memberId, lotId) ?? null;
   }
 
   /**
@@ -85,7 +92,7 @@ export class Lots {
     for (const lot of ordered) {
       if (left === 0) break;
       const n = Math.min(left, lot.remaining);
-      this.s.take.run(n, lot.lot_id);
+      this.takeFrom(lot, n);
       taken.push([lot.lot_id, n]);
       left -= n;
     }
@@ -94,7 +101,11 @@ export class Lots {
   }
 
   takeWhole(lot: LotRow): void {
-    this.s.take.run(lot.remaining, lot.lot_id);
+    this.takeFrom(lot, lot.remaining);
+  }
+
+  private takeFrom(lot: LotKey, points: number): void {
+    if (this.s.take.run(points, lot.member_id, lot.expires_at, lot.opened_seq, lot.lot_id).changes !== 1) throw new Error(`lot ${lot.lot_id} is not there to take from`);
   }
 
   due(now: number, limit: number): LotRow[] {

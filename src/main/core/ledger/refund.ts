@@ -89,7 +89,7 @@ function restoredExpiry(ctx: LedgerContext, sale: SaleRow): Expiry {
   const taken = (redeem?.detail.lots ?? []) as unknown as LotTake[];
   let latest: string | null = null;
   for (const [lotId] of taken) {
-    const lot = ctx.lots.get(lotId);
+    const lot = ctx.lots.get(sale.member_id, lotId);
     if (lot && (latest === null || lot.expires_on > latest)) latest = lot.expires_on;
   }
   return latest ? expiryOn(ctx.rules, latest) : expiryFor(ctx.rules, ctx.clock.now());
