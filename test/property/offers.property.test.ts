@@ -25,7 +25,7 @@ const member = fc.record({
 }) satisfies fc.Arbitrary<MemberFacts>;
 const caps = fc.record({ perVisit: fc.integer({ min: 0, max: 5 }), perWeek: fc.integer({ min: 0, max: 6 }), perMonth: fc.integer({ min: 0, max: 12 }) }) satisfies fc.Arbitrary<ContactCaps>;
 const now = (at: number) => ({ at, weekday: ((Math.floor(at / DAY) + 3) % 7) + 1, hour: new Date(at).getUTCHours() });
-const noPressure = { shown: [], otherContacts: [], currentVisit: new Set<string>() };
+const noPressure = { shown: [], otherContacts: [], currentVisit: new Set<string>(), answeredThisVisit: new Set<string>() };
 
 describe('offers properties', () => {
   it('never returns an offer, nor a hint, to a member without the consents its rule needs', () => {
@@ -77,7 +77,7 @@ describe('offers properties', () => {
           const currentVisit = new Set<string>();
           // The basket is previewed several times in a visit: what was shown stays, and is counted once.
           for (let p = 0; p < v.previews; p++) {
-            const result = evaluateOffers({ rules, lines: lines.slice(0, 40 - p * 5), member: facts, pressure: { shown, otherContacts, currentVisit }, caps: limits, now: now(at) });
+            const result = evaluateOffers({ rules, lines: lines.slice(0, 40 - p * 5), member: facts, pressure: { shown, otherContacts, currentVisit, answeredThisVisit: new Set<string>() }, caps: limits, now: now(at) });
             expect(result.offers.length).toBeLessThanOrEqual(limits.perVisit);
             for (const o of result.offers) {
               expect(o.fresh).toBe(!currentVisit.has(o.ruleId));

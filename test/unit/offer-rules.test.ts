@@ -96,7 +96,7 @@ describe('offer evaluation', () => {
   const member: MemberFacts = { tier: 'basic', consents: { personalisedOffers: true, profiling: false }, lastVisitAt: null, categoryShares: {}, fewerContacts: false };
   const caps = { perVisit: 2, perWeek: 3, perMonth: 6 };
   const now = { at: Date.UTC(2026, 11, 7, 10), weekday: 1, hour: 11 };
-  const none = { shown: [], otherContacts: [], currentVisit: new Set<string>() };
+  const none = { shown: [], otherContacts: [], currentVisit: new Set<string>(), answeredThisVisit: new Set<string>() };
   const produce = (cents: number) => [{ sku: 'tomates', category: 'fruits-legumes', quantity: 1, netCents: cents }];
 
   it('shows the cooking class for fresh produce, with a cross-sell hint for the cashier', () => {

@@ -3,6 +3,7 @@ import type { Role } from './roles';
 import { PointsMoved } from './ledger-views';
 import { IncidentChanged } from './incidents';
 import { SurveyAsk, SurveyClosed } from './survey';
+import { OffersShown } from './offers';
 import { SyncStatusView } from './sync-views';
 import { UpdateStatusView } from '../updates/status-view';
 import { DeviceInfo, IdentifyResult, MemberId, NfcPairingOutcome, SessionState, Timestamp } from './schemas';
@@ -46,6 +47,8 @@ export const events = {
   'survey.ask': event({ roles: ['customer'], payload: SurveyAsk }),
   /** The question goes away: answered, timed out, or the next customer is at the till. */
   'survey.closed': event({ roles: ['customer'], payload: SurveyClosed }),
+  /** The offers for the member on the customer screen changed (core/offers/screen-offers.ts); an empty list clears them. */
+  'offers.shown': event({ roles: ['customer'], payload: OffersShown }),
   /** A member's points moved (sale, refund, adjustment): the customer sees them arrive. */
   'points.moved': event({ roles: ['cashier', 'customer'], payload: PointsMoved }),
   'device.changed': event({ roles: ['cashier', 'simulator'], payload: DeviceInfo }),

@@ -11,4 +11,5 @@ export * from './wire';
 export * from './sync-views';
 export * from './incidents';
 export * from './survey';
+export * from './offers';
 export * from './it-views';

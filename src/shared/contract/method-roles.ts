@@ -30,6 +30,9 @@ export const METHOD_ROLES = {
   'member.valueHint': ['cashier'],
   // The customer's own answer: the cashier may not answer for them.
   'survey.answer': ['customer'],
+  // Offers from the basket (issue 16 items 3 and 5): the customer's own answers and preference.
+  'offers.answer': ['customer'],
+  'offers.fewerContacts': ['customer'],
   'sim.devices': ['simulator', 'cashier'],
   'sim.scan': ['simulator'],
   'device.diagnostics': ['cashier'],

@@ -22,6 +22,7 @@ import { RefundInput } from './ledger-inputs';
 import { SyncEnrolInput, SyncStatusView } from './sync-views';
 import { IncidentOutcomeView, IncidentRecordInput, IncidentResolveInput, IncidentUpdateInput, RelationshipView } from './incidents';
 import { SurveyAnswerInput, SurveyAnswerView } from './survey';
+import { FewerContactsInput, FewerContactsView, OfferAnswerInput, OfferAnswerView, PreviewOffers } from './offers';
 import { ItBundleView, ItOverview, ItRestartView, ItSessionView, ItTestPrintView, ItTestScanInput, ItTestScanView, ItUnlockInput } from './it-views';
 import { MemberValueHint } from '../value/value-hint';
 import { UpdateStatusView } from '../updates/status-view';
@@ -125,7 +126,8 @@ export const methods = {
     kind: 'query',
     roles: METHOD_ROLES['ledger.manualPreview'],
     input: ManualSale,
-    output: SalePreviewView,
+    /** `offers`: what the customer screen shows for this basket and the cashier's hint (issue 16 item 3). */
+    output: SalePreviewView.extend({ offers: PreviewOffers.optional() }),
   }),
   'ledger.manualCommit': method({
     kind: 'command',
@@ -186,6 +188,20 @@ export const methods = {
     roles: METHOD_ROLES['survey.answer'],
     input: SurveyAnswerInput,
     output: SurveyAnswerView,
+  }),
+  /** « Ça m'intéresse » / « Non merci » to an offer on the customer screen, for the member on it. */
+  'offers.answer': method({
+    kind: 'command',
+    roles: METHOD_ROLES['offers.answer'],
+    input: OfferAnswerInput,
+    output: OfferAnswerView,
+  }),
+  /** « Moins de sollicitations »: the member on the customer screen asks for fewer offers (none until they change their mind). */
+  'offers.fewerContacts': method({
+    kind: 'command',
+    roles: METHOD_ROLES['offers.fewerContacts'],
+    input: FewerContactsInput,
+    output: FewerContactsView,
   }),
   'sim.devices': method({
     kind: 'query',

@@ -42,6 +42,8 @@ export interface ContactPressure {
    * the basket changes without counting again (they were counted once).
    */
   currentVisit: ReadonlySet<string>;
+  /** Rules shown during this visit and answered (« Ça m'intéresse » or « Non merci »): not shown again in it. */
+  answeredThisVisit: ReadonlySet<string>;
 }
 
 export interface ContactCaps {
@@ -199,6 +201,7 @@ export function evaluateOffers(input: EvaluateInput): Evaluation {
     if (c.tiers && (member.tier === null || !c.tiers.has(member.tier))) continue;
     if (!timeMatches(rule, now)) continue;
     if (rule.conditions.history && !historyMatches(rule.conditions.history, member, now.at)) continue;
+    if (pressure.answeredThisVisit.has(rule.id)) continue;
     const again = pressure.currentVisit.has(rule.id);
     if (!again && !capAllows(rule, shownByRule.get(rule.id), now.at)) continue;
     const basket = rule.conditions.basket;
@@ -216,7 +219,7 @@ export function evaluateOffers(input: EvaluateInput): Evaluation {
   // Offers already counted in this visit keep their place; new ones need room under every cap.
   let room = Math.max(0, Math.min(caps.perWeek - week, caps.perMonth - month));
   // An offer shown earlier in the visit and gone with a changed basket was still seen: it keeps its slot.
-  let visitRoom = caps.perVisit - pressure.currentVisit.size;
+  let visitRoom = caps.perVisit - pressure.currentVisit.size - pressure.answeredThisVisit.size;
   const offers: ShownOffer[] = [];
   let top: OfferRule | null = null;
   for (const c of eligible) {

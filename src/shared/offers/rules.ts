@@ -69,6 +69,7 @@ const Offer = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('booking'), benefitId: Slug }),
 ]);
 export type Offer = z.infer<typeof Offer>;
+export const OfferSchema = Offer;
 
 const RuleShape = z.strictObject({
   id: Slug,

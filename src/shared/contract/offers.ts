@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { OfferSchema } from '../offers/rules';
+import { MemberId, Timestamp } from './schemas';
+
+/**
+ * Offers from the basket on the screens (issue 16 items 3 and 5): what the
+ * customer screen shows with « Ça m'intéresse » / « Non merci », the hint the
+ * cashier reads with the sale preview, and the customer's answers.
+ */
+const RuleId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'offers.rule_id');
+const Wording = z.object({ fr: z.string(), en: z.string() });
+
+export const OfferView = z.object({ ruleId: RuleId, label: Wording, offer: OfferSchema, priority: z.number().int(), fresh: z.boolean() });
+export type OfferView = z.infer<typeof OfferView>;
+
+export const CashierHintView = z.object({ kind: z.enum(['cross_sell', 'up_sell']), ruleId: RuleId, text: Wording });
+
+/** With a sale preview, for the cashier: the offers the customer sees and what to suggest. */
+export const PreviewOffers = z.object({ offers: z.array(OfferView), hint: CashierHintView.nullable() });
+export type PreviewOffers = z.infer<typeof PreviewOffers>;
+
+/** Pushed to the customer screen when the offers for the member on it change (an empty list clears them). */
+export const OffersShown = z.object({ memberId: MemberId, at: Timestamp, offers: z.array(OfferView) });
+export type OffersShown = z.infer<typeof OffersShown>;
+
+export const OfferAnswerInput = z.strictObject({ ruleId: RuleId, answer: z.enum(['accepted', 'refused']) });
+export const OfferAnswerView = z.object({ recorded: z.boolean() });
+
+/** « Moins de sollicitations », asked by the customer on their screen. */
+export const FewerContactsInput = z.strictObject({ on: z.boolean() });
+export const FewerContactsView = z.object({ fewerContacts: z.boolean() });
