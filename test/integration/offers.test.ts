@@ -153,6 +153,17 @@ describe('offers at the till', () => {
     expect((await preview(claire, 100)).offers).toEqual([]);
   });
 
+  it('reads the member\'s tier as the last pull left it', async () => {
+    const [claire, helene] = [known.claire.id, known.helene.id];
+    for (const id of [claire, helene]) consent(id, 'personalisedOffers', true);
+    core.offers.install([{ ...organic, id: 'or-seulement', conditions: { ...organic.conditions, tiers: ['gold'] } }]);
+    core.db
+      .prepare("INSERT INTO member_tier (member_id, tier, label, next_tier, next_label, gap_cents, ranked_at, received_at) VALUES (?, 'gold', ?, NULL, NULL, NULL, ?, ?)")
+      .run(helene, JSON.stringify({ fr: 'Or', en: 'Gold' }), now, now);
+    expect((await preview(helene)).offers.map((o) => o.ruleId)).toEqual(['or-seulement']);
+    expect((await preview(claire)).offers).toEqual([]);
+  });
+
   it('refuses a rule set naming an unknown category with every problem, and keeps the rules in force', async () => {
     const bad = { ...organic, id: 'poisson', conditions: { basket: { categories: [{ category: 'poissonnerie' }] } } };
     expect(() => core.offers.install([organic, bad])).toThrow(/invalid offer rules/);

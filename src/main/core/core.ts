@@ -196,6 +196,7 @@ export function createCore(options: CoreOptions): Core {
     logger,
     timeZone: () => ledger.rules.timeZone,
     categories: () => knownOfferCategories(db, loyalty.program()),
+    tierOf: (memberId) => tierOf(db, memberId).tier,
     onEvaluated: (memberId, at, evaluation) => screenOffers.evaluated(memberId, at, evaluation),
   });
   const sync = new TerminalSync({
