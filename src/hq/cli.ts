@@ -13,6 +13,7 @@ import { valueScheduler } from './value/value-scheduler';
 import { startDemoValue } from './value/demo-history';
 import { RELEASE_USAGE, runReleaseCommand } from './updates/release-cli';
 import { runTiersCommand, TIERS_USAGE } from './programme/tiers-cli';
+import { PROGRAMME_USAGE, runProgrammeCommand } from './programme/programme-cli';
 import { PRODUCTS_USAGE, runProductsCommand } from './products/products-cli';
 import { seedDemoProducts } from './products/demo-products';
 
@@ -40,6 +41,8 @@ import { seedDemoProducts } from './products/demo-products';
  *                                               releases of the terminal application and their rollout (docs/releases.md)
  *   npm run hq -- tiers rank [--policy FILE] | tiers summary
  *                                               tiers by rank: the nightly ranking now, the last one's counts (programme/tiers-cli.ts)
+ *   npm run hq -- programme validate|publish|diff FILE | programme history
+ *                                               the programme document: checked, published signed, its versions (programme/programme-cli.ts)
  *   npm run hq -- products import FILE | products list
  *                                               the product catalogue from a CSV file, or as HQ has it (products/products-cli.ts)
  * Where HQ is (hq-location.ts, the same for every command): --data <dir> (HQ_DATA_DIR, data/hq),
@@ -197,6 +200,12 @@ async function main(argv: string[]): Promise<number> {
       const code = await runStaffCommand(args.slice(1), option, server, direct);
       if (code !== null) return code;
       break;
+    }
+    case 'programme': {
+      const code = await runProgrammeCommand(args.slice(1), server, direct);
+      if (code !== null) return code;
+      console.error(PROGRAMME_USAGE);
+      return 2;
     }
     case 'tiers': {
       const code = await runTiersCommand(args.slice(1), option, server, direct);

@@ -1,6 +1,6 @@
 import { uuidv7 } from '../main/core/ids';
-import { DEFAULT_PROGRAM } from '../main/core/ledger/program.default';
-import type { ProgramRules } from '../main/core/ledger/rules';
+import { DEFAULT_PROGRAM } from '../shared/programme/default-programme';
+import type { ProgramRules } from '../shared/programme/rules-schema';
 import type { Clock, Logger, Random } from '../main/core/ports';
 import type { Sql } from './db';
 import type { SigningKey } from './keys';

@@ -8,8 +8,9 @@ import { goodwillPuts, relationshipPuts } from './customer-incidents';
 import { valueHintPatch } from './value/value-hints';
 import { valueScheduler } from './value/value-scheduler';
 import { pullVersions } from './updates/directive';
-import { productPatch } from './products/catalogue';
 import { tierPatch } from './programme/tier-pull';
+import { productPatch } from './products/catalogue';
+import { programmePuts, refreshLegacyProgram } from './programme/programme-store';
 
 /**
  * Pull (sync-ledger.md §2.5): one patch per bucket since the terminal's
@@ -33,6 +34,8 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
     throw error;
   }
   await releaseExpiredHolds(ctx);
+  // A version coming into force reaches older terminals' `program` key (programme/programme-store.ts).
+  await refreshLegacyProgram(ctx);
   const allowance = await currentAllowance(ctx, request.terminalId);
 
   const body = await ctx.sql.transaction(
@@ -46,6 +49,8 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
       const program = await tx.query<{ rules: unknown }>("SELECT rules FROM program WHERE program_id = 'default' AND change_version > $1", [programSince]);
       // The product catalogue rides in the program bucket, `product:<sku>` each; withdrawn products as deletes (products/catalogue.ts).
       const products = await productPatch(tx, programSince);
+      // The programme's signed versions in force or to come, `programme:<version>` each (programme/programme-store.ts).
+      const programmes = await programmePuts(tx, programSince, ctx.clock.now());
       const members = await tx.query<{ customer_id: string; record: unknown }>(
         `SELECT m.customer_id, m.record FROM member m JOIN member_store s ON s.customer_id = m.customer_id
          WHERE s.store_id = $1 AND (m.change_version > $2 OR s.linked_version > $2) ORDER BY m.customer_id`,
@@ -93,7 +98,7 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
           {
             bucket: 'program' as const,
             cookie,
-            puts: [...program.map((p) => ({ key: 'program', value: p.rules as unknown })), ...products.puts],
+            puts: [...program.map((p) => ({ key: 'program', value: p.rules as unknown })), ...programmes, ...products.puts],
             deletes: products.deletes,
           },
           {

@@ -33,6 +33,8 @@ import { loopbackWeb, prepareWeb, type HqWeb, type HqWebOptions } from './staff/
 import { SERVER_FILE, serverNote } from './staff/operator-client';
 import { registerValueRoutes } from './value/value-routes';
 import { registerTierRoutes } from './programme/tier-routes';
+import { registerProgrammeRoutes } from './programme/programme-routes';
+import { adoptProgrammeInForce } from './programme/programme-store';
 import { registerProductRoutes } from './products/product-routes';
 import { loadTierPolicy, tierScheduler } from './programme/tier-scheduler';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes';
@@ -103,6 +105,7 @@ export async function openHq(options: HqOptions = {}): Promise<HqContext> {
     policy,
     rules: defaultRules(),
   };
+  await adoptProgrammeInForce(ctx);
   await publishProgram(ctx, ctx.rules);
   valueScheduler(ctx, options.valueConfig ?? loadValueConfig(dataDir));
   tierScheduler(ctx, loadTierPolicy(dataDir));
@@ -256,6 +259,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerIncidentRoutes(app, ctx, staff);
   registerValueRoutes(app, ctx, staff, valueScheduler(ctx));
   registerTierRoutes(app, ctx, staff, tierScheduler(ctx));
+  registerProgrammeRoutes(app, ctx, staff);
   registerProductRoutes(app, ctx, staff);
   registerDashboardRoutes(app, ctx, staff);
 

@@ -37,6 +37,8 @@ export interface HarnessOptions {
   terminalId?: string;
   /** HQ's chain-wide positions, as core.ts passes them (`chainPositions(db)`), read from the harness's database. */
   chain?: (db: Db) => ChainPositions;
+  /** The programme version in force at each sale's time, as core.ts passes it (`programmeRulesAt(db)`). */
+  rulesAt?: (db: Db) => (at: number) => ProgramRules | null;
   expiresLocally?: () => boolean;
   /**
    * The random seed of the first run. By default it depends on the terminal
@@ -92,6 +94,7 @@ export function openHarness(options: HarnessOptions = {}): Harness {
       rules: { ...DEFAULT_PROGRAM, ...o.rules },
       policy: o.policy,
       chain: o.chain?.(h.db),
+      rulesAt: o.rulesAt?.(h.db),
       expiresLocally: o.expiresLocally,
     });
   const h: Harness = {

@@ -123,12 +123,29 @@ export function rulesOf(doc: ProgrammeDocument): ProgramRules {
 }
 
 /**
+ * The document as signed text: keys sorted at every level, numbers as
+ * JavaScript writes them. The pull is signed as canonical JSON, which takes
+ * integers only, and the tier shares are fractions: the document travels as
+ * this text. PostgreSQL's jsonb keeps values but not key order, so HQ's
+ * stored copy gives the same text again.
+ */
+export function documentText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(documentText).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${documentText(record[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
  * A version as HQ publishes it and terminals receive it (pull bucket
- * `program`, key `programme:<version>`): the document and when it was
+ * `program`, key `programme:<version>`): the document's text and when it was
  * published, signed by HQ's key over everything but `signature`.
  */
 export const SignedProgramme = z.strictObject({
-  document: z.unknown(),
+  document: z.string().min(2).max(1_000_000),
   publishedAt: z.number().int().min(0),
   keyId: z.string().min(1).max(64),
   signature: z.string().min(1).max(200),

@@ -38,14 +38,17 @@ const FIELDS = Object.keys(documentShape) as Array<keyof typeof documentShape>;
 const OPTIONAL = new Set<string>(['limits', 'categoryTaxRatesBp']);
 const MESSAGE_KEY = /^(programme|ledger)\.[a-z_.]+$/;
 
+/** One problem, its texts rendered in both languages (HQ's own checks at publication use it too). */
+export function problem(path: string, key: string, params: Record<string, string | number> = {}, severity: Problem['severity'] = 'error'): Problem {
+  // A fairness reason is itself a message: each language gets its own.
+  const text = (locale: 'fr' | 'en') =>
+    translateProgramme(locale, key, typeof params.reasonKey === 'string' ? { ...params, reason: translateProgramme(locale, params.reasonKey, params) } : params);
+  return { path, key, severity, params, fr: text('fr'), en: text('en') };
+}
+
 export function validateProgramme(raw: unknown, options: ValidateOptions = {}): Validation {
   const problems: Problem[] = [];
-  const report: Report = (path, key, params = {}, severity = 'error') => {
-    // A fairness reason is itself a message: each language gets its own.
-    const text = (locale: 'fr' | 'en') =>
-      translateProgramme(locale, key, typeof params.reasonKey === 'string' ? { ...params, reason: translateProgramme(locale, params.reasonKey, params) } : params);
-    problems.push({ path, key, severity, params, fr: text('fr'), en: text('en') });
-  };
+  const report: Report = (path, key, params = {}, severity = 'error') => problems.push(problem(path, key, params, severity));
 
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     report('', 'programme.not_object');
