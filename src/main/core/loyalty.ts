@@ -151,8 +151,9 @@ export class Loyalty {
       lines: [
         ...sale.lines.map((line, i) => ({
           lineId: String(i + 1),
-          sku: `MANUAL-${line.category}`,
-          label: line.category,
+          // A catalogue product keeps its SKU and label (products/manual-lines.ts checked them); an amount typed by category has none.
+          sku: line.sku ?? `MANUAL-${line.category}`,
+          label: line.label ?? line.category,
           category: line.category,
           quantity: 1,
           unitPriceCents: line.amountCents,

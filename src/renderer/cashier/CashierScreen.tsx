@@ -7,6 +7,7 @@ import { EnrolmentBanner } from './EnrolmentBanner';
 import { MemberLookup } from './MemberLookup';
 import { MemberPanel } from './MemberPanel';
 import { ScanMessage, type ScanOutcome } from './ScanMessage';
+import { offerProductCode } from './product-codes';
 import { StatusHeader } from './StatusHeader';
 import { SurveyNotice } from './SurveyNotice';
 import { errorText } from '../common/error-text';
@@ -97,6 +98,8 @@ export function CashierScreen() {
         case 'invalid':
           // An article's barcode leaves the customer at the till on screen; the notice says what was read.
           if (result.problem === 'product') {
+            // An open manual sale adds the article (product-codes.ts); without one, the notice says what was read.
+            if (code !== null && offerProductCode(code)) return;
             setNotice({ level: 'warning', key: 'card.product', at: Date.now(), audience: 'cashier' });
             announce((t) => t('card.product'));
             return;
@@ -140,7 +143,7 @@ export function CashierScreen() {
   const onScan = useCallback(
     (scan: EventPayload<'scan.read'>) => {
       // An ignored scan (held over the card, or during an enrolment) changes nothing; the core sends a notice when it matters.
-      if (scan.result.kind !== 'ignored') showResult(scan.result, null);
+      if (scan.result.kind !== 'ignored') showResult(scan.result, scan.productCode ?? null);
     },
     [showResult],
   );

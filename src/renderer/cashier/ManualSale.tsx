@@ -10,6 +10,7 @@ import { formatRateBp } from './points-text';
 import { RedeemPicker } from './RedeemPicker';
 import { RewardPicker } from './RewardPicker';
 import { ManagerApprovalBox } from './ManagerApprovalBox';
+import { useProductCodes } from './product-codes';
 
 interface LineDraft {
   id: number;
@@ -20,9 +21,13 @@ interface LineDraft {
   taxChosen: boolean;
   /** The amount's error shows once the cashier has left the field, not while typing « 12, ». */
   touched: boolean;
+  /** A catalogue article (scanned or typed): its category and VAT are the catalogue's, its SKU goes with the sale. */
+  product: { sku: string; label: string } | null;
 }
 
-const newLine = (id: number, taxRateBp: number): LineDraft => ({ id, amount: '', category: 'grocery', taxRateBp, taxChosen: false, touched: false });
+const newLine = (id: number, taxRateBp: number): LineDraft => ({ id, amount: '', category: 'grocery', taxRateBp, taxChosen: false, touched: false, product: null });
+
+type ProductMessage = { kind: 'unknown'; code: string } | { kind: 'added'; label: string; cents: number } | { kind: 'failed'; error: unknown };
 
 interface ProgramChoices {
   categories: readonly string[];
@@ -99,7 +104,12 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
   const sale: ManualSaleInput | null = parsed.every((p) => p.ok)
     ? {
         memberId,
-        lines: lines.map((line, i) => ({ category: line.category, taxRateBp: line.taxRateBp, amountCents: (parsed[i] as { cents: number }).cents })),
+        lines: lines.map((line, i) => ({
+          category: line.category,
+          taxRateBp: line.taxRateBp,
+          amountCents: (parsed[i] as { cents: number }).cents,
+          ...(line.product ? { sku: line.product.sku } : {}),
+        })),
         redeemPoints: redeem,
         ...(rewardId ? { rewardId } : {}),
         ...(approval ? { manager: approval } : {}),
@@ -151,6 +161,44 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
   }, [api, saleKey, outcome]);
 
   const updateLine = (id: number, change: Partial<LineDraft>) => setLines((before) => before.map((l) => (l.id === id ? { ...l, ...change } : l)));
+
+  // An article by barcode or SKU, from the field below or a scanner (product-codes.ts): its line, priced by the catalogue.
+  const [productCode, setProductCode] = useState('');
+  const [productMessage, setProductMessage] = useState<ProductMessage | null>(null);
+  const finished = outcome !== null;
+  const addProduct = useCallback(
+    async (raw: string) => {
+      const code = raw.trim();
+      if (code === '') return;
+      try {
+        const product = await api.call('product.lookup', { code });
+        if (!product) {
+          setProductMessage({ kind: 'unknown', code });
+          return;
+        }
+        if (finished) restart();
+        const amount = (product.priceCents / 100).toFixed(2).replace('.', locale === 'fr' ? ',' : '.');
+        const line: LineDraft = {
+          id: nextId.current++,
+          amount,
+          category: product.category,
+          taxRateBp: product.vatRateBp,
+          taxChosen: true,
+          touched: true,
+          product: { sku: product.sku, label: product.label },
+        };
+        // The empty line a sale starts with gives way to the first article.
+        setLines((before) => [...before.filter((l) => l.product !== null || l.amount.trim() !== ''), line]);
+        setProductCode('');
+        setProductMessage({ kind: 'added', label: product.label, cents: product.priceCents });
+      } catch (error) {
+        setProductMessage({ kind: 'failed', error });
+      }
+    },
+    // restart only sets state.
+    [api, locale, finished],
+  );
+  useProductCodes((code) => void addProduct(code));
 
   async function commit() {
     setLines((before) => before.map((l) => ({ ...l, touched: true })));
@@ -239,13 +287,56 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
         {t('cashier.manual.title')}
       </h3>
       <p className="muted manual-hint">{t('cashier.manual.hint')}</p>
+      <form
+        className="manual-product"
+        data-testid="cashier-manual-product"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void addProduct(productCode);
+        }}
+      >
+        <label className="manual-field">
+          <span>{t('cashier.manual.product')}</span>
+          <input
+            autoComplete="off"
+            spellCheck={false}
+            value={productCode}
+            maxLength={64}
+            onChange={(e) => setProductCode(e.target.value)}
+            data-testid="cashier-manual-product-code"
+          />
+        </label>
+        <button type="submit">{t('cashier.manual.product_add')}</button>
+      </form>
+      <div aria-live="polite" data-testid="cashier-manual-product-message">
+        {productMessage?.kind === 'unknown' && (
+          <p className="action-error manual-product-unknown" role="alert">
+            {t('cashier.manual.product_unknown', { code: productMessage.code })}
+          </p>
+        )}
+        {productMessage?.kind === 'added' && (
+          <p className="muted manual-product-added">{t('cashier.manual.product_added', { label: productMessage.label, amount: formatEuros(locale, productMessage.cents) })}</p>
+        )}
+        {productMessage?.kind === 'failed' && (
+          <p className="action-error" role="alert">
+            {errorText(productMessage.error, t).join(' ')}
+          </p>
+        )}
+      </div>
       <ol className="manual-lines" aria-label={t('cashier.manual.lines')}>
         {lines.map((line, i) => {
           const result = parsed[i]!;
           const showError = line.touched && !result.ok;
           const errorId = `manual-amount-error-${line.id}`;
           return (
-            <li key={line.id} className="manual-line" aria-label={t('cashier.manual.line', { n: i + 1 })}>
+            <li
+              key={line.id}
+              className={line.product ? 'manual-line manual-product-line' : 'manual-line'}
+              aria-label={t('cashier.manual.line', { n: i + 1 })}
+              data-testid={line.product ? 'cashier-manual-product-line' : undefined}
+              data-sku={line.product?.sku}
+            >
+              {line.product && <p className="manual-product-label">{line.product.label}</p>}
               <label className="manual-field manual-amount">
                 <span>{t('cashier.manual.amount')}</span>
                 <input
@@ -262,29 +353,44 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
                   }}
                 />
               </label>
-              <label className="manual-field">
-                <span>{t('cashier.manual.category')}</span>
-                <select
-                  value={line.category}
-                  onChange={(e) => updateLine(line.id, line.taxChosen ? { category: e.target.value } : { category: e.target.value, taxRateBp: taxOf(e.target.value) })}
-                >
-                  {program.categories.map((c) => (
-                    <option key={c} value={c}>
-                      {categoryLabel(c)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label className="manual-field manual-tax">
-                <span>{t('cashier.manual.tax')}</span>
-                <select value={line.taxRateBp} onChange={(e) => updateLine(line.id, { taxRateBp: Number(e.target.value), taxChosen: true })}>
-                  {program.taxRatesBp.map((bp) => (
-                    <option key={bp} value={bp}>
-                      {t('cashier.manual.tax_rate', { rate: formatRateBp(locale, bp) })}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              {line.product ? (
+                <>
+                  <p className="manual-field manual-fixed">
+                    <span>{t('cashier.manual.product_category')}</span>
+                    <span className="manual-fixed-value">{categoryLabel(line.category)}</span>
+                  </p>
+                  <p className="manual-field manual-fixed manual-tax">
+                    <span>{t('cashier.manual.tax')}</span>
+                    <span className="manual-fixed-value">{t('cashier.manual.tax_rate', { rate: formatRateBp(locale, line.taxRateBp) })}</span>
+                  </p>
+                </>
+              ) : (
+                <>
+                  <label className="manual-field">
+                    <span>{t('cashier.manual.category')}</span>
+                    <select
+                      value={line.category}
+                      onChange={(e) => updateLine(line.id, line.taxChosen ? { category: e.target.value } : { category: e.target.value, taxRateBp: taxOf(e.target.value) })}
+                    >
+                      {program.categories.map((c) => (
+                        <option key={c} value={c}>
+                          {categoryLabel(c)}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <label className="manual-field manual-tax">
+                    <span>{t('cashier.manual.tax')}</span>
+                    <select value={line.taxRateBp} onChange={(e) => updateLine(line.id, { taxRateBp: Number(e.target.value), taxChosen: true })}>
+                      {program.taxRatesBp.map((bp) => (
+                        <option key={bp} value={bp}>
+                          {t('cashier.manual.tax_rate', { rate: formatRateBp(locale, bp) })}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                </>
+              )}
               {lines.length > 1 && (
                 <button
                   type="button"

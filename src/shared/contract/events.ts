@@ -28,6 +28,8 @@ export const events = {
       at: Timestamp,
       deviceId: z.string(),
       result: IdentifyResult.or(z.object({ kind: z.literal('ignored'), reason: z.enum(['enrolling', 'duplicate']) })),
+      /** A product's barcode as read, for the manual sale to look up (never a card's number: that is the member's). */
+      productCode: z.string().max(14).optional(),
     }),
   }),
   /** Something a screen should tell its user, as a message key it translates. */

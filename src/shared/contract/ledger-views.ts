@@ -95,6 +95,9 @@ export const ManualLine = z.strictObject({
   category: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'ledger.slug'),
   amountCents: z.number().int().min(1, 'ledger.payment_positive').max(100_000_000, 'ledger.too_large'),
   taxRateBp: z.number().int().min(0).max(10_000),
+  /** A catalogue product's line (issue 14 item 2): the core checks the SKU against the catalogue and takes its label from there. */
+  sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'product.code_format').optional(),
+  label: z.string().min(1).max(120).regex(/^[^\p{Cc}]*$/u, 'ledger.control_chars').optional(),
 });
 export const ManualSale = z.strictObject({
   memberId: MemberId,

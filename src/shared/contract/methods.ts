@@ -25,6 +25,7 @@ import { SurveyAnswerInput, SurveyAnswerView } from './survey';
 import { FewerContactsInput, FewerContactsView, OfferAnswerInput, OfferAnswerView, PreviewOffers } from './offers';
 import { ItBundleView, ItOverview, ItRestartView, ItSessionView, ItTestPrintView, ItTestScanInput, ItTestScanView, ItUnlockInput } from './it-views';
 import { MemberValueHint } from '../value/value-hint';
+import { Product } from '../programme/products';
 import { UpdateStatusView } from '../updates/status-view';
 import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
 
@@ -181,6 +182,13 @@ export const methods = {
     roles: METHOD_ROLES['member.valueHint'],
     input: z.strictObject({ memberId: MemberId }),
     output: MemberValueHint.nullable(),
+  }),
+  /** The product a barcode (EAN) or SKU names in the catalogue HQ sent, or null: the cashier is told it is unknown. */
+  'product.lookup': method({
+    kind: 'query',
+    roles: METHOD_ROLES['product.lookup'],
+    input: z.strictObject({ code: z.string().trim().min(1, 'product.code_empty').max(64, 'product.code_too_long').regex(/^[\x21-\x7e]+$/, 'product.code_format') }),
+    output: Product.nullable(),
   }),
   /** The customer's answer to the satisfaction question: a score, then after a low one what went wrong. */
   'survey.answer': method({

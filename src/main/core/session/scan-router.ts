@@ -55,8 +55,9 @@ export class ScanRouter {
     }
     const emit = (result: IdentifyResult) => bus.emit('scan.read', { at: scan.at, deviceId: scan.deviceId, result });
     if (isProductBarcode(scan.data)) {
-      emit({ kind: 'invalid', problem: 'product' });
-      this.notCard(scan.at, 'card.product');
+      // The barcode goes with it: an open manual sale adds the article (renderer/cashier/ManualSale.tsx); without one,
+      // the cashier screen says it is no card, as it does for one typed in.
+      bus.emit('scan.read', { at: scan.at, deviceId: scan.deviceId, result: { kind: 'invalid', problem: 'product' }, productCode: scan.data.trim() });
       return;
     }
     const result = identify(scan.data);
