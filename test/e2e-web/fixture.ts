@@ -104,6 +104,25 @@ export async function expectNoSeriousA11yViolations(page: Page, state: string): 
   expect(report, `axe on ${state}`).toEqual([]);
 }
 
+/** Where the specs leave their screenshots for review, at both screen sizes a store uses. */
+export const NOTES_SCREENS = '/work/notes/screens';
+const NOTES_SIZES = [
+  [1920, 1080],
+  [1280, 800],
+] as const;
+
+/** Axe on the state first, then `<name>-1920.png` and `<name>-1280.png` in NOTES_SCREENS; the viewport is put back. */
+export async function checkAndPicture(page: Page, name: string): Promise<void> {
+  await expectNoSeriousA11yViolations(page, name);
+  mkdirSync(NOTES_SCREENS, { recursive: true });
+  const before = page.viewportSize();
+  for (const [width, height] of NOTES_SIZES) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `${NOTES_SCREENS}/${name}-${width}.png` });
+  }
+  if (before) await page.setViewportSize(before);
+}
+
 export const test = base.extend<{ kioskDevices: 'simulated' | 'rig'; kioskHq: boolean; kioskSurvey: TerminalConfig['survey'] | null; kiosk: Kiosk; cashier: Page; customer: Page; simulator: Page }>({
   /** 'rig' runs the real drivers against the socat simulators (test.use({ kioskDevices: 'rig' })). */
   kioskDevices: ['simulated', { option: true }],

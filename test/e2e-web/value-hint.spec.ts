@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { applyValueHints } from '../../src/main/core/value/value-hints';
-import { expect, expectNoSeriousA11yViolations, test } from './fixture';
+import { checkAndPicture, expect, test } from './fixture';
 
 /**
  * HQ's customer-value hint on the cashier's screen (docs/value.md): words
@@ -10,20 +9,7 @@ import { expect, expectNoSeriousA11yViolations, test } from './fixture';
  * hints arrive as the pull writes them (applyValueHints). Screenshots at
  * 1920×1080 and 1280×800 in /work/notes/screens (value-*).
  */
-const SCREENS = '/work/notes/screens';
-const SIZES = [
-  [1920, 1080],
-  [1280, 800],
-] as const;
-
-async function picture(page: Page, name: string): Promise<void> {
-  await expectNoSeriousA11yViolations(page, name);
-  mkdirSync(SCREENS, { recursive: true });
-  for (const [width, height] of SIZES) {
-    await page.setViewportSize({ width, height });
-    await page.screenshot({ path: `${SCREENS}/value-${name}-${width}.png` });
-  }
-}
+const picture = (page: Page, name: string) => checkAndPicture(page, `value-${name}`);
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 const WELCOME = { fr: 'Offrir 100 points de bienvenue sur ce passage', en: 'Offer 100 welcome-back points on this visit' };

@@ -11,6 +11,7 @@ import { categoryTaxRateBp, discountForPoints } from './ledger/rules';
 import { parseInput } from './ledger/schemas';
 import type { MemberStore } from './members/member-store';
 import type { Clock, Random } from './ports';
+import { tierWords, unrankedTier, type MemberTier } from '../../shared/tiers/member-tier';
 
 /** A category the program does not name earns at the base rate; the screen offers it first. */
 const BASE_CATEGORY = 'grocery';
@@ -41,6 +42,8 @@ export class Loyalty {
     private readonly onRefunded: (refund: RefundResult) => void = () => undefined,
     /** Told after a void: points a till had set aside are free again, the screens read the account again. */
     private readonly onVoided: () => void = () => undefined,
+    /** The member's tier as the last pull left it (tiers/tier-store.ts). */
+    private readonly tierOf: (memberId: string) => MemberTier = unrankedTier,
   ) {}
 
   account(memberId: string): LedgerAccount {
@@ -51,6 +54,7 @@ export class Loyalty {
       expiring: this.ledger.expiring(memberId),
       nextReward: this.nextReward(points.balance),
       visits: this.visits(memberId, 5),
+      tier: this.tierOf(memberId),
     };
   }
 
@@ -198,6 +202,8 @@ export class Loyalty {
     const member = this.members.summary(sale.memberId);
     const lines = [receiptCenter(t('receipt.title')), '-'.repeat(RECEIPT_WIDTH)];
     if (member) lines.push(receiptRow(t('receipt.member'), member.firstName));
+    const tier = tierWords(t, locale, this.tierOf(sale.memberId));
+    lines.push(receiptRow(t('tier.label'), tier.label));
     // A refund passes its movements negated (as points.moved does): points taken back, points given back.
     if (sale.pointsEarned >= 0) lines.push(receiptRow(t('receipt.earned'), `+${p(sale.pointsEarned)}`));
     else lines.push(receiptRow(t('receipt.reversed'), `-${p(-sale.pointsEarned)}`));
@@ -206,6 +212,7 @@ export class Loyalty {
     lines.push(receiptRow(t('receipt.balance'), t('receipt.points', { points: p(sale.balanceAfter) })));
     const next = this.nextReward(sale.balanceAfter);
     if (next) lines.push(...receiptWrap(t('receipt.next_reward', { label: next.label, missing: p(next.missing) })));
+    if (tier.gap) lines.push(...receiptWrap(tier.gap));
     for (const lot of this.ledger.expiring(sale.memberId).slice(0, 2)) {
       const [y, m, d] = lot.expiresOn.split('-');
       lines.push(...receiptWrap(t('receipt.expiring', { points: p(lot.points), date: locale === 'fr' ? `${d}/${m}/${y}` : `${y}-${m}-${d}` })));

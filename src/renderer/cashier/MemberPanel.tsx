@@ -14,6 +14,7 @@ import { VisitList } from './VisitList';
 import { IncidentPanel } from './IncidentPanel';
 import { RelationshipBadge } from './RelationshipBadge';
 import { ValueHint } from './ValueHint';
+import { TierLine } from '../common/TierLine';
 import { useRelationship } from './use-relationship';
 import { useTerminalInfo } from '../common/use-terminal-info';
 
@@ -70,6 +71,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
           </header>
           <RelationshipBadge relationship={relation.relationship} />
           <ValueHint memberId={memberId} />
+          <TierLine tier={ledger.account?.tier} testId="cashier-tier" />
           {!shown.firstName && !shown.lastName && <p className="member-provisional">{t('cashier.member.provisional_help')}</p>}
           <p className="member-since">{t('cashier.member.since', { date: formatDate(locale, shown.memberSince) })}</p>
           <PointsSummary account={ledger.account} error={ledger.error} />

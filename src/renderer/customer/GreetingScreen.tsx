@@ -2,6 +2,7 @@ import type { MemberGreeting } from '../../shared/contract';
 import { useApp } from '../common/app-context';
 import { CardDisplay } from './CardDisplay';
 import { PointsPanel } from './PointsPanel';
+import { TierLine } from '../common/TierLine';
 
 /**
  * A member's card was read at the till: say hello, by first name only, with
@@ -17,6 +18,7 @@ export function GreetingScreen({ memberId, greeting }: { memberId: string; greet
         {unlinked ? t('customer.greeting.hello_unlinked') : t('customer.greeting.hello', { firstName: greeting.firstName })}
       </h1>
       <p className="greeting-subtitle">{t(unlinked ? 'customer.greeting.subtitle_unlinked' : 'customer.greeting.subtitle')}</p>
+      {!unlinked && <TierLine tier={greeting.tier} className="greeting-tier" testId="customer-tier" />}
       <div className="greeting-cards">
         <CardDisplay cardNumber={greeting.cardNumber} />
         <PointsPanel key={memberId} memberId={memberId} greeting={greeting} unlinked={unlinked} />

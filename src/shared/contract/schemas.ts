@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MemberTier } from '../tiers/member-tier';
 import { checkCardNumber } from '../domain/card-number';
 import { WEDGE_LAYOUTS } from '../domain/keyboard-wedge';
 import { checkEmail, checkName, hasControlCharacters, isWellFormedText } from '../domain/text';
@@ -108,6 +109,8 @@ export const MemberGreeting = z.object({
   /** Points, and the next reward within reach: the customer's reason to come back. */
   balance: z.number().int(),
   nextReward: NextReward,
+  /** The member's tier and what is left to reach the next (issue 14 item 3); absent only where no tier is known. */
+  tier: MemberTier.optional(),
 });
 export type MemberGreeting = z.infer<typeof MemberGreeting>;
 

@@ -7,13 +7,14 @@ import { ledgerEn, ledgerFr } from './ledger';
 import { receiptEn, receiptFr } from './receipt';
 import { syncEn, syncFr } from './sync';
 import { valueEn, valueFr } from './value';
+import { tiersEn, tiersFr } from './tiers';
 import { itEn, itFr } from './it';
 import { updatesEn, updatesFr } from './updates';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, itFr, updatesFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, itEn, updatesEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, itFr, updatesFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, itEn, updatesEn),
 };
 
 export const translate = createTranslator(catalogs);

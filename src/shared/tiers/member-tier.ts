@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Locale } from '../contract/schemas';
+import { formatPoints } from '../domain/receipt-layout';
 import { DEFAULT_TIER_POLICY, type TierPolicy } from '../programme/tiers';
 
 /**
@@ -46,3 +48,19 @@ export function unrankedTier(memberId: string, policy: TierPolicy = DEFAULT_TIER
 
 /** The gap as whole euros, rounded up: « plus que 42 € » never promises less than is needed. */
 export const gapEuros = (gapCents: number) => Math.ceil(gapCents / 100);
+
+type Words = (key: string, params?: Readonly<Record<string, string | number>>) => string;
+
+/**
+ * « Membre Or » and « Plus que 42 € d'achats pour passer Or »: the same words on
+ * both screens and the receipt. `gap` is null in the best tier and for a member
+ * no ranking has measured.
+ */
+export function tierWords(t: Words, locale: Locale, tier: MemberTier): { label: string; name: string; gap: string | null } {
+  const label = tier.label[locale];
+  const name = t('tier.member', { tier: label });
+  if (!tier.next) return { label, name, gap: null };
+  const euros = gapEuros(tier.next.gapCents);
+  const amount = formatPoints(locale, euros);
+  return { label, name, gap: t('tier.gap', { amount, next: tier.next.label[locale] }) };
+}

@@ -2,6 +2,7 @@ import { formatCardNumber, makeCardNumber, walletQrPayload } from '../../../shar
 import { formatPoints, receiptRow, receiptWrap } from '../../../shared/domain/receipt-layout';
 import type { Locale } from '../../../shared/contract/schemas';
 import { translate } from '../../../shared/i18n/messages';
+import { tierWords, type MemberTier } from '../../../shared/tiers/member-tier';
 
 /**
  * The loyalty receipt as a device-independent document: lines of text already
@@ -49,6 +50,8 @@ export interface LoyaltyReceiptData {
   nextReward: { label: string; points: number; missing: number } | null;
   /** Lots expiring soonest first; dates as `YYYY-MM-DD`. */
   expiring: readonly { points: number; expiresOn: string }[];
+  /** The member's tier and what is left to reach the next (issue 14 item 3); no line without it. */
+  tier?: MemberTier;
 }
 
 /** Expiry lines kept on paper; the app shows the rest. */
@@ -125,6 +128,8 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
   blocks.push(text(t('receipt.title'), { align: 'center', bold: true }));
   blocks.push({ type: 'blank' });
   blocks.push(text(receiptRow(t('receipt.member'), fit(data.member.firstName.normalize('NFC'), columns - 10), columns)));
+  const tier = data.tier ? tierWords(t, locale, data.tier) : null;
+  if (tier) blocks.push(text(receiptRow(t('tier.label'), fit(tier.label.normalize('NFC'), columns - 10), columns)));
   blocks.push(text(receiptRow(t('receipt.earned'), `+${p(data.pointsEarned)}`, columns)));
   if (data.pointsRedeemed > 0) blocks.push(text(receiptRow(t('receipt.redeemed'), `-${p(data.pointsRedeemed)}`, columns)));
   for (const points of data.gestures ?? []) blocks.push(text(receiptRow(t('receipt.gesture'), `+${p(points)}`, columns)));
@@ -136,6 +141,10 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
     const percent = Math.floor((Math.max(0, points - missing) * 100) / Math.max(1, points));
     const share = t('receipt.progress', { percent });
     blocks.push(text(`${progressBar(points - missing, points, columns - share.length - 1)} ${share}`));
+  }
+  if (tier?.gap) {
+    blocks.push({ type: 'blank' });
+    for (const line of receiptWrap(tier.gap, columns)) blocks.push(text(line));
   }
   if (data.expiring.length > 0) {
     blocks.push({ type: 'blank' });

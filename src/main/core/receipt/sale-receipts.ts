@@ -4,6 +4,7 @@ import type { PrinterDevice } from '../devices/printer-device';
 import { printerProfile } from '../devices/printer-profiles';
 import type { SaleResult } from '../ledger/sale';
 import type { Clock, Logger } from '../ports';
+import type { MemberTier } from '../../../shared/tiers/member-tier';
 import { buildLoyaltyReceipt, type ReceiptDocument } from './receipt';
 import { renderEscPos } from './render-escpos';
 
@@ -16,6 +17,8 @@ export interface SaleReceiptsDeps {
   expiring(memberId: string): readonly { points: number; expiresOn: string }[];
   /** Points gestures since the member's previous sale (incidents/receipt-gestures.ts); none when absent. */
   gestures?(memberId: string, sale: SaleResult): readonly number[];
+  /** The member's tier (tiers/tier-store.ts); no tier line when absent. */
+  tier?(memberId: string): MemberTier;
   store: { name: string; address: readonly string[] };
   locale: Locale;
   clock: Clock;
@@ -78,6 +81,7 @@ export class SaleReceipts {
           balanceAfter: sale.balanceAfter,
           nextReward: next ? { label: next.label, points: next.points, missing: next.missing } : null,
           expiring: deps.expiring(sale.memberId),
+          ...(deps.tier ? { tier: deps.tier(sale.memberId) } : {}),
         },
         printer.options.columns,
       );

@@ -1,10 +1,13 @@
 import type { MemberSummary, NextReward, Role, SessionState } from '../../../shared/contract';
+import type { MemberTier } from '../../../shared/tiers/member-tier';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 
 export interface MemberPoints {
   balance: number;
   nextReward: NextReward;
+  /** Read when the member is greeted; a sale leaves it as it was (HQ ranks at night). */
+  tier?: MemberTier;
 }
 
 /**
