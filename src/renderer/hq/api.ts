@@ -10,6 +10,8 @@ export class HqApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error's other fields as HQ sent them (a refused programme's `problems`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -50,9 +52,9 @@ export async function hqFetch<T>(path: string, request: HqRequest = {}): Promise
     window.location.assign(loginUrl());
     throw new HqApiError(401, 'unauthenticated', 'sign in first');
   }
-  const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } & Record<string, unknown> } | null;
   if (!response.ok) {
-    throw new HqApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `HTTP ${response.status}`);
+    throw new HqApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `HTTP ${response.status}`, body?.error ?? {});
   }
   return body as T;
 }

@@ -2,6 +2,7 @@ import { anomaliesView } from './AnomaliesView';
 import { dashboardView } from './DashboardView';
 import { fleetView } from './FleetView';
 import { incidentsView } from './IncidentsView';
+import { programmeView } from './ProgrammeView';
 import { releasesView } from './ReleasesView';
 import type { ConsoleView } from './view';
 
@@ -10,4 +11,4 @@ import type { ConsoleView } from './view';
  * file in this folder exporting a ConsoleView, and a line here
  * (docs/hq-console.md).
  */
-export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView];
+export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView, programmeView];
