@@ -67,14 +67,14 @@ describe('the tier on the screens and the receipt', () => {
     expect((await account(known.zoe.id)).tier).toEqual({ memberId: known.zoe.id, tier: 'basic', label: basic, next: null, rankedAt: null });
   });
 
-  it('the customer screen’s greeting carries the tier once the card is scanned, and keeps it after a sale', async () => {
+  it('the customer screen’s greeting carries the tier once the card is scanned; a sale brings the gap down', async () => {
     await open();
     await ok(core.dispatch('cashier', 'member.select', { memberId: known.claire.id }));
     const greeted = await ok<SessionState>(core.dispatch('customer', 'session.get', {}));
     expect(greeted).toMatchObject({ phase: 'identified', greeting: { tier: { tier: 'basic', next: { gapCents: 4_150, label: gold } } } });
     core.loyalty.commit(sale(known.claire.id, 'T-1'));
     const after = await ok<SessionState>(core.dispatch('customer', 'session.get', {}));
-    expect(after).toMatchObject({ phase: 'identified', greeting: { balance: core.ledger.points(known.claire.id).balance, tier: { tier: 'basic' } } });
+    expect(after).toMatchObject({ phase: 'identified', greeting: { balance: core.ledger.points(known.claire.id).balance, tier: { tier: 'basic', next: { gapCents: 4_150 - 2_000 } } } });
     expect(core.ledger.points(known.claire.id).balance).toBeGreaterThan(0);
   });
 
@@ -84,13 +84,14 @@ describe('the tier on the screens and the receipt', () => {
     const fr = core.loyalty.receiptLines(committed, 'fr');
     expect(fr.every((line) => line.length <= RECEIPT_WIDTH)).toBe(true);
     expect(fr.join('\n')).toMatch(/Statut\s+Essentiel/);
-    expect(fr.join('\n')).toContain("Plus que 42 € d'achats pour passer Or");
+    // The gap of the night's ranking less the 20 € just bought here.
+    expect(fr.join('\n')).toContain("Plus que 22 € d'achats pour passer Or");
     const en = core.loyalty.receiptLines(committed, 'en');
     expect(en.join('\n')).toMatch(/Status\s+Basic/);
-    expect(en.join('\n')).toContain('Only €42 more in purchases to reach Gold');
+    expect(en.join('\n')).toContain('Only €22 more in purchases to reach Gold');
     const top = core.loyalty.receiptLines(core.loyalty.commit(sale(known.helene.id, 'T-3')), 'fr').join('\n');
     expect(top).toMatch(/Statut\s+Or/);
-    expect(top).not.toContain('Plus que 42');
+    expect(top).not.toContain("d'achats");
   });
 
   it.each(RECEIPT_COLUMNS)('the printed receipt document has the tier line and the gap in %i columns', (columns) => {
@@ -102,7 +103,7 @@ describe('the tier on the screens and the receipt', () => {
     expect(buildLoyaltyReceipt(referenceReceiptData(WEDNESDAY_10H), columns).blocks.some((b) => b.type === 'text' && b.text.startsWith('Statut'))).toBe(false);
   });
 
-  it('the receipt printed after a sale names the tier and the gap', async () => {
+  it('the receipt printed after a sale names the tier, and says when the sale reached the night’s cut-off', async () => {
     await open('rig');
     await until(() => core.devices.list().every((d) => d.state === 'enabled'), 'every rig device enabled', 5_000);
     await ok(core.dispatch('cashier', 'ledger.manualCommit', { memberId: known.claire.id, lines: [{ category: 'grocery', amountCents: 4_250, taxRateBp: 550 }] }));
@@ -115,6 +116,16 @@ describe('the tier on the screens and the receipt', () => {
     expect(pages).toHaveLength(1);
     const text = pages[0]!.text;
     expect(text).toMatch(/Statut\s+Essentiel/);
-    expect(text).toContain("Plus que 42 € d'achats pour passer Or");
+    // 42,50 € bought against a gap of 41,50 €: the cut-off is reached, the status moves at the next ranking.
+    expect(text.replace(/\s+/g, ' ')).toContain('Seuil Or atteint : votre statut sera revu au prochain classement');
+    expect(text).not.toContain('Plus que 0');
+  });
+
+  it('a sale made before the ranking does not count against the gap', async () => {
+    await open();
+    core.loyalty.commit(sale(known.claire.id, 'T-4'));
+    // HQ ranked after that sale: its gap already counts it.
+    applyTiers(core.db, [{ ...tiers(known)[1]!, rankedAt: Date.now() + 60_000 }], [], WEDNESDAY_10H);
+    expect((await ok<LedgerAccount>(core.dispatch('cashier', 'ledger.account', { memberId: known.claire.id }))).tier.next?.gapCents).toBe(4_150);
   });
 });

@@ -177,7 +177,8 @@ export function createCore(options: CoreOptions): Core {
     bus,
     clock,
     random,
-    (moved) => session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward }),
+    // The tier is read again too: what is left to the next one counts the sale just made.
+    (moved) => session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward, tier: tierOf(db, moved.memberId) }),
     (sale, input) => {
       offers.saleCommitted(sale.memberId, saleCategories(input), sale.committedAt);
       receipts?.printSale(sale, input);

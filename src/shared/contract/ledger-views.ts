@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MemberId, NextReward, Timestamp } from './schemas';
 import { ManagerApproval } from './ledger-inputs';
-import { MemberTier } from '../tiers/member-tier';
+import { MemberTierView } from '../tiers/member-tier';
 
 /** What the screens and the till are shown of the points ledger. Points are integers, money integer cents. */
 const Points = z.number().int();
@@ -35,8 +35,8 @@ export const LedgerAccount = z.object({
   expiring: z.array(ExpiringPoints),
   nextReward: NextReward,
   visits: z.array(Visit),
-  /** The member's tier from HQ's last ranking, and what is left to reach the next (issue 14 item 3). */
-  tier: MemberTier,
+  /** The member's tier from HQ's last ranking, and what is left to reach the next after this terminal's sales since (issue 14 item 3). */
+  tier: MemberTierView,
 });
 export type LedgerAccount = z.infer<typeof LedgerAccount>;
 

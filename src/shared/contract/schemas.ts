@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MemberTier } from '../tiers/member-tier';
+import { MemberTierView } from '../tiers/member-tier';
 import { checkCardNumber } from '../domain/card-number';
 import { WEDGE_LAYOUTS } from '../domain/keyboard-wedge';
 import { checkEmail, checkName, hasControlCharacters, isWellFormedText } from '../domain/text';
@@ -110,7 +110,7 @@ export const MemberGreeting = z.object({
   balance: z.number().int(),
   nextReward: NextReward,
   /** The member's tier and what is left to reach the next (issue 14 item 3); absent only where no tier is known. */
-  tier: MemberTier.optional(),
+  tier: MemberTierView.optional(),
 });
 export type MemberGreeting = z.infer<typeof MemberGreeting>;
 

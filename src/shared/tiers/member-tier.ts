@@ -36,6 +36,13 @@ export const MemberTier = z.strictObject({
 });
 export type MemberTier = z.infer<typeof MemberTier>;
 
+/**
+ * What the screens receive: the same, with the gap less what the member has bought at this terminal since
+ * the ranking, so 0 once the cut-off of that night is reached (the status itself moves at the next ranking).
+ */
+export const MemberTierView = MemberTier.extend({ next: NextTier.extend({ gapCents: z.number().int().min(0).max(1_000_000_000) }).nullable() });
+export type MemberTierView = z.infer<typeof MemberTierView>;
+
 export const TIER_KEY_PREFIX = 'tier:';
 export const memberTierKey = (memberId: string) => `${TIER_KEY_PREFIX}${memberId}`;
 
@@ -54,12 +61,13 @@ type Words = (key: string, params?: Readonly<Record<string, string | number>>) =
 /**
  * « Membre Or » and « Plus que 42 € d'achats pour passer Or »: the same words on
  * both screens and the receipt. `gap` is null in the best tier and for a member
- * no ranking has measured.
+ * no ranking has measured; once the night's cut-off is reached, it says so.
  */
-export function tierWords(t: Words, locale: Locale, tier: MemberTier): { label: string; name: string; gap: string | null } {
+export function tierWords(t: Words, locale: Locale, tier: MemberTierView): { label: string; name: string; gap: string | null } {
   const label = tier.label[locale];
   const name = t('tier.member', { tier: label });
   if (!tier.next) return { label, name, gap: null };
+  if (tier.next.gapCents === 0) return { label, name, gap: t('tier.gap_reached', { next: tier.next.label[locale] }) };
   const euros = gapEuros(tier.next.gapCents);
   const amount = formatPoints(locale, euros);
   return { label, name, gap: t('tier.gap', { amount, next: tier.next.label[locale] }) };

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { MemberTier, TIER_KEY_PREFIX, memberTierKey, unrankedTier, type TierLabel } from '../../../shared/tiers/member-tier';
+import { MemberTier, TIER_KEY_PREFIX, memberTierKey, unrankedTier, type MemberTierView, type TierLabel } from '../../../shared/tiers/member-tier';
 
 /**
  * Members' tiers at the terminal (issue 14 item 3): the store bucket's
@@ -31,8 +31,12 @@ export function applyTiers(db: Db, puts: readonly MemberTier[], deletedKeys: rea
   for (const key of deletedKeys) if (key.startsWith(TIER_KEY_PREFIX)) remove.run(key.slice(TIER_KEY_PREFIX.length));
 }
 
-/** The member's tier as the last pull left it; the tier new members start in when HQ has sent none. */
-export function tierOf(db: Db, memberId: string): MemberTier {
+/**
+ * The member's tier as the last pull left it, the gap less what they bought at this terminal since the ranking
+ * (spend as HQ counts it: each sale's net amount; a refund does not add back); the tier new members start in
+ * when HQ has sent none.
+ */
+export function tierOf(db: Db, memberId: string): MemberTierView {
   const row = db
     .prepare<[string], { tier: string; label: string; next_tier: string | null; next_label: string | null; gap_cents: number | null; ranked_at: number | null }>(
       'SELECT tier, label, next_tier, next_label, gap_cents, ranked_at FROM member_tier WHERE member_id = ?',
@@ -40,8 +44,19 @@ export function tierOf(db: Db, memberId: string): MemberTier {
     .get(memberId);
   if (!row) return unrankedTier(memberId);
   const next =
-    row.next_tier !== null && row.next_label !== null && row.gap_cents !== null
-      ? { tier: row.next_tier, label: JSON.parse(row.next_label) as TierLabel, gapCents: row.gap_cents }
+    row.next_tier !== null && row.next_label !== null && row.gap_cents !== null && row.ranked_at !== null
+      ? { tier: row.next_tier, label: JSON.parse(row.next_label) as TierLabel, gapCents: Math.max(0, row.gap_cents - spentSince(db, memberId, row.ranked_at)) }
       : null;
   return { memberId, tier: row.tier, label: JSON.parse(row.label) as TierLabel, next, rankedAt: row.ranked_at };
+}
+
+/** Cents the member spent here after `since`, from the sales' earn entries (a member's few, by the member index). */
+function spentSince(db: Db, memberId: string, since: number): number {
+  return (
+    db
+      .prepare<[string, number], { cents: number | null }>(
+        "SELECT sum(max(coalesce(json_extract(detail, '$.net_cents'), 0), 0)) AS cents FROM ledger_entry WHERE member_id = ? AND kind = 'earn' AND wall_time > ?",
+      )
+      .get(memberId, since)?.cents ?? 0
+  );
 }
