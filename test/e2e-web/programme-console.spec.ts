@@ -31,6 +31,16 @@ test.beforeAll(async () => {
   password = (await createStaff(hq.ctx, { username: 'l.petit', role: 'marketing' })).password;
   till = await openTerminal(hq, 'caisse-prog-e2e', 'paris-11', 315, { rulesAt: programmeRulesAt });
   till.h.clock.value = WEDNESDAY_10H;
+  // Last night's ranking of ten members: Claire spends the most and holds « basic » for now.
+  const claire = till.h.members.claire.id;
+  for (let i = 0; i < 10; i += 1) {
+    const id = i === 0 ? claire : `membre-${i}`;
+    await hq.ctx.sql.query(
+      `INSERT INTO member_tier (customer_id, tier, rank_tier, previous_tier, member_rank, score, spend_cents, regular_weeks, below_runs, next_tier_gap_cents, tier_since, ranked_at, run_id)
+       VALUES ($1, 'basic', 'basic', NULL, $2, $3, $3, 0, 0, NULL, $4, $4, 'run-e2e')`,
+      [id, i + 1, 100_000 - i * 5_000, WEDNESDAY_10H - 9 * HOUR],
+    );
+  }
 });
 
 test.afterAll(async () => {
@@ -60,6 +70,11 @@ test('marketing changes the earn rate and a reward, publishes for noon; the term
   await expect(outcome).toContainText('Ce panier rapporterait');
   const before = pointsIn(await outcome.locator('.pg-big').textContent());
   await expect(outcome).toContainText(`Avec la version en vigueur : ${before} points.`);
+
+  // « Claire serait Or »: her place in last night's ranking under the draft's shares.
+  const claire = till.h.members.claire.id;
+  await page.getByLabel('Identifiant du membre').fill(claire);
+  await expect(page.locator('#pg-member-outcome')).toHaveText(`${claire} serait Or. Rang 1 sur 10 ; aujourd’hui : Essentiel.`);
 
   const earn = page.getByRole('group', { name: 'Taux de gain' });
   await earn.getByLabel('Points gagnés').fill('2');
@@ -130,7 +145,6 @@ test('marketing changes the earn rate and a reward, publishes for noon; the term
 
   // The terminal pulls this morning; a sale before noon earns as before, one after noon (offline) at the new rate.
   expect(await till.sync.pull()).toMatchObject({ ok: true });
-  const claire = till.h.members.claire.id;
   till.h.clock.value = WEDNESDAY_10H + HOUR + 30 * 60_000;
   expect(till.h.ledger.commit(sale(claire, 'R-PG-1', [line(2400)]))).toMatchObject({ rulesVersion: 'fr-2026.1', pointsEarned: 20 });
   till.cut.on = true;
@@ -150,4 +164,28 @@ test('the English console says the same, and an admin reads the programme withou
   await expect(page.getByText('Your role can read the programme; only the marketing team edits and publishes it.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Publish…' })).toHaveCount(0);
   await expectNoSeriousA11yViolations(page, 'programme, admin, English');
+});
+
+test('the JSON view: unreadable JSON blocks publishing; a reward kept for new members is a warning with its reason', async ({ page }) => {
+  await signIn(page);
+  const json = page.getByLabel('Document JSON du brouillon');
+  const draft = JSON.parse(await json.inputValue()) as Record<string, unknown>;
+  await json.fill('{ "version": ');
+  await expect(page.locator('#pg-json-error')).toContainText('JSON illisible');
+  await expect(json).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#pg-check-status')).toHaveText('Le JSON ne se lit pas : corrigez-le pour vérifier le brouillon.');
+  await expect(page.getByRole('button', { name: 'Publier…' })).toBeDisabled();
+
+  // The shopping bag only for members of less than 30 days, nothing as good for the others; the programme says warn.
+  await json.fill(JSON.stringify({ ...draft, fairness: { newMemberOnly: 'warn' }, audiences: [{ kind: 'reward', id: 'sac-cabas', newMembersWithinDays: 30 }] }, null, 2));
+  await expect(page.locator('#pg-json-error')).toHaveCount(0);
+  await expect(page.locator('#pg-check-status')).toHaveText('Le brouillon est valide. 1 avertissement(s).');
+  const bag = page.getByRole('group', { name: /^Récompense 2 : Sac cabas/ });
+  await expect(bag.locator('[data-problem="programme.unfair_new_members"]')).toHaveText(
+    'rewards.1 Injuste envers les clients fidèles : la récompense « sac-cabas » (400 points) est réservée aux nouveaux membres et aucune récompense pour le même article à 400 points ou moins n’est ouverte aux membres de longue date.',
+  );
+  await expect(page.getByRole('button', { name: 'Publier…' })).toBeEnabled();
+  // The form follows the JSON: the same draft.
+  await expect(page.getByRole('group', { name: 'Taux de gain' }).getByLabel('Points gagnés')).toHaveValue('1');
+  await expectNoSeriousA11yViolations(page, 'programme, a warning');
 });
