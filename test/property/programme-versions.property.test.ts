@@ -71,6 +71,31 @@ describe('programme versions and points already earned', () => {
     );
   });
 
+  it('prices, checks and records one sale by one version, even when the effective time passes during it', () => {
+    const effective = WEDNESDAY_10H + 5;
+    const document = { ...DEFAULT_PROGRAMME_DOCUMENT, version: 'v-next', effectiveFrom: new Date(effective).toISOString(), earn: { ...DEFAULT_PROGRAMME_DOCUMENT.earn, points: 10 } };
+    // Every look-up takes a millisecond: a sale that looked the rules up at each use would cross into v-next midway.
+    const h = openHarness({
+      rulesAt: (db) => {
+        const at = programmeRulesAt(db);
+        return (t) => {
+          h.clock.value += 1;
+          return at(t);
+        };
+      },
+    });
+    try {
+      storeProgrammeVersions(h.db, [{ version: 'v-next', effectiveFrom: effective, document: documentText(document), publishedAt: 0, keyId: 'hq-test', signature: 'sig' }], 0);
+      h.clock.value = effective - 1;
+      const result = h.ledger.commit(sale(h.members.claire.id, 'R-EDGE', [line(1200)]));
+      expect(result).toMatchObject({ rulesVersion: 'fr-2026.1', pointsEarned: 10 });
+      expect(h.db.prepare("SELECT rules_version FROM ledger_entry WHERE kind = 'earn'").all()).toEqual([{ rules_version: 'fr-2026.1' }]);
+      expect(h.ledger.commit(sale(h.members.claire.id, 'R-NEXT', [line(1200)]))).toMatchObject({ rulesVersion: 'v-next', pointsEarned: 100 });
+    } finally {
+      h.close();
+    }
+  });
+
   it('reads each version’s rules as the ledger checks them', () => {
     expect(rulesOfDocument(JSON.parse(documentText(DEFAULT_PROGRAMME_DOCUMENT)))).toEqual(rulesOfDocument(DEFAULT_PROGRAMME_DOCUMENT));
     expect(() => rulesOfDocument({ ...DEFAULT_PROGRAMME_DOCUMENT, earn: { points: -1 } })).toThrow(/invalid program rules/);

@@ -152,11 +152,13 @@ export function createLedger(options: LedgerOptions): Ledger {
     offline: () => offline.isOffline(),
   });
   const runner = db.transaction((fn: () => unknown) => fn());
+  let pinnedRules: ProgramRules | null = null;
   const ctx: LedgerContext = {
     db,
-    // Looked up at each use: a sale is priced by the version in force at its time.
+    // The version in force at the operation's time, pinned for the whole operation by guarded():
+    // a sale is checked, priced and recorded by one version even across an effective time.
     get rules() {
-      return options.rulesAt?.(clock.now()) ?? rules;
+      return pinnedRules ?? options.rulesAt?.(clock.now()) ?? rules;
     },
     policy,
     clock,
@@ -204,6 +206,8 @@ export function createLedger(options: LedgerOptions): Ledger {
    * stack in the log; callers see AppFailures as they are.
    */
   function guarded<T>(operation: string, fn: () => T, kind: 'read' | 'write' = 'read'): T {
+    const outer = pinnedRules === null;
+    if (outer) pinnedRules = ctx.rules;
     try {
       if (kind === 'write') gate.assertWritable(operation);
       return fn();
@@ -221,6 +225,8 @@ export function createLedger(options: LedgerOptions): Ledger {
       }
       logger.error('ledger operation failed', { operation, error: error instanceof Error ? error.stack : String(error) });
       throw error;
+    } finally {
+      if (outer) pinnedRules = null;
     }
   }
 
