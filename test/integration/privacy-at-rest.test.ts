@@ -212,6 +212,12 @@ describe('the lookup log', () => {
     ]);
     // A card nobody holds logs nothing about anybody.
     await core.dispatch('cashier', 'member.identify', { code: makeCardNumber(9990, 43), source: 'keyboard' });
+    core.lookups.flush();
     expect(core.db.prepare('SELECT count(*) AS n FROM member_lookup_log').get()).toEqual({ n: 3 });
+    // Written in batches (each commit is fsync'd): what waits at close is written then, not lost.
+    await core.dispatch('cashier', 'member.identify', { code: enrolled.cardNumber, source: 'keyboard' });
+    await core.close();
+    core = openCore(join(dir, 'terminal.sqlite'));
+    expect(core.lookups.of(enrolled.id)).toHaveLength(4);
   });
 });

@@ -28,7 +28,7 @@ import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { incidentHandlers } from './incidents/handlers';
 import { valueHintOf } from './value/value-hints';
 import { tierOf } from './tiers/tier-store';
-import { lookupProduct } from './products/catalogue';
+import { lookupProduct, productCount } from './products/catalogue';
 import { withCatalogueLines } from './products/manual-lines';
 import { pointsGesturesBefore } from './incidents/receipt-gestures';
 import { SURVEY_OFF, SurveyPolicy } from './incidents/survey';
@@ -142,7 +142,7 @@ export function createCore(options: CoreOptions): Core {
   const bus = new EventBus();
   // Members' names and contact data sealed by a key the same vault protects (issue 17 item 5).
   const members = new MemberStore(db, openMemberVault(db, options.keyVault, clock.now()));
-  const lookups = new LookupLog(db, clock);
+  const lookups = new LookupLog(db, clock, options.syncTimers ?? systemTimers);
   const search = new MemberSearch(db, members);
   const session = new CustomerSession(clock, bus, config.enrolmentMaxMs);
   const devices = new DeviceManager(logger);
@@ -412,6 +412,7 @@ export function createCore(options: CoreOptions): Core {
   const handlers: Handlers = {
     'member.valueHint': (_ctx, { memberId }) => valueHintOf(db, memberId),
     'product.lookup': (_ctx, { code }) => lookupProduct(db, code),
+    'product.catalogue': () => ({ products: productCount(db) }),
     'terminal.info': () => ({
       terminalId: config.terminalId,
       storeName: config.storeName,
@@ -622,6 +623,9 @@ export function createCore(options: CoreOptions): Core {
       if (rig) await rig.stop();
       else if (hardware) await hardware.stop();
       await devices.closeAll();
+      lookups.flush();
+      // Offers shown in the last preview, still in memory (offers/contact-ledger.ts).
+      offers.flush();
       db.close();
     },
   };

@@ -176,7 +176,9 @@ export class MemberStore {
 
   /** A summary as both screens show it: names opened, contact data masked. */
   toSummary(row: MemberRow): MemberSummary {
-    const { firstName, lastName } = openNames(this.vault, row.name_sealed);
+    // The name index holds every name opened already: a card lookup need not decrypt again (≈ 5 µs of its budget).
+    const held = row.name_sealed === null ? null : this.names.namesOf(row.id);
+    const { firstName, lastName } = held ?? openNames(this.vault, row.name_sealed);
     return {
       id: row.id,
       firstName,

@@ -29,6 +29,8 @@ export interface NamedMember {
 
 interface Person {
   readonly id: string;
+  readonly firstName: string;
+  readonly lastName: string;
   /** Folded « last first »: the order hits are listed in. */
   readonly sortKey: string;
   /** Every name word, both kinds. */
@@ -162,6 +164,12 @@ export class NameIndex {
     return out;
   }
 
+  /** A member's names as the index holds them, without opening the sealed value; null before the index is built. */
+  namesOf(id: string): { firstName: string; lastName: string } | null {
+    if (!this.loaded) return null;
+    return this.people.get(id) ?? null;
+  }
+
   /** The order a member is listed in, if known. */
   sortKeyOf(id: string): string | null {
     this.ensure();
@@ -187,7 +195,7 @@ export class NameIndex {
 
   private add(m: NamedMember): Person {
     const words = [...new Set([...searchWords(m.lastName), ...searchWords(m.firstName)])];
-    const person: Person = { id: m.id, sortKey: sortKeyOf(m.lastName, m.firstName), words, alive: true };
+    const person: Person = { id: m.id, firstName: m.firstName, lastName: m.lastName, sortKey: sortKeyOf(m.lastName, m.firstName), words, alive: true };
     this.people.set(m.id, person);
     return person;
   }
