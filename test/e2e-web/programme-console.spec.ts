@@ -188,4 +188,12 @@ test('the JSON view: unreadable JSON blocks publishing; a reward kept for new me
   // The form follows the JSON: the same draft.
   await expect(page.getByRole('group', { name: 'Taux de gain' }).getByLabel('Points gagnés')).toHaveValue('1');
   await expectNoSeriousA11yViolations(page, 'programme, a warning');
+
+  // In English, the same draft and the same problem in English.
+  await page.getByRole('link', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Loyalty programme');
+  await expect(page.locator('#pg-check-status')).toHaveText('The draft is valid. 1 warning(s).');
+  await expect(page.getByRole('group', { name: /^Reward 2: Sac cabas/ }).locator('[data-problem="programme.unfair_new_members"]')).toHaveText(
+    'rewards.1 Unfair to loyal customers: reward « sac-cabas » (400 points) is reserved to new members and no reward for the same article at 400 points or fewer is open to long-standing members.',
+  );
 });
