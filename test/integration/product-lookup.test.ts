@@ -58,6 +58,12 @@ describe('product.lookup', () => {
     expect(await call('cashier', 'product.lookup', { code: '3017620422003' })).toEqual({ ok: true, value: null });
   });
 
+  it('says how many products the terminal has, so a till without a catalogue offers no article field', async () => {
+    expect(await call('cashier', 'product.catalogue', {})).toEqual({ ok: true, value: { products: catalogue.length } });
+    core.db.transaction(() => applyProducts(core.db, [], catalogue.map((p) => `product:${p.sku}`), 0))();
+    expect(await call('cashier', 'product.catalogue', {})).toEqual({ ok: true, value: { products: 0 } });
+  });
+
   it('is the cashier’s only, and refuses a code that is no code', async () => {
     expect(await call('customer', 'product.lookup', { code: 'BI-QUINOA' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     for (const code of ['', '   ', 'x'.repeat(65), 'BI QUINOA', 'BI-\u0007']) {

@@ -165,6 +165,18 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
   // An article by barcode or SKU, from the field below or a scanner (product-codes.ts): its line, priced by the catalogue.
   const [productCode, setProductCode] = useState('');
   const [productMessage, setProductMessage] = useState<ProductMessage | null>(null);
+  // Without a catalogue from HQ the sale is typed by amounts, as before: no article field to step over.
+  const [hasCatalogue, setHasCatalogue] = useState(false);
+  useEffect(() => {
+    let live = true;
+    api.call('product.catalogue', {}).then(
+      ({ products }) => live && setHasCatalogue(products > 0),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
   const finished = outcome !== null;
   const addProduct = useCallback(
     async (raw: string) => {
@@ -287,27 +299,29 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
         {t('cashier.manual.title')}
       </h3>
       <p className="muted manual-hint">{t('cashier.manual.hint')}</p>
-      <form
-        className="manual-product"
-        data-testid="cashier-manual-product"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void addProduct(productCode);
-        }}
-      >
-        <label className="manual-field">
-          <span>{t('cashier.manual.product')}</span>
-          <input
-            autoComplete="off"
-            spellCheck={false}
-            value={productCode}
-            maxLength={64}
-            onChange={(e) => setProductCode(e.target.value)}
-            data-testid="cashier-manual-product-code"
-          />
-        </label>
-        <button type="submit">{t('cashier.manual.product_add')}</button>
-      </form>
+      {hasCatalogue && (
+        <form
+          className="manual-product"
+          data-testid="cashier-manual-product"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void addProduct(productCode);
+          }}
+        >
+          <label className="manual-field">
+            <span>{t('cashier.manual.product')}</span>
+            <input
+              autoComplete="off"
+              spellCheck={false}
+              value={productCode}
+              maxLength={64}
+              onChange={(e) => setProductCode(e.target.value)}
+              data-testid="cashier-manual-product-code"
+            />
+          </label>
+          <button type="submit">{t('cashier.manual.product_add')}</button>
+        </form>
+      )}
       <div aria-live="polite" data-testid="cashier-manual-product-message">
         {productMessage?.kind === 'unknown' && (
           <p className="action-error manual-product-unknown" role="alert">

@@ -30,6 +30,7 @@ export const METHOD_ROLES = {
   'member.valueHint': ['cashier'],
   // The product catalogue HQ sent (issue 14 item 2): a scanned or typed barcode or SKU in the manual sale.
   'product.lookup': ['cashier'],
+  'product.catalogue': ['cashier'],
   // The customer's own answer: the cashier may not answer for them.
   'survey.answer': ['customer'],
   // Offers from the basket (issue 16 items 3 and 5): the customer's own answers and preference.

@@ -190,6 +190,13 @@ export const methods = {
     input: z.strictObject({ code: z.string().trim().min(1, 'product.code_empty').max(64, 'product.code_too_long').regex(/^[\x21-\x7e]+$/, 'product.code_format') }),
     output: Product.nullable(),
   }),
+  /** How many products the terminal has from HQ: with none, the manual sale offers no article field. */
+  'product.catalogue': method({
+    kind: 'query',
+    roles: METHOD_ROLES['product.catalogue'],
+    input: Empty,
+    output: z.object({ products: z.number().int().nonnegative() }),
+  }),
   /** The customer's answer to the satisfaction question: a score, then after a low one what went wrong. */
   'survey.answer': method({
     kind: 'command',
