@@ -41,6 +41,11 @@ test('a gold member is gold on both screens; a basic member sees what is left to
   await expect(customerTier).toHaveAttribute('data-tier', 'gold');
   await picture(cashier, 'cashier-gold');
   await picture(customer, 'customer-gold');
+  // The programme's names in the customer's language.
+  await customer.getByRole('group', { name: 'Langue' }).getByRole('button', { name: 'English' }).click();
+  await expect(customerTier).toHaveText('Gold member');
+  await customer.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'Français' }).click();
+  await expect(customerTier).toHaveText('Membre Or');
 
   await cashier.getByRole('button', { name: 'Client suivant' }).click();
   await kiosk.scan(claire.cardNumber);
