@@ -14,6 +14,7 @@ const suites: Record<string, Suite> = {
   value: async (args) => (await import('./value')).runValueBench(args),
   updates: async (args) => (await import('./updates')).runUpdatesBench(args),
   programme: async (args) => (await import('./programme')).runProgrammeBench(args),
+  offers: async (args) => (await import('./offers')).runOffersBench(args),
 };
 
 const [suiteName, ...args] = process.argv.slice(2);

@@ -50,7 +50,12 @@ const basket = (memberId: string, bioCents = 1_500) => ({
   redeemPoints: 0,
 });
 const preview = async (memberId: string, bioCents?: number) => (await ok<{ offers: PreviewOffers }>('cashier', 'ledger.manualPreview', basket(memberId, bioCents))).offers;
-const contacts = () => core.db.prepare('SELECT member_id, rule_id, shown_at, answer FROM offer_contact ORDER BY id').all() as Array<{ member_id: string; rule_id: string; answer: string }>;
+const written = () => core.db.prepare('SELECT member_id, rule_id, shown_at, answer FROM offer_contact ORDER BY id').all() as Array<{ member_id: string; rule_id: string; answer: string }>;
+/** The contact ledger with the showings of the last preview written (they are, on the event loop's next turn). */
+const contacts = () => {
+  core.offers.flush();
+  return written();
+};
 const shownEvents = () => events.filter((e) => e.name === 'offers.shown').map((e) => e.payload as OffersShown);
 
 function consent(memberId: string, purpose: 'personalisedOffers' | 'profiling', granted: boolean) {
@@ -84,6 +89,16 @@ afterEach(async () => {
 });
 
 describe('offers at the till', () => {
+  it('writes the offers shown on the event loop\'s next turn, not inside the preview', async () => {
+    const claire = known.claire.id;
+    consent(claire, 'personalisedOffers', true);
+    await ok('cashier', 'member.select', { memberId: claire });
+    expect((await preview(claire)).offers).toHaveLength(1);
+    expect(written()).toEqual([]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(written().map((c) => c.rule_id)).toEqual(['cours-cuisine']);
+  });
+
   it('shows nothing to a member without the personalised-offers consent, and writes nothing', async () => {
     const claire = known.claire.id;
     await ok('cashier', 'member.select', { memberId: claire });

@@ -93,7 +93,7 @@ interface CompiledSet {
   bySku: Map<string, number[]>;
   /** Rules without a basket condition: every basket is a candidate. */
   always: number[];
-  /** Per evaluation stamps, so a rule reached through two lines is looked at once. */
+  /** Per evaluation stamps: the rules a basket reaches through its categories and SKUs, whatever their number of lines. */
   stamps: Uint32Array;
   generation: number;
 }
@@ -105,12 +105,14 @@ export function compileOffers(rules: readonly OfferRule[]): CompiledSet {
   let set = compiled.get(rules);
   if (set) return set;
   set = { rules: [], byCategory: new Map(), bySku: new Map(), always: [], stamps: new Uint32Array(rules.length), generation: 0 };
+  // Positions in priority order: a basket walks its candidates best first and stops once the visit's offers are found.
+  const ranked = [...rules].sort((a, b) => (before(a, b) ? -1 : 1));
   const add = (map: Map<string, number[]>, key: string, i: number) => {
     const list = map.get(key);
     if (!list) map.set(key, [i]);
     else if (list[list.length - 1] !== i) list.push(i);
   };
-  rules.forEach((rule, i) => {
+  ranked.forEach((rule, i) => {
     set.rules.push({
       rule,
       needsProfiling: requiredConsents(rule).includes('profiling' satisfies OfferConsent),
@@ -163,15 +165,11 @@ export function evaluateOffers(input: EvaluateInput): Evaluation {
     set.stamps.fill(0);
     set.generation = 1;
   }
+  // A candidate is stamped with this evaluation's generation; positions are ranks, so walking them in order is best first.
   const generation = set.generation;
-  const candidates: number[] = [];
+  const stamps = set.stamps;
   const reach = (list: number[] | undefined) => {
-    if (!list) return;
-    for (const i of list) {
-      if (set.stamps[i] === generation) continue;
-      set.stamps[i] = generation;
-      candidates.push(i);
-    }
+    if (list) for (const i of list) stamps[i] = generation;
   };
   for (const key of categories.keys()) reach(set.byCategory.get(key));
   for (const key of skus.keys()) reach(set.bySku.get(key));
@@ -192,9 +190,17 @@ export function evaluateOffers(input: EvaluateInput): Evaluation {
     if (at > now.at - MONTH_MS) month++;
   }
 
-  const eligible: CompiledRule[] = [];
+  // Offers already counted in this visit keep their place; new ones need room under every cap.
+  let room = Math.max(0, Math.min(caps.perWeek - week, caps.perMonth - month));
+  // An offer shown earlier in the visit and gone with a changed basket was still seen: it keeps its slot.
+  let visitRoom = caps.perVisit - pressure.currentVisit.size - pressure.answeredThisVisit.size;
+  // Past the week's or month's contacts with nothing carried from this visit: nothing to show, nothing to suggest.
+  if (room <= 0 && pressure.currentVisit.size === 0) return none;
+  const offers: ShownOffer[] = [];
+  let top: OfferRule | null = null;
   let nearMiss: { rule: OfferRule; gap: number } | null = null;
-  for (const i of candidates) {
+  for (let i = 0; i < set.rules.length && offers.length < caps.perVisit; i++) {
+    if (stamps[i] !== generation) continue;
     const c = set.rules[i]!;
     const rule = c.rule;
     if (c.needsProfiling && !member.consents.profiling) continue;
@@ -202,36 +208,24 @@ export function evaluateOffers(input: EvaluateInput): Evaluation {
     if (!timeMatches(rule, now)) continue;
     if (rule.conditions.history && !historyMatches(rule.conditions.history, member, now.at)) continue;
     if (pressure.answeredThisVisit.has(rule.id)) continue;
-    const again = pressure.currentVisit.has(rule.id);
-    if (!again && !capAllows(rule, shownByRule.get(rule.id), now.at)) continue;
+    const fresh = !pressure.currentVisit.has(rule.id);
+    if (fresh && !capAllows(rule, shownByRule.get(rule.id), now.at)) continue;
     const basket = rule.conditions.basket;
     if (basket) {
       const gap = basketGap(basket, categories, skus);
       if (gap > 0) {
-        if (gap <= UP_SELL_GAP && (!nearMiss || gap < nearMiss.gap || (gap === nearMiss.gap && before(rule, nearMiss.rule)))) nearMiss = { rule, gap };
+        // Walked best first: the first of the smallest gap is the best near miss.
+        if (gap <= UP_SELL_GAP && (!nearMiss || gap < nearMiss.gap)) nearMiss = { rule, gap };
         continue;
       }
     }
-    eligible.push(c);
-  }
-  eligible.sort((a, b) => (before(a.rule, b.rule) ? -1 : 1));
-
-  // Offers already counted in this visit keep their place; new ones need room under every cap.
-  let room = Math.max(0, Math.min(caps.perWeek - week, caps.perMonth - month));
-  // An offer shown earlier in the visit and gone with a changed basket was still seen: it keeps its slot.
-  let visitRoom = caps.perVisit - pressure.currentVisit.size - pressure.answeredThisVisit.size;
-  const offers: ShownOffer[] = [];
-  let top: OfferRule | null = null;
-  for (const c of eligible) {
-    if (offers.length >= caps.perVisit) break;
-    const fresh = !pressure.currentVisit.has(c.rule.id);
     if (fresh) {
       if (room <= 0 || visitRoom <= 0) continue;
       room--;
       visitRoom--;
     }
-    top ??= c.rule;
-    offers.push({ ruleId: c.rule.id, label: c.rule.label, offer: c.rule.offer, priority: c.rule.priority, fresh });
+    top ??= rule;
+    offers.push({ ruleId: rule.id, label: rule.label, offer: rule.offer, priority: rule.priority, fresh });
   }
   return { offers, hint: hintFor(top, nearMiss?.rule ?? null, room) };
 }

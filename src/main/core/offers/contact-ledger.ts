@@ -13,8 +13,13 @@ export interface ContactRow {
 /**
  * The terminal's contact-pressure ledger (issue 16 item 5): every offer shown
  * to a member, once per visit, with the customer's answer, and the member's
- * « moins de sollicitations ». The caps are counted from it, so a row is
- * written in the same breath as the offer goes on the screen.
+ * « moins de sollicitations ». The caps are counted from it.
+ *
+ * An offer shown is written just after the preview that showed it has been
+ * answered (on the event loop's next turn), not inside it: an fsync'd commit
+ * would cost the cashier's preview more than the offers themselves. Until
+ * then it is counted from memory; a crash in between forgets the showings
+ * of one preview, so a cap may let one visit's offer through once more.
  */
 export class ContactLedger {
   private readonly stmts: {
@@ -27,7 +32,14 @@ export class ContactLedger {
     consents: Statement<[string], { purpose: 'personalisedOffers' | 'profiling'; granted: number }>;
   };
 
-  constructor(private readonly db: Db) {
+  private pending: Array<{ memberId: string; ruleId: string; at: number }> = [];
+  private flushing = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly later: (run: () => void) => void = (run) => setImmediate(run),
+    private readonly onFailure: (error: unknown) => void = () => undefined,
+  ) {
     this.stmts = {
       since: db.prepare('SELECT id, rule_id, shown_at, answer FROM offer_contact WHERE member_id = ? AND shown_at > ? ORDER BY shown_at, id'),
       insert: db.prepare('INSERT INTO offer_contact (member_id, rule_id, shown_at) VALUES (?, ?, ?)'),
@@ -56,7 +68,10 @@ export class ContactLedger {
 
   /** The member's offers shown after `after`, oldest first. */
   shownSince(memberId: string, after: number): ContactRow[] {
-    return this.stmts.since.all(memberId, after).map((r) => ({ id: r.id, ruleId: r.rule_id, shownAt: r.shown_at, answer: r.answer }));
+    const rows: ContactRow[] = this.stmts.since.all(memberId, after).map((r) => ({ id: r.id, ruleId: r.rule_id, shownAt: r.shown_at, answer: r.answer }));
+    // Not written yet: no id until then (an answer writes them first).
+    for (const p of this.pending) if (p.memberId === memberId && p.at > after) rows.push({ id: 0, ruleId: p.ruleId, shownAt: p.at, answer: 'none' });
+    return rows;
   }
 
   /** Other contacts across channels since `after` (epoch ms of each). */
@@ -66,9 +81,27 @@ export class ContactLedger {
 
   recordShown(memberId: string, ruleIds: readonly string[], at: number): void {
     if (ruleIds.length === 0) return;
-    this.db.transaction(() => {
-      for (const ruleId of ruleIds) this.stmts.insert.run(memberId, ruleId, at);
-    })();
+    for (const ruleId of ruleIds) this.pending.push({ memberId, ruleId, at });
+    if (this.flushing) return;
+    this.flushing = true;
+    this.later(() => this.flush());
+  }
+
+  /** Writes the showings not written yet, in one transaction. */
+  flush(): void {
+    this.flushing = false;
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    try {
+      this.db.transaction(() => {
+        for (const r of rows) this.stmts.insert.run(r.memberId, r.ruleId, r.at);
+      })();
+    } catch (error) {
+      // The disk refused: they stay counted from memory and are tried again with the next ones.
+      this.pending = [...rows, ...this.pending];
+      this.onFailure(error);
+    }
   }
 
   /** The answer to one showing; false when it was answered already (the first answer stands). */

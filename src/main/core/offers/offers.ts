@@ -50,9 +50,12 @@ export class Offers {
   private rules: OfferRule[] = [];
   /** How far back the caps look: a month for the overall caps, longer for a rule's own. */
   private windowMs = MONTH_MS;
+  private enabled = true;
 
   constructor(private readonly o: OffersOptions) {
-    this.contacts = new ContactLedger(o.db);
+    this.contacts = new ContactLedger(o.db, undefined, (error) =>
+      o.logger.error('offers shown could not be written yet', { error: error instanceof Error ? error.message : String(error) }),
+    );
     this.habits = new Habits(o.db);
     const stored = o.db.prepare('SELECT rules FROM offer_rule_set WHERE id = 1').pluck().get() as string | undefined;
     if (stored !== undefined) {
@@ -84,6 +87,11 @@ export class Offers {
     return check.rules.length;
   }
 
+  /** The terminal's switch: off, no offer is evaluated or shown and the rules stay installed. */
+  setEnabled(on: boolean): void {
+    this.enabled = on;
+  }
+
   private use(rules: OfferRule[]): void {
     // A new array each time: the evaluator compiles its index once per rule set.
     this.rules = rules;
@@ -95,7 +103,7 @@ export class Offers {
    * Offers never stand in the way of a sale: a failure here is logged and shows none.
    */
   forBasket(memberId: string, lines: readonly BasketLine[]): Evaluation {
-    if (this.rules.length === 0) return NONE;
+    if (!this.enabled || this.rules.length === 0) return NONE;
     try {
       return this.evaluate(memberId, lines);
     } catch (error) {
@@ -145,10 +153,16 @@ export class Offers {
 
   /** The customer's answer to an offer shown in this visit; false when there is none left to answer. */
   answer(memberId: string, ruleId: string, answer: 'accepted' | 'refused'): boolean {
+    this.contacts.flush();
     const now = this.o.clock.now();
     const open = this.contacts.shownSince(memberId, now - VISIT_MS).filter((r) => r.ruleId === ruleId && r.answer === 'none');
     const row = open[open.length - 1];
     return row ? this.contacts.recordAnswer(memberId, row.id, answer, now) : false;
+  }
+
+  /** Writes what is still in memory (the terminal closing). */
+  flush(): void {
+    this.contacts.flush();
   }
 
   setFewerContacts(memberId: string, on: boolean): void {
