@@ -944,6 +944,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX ledger_lot_open_by_expiry ON ledger_lot (expires_at) WHERE remaining > 0;
     `,
   },
+  {
+    version: 26,
+    name: 'consents that change (issue 17 item 1): the changes HQ has not received yet',
+    sql: `
+      -- A consent given or withdrawn at the till or on the customer screen is a new member_consent row (the
+      -- table is append-only: the latest row per purpose is the consent); this points at each such row until HQ
+      -- acknowledges it (members/consents.ts). A pointer, not a copy: the wording version and time are the row's.
+      CREATE TABLE member_consent_outbox (
+        consent_rowid INTEGER PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        queued_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
