@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { applyTiers } from '../../src/main/core/tiers/tier-store';
-import { checkAndPicture, expect, test } from './fixture';
+import { checkAndPicture, expect, NOTES_SCREENS, test } from './fixture';
 
 /**
  * Members' tiers on both screens (issue 14 item 3): a gold member scanned at
@@ -56,6 +56,12 @@ test('a gold member is gold on both screens; a basic member sees what is left to
   await expect(customerTier).toContainText("Plus que 42 € d'achats pour passer Or");
   await picture(cashier, 'cashier-basic');
   await picture(customer, 'customer-basic');
+  // The smallest customer panel the kiosk supports still shows it all without scrolling.
+  await customer.setViewportSize({ width: 1024, height: 768 });
+  const fits = await customer.evaluate(() => document.scrollingElement!.scrollHeight <= window.innerHeight && document.scrollingElement!.scrollWidth <= window.innerWidth);
+  await customer.screenshot({ path: `${NOTES_SCREENS}/tiers-customer-basic-1024.png` });
+  expect(fits).toBe(true);
+  await customer.setViewportSize({ width: 1920, height: 1080 });
 
   // A member no ranking has reached yet starts basic, with no gap to show.
   await cashier.getByRole('button', { name: 'Client suivant' }).click();
