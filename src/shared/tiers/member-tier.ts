@@ -22,7 +22,7 @@ const NextTier = z.strictObject({
    * weighs spend plus regular weeks, so this is spend alone with the weeks as they stand: a visit in a new
    * week also counts, and other members move too. An approximation, said as « plus que » on the screens.
    */
-  gapCents: z.number().int().min(1).max(1_000_000_000),
+  gapCents: z.number().int().min(1),
 });
 
 export const MemberTier = z.strictObject({
@@ -40,7 +40,7 @@ export type MemberTier = z.infer<typeof MemberTier>;
  * What the screens receive: the same, with the gap less what the member has bought at this terminal since
  * the ranking, so 0 once the cut-off of that night is reached (the status itself moves at the next ranking).
  */
-export const MemberTierView = MemberTier.extend({ next: NextTier.extend({ gapCents: z.number().int().min(0).max(1_000_000_000) }).nullable() });
+export const MemberTierView = MemberTier.extend({ next: NextTier.extend({ gapCents: z.number().int().min(0) }).nullable() });
 export type MemberTierView = z.infer<typeof MemberTierView>;
 
 export const TIER_KEY_PREFIX = 'tier:';
