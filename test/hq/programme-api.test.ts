@@ -112,7 +112,7 @@ describe('the programme API', () => {
     expect(overview.json.history.map((v: { version: string }) => v.version)).toEqual(['fr-2027.2', 'fr-2027.1']);
 
     const diff = await marketing.get('/v1/programme/diff?from=fr-2027.1&to=fr-2027.2');
-    expect(diff.json.lines.map((l: { text: string }) => l.text)).toContain('rewards[cafe-offert].points: 150 → (absent)');
+    expect(diff.json.lines.map((l: { text: string }) => l.text)).toContain('rewards[cafe-offert]: {"id":"cafe-offert","label":"Café offert","points":150,"sku":"REWARD-CAFE"} → (absent)');
     expect((await marketing.get('/v1/programme/diff?from=default&to=fr-2027.1')).json.lines.map((l: { text: string }) => l.text)).toContain('earn.points: 1 → 2');
     expect((await marketing.get('/v1/programme/diff?from=nope')).status).toBe(404);
     expect((await marketing.get('/v1/programme/versions/fr-2027.1')).json).toMatchObject({ version: 'fr-2027.1', document: { earn: { points: 2 } } });

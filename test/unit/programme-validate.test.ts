@@ -202,15 +202,9 @@ describe('programme diff', () => {
       'earn.points: 1 → 2',
       'promotions[mardi-double].weekdays: [2] → [2,4]',
       'rewards[cafe-offert].points: 150 → 120',
-      'benefits[atelier-pain].id: "atelier-pain" → (absent)',
-      'benefits[atelier-pain].kind: "workshop" → (absent)',
-      'benefits[atelier-pain].label.fr: "Atelier pain" → (absent)',
-      'benefits[atelier-pain].label.en: "Bread workshop" → (absent)',
-      'benefits[atelier-pain].date: "2027-02-13" → (absent)',
-      'benefits[atelier-pain].capacity: 12 → (absent)',
-      'benefits[atelier-pain].pricePoints: 300 → (absent)',
-      'benefits[atelier-pain].tiers: ["gold"] → (absent)',
+      'benefits[atelier-pain]: {"capacity":12,"date":"2027-02-13","id":"atelier-pain","kind":"workshop","label":{"en":"Bread workshop","fr":"Atelier pain"},"pricePoints":300,"tiers":["gold"]} → (absent)',
     ]);
     expect(diffProgrammes(base, base)).toEqual([]);
+    expect(diffProgrammes(next, base).at(-1)!.text).toMatch(/^benefits\[atelier-pain\]: \(absent\) → \{"capacity":12,/);
   });
 });
