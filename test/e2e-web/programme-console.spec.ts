@@ -110,13 +110,18 @@ test('marketing changes the earn rate and a reward, publishes for noon; the term
   await page.getByLabel('Date et heure d’effet (Europe/Paris)').fill('2026-11-18T12:00');
   await expect(page.locator('#pg-effectiveFrom-hint')).toHaveText('Enregistré comme 2026-11-18T12:00:00+01:00');
   await expect(page.locator('#pg-check-status')).toHaveText('Le brouillon est valide.');
-  await page.getByRole('button', { name: 'Publier…' }).click();
+  // By keyboard: the confirm step takes the focus; Enter on its button publishes, the outcome takes the focus.
+  const publishButton = page.getByRole('button', { name: 'Publier…' });
+  await expect(publishButton).toBeEnabled();
+  await publishButton.press('Enter');
   const confirm = page.getByRole('group', { name: /^Publier fr-2026\.2, en vigueur le 18\/11\/2026 12:00:00/ });
   await expect(confirm).toBeVisible();
+  await expect(confirm.getByRole('heading', { level: 3 })).toBeFocused();
   await expect(confirm.locator('tr[data-path="earn.points"]')).toContainText('12');
   await expect(confirm.locator('tr[data-path="rewards[cafe-offert].points"]')).toContainText('150120');
   await expectNoSeriousA11yViolations(page, 'programme, confirming');
-  await confirm.getByRole('button', { name: 'Confirmer la publication' }).click();
+  await confirm.getByRole('button', { name: 'Confirmer la publication' }).press('Enter');
+  await expect(page.locator('#pg-outcome')).toBeFocused();
   await expect(page.locator('#pg-outcome')).toHaveText(/Version fr-2026\.2 publiée par staff:l\.petit : en vigueur le 18\/11\/2026 12:00:00/);
 
   // The history and the next version; the diff from the default programme.
