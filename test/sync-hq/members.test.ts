@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHq, type Hq } from '../../src/hq/server';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
+import { memberVaultOf } from '../../src/main/core/members/member-store';
 import { memberIntakeRecord } from '../../src/main/core/sync/member-outbox';
 import { MemberIntakeReceipt, PROTOCOL_VERSION, type MemberIntake } from '../../src/shared/sync/protocol';
 import { WEDNESDAY_10H } from '../integration/ledger-fixture';
@@ -75,7 +76,9 @@ describe('member records from the terminal that enrolled them to HQ', () => {
     const pulled = await b.sync.pull();
     expect(pulled).toMatchObject({ ok: true });
     expect(b.members.findByCard(member.cardNumber)).toEqual(member);
-    expect(b.members.detail(member.id)).toMatchObject({ firstName: 'Amélie', email: 'amelie.poulain@example.fr', phone: '+33611223344', cards: [member.cardNumber] });
+    // Kept on B as keyed hashes and shown masked (issue 17); the whole address finds her.
+    expect(b.members.detail(member.id)).toMatchObject({ firstName: 'Amélie', email: 'a***@example.fr', phone: '06 ** ** ** 44', cards: [member.cardNumber] });
+    expect(b.members.findByContact('amelie.poulain@example.fr', null)).toBe(member.id);
     // B learnt the member from HQ: it does not send it back.
     expect(memberIntakeRecord(b.h.db, member.id).ok).toBe(true);
     expect(b.h.db.prepare('SELECT count(*) AS n FROM member_outbox WHERE member_id = ?').get(member.id)).toEqual({ n: 0 });
@@ -145,7 +148,8 @@ describe('member records from the terminal that enrolled them to HQ', () => {
     expect(await hqMember('01890000-0000-7000-8000-000000000002')).toBeNull();
 
     // A record that cannot be valid stays on the terminal, marked, and does not hold the queue.
-    a.h.db.prepare("UPDATE member SET phone = '+1555' WHERE id = ?").run(member.id);
+    // (The contact waiting for HQ is sealed: the damage is sealed in its place.)
+    a.h.db.prepare('UPDATE member SET contact_sealed = ? WHERE id = ?').run(memberVaultOf(a.h.db).seal(JSON.stringify({ email: null, phone: '+1555' })), member.id);
     const { member: next } = a.enrolCustomer({ firstName: 'Paul', lastName: 'Martin', email: 'paul.m@example.fr', phone: '' });
     const flushed = await a.outbox.flush();
     expect(flushed).toMatchObject({ ok: true, pending: 0 });

@@ -21,6 +21,7 @@ import { enrolMember } from './members/enrolment';
 import { MemberSearch } from './members/member-search';
 import { MemberStore } from './members/member-store';
 import { LookupLog } from './privacy/lookup-log';
+import { changeConsent } from './members/consents';
 import { openMemberVault } from './privacy/member-vault';
 import { retentionPolicy, startRetention } from './retention';
 import type { Clock, Logger, Random } from './ports';
@@ -449,6 +450,8 @@ export function createCore(options: CoreOptions): Core {
       session.identified(member, pointsOf(member.id));
       return member;
     },
+    'member.setConsent': (ctx, change) =>
+      changeConsent(db, members, change, { role: ctx.role, shownMemberId: session.shown()?.memberId ?? null, wordingVersion: config.consentWordingVersion, now: clock.now() }),
     'session.get': () => session.current(),
     'session.clear': () => session.clear(),
     'enrolment.start': (ctx, { presetCardNumber }) => {

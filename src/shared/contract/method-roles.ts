@@ -12,6 +12,8 @@ export const METHOD_ROLES = {
   'member.search': ['cashier'],
   'member.get': ['cashier'],
   'member.select': ['cashier'],
+  // A consent given or withdrawn (issue 17 item 1): at the till with the customer present, or by the customer on their screen.
+  'member.setConsent': ['cashier', 'customer'],
   'session.get': ['cashier', 'customer'],
   'session.clear': ['cashier', 'customer'],
   'enrolment.start': ['cashier', 'customer'],

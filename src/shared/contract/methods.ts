@@ -3,6 +3,8 @@ import { METHOD_ROLES, type MethodName } from './method-roles';
 import type { Role } from './roles';
 import {
   CardNumber,
+  CONSENT_PURPOSES,
+  ConsentRecord,
   DeviceDiagnosticView,
   DeviceInfo,
   EnrolmentForm,
@@ -79,6 +81,23 @@ export const methods = {
     roles: METHOD_ROLES['member.select'],
     input: z.strictObject({ memberId: MemberId }),
     output: MemberSummary,
+  }),
+  /**
+   * Gives or withdraws one consent (issue 17 item 1): a new row in the member's consent history with the
+   * wording version shown and the time, queued for HQ. The customer screen may change only the consents of
+   * the member it shows. Answers the member's whole consent history.
+   */
+  'member.setConsent': method({
+    kind: 'command',
+    roles: METHOD_ROLES['member.setConsent'],
+    input: z.strictObject({
+      memberId: MemberId,
+      purpose: z.enum(CONSENT_PURPOSES),
+      granted: z.boolean(),
+      /** The wording the customer was shown, as in enrolment: the only one this terminal records. */
+      consentWordingVersion: z.string().regex(/^[a-z0-9.-]{1,32}$/, 'consent.version'),
+    }),
+    output: z.object({ consents: z.array(ConsentRecord) }),
   }),
   'session.get': method({
     kind: 'query',

@@ -75,8 +75,9 @@ export const MemberSummary = z.object({
   firstName: z.string(),
   lastName: z.string(),
   cardNumber: z.string(),
+  /** Masked, e.g. c***@exemple.fr: the terminal keeps a keyed hash of the address, not the address (issue 17). */
   email: z.string().nullable(),
-  /** E.164, e.g. +33612345678. */
+  /** Masked, e.g. 06 ** ** ** 78: the terminal keeps a keyed hash of the number, not the number (issue 17). */
   phone: z.string().nullable(),
   memberSince: Timestamp,
 });
