@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { EventPayload, ManagerApproval, ManualSale as ManualSaleInput, SaleOutcome, SalePreviewView } from '../../shared/contract';
+import type { EventPayload, ManagerApproval, ManualSale as ManualSaleInput, PreviewOffers, SaleOutcome, SalePreviewView } from '../../shared/contract';
 import { ApiError } from '../api/client';
 import { formatPoints } from '../../shared/domain/receipt-layout';
 import { useApp, useEvent } from '../common/app-context';
@@ -61,7 +61,7 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
   const [redeem, setRedeem] = useState(0);
   const [rewardId, setRewardId] = useState<string | null>(null);
   const [rewardLabel, setRewardLabel] = useState<string | null>(null);
-  const [preview, setPreview] = useState<SalePreviewView | null>(null);
+  const [preview, setPreview] = useState<(SalePreviewView & { offers?: PreviewOffers }) | null>(null);
   const [previewFor, setPreviewFor] = useState<string | null>(null);
   const [previewError, setPreviewError] = useState<unknown>(null);
   const [committing, setCommitting] = useState(false);
@@ -458,6 +458,12 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
         )}
         {sale && preview && preview.promotions.length > 0 && (
           <p className="manual-promotions">{t('cashier.manual.promotions', { names: preview.promotions.join(', ') })}</p>
+        )}
+        {/* Offers from the basket (issue 16 item 3): what the customer screen shows, and what the cashier may suggest. */}
+        {sale && preview?.offers?.hint && (
+          <p className="manual-promotions" data-testid="cashier-offer-hint" data-kind={preview.offers.hint.kind}>
+            {t('cashier.offers.hint')} — {preview.offers.hint.text[locale]}
+          </p>
         )}
         {previewError !== null && (
           <p className="action-error" role="alert">

@@ -9,6 +9,7 @@ import { EnrolmentFlow } from './EnrolmentFlow';
 import { GreetingScreen } from './GreetingScreen';
 import { IdleScreen } from './IdleScreen';
 import { NoticeToast } from './NoticeToast';
+import { OffersPanel } from './OffersPanel';
 import { SurveyScreen, useSurvey } from './SurveyScreen';
 
 /**
@@ -83,7 +84,12 @@ export function CustomerScreen() {
   } else if (session.phase === 'idle') {
     content = <IdleScreen storeName={info.storeName} unknownCard={session.unknownCard} onSession={follow} />;
   } else if (session.phase === 'identified') {
-    content = <GreetingScreen memberId={session.memberId} greeting={session.greeting} />;
+    content = (
+      <>
+        <GreetingScreen memberId={session.memberId} greeting={session.greeting} />
+        <OffersPanel memberId={session.memberId} />
+      </>
+    );
   } else if (session.phase === 'enrolling') {
     content = <EnrolmentFlow key={session.since} info={info} presetCardNumber={session.presetCardNumber} onSession={follow} onTimeout={timedOut} />;
   } else {

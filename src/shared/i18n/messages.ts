@@ -10,11 +10,12 @@ import { valueEn, valueFr } from './value';
 import { tiersEn, tiersFr } from './tiers';
 import { itEn, itFr } from './it';
 import { updatesEn, updatesFr } from './updates';
+import { offersEn, offersFr } from './offers';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, itFr, updatesFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, itEn, updatesEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, itFr, updatesFr, offersFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, itEn, updatesEn, offersEn),
 };
 
 export const translate = createTranslator(catalogs);
