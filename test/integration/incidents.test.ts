@@ -246,6 +246,10 @@ describe('one summary row per member', () => {
     // lots by member is the lots table's own key since 25, which runs again).
     h.db.exec('DROP TABLE member_value_hint; DROP TABLE update_state; DROP TABLE update_history');
     h.db.exec('CREATE INDEX ledger_lot_open_by_member ON ledger_lot (member_id, expires_at, opened_seq) WHERE remaining > 0');
+    // …and what migrations 20 and 26 add (issue 17: sealed names, hashed contact data, the lookup log, consent changes).
+    h.db.exec('DROP TRIGGER member_contact_sent; DROP INDEX member_by_email_hash; DROP INDEX member_by_phone_hash');
+    h.db.exec('DROP TABLE privacy_key; DROP TABLE member_lookup_log; DROP TABLE member_consent_outbox');
+    for (const column of ['name_sealed', 'email_hash', 'phone_hash', 'email_mask', 'phone_mask', 'contact_sealed']) h.db.exec(`ALTER TABLE member DROP COLUMN ${column}`);
     h.reopen();
     expect(stale()).toEqual([id, h.members.helene.id].sort());
     expect((await h.ledger.start()).ok).toBe(true);
