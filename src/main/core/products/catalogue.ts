@@ -66,12 +66,32 @@ interface ProductRow {
 export function lookupProduct(db: Db, code: string): Product | null {
   const text = code.trim();
   if (text === '') return null;
-  const bySku = db.prepare<[string], ProductRow>('SELECT sku, label, category, vat_rate_bp, price_cents FROM product WHERE sku = ?');
-  const eanSku = db.prepare<[string], { sku: string }>('SELECT sku FROM product_ean WHERE ean = ?').get(text)?.sku;
-  const row = (eanSku === undefined ? undefined : bySku.get(eanSku)) ?? bySku.get(text) ?? bySku.get(text.toUpperCase());
+  const q = lookupStatements(db);
+  const eanSku = q.eanSku.get(text)?.sku;
+  const row = (eanSku === undefined ? undefined : q.bySku.get(eanSku)) ?? q.bySku.get(text) ?? q.bySku.get(text.toUpperCase());
   if (!row) return null;
-  const eans = db.prepare<[string], { ean: string }>('SELECT ean FROM product_ean WHERE sku = ? ORDER BY ean').all(row.sku).map((e) => e.ean);
+  const eans = q.eans.all(row.sku).map((e) => e.ean);
   return { sku: row.sku, label: row.label, category: row.category, eans, vatRateBp: row.vat_rate_bp, priceCents: row.price_cents };
+}
+
+/** Prepared once per connection: a 40-line manual sale looks up every line at each preview. */
+const statements = new WeakMap<Db, ReturnType<typeof prepareLookups>>();
+
+function prepareLookups(db: Db) {
+  return {
+    bySku: db.prepare<[string], ProductRow>('SELECT sku, label, category, vat_rate_bp, price_cents FROM product WHERE sku = ?'),
+    eanSku: db.prepare<[string], { sku: string }>('SELECT sku FROM product_ean WHERE ean = ?'),
+    eans: db.prepare<[string], { ean: string }>('SELECT ean FROM product_ean WHERE sku = ? ORDER BY ean'),
+  };
+}
+
+function lookupStatements(db: Db): ReturnType<typeof prepareLookups> {
+  let q = statements.get(db);
+  if (q === undefined) {
+    q = prepareLookups(db);
+    statements.set(db, q);
+  }
+  return q;
 }
 
 /** How many products this terminal knows (the IT view, tests). */
