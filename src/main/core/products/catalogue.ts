@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { perConnection } from '../db/per-connection';
 import type { Bucket } from '../../../shared/sync/protocol';
 import { Product, PRODUCT_KEY_PREFIX, productKey } from '../../../shared/programme/products';
 
@@ -74,25 +75,11 @@ export function lookupProduct(db: Db, code: string): Product | null {
   return { sku: row.sku, label: row.label, category: row.category, eans, vatRateBp: row.vat_rate_bp, priceCents: row.price_cents };
 }
 
-/** Prepared once per connection: a 40-line manual sale looks up every line at each preview. */
-const statements = new WeakMap<Db, ReturnType<typeof prepareLookups>>();
-
-function prepareLookups(db: Db) {
-  return {
-    bySku: db.prepare<[string], ProductRow>('SELECT sku, label, category, vat_rate_bp, price_cents FROM product WHERE sku = ?'),
-    eanSku: db.prepare<[string], { sku: string }>('SELECT sku FROM product_ean WHERE ean = ?'),
-    eans: db.prepare<[string], { ean: string }>('SELECT ean FROM product_ean WHERE sku = ? ORDER BY ean'),
-  };
-}
-
-function lookupStatements(db: Db): ReturnType<typeof prepareLookups> {
-  let q = statements.get(db);
-  if (q === undefined) {
-    q = prepareLookups(db);
-    statements.set(db, q);
-  }
-  return q;
-}
+const lookupStatements = perConnection((db) => ({
+  bySku: db.prepare<[string], ProductRow>('SELECT sku, label, category, vat_rate_bp, price_cents FROM product WHERE sku = ?'),
+  eanSku: db.prepare<[string], { sku: string }>('SELECT sku FROM product_ean WHERE ean = ?'),
+  eans: db.prepare<[string], { ean: string }>('SELECT ean FROM product_ean WHERE sku = ? ORDER BY ean'),
+}));
 
 /** How many products this terminal knows (the IT view, tests). */
 export function productCount(db: Db): number {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { perConnection } from '../db/per-connection';
 import { MemberTier, TIER_KEY_PREFIX, memberTierKey, unrankedTier, type MemberTierView, type TierLabel } from '../../../shared/tiers/member-tier';
 
 /**
@@ -37,11 +38,7 @@ export function applyTiers(db: Db, puts: readonly MemberTier[], deletedKeys: rea
  * when HQ has sent none.
  */
 export function tierOf(db: Db, memberId: string): MemberTierView {
-  const row = db
-    .prepare<[string], { tier: string; label: string; next_tier: string | null; next_label: string | null; gap_cents: number | null; ranked_at: number | null }>(
-      'SELECT tier, label, next_tier, next_label, gap_cents, ranked_at FROM member_tier WHERE member_id = ?',
-    )
-    .get(memberId);
+  const row = tierStatements(db).tier.get(memberId);
   if (!row) return unrankedTier(memberId);
   const next =
     row.next_tier !== null && row.next_label !== null && row.gap_cents !== null && row.ranked_at !== null
@@ -52,11 +49,14 @@ export function tierOf(db: Db, memberId: string): MemberTierView {
 
 /** Cents the member spent here after `since`, from the sales' earn entries (a member's few, by the member index). */
 function spentSince(db: Db, memberId: string, since: number): number {
-  return (
-    db
-      .prepare<[string, number], { cents: number | null }>(
-        "SELECT sum(max(coalesce(json_extract(detail, '$.net_cents'), 0), 0)) AS cents FROM ledger_entry WHERE member_id = ? AND kind = 'earn' AND wall_time > ?",
-      )
-      .get(memberId, since)?.cents ?? 0
-  );
+  return tierStatements(db).spentSince.get(memberId, since)?.cents ?? 0;
 }
+
+const tierStatements = perConnection((db) => ({
+  tier: db.prepare<[string], { tier: string; label: string; next_tier: string | null; next_label: string | null; gap_cents: number | null; ranked_at: number | null }>(
+    'SELECT tier, label, next_tier, next_label, gap_cents, ranked_at FROM member_tier WHERE member_id = ?',
+  ),
+  spentSince: db.prepare<[string, number], { cents: number | null }>(
+    "SELECT sum(max(coalesce(json_extract(detail, '$.net_cents'), 0), 0)) AS cents FROM ledger_entry WHERE member_id = ? AND kind = 'earn' AND wall_time > ?",
+  ),
+}));
