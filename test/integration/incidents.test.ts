@@ -250,6 +250,9 @@ describe('one summary row per member', () => {
     h.db.exec('DROP TRIGGER member_contact_sent; DROP INDEX member_by_email_hash; DROP INDEX member_by_phone_hash');
     h.db.exec('DROP TABLE privacy_key; DROP TABLE member_lookup_log; DROP TABLE member_consent_outbox');
     for (const column of ['name_sealed', 'email_hash', 'phone_hash', 'email_mask', 'phone_mask', 'contact_sealed']) h.db.exec(`ALTER TABLE member DROP COLUMN ${column}`);
+    // …and the tables of migrations 21 to 24 (products, offers, tiers, programme versions).
+    h.db.exec('DROP TABLE product_ean; DROP TABLE product; DROP TABLE offer_contact; DROP TABLE offer_member_habit; DROP TABLE offer_preference');
+    h.db.exec('DROP TABLE offer_rule_set; DROP TABLE member_tier; DROP TABLE programme_version');
     h.reopen();
     expect(stale()).toEqual([id, h.members.helene.id].sort());
     expect((await h.ledger.start()).ok).toBe(true);
