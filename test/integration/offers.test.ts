@@ -162,8 +162,11 @@ describe('offers at the till', () => {
       await ok('cashier', 'ledger.manualCommit', basket(id));
       now += DAY;
     }
-    const habits = core.db.prepare('SELECT member_id, visits, categories FROM offer_member_habit').all();
-    expect(habits).toEqual([{ member_id: helene, visits: 1, categories: JSON.stringify({ grocery: 1, bio: 1 }) }]);
+    const habits = () => core.db.prepare('SELECT member_id, visits, categories FROM offer_member_habit').all();
+    // Written on the event loop's next turn, apart from the sale's own commit.
+    expect(habits()).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(habits()).toEqual([{ member_id: helene, visits: 1, categories: JSON.stringify({ grocery: 1, bio: 1 }) }]);
     expect((await preview(helene, 100)).offers.map((o) => o.ruleId)).toEqual(['habitue-bio']);
     expect((await preview(claire, 100)).offers).toEqual([]);
   });

@@ -56,7 +56,9 @@ export class Offers {
     this.contacts = new ContactLedger(o.db, undefined, (error) =>
       o.logger.error('offers shown could not be written yet', { error: error instanceof Error ? error.message : String(error) }),
     );
-    this.habits = new Habits(o.db);
+    this.habits = new Habits(o.db, (error) =>
+      o.logger.error("sales could not be added to the members' habits", { error: error instanceof Error ? error.message : String(error) }),
+    );
     const stored = o.db.prepare('SELECT rules FROM offer_rule_set WHERE id = 1').pluck().get() as string | undefined;
     if (stored !== undefined) {
       // Checked again: the programme's categories may have changed since.
@@ -163,6 +165,7 @@ export class Offers {
   /** Writes what is still in memory (the terminal closing). */
   flush(): void {
     this.contacts.flush();
+    this.habits.flush();
   }
 
   setFewerContacts(memberId: string, on: boolean): void {
