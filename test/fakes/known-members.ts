@@ -32,6 +32,8 @@ const PEOPLE = {
 } as const;
 
 export type KnownMembers = Record<keyof typeof PEOPLE, MemberSummary>;
+/** Who the known members are, as typed at enrolment: the terminal keeps only masks and hashes of their contacts. */
+export const KNOWN_PEOPLE = PEOPLE;
 
 /** A few members the tests can name, with card serials 1.. under terminal code 9990. */
 export function insertKnownMembers(store: MemberStore, createdAt = Date.UTC(2024, 2, 14, 10)): KnownMembers {

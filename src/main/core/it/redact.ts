@@ -6,7 +6,8 @@
  * field that holds them (`firstName`, `lastName`, `name`…).
  */
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+/** An email, or the mask the terminal shows of one (« c***@exemple.fr »: it still names the domain). */
+const EMAIL = /[A-Za-z0-9._%+*-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 
 /**
  * A run of 8 to 19 digits, optionally grouped by spaces, dots or dashes,
