@@ -7,9 +7,9 @@ import { createCore } from '../../src/main/core/core';
 import { openDatabase, schemaVersion, type Db } from '../../src/main/core/db/database';
 import { migrations } from '../../src/main/core/db/migrations';
 import { createLedger } from '../../src/main/core/ledger/ledger';
-import { MemberStore } from '../../src/main/core/members/member-store';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
-import { insertKnownMembers, testConfig } from '../fakes/known-members';
+import { makeCardNumber } from '../../src/shared/domain/card-number';
+import { testConfig } from '../fakes/known-members';
 import { WEDNESDAY_10H } from './ledger-fixture';
 
 /**
@@ -46,17 +46,21 @@ function sale(memberId: string, receipt: string, cents: number, redeemPoints = 0
 /** Claire's year at the till, written by the schema before migration 16: sales, a redemption, a refund. */
 function journalBeforeCovering(): string {
   const db = openDatabase(path, { migrations: migrations.filter((m) => m.version < COVERING) });
-  const known = insertKnownMembers(new MemberStore(db));
+  // Claire as a terminal of that time kept her (in clear: the start after the upgrade seals her, migration 20).
+  const claire = '018e3c67-8100-7f3d-83f5-3d7dc319ee70';
+  const card = makeCardNumber(9990, 1);
+  db.prepare("INSERT INTO member (id, first_name, last_name, email, phone, locale, primary_card, created_at, created_by_terminal) VALUES (?, 'Claire', 'Dupont', 'claire.dupont@example.com', '+33612345678', 'fr', ?, 0, 'test-t1')").run(claire, card);
+  db.prepare('INSERT INTO member_card (card_number, member_id, issued_at) VALUES (?, ?, 0)').run(card, claire);
   let now = WEDNESDAY_10H - 200 * 86_400_000;
   const ledger = createLedger({ db, clock: { now: () => now }, random: seededRandom(5), terminalId: 'test-t1', logger: silentLogger, monotonic: { now: () => 1 } });
   for (let i = 1; i <= 8; i++) {
     now += 20 * 86_400_000;
-    ledger.commit(sale(known.claire.id, `T-${i}`, 2_000 + i * 1_000, i === 6 ? 100 : 0));
+    ledger.commit(sale(claire, `T-${i}`, 2_000 + i * 1_000, i === 6 ? 100 : 0));
   }
   now += 86_400_000;
   ledger.refund({ refundId: 'R-1', sale: { tillId: 'caisse-1', receipt: 'T-7' }, lines: 'all' });
   db.close();
-  return known.claire.id;
+  return claire;
 }
 
 async function accountOf(memberId: string): Promise<{ account: LedgerAccount; db: Db; close: () => Promise<void> }> {
