@@ -64,6 +64,8 @@ export interface UpdateServiceOptions {
   config?: Partial<PolicyConfig>;
   /** How often the policy looks at the time (schedule, window, backoff, customer idle). */
   tickMs?: number;
+  /** The copy before an install (backup.ts; tests give one that meets a full disk). */
+  backup?: typeof backupDatabase;
 }
 
 export const DEFAULT_TICK_MS = 15_000;
@@ -297,7 +299,7 @@ export class UpdateService {
           this.send({ type: 'backup-failed', attempt: effect.attempt, code: 'backup-failed', message: 'this terminal has no data folder to back its database up into' });
           return;
         }
-        void backupDatabase(this.o.db, dataDir, effect.target.version, this.o.clock.now()).then(
+        void (this.o.backup ?? backupDatabase)(this.o.db, dataDir, effect.target.version, this.o.clock.now()).then(
           (backup) => {
             this.backupFile = backup.file;
             logger.info('database backed up before the install', { file: backup.file, bytes: backup.bytes, heads: backup.heads });
