@@ -253,6 +253,8 @@ describe('one summary row per member', () => {
     // …and the tables of migrations 21 to 24 (products, offers, tiers, programme versions).
     h.db.exec('DROP TABLE product_ean; DROP TABLE product; DROP TABLE offer_contact; DROP TABLE offer_member_habit; DROP TABLE offer_preference');
     h.db.exec('DROP TABLE offer_rule_set; DROP TABLE member_tier; DROP TABLE programme_version');
+    // …and migration 27's (issue 14 item 4: vouchers).
+    h.db.exec('DROP TABLE voucher; DROP TABLE voucher_progress');
     h.reopen();
     expect(stale()).toEqual([id, h.members.helene.id].sort());
     expect((await h.ledger.start()).ok).toBe(true);

@@ -958,6 +958,33 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 27,
+    name: "basic members' vouchers (issue 14 item 4): each voucher, and where each member stands towards the next",
+    sql: `
+      -- A voucher is issued by a sale (its earn entry says so in its detail, which is how HQ learns of it), used
+      -- at most once by another sale in that sale's transaction, given back when that sale is refunded whole
+      -- (if still valid), withdrawn when the sale that issued it is refunded whole (if still unused)
+      -- (src/main/core/vouchers/voucher-book.ts). The open ones are read once at start and kept in memory.
+      CREATE TABLE voucher (
+        voucher_id TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        cents INTEGER NOT NULL CHECK (cents > 0),
+        issued_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        issued_by_sale TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'used', 'withdrawn')),
+        used_by_sale TEXT,
+        used_at INTEGER
+      ) STRICT;
+      CREATE INDEX voucher_open ON voucher (member_id) WHERE status = 'open';
+      CREATE TABLE voucher_progress (
+        member_id TEXT PRIMARY KEY,
+        visits INTEGER NOT NULL CHECK (visits >= 0),
+        points INTEGER NOT NULL CHECK (points >= 0)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
