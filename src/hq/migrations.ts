@@ -618,6 +618,37 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX programme_version_by_change ON programme_version (change_version);
     `,
   },
+  {
+    version: 14,
+    // Relational benefits' seats (issue 14 item 6, src/hq/benefits/seats.ts): one counter per benefit (seats booked plus
+    // seats allotted to stores and not yet used), taken under its row lock so the programme's capacity is never passed
+    // chain-wide; each booking a terminal made, and what each store holds for offline bookings.
+    sql: `
+      CREATE TABLE benefit_counter (
+        benefit_id text PRIMARY KEY,
+        taken integer NOT NULL CHECK (taken >= 0)
+      );
+      CREATE TABLE benefit_seat (
+        booking_id text PRIMARY KEY,
+        benefit_id text NOT NULL,
+        store_id text NOT NULL,
+        terminal_id text NOT NULL,
+        customer_id text NOT NULL,
+        status text NOT NULL CHECK (status IN ('booked', 'cancelled')),
+        from_allotment boolean NOT NULL,
+        booked_at bigint NOT NULL,
+        cancelled_at bigint
+      );
+      CREATE INDEX benefit_seat_by_benefit ON benefit_seat (benefit_id, store_id) WHERE status = 'booked';
+      CREATE TABLE benefit_allotment (
+        benefit_id text NOT NULL,
+        store_id text NOT NULL,
+        seats integer NOT NULL CHECK (seats >= 0),
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (benefit_id, store_id)
+      );
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {

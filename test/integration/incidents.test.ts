@@ -255,6 +255,8 @@ describe('one summary row per member', () => {
     h.db.exec('DROP TABLE offer_rule_set; DROP TABLE member_tier; DROP TABLE programme_version');
     // …and migration 27's (issue 14 item 4: vouchers).
     h.db.exec('DROP TABLE voucher; DROP TABLE voucher_progress');
+    // …and migration 28's (issue 14 items 6 and 7: benefit bookings, allotted seats, memberships).
+    h.db.exec('DROP TABLE benefit_booking; DROP TABLE benefit_allotment; DROP TABLE membership');
     h.reopen();
     expect(stale()).toEqual([id, h.members.helene.id].sort());
     expect((await h.ledger.start()).ok).toBe(true);

@@ -985,6 +985,49 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 28,
+    name: 'relational benefits and the paid membership (issue 14 items 6 and 7): bookings, seats allotted to this store, memberships sold',
+    sql: `
+      -- A booking of a benefit (a service, a preview, a workshop) by a member, with points (its adjust entries are
+      -- the ledger's: benefit-<id> and benefit-cancel-<id>) or by entitlement; its seat is HQ's (chain) or one of the
+      -- seats HQ allotted this store for offline use (allotted), reported to HQ once it can hear us
+      -- (src/main/core/benefits/benefit-book.ts). One live booking per member and benefit.
+      CREATE TABLE benefit_booking (
+        booking_id TEXT PRIMARY KEY,
+        benefit_id TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        via TEXT NOT NULL CHECK (via IN ('points', 'tier', 'membership')),
+        points INTEGER NOT NULL CHECK (points >= 0),
+        seat TEXT NOT NULL CHECK (seat IN ('chain', 'allotted')),
+        reported INTEGER NOT NULL CHECK (reported IN (0, 1)),
+        status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),
+        booked_at INTEGER NOT NULL,
+        cancelled_at INTEGER,
+        cancel_reported INTEGER NOT NULL DEFAULT 1 CHECK (cancel_reported IN (0, 1))
+      ) STRICT;
+      CREATE UNIQUE INDEX benefit_booking_live ON benefit_booking (benefit_id, member_id) WHERE status = 'booked';
+      CREATE INDEX benefit_booking_by_member ON benefit_booking (member_id);
+      -- Seats HQ set aside for this store, still unused: offline, a booking may take only these.
+      CREATE TABLE benefit_allotment (
+        benefit_id TEXT PRIMARY KEY,
+        seats INTEGER NOT NULL CHECK (seats >= 0),
+        chain_left INTEGER,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      -- A paid membership sold as a basket line: one per member and period (src/main/core/benefits/membership-book.ts).
+      CREATE TABLE membership (
+        member_id TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        period_end TEXT NOT NULL,
+        price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+        till_id TEXT NOT NULL,
+        receipt TEXT NOT NULL,
+        sold_at INTEGER NOT NULL,
+        PRIMARY KEY (member_id, period_start)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
