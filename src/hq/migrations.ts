@@ -649,6 +649,51 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 15,
+    // Self-service privacy (issue 17 item 2, src/hq/privacy-self/): one-time codes (their hash only), the wrong tries
+    // and cool-down per member, the short sessions a proven customer acts under, export links (hash only: the archive
+    // is built when the link is opened, never stored), and the development outbox of the codes sent.
+    sql: `
+      CREATE TABLE privacy_challenge (
+        challenge_id text PRIMARY KEY,
+        customer_id text NOT NULL,
+        terminal_id text NOT NULL,
+        channel text NOT NULL CHECK (channel IN ('email', 'sms')),
+        code_hash text NOT NULL,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        done_at bigint
+      );
+      CREATE INDEX privacy_challenge_by_customer ON privacy_challenge (customer_id, created_at);
+      CREATE TABLE privacy_guard (
+        customer_id text PRIMARY KEY,
+        wrong_tries integer NOT NULL,
+        locked_until bigint NOT NULL
+      );
+      CREATE TABLE privacy_session (
+        token_hash text PRIMARY KEY,
+        customer_id text NOT NULL,
+        terminal_id text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE TABLE privacy_export_link (
+        token_hash text PRIMARY KEY,
+        customer_id text NOT NULL,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        used_at bigint
+      );
+      CREATE TABLE privacy_outbox (
+        message_id text PRIMARY KEY,
+        customer_id text NOT NULL,
+        at bigint NOT NULL,
+        channel text NOT NULL,
+        destination text NOT NULL,
+        body text NOT NULL
+      );
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {
