@@ -257,6 +257,8 @@ describe('one summary row per member', () => {
     h.db.exec('DROP TABLE voucher; DROP TABLE voucher_progress');
     // …and migration 28's (issue 14 items 6 and 7: benefit bookings, allotted seats, memberships).
     h.db.exec('DROP TABLE benefit_booking; DROP TABLE benefit_allotment; DROP TABLE membership');
+    // …and migration 29's (issue 16 items 1 and 4: referrals and donations).
+    h.db.exec('DROP TABLE social_referral_code; DROP TABLE social_referral; DROP TABLE social_donation');
     h.reopen();
     expect(stale()).toEqual([id, h.members.helene.id].sort());
     expect((await h.ledger.start()).ok).toBe(true);

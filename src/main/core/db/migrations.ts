@@ -1028,6 +1028,38 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 29,
+    name: 'referrals and causes (issue 16 items 1 and 4, src/main/core/social/)',
+    sql: `
+      -- Codes are derived from member ids (social/referral-code.ts); this maps them back, filled as codes are shown or looked for.
+      CREATE TABLE social_referral_code (
+        code TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL UNIQUE
+      ) STRICT;
+      -- One row per new member who enrolled with a code here; the journal's 'referral' entry is the fact HQ receives.
+      -- rewarded_at: when this terminal, standing alone (no HQ), rewarded it; with HQ, HQ decides and the pull brings the points.
+      CREATE TABLE social_referral (
+        referee_id TEXT PRIMARY KEY,
+        referrer_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        linked_at INTEGER NOT NULL,
+        entry_id TEXT NOT NULL,
+        rewarded_at INTEGER
+      ) STRICT;
+      CREATE INDEX social_referral_by_referrer ON social_referral (referrer_id, linked_at);
+      -- Donations made here (the journal's 'donate' entries), for the causes' live counters until HQ's totals include them.
+      CREATE TABLE social_donation (
+        donation_id TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        cause_id TEXT NOT NULL,
+        points INTEGER NOT NULL CHECK (points > 0),
+        at INTEGER NOT NULL,
+        entry_id TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX social_donation_by_cause ON social_donation (cause_id, at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
