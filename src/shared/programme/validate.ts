@@ -143,6 +143,7 @@ function checkCategories(s: Sections, known: readonly string[] | undefined, repo
   for (const c of Object.keys(s.categoryMultipliersPercent ?? {})) check(`categoryMultipliersPercent.${c}`, c);
   for (const c of Object.keys(s.categoryTaxRatesBp ?? {})) check(`categoryTaxRatesBp.${c}`, c);
   (s.excludedCategories ?? []).forEach((c, i) => check(`excludedCategories.${i}`, c));
+  (s.membership?.multiplierCategories ?? []).forEach((c, i) => check(`membership.multiplierCategories.${i}`, c));
   (s.promotions ?? []).forEach((p, i) => (p.categories ?? []).forEach((c, k) => check(`promotions.${i}.categories.${k}`, c)));
 }
 
@@ -197,6 +198,8 @@ function checkCadenceAndRegularity(s: Sections, report: Report): void {
   }
   const r = s.regularity;
   if (r && r.streakWeeks > r.windowWeeks) report('regularity.streakWeeks', 'programme.regularity_streak', { streak: r.streakWeeks, window: r.windowWeeks });
+  // A bonus any ticket earns is one split tickets or a chewing gum a week farm.
+  if (r && r.streakBonusPoints > 0 && r.minimumBasketCents === 0) report('regularity.minimumBasketCents', 'programme.regularity_no_minimum');
 }
 
 /** A promotion open to long-standing members that is worth at least as much, whenever and wherever `p` runs. */
