@@ -694,6 +694,76 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 16,
+    // Consents, erasure, retention and HQ's privacy audit (issue 17 items 1, 3, 4, 6; src/hq/privacy/).
+    // member_consent_version: the pull version a member's consent history last changed (a terminal's change, an
+    // erasure), so the store's other terminals get it. member_erasure: who was erased (the id alone, a pseudonym now)
+    // and the pull version of the tombstone every terminal gets. erasure_receipt: the request's receipt, no personal
+    // data. privacy_audit: every view, rectification, export and erasure at HQ, traceable by request id; append-only.
+    // retention_notice: the notice sent before an inactive member is anonymised; privacy_notice_outbox: the
+    // development sender's log (personal data: a member's rows go with them).
+    sql: `
+      CREATE TABLE member_consent_version (
+        customer_id text PRIMARY KEY,
+        change_version bigint NOT NULL
+      );
+      CREATE INDEX member_consent_version_by_change ON member_consent_version (change_version);
+
+      CREATE TABLE member_erasure (
+        customer_id text PRIMARY KEY,
+        receipt_id text NOT NULL UNIQUE,
+        erased_at bigint NOT NULL,
+        cause text NOT NULL CHECK (cause IN ('request', 'retention')),
+        change_version bigint NOT NULL
+      );
+      CREATE INDEX member_erasure_by_change ON member_erasure (change_version);
+
+      CREATE TABLE erasure_receipt (
+        receipt_id text PRIMARY KEY,
+        requested_at bigint NOT NULL,
+        completed_at bigint NOT NULL,
+        cause text NOT NULL CHECK (cause IN ('request', 'retention')),
+        channel text NOT NULL,
+        handled_by text NOT NULL,
+        points_forfeited bigint NOT NULL,
+        cards_blocked integer NOT NULL
+      );
+      CREATE TRIGGER erasure_receipt_append_only BEFORE UPDATE OR DELETE ON erasure_receipt FOR EACH ROW EXECUTE FUNCTION hq_append_only();
+
+      CREATE TABLE privacy_audit (
+        customer_id text NOT NULL,
+        audit_id text NOT NULL,
+        at bigint NOT NULL,
+        actor text NOT NULL,
+        actor_role text NOT NULL,
+        action text NOT NULL,
+        request_id text,
+        detail jsonb NOT NULL,
+        PRIMARY KEY (customer_id, audit_id)
+      );
+      CREATE INDEX privacy_audit_by_time ON privacy_audit (at);
+      CREATE INDEX privacy_audit_by_request ON privacy_audit (request_id) WHERE request_id IS NOT NULL;
+      CREATE TRIGGER privacy_audit_append_only BEFORE UPDATE OR DELETE ON privacy_audit FOR EACH ROW EXECUTE FUNCTION hq_append_only();
+
+      CREATE TABLE retention_notice (
+        customer_id text PRIMARY KEY,
+        last_activity_at bigint NOT NULL,
+        noticed_at bigint NOT NULL,
+        channel text
+      );
+
+      CREATE TABLE privacy_notice_outbox (
+        message_id text PRIMARY KEY,
+        customer_id text NOT NULL,
+        at bigint NOT NULL,
+        channel text NOT NULL,
+        destination text NOT NULL,
+        body text NOT NULL
+      );
+      CREATE INDEX privacy_notice_outbox_by_customer ON privacy_notice_outbox (customer_id);
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {

@@ -259,6 +259,8 @@ describe('one summary row per member', () => {
     h.db.exec('DROP TABLE benefit_booking; DROP TABLE benefit_allotment; DROP TABLE membership');
     // …and migration 29's (issue 16 items 1 and 4: referrals and donations).
     h.db.exec('DROP TABLE social_referral_code; DROP TABLE social_referral; DROP TABLE social_donation');
+    // …and migration 30's (issue 17 item 3: blocked cards, erased members).
+    h.db.exec('DROP TABLE member_card_blocked; DROP TABLE member_erased');
     h.reopen();
     expect(stale()).toEqual([id, h.members.helene.id].sort());
     expect((await h.ledger.start()).ok).toBe(true);

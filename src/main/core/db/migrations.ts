@@ -1060,6 +1060,23 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX social_donation_by_cause ON social_donation (cause_id, at);
     `,
   },
+  {
+    version: 30,
+    name: 'erasure across the chain (issue 17 item 3): cards blocked, members erased',
+    sql: `
+      -- A card whose holder was erased (HQ's tombstone, src/main/core/privacy/erasure.ts): a scan of it is refused,
+      -- never made a provisional member. No link to anyone: the member's rows are gone.
+      CREATE TABLE member_card_blocked (
+        card_number TEXT PRIMARY KEY,
+        blocked_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      -- Members erased here, by id only (a pseudonym now): a late record of them from HQ is not taken back.
+      CREATE TABLE member_erased (
+        member_id TEXT PRIMARY KEY,
+        erased_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
