@@ -7,6 +7,7 @@ import { privateHqDataDir } from './data-dir';
 import { systemClock, type Clock, type Logger, type Random } from '../main/core/ports';
 import { CardLookupRequest, EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch, UpdateStatusRequest } from '../shared/sync/protocol';
 import { registerCardPage } from './card-page';
+import { registerPrivacySelfRoutes } from './privacy-self/routes';
 import { sweepLinkedProvisionals } from './card-link';
 import { DEFAULT_HQ_POLICY, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
 import { openPglite, openPostgres, type Sql } from './db';
@@ -36,6 +37,9 @@ import { registerTierRoutes } from './programme/tier-routes';
 import { registerProgrammeRoutes } from './programme/programme-routes';
 import { adoptProgrammeInForce } from './programme/programme-store';
 import { registerProductRoutes } from './products/product-routes';
+import { registerBenefitRoutes } from './benefits/benefit-routes';
+import { seatRequest } from './benefits/seats';
+import { SeatRequest } from '../shared/programme/benefits';
 import { loadTierPolicy, tierScheduler } from './programme/tier-scheduler';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes';
 import { loadValueConfig, valueScheduler } from './value/value-scheduler';
@@ -144,6 +148,8 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerStaffRoutes(app, ctx, web.security);
   // The member's card page (public: the signed link is its key), behind the same Host check and headers.
   registerCardPage(app, ctx);
+  // Self-service privacy (issue 17 items 2 and 7): the terminals' signed route, export links, the public notice.
+  registerPrivacySelfRoutes(app, ctx);
   /** HQ's names for its protocol routes, by path. */
   const ROUTE_ACTIONS = new Map<string, string>();
 
@@ -243,6 +249,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   route('/v1/pull', 'pull', PullRequest, (body) => pull(ctx, body));
   route('/v1/holds', 'hold', HoldRequest, (body) => requestHold(ctx, body));
   route('/v1/holds/void', 'hold_void', HoldVoid, (body) => voidHold(ctx, body));
+  route('/v1/benefits/seats', 'benefit_seat', SeatRequest, (body) => seatRequest(ctx, body));
   route('/v1/updates/status', 'update_status', UpdateStatusRequest, (body) => receiveUpdateStatus(ctx, body));
   // electron-updater's feed and files for enrolled terminals, and IT's releases API (updates/routes.ts).
   registerUpdateRoutes(app, ctx, staff);
@@ -261,6 +268,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerTierRoutes(app, ctx, staff, tierScheduler(ctx));
   registerProgrammeRoutes(app, ctx, staff);
   registerProductRoutes(app, ctx, staff);
+  registerBenefitRoutes(app, ctx, staff);
   registerDashboardRoutes(app, ctx, staff);
 
   // Operator actions: the CLI with HQ's operator token (PGlite is single-process), or IT staff signed in

@@ -99,7 +99,7 @@ describe('programme validation', () => {
         { ...base.benefits[0]!, pricePoints: 0, tiers: ['platine'] },
         { ...base.benefits[0]!, id: 'avant-premiere', kind: 'preview', pricePoints: null, tiers: [] },
       ],
-      membership: { label: { fr: 'Adhésion', en: 'Membership' }, priceCents: 0, periodMonths: 12, benefits: ['inconnu'], earnMultiplierPercent: 150 },
+      membership: { label: { fr: 'Adhésion', en: 'Membership' }, priceCents: 0, sku: 'ADHESION', periodMonths: 12, benefits: ['inconnu'], earnMultiplierPercent: 150, multiplierCategories: ['primeurs'] },
       cadence: { ...base.cadence, voucherEveryVisits: null, voucherEachPoints: null },
       regularity: { ...base.regularity, streakWeeks: 20 },
     });
@@ -112,6 +112,7 @@ describe('programme validation', () => {
         'categoryMultipliersPercent.vins programme.category_unknown',
         'excludedCategories.0 programme.category_unknown',
         'membership.benefits.0 programme.benefit_unknown',
+        'membership.multiplierCategories.0 programme.category_unknown',
         'membership.priceCents programme.membership_free',
         'promotions.0.categories.1 programme.category_unknown',
         'regularity.streakWeeks programme.regularity_streak',

@@ -67,11 +67,15 @@ export const Membership = z
   .strictObject({
     label: Bilingual,
     priceCents: Cents,
+    /** The article the till puts on the ticket to sell it: a sale with this line buys the membership (benefits.ts). */
+    sku: z.string().min(1).max(64),
     periodMonths: z.number().int().min(1).max(36),
     /** Benefit ids the membership entitles to. */
     benefits: z.array(Slug).max(50),
     /** On top of the earn rate for members of it: 150 is half as many points again. */
     earnMultiplierPercent: z.number().int().min(100).max(1000),
+    /** The categories the multiplier applies to (« x2 sur les produits frais »); null: every earning category. */
+    multiplierCategories: z.array(Slug).max(50).nullable(),
   })
   .nullable();
 export type Membership = z.infer<typeof Membership>;
