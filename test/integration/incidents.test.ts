@@ -255,8 +255,8 @@ describe('one summary row per member', () => {
     h.db.exec('DROP TABLE offer_rule_set; DROP TABLE member_tier; DROP TABLE programme_version');
     // …and migration 27's (issue 14 item 4: vouchers).
     h.db.exec('DROP TABLE voucher; DROP TABLE voucher_progress');
-    // …and migration 28's (issue 14 items 6 and 7: benefit bookings, allotted seats, memberships).
-    h.db.exec('DROP TABLE benefit_booking; DROP TABLE benefit_allotment; DROP TABLE membership');
+    // …and migrations 28 and 29 (issue 14 items 6 and 7: benefit bookings, allotted seats, memberships, their value).
+    h.db.exec('DROP TABLE benefit_booking; DROP TABLE benefit_allotment; DROP TABLE membership; DROP TABLE membership_value');
     // …and migration 29's (issue 16 items 1 and 4: referrals and donations).
     h.db.exec('DROP TABLE social_referral_code; DROP TABLE social_referral; DROP TABLE social_donation');
     // …and migration 30's (issue 17 item 3: blocked cards, erased members).

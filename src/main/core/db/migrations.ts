@@ -1077,6 +1077,23 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 31,
+    name: 'what the paid membership gave back (issue 14 item 7): its bonus points and the benefits booked through it',
+    sql: `
+      -- One row per gift: a sale's bonus points (ref: the sale's till and receipt), a benefit booked through the
+      -- membership (ref: the booking, deleted when it is cancelled). The value-back meter adds them up per period.
+      CREATE TABLE membership_value (
+        ref TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('bonus', 'benefit')),
+        points INTEGER NOT NULL CHECK (points >= 0),
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX membership_value_by_member ON membership_value (member_id, period_start);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
