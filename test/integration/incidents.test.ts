@@ -255,7 +255,7 @@ describe('one summary row per member', () => {
     h.db.exec('DROP TABLE offer_rule_set; DROP TABLE member_tier; DROP TABLE programme_version');
     // …and migration 27's (issue 14 item 4: vouchers).
     h.db.exec('DROP TABLE voucher; DROP TABLE voucher_progress');
-    // …and migrations 28 and 29 (issue 14 items 6 and 7: benefit bookings, allotted seats, memberships, their value).
+    // …and migrations 28 and 31 (issue 14 items 6 and 7: benefit bookings, allotted seats, memberships, their value).
     h.db.exec('DROP TABLE benefit_booking; DROP TABLE benefit_allotment; DROP TABLE membership; DROP TABLE membership_value');
     // …and migration 29's (issue 16 items 1 and 4: referrals and donations).
     h.db.exec('DROP TABLE social_referral_code; DROP TABLE social_referral; DROP TABLE social_donation');
