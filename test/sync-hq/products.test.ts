@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHq, type Hq } from '../../src/hq/server';
 import { importCatalogue } from '../../src/hq/products/catalogue';
+import { purchasesByCategory } from '../../src/hq/products/purchases';
 import { lookupProduct, productCount } from '../../src/main/core/products/catalogue';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
-import { WEDNESDAY_10H } from '../integration/ledger-fixture';
+import { line, sale, WEDNESDAY_10H } from '../integration/ledger-fixture';
 import { openTerminal, type Terminal } from './member-fleet';
 
 /**
@@ -72,5 +73,31 @@ describe('products in the pull, at the terminal', () => {
     till.h.clock.value += 60_000;
     expect(await till.sync.pull()).toMatchObject({ ok: true });
     expect(JSON.stringify(till.h.db.prepare('SELECT * FROM product ORDER BY sku').all())).toBe(before);
+  });
+
+  it("keeps each sale's SKUs and categories in the journal, so HQ knows what a member bought once the entries are pushed", async () => {
+    const claire = till.h.members.claire.id;
+    const lines = [
+      line(179, { sku: 'EP-RIZ-1KG', category: 'epicerie', quantity: 2, label: 'Riz long grain 1 kg' }),
+      line(294, { sku: 'BS-EAU-6', category: 'boissons', discountCents: 50 }),
+    ];
+    const done = till.h.ledger.commit(sale(claire, 'R-LINES-1', lines));
+    const earn = till.h.db.prepare("SELECT detail FROM ledger_entry WHERE kind = 'earn' AND entry_id = ?").get(done.entries.find((e) => e.kind === 'earn')!.entryId) as {
+      detail: string;
+    };
+    // Article and category, quantity and what was paid for the line; never the label the till typed.
+    expect(JSON.parse(earn.detail).lines).toEqual([
+      { sku: 'EP-RIZ-1KG', category: 'epicerie', quantity: 2, net_cents: 358 },
+      { sku: 'BS-EAU-6', category: 'boissons', quantity: 1, net_cents: 244 },
+    ]);
+    expect(await purchasesByCategory(hq.ctx.sql, claire, 0)).toEqual([]);
+    await till.sync.syncNow();
+    expect(till.sync.status().backlog).toBe(0);
+    expect(await purchasesByCategory(hq.ctx.sql, claire, 0)).toEqual([
+      { category: 'epicerie', quantity: 2, netCents: 358, sales: 1 },
+      { category: 'boissons', quantity: 1, netCents: 244, sales: 1 },
+    ]);
+    // A later window leaves the sale out.
+    expect(await purchasesByCategory(hq.ctx.sql, claire, done.committedAt + 1)).toEqual([]);
   });
 });

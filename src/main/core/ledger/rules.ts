@@ -88,6 +88,22 @@ export function lineNetCents(line: BasketLine): number {
   return line.quantity * line.unitPriceCents - line.discountCents;
 }
 
+/**
+ * What was bought, as the earn entry keeps it in the journal (issue 14 item 2):
+ * the article and its category, never its label (free text the till types),
+ * so HQ and later rules can reason on baskets once the entries are synced.
+ */
+export interface JournalLine {
+  sku: string;
+  category: string;
+  quantity: number;
+  net_cents: number;
+}
+
+export function journalLines(lines: readonly BasketLine[]): JournalLine[] {
+  return lines.map((line) => ({ sku: line.sku, category: line.category, quantity: line.quantity, net_cents: lineNetCents(line) }));
+}
+
 export function isEarningLine(rules: ProgramRules, line: BasketLine): boolean {
   return line.rewardId === null && !rules.excludedCategories.includes(line.category);
 }

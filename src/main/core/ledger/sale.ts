@@ -10,7 +10,7 @@ import { bodyHash } from './canonical';
 import type { EntryKind } from './chain';
 import type { LedgerContext } from './context';
 import { expiryFor } from './expiry-policy';
-import { computeEarn, discountForPoints, maxPointsForCents, redemptionStep } from './rules';
+import { computeEarn, discountForPoints, journalLines, maxPointsForCents, redemptionStep } from './rules';
 import { requireAvailable, saleKey } from './redemption';
 import { HoldInput, parseInput, PreviewInput, SaleInput, SaleKey } from './schemas';
 
@@ -291,6 +291,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
         promotions: earn.promotions,
         clawback_settled: credit.settled,
         lot_expires_on: credit.credited > 0 ? expiry.expiresOn : null,
+        lines: journalLines(basket.lines),
       },
     });
     entries.push(earnEntry);
