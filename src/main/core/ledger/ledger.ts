@@ -24,6 +24,7 @@ import { refundSale, type RefundResult } from './refund';
 import { parseProgramRules, type ProgramRules } from './rules';
 import { commitSale, holdRedemption, previewSale, voidSale, type CommitOptions, type HoldResult, type SalePreview, type SaleResult } from './sale';
 import { LedgerStore } from './store';
+import type { RegularityHook } from '../regularity/regularity-book';
 import { verifyChain, verifyChainAsync, type VerifyReport } from './verify';
 import { zReport, zReportLines, type ZReport } from './z-report';
 
@@ -53,6 +54,8 @@ export interface LedgerOptions {
    * points twice.
    */
   expiresLocally?: () => boolean;
+  /** Members' visit weeks and streak bonus (issue 14 item 5, regularity/regularity-book.ts): asked by sales and refunds. */
+  regularity?: RegularityHook;
 }
 
 export interface MemberPoints {
@@ -171,6 +174,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     offline,
     store: new LedgerStore(db),
     chain: options.chain ?? NO_CHAIN,
+    regularity: options.regularity,
     write: <T>(fn: () => T) => {
       try {
         return runner.immediate(fn) as T;

@@ -10,6 +10,7 @@ import { add, floor, mul, rat, toSafeNumber, ZERO, type Rational } from './ratio
 import type { LineFacts } from './rules';
 import type { EntryRef, SaleResult } from './sale';
 import { parseInput, RefundInput } from './schemas';
+import { refundRegularity, refundRegularityDetail, type RefundRegularity } from '../regularity/regularity-book';
 import type { SaleRow } from './store';
 
 export interface RefundLine {
@@ -37,6 +38,8 @@ export interface RefundResult {
   /** Every line of the sale has now been refunded. */
   fullyRefunded: boolean;
   entries: EntryRef[];
+  /** The visit this refund took under its minimum basket, and the streak bonus taken back with it (counted in pointsReversed). */
+  regularity?: RefundRegularity;
 }
 
 /**
@@ -105,7 +108,7 @@ function restoredExpiry(ctx: LedgerContext, sale: SaleRow): Expiry {
 export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
   const input = parseInput(RefundInput, raw, 'refund');
   const hash = bodyHash(input);
-  return ctx.write((): RefundResult => {
+  const refunded = ctx.write((): RefundResult => {
     const existing = ctx.store.refund(input.refundId);
     if (existing) {
       if (existing.body_hash === hash) return JSON.parse(existing.result) as RefundResult;
@@ -117,8 +120,10 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
     const saleResult = JSON.parse(sale.result) as SaleResult;
 
     const before = new Map<string, number>();
+    let visitUndone = false;
     for (const prior of ctx.store.refundsOf(sale.till_id, sale.receipt)) {
       for (const l of JSON.parse(prior.lines) as RefundLine[]) before.set(l.lineId, (before.get(l.lineId) ?? 0) + l.quantity);
+      if (saleResult.regularity) visitUndone ||= (JSON.parse(prior.result) as RefundResult).regularity !== undefined;
     }
     const requested = requestedQuantities(input, lines, before);
     const after = new Map(before);
@@ -126,7 +131,10 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
 
     const byWeight = (l: LineFacts) => BigInt(l.weight);
     const byEligible = (l: LineFacts) => BigInt(l.eligibleCents);
-    const reverse = cumulativeShare(sale.earned, lines, byWeight, after) - cumulativeShare(sale.earned, lines, byWeight, before);
+    // A visit taken under its minimum basket no longer counts, and its streak bonus goes back whole (regularity/regularity-book.ts).
+    const undone = saleResult.regularity ? refundRegularity(sale.sale_id, saleResult.regularity, lines, after, visitUndone) : null;
+    const reverse =
+      cumulativeShare(sale.earned, lines, byWeight, after) - cumulativeShare(sale.earned, lines, byWeight, before) + (undone?.bonusReversed ?? 0);
     const partialRestore =
       cumulativeShare(sale.redeemed_points, lines, byEligible, after) - cumulativeShare(sale.redeemed_points, lines, byEligible, before);
     const rewardRestore = lines.reduce((sum, l) => sum + l.rewardPoints * (requested.get(l.lineId) ?? 0), 0);
@@ -179,6 +187,7 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
         clawback: debit.shortfall,
         lines: refundLines.map((l) => ({ line_id: l.lineId, quantity: l.quantity })),
         lots: taken,
+        ...(undone ? { regularity: refundRegularityDetail(undone) } : {}),
       },
     });
     entries.push(reversal);
@@ -200,6 +209,7 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
       balanceAfter: spendablePoints(ctx, memberId),
       fullyRefunded: lines.every((l) => (after.get(l.lineId) ?? 0) === l.quantity),
       entries: entries.map(({ seq, entryId, kind, entryHash }) => ({ seq, entryId, kind, entryHash })),
+      ...(undone ? { regularity: undone } : {}),
     };
     ctx.store.insertRefund({
       refund_id: input.refundId,
@@ -214,4 +224,6 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
     });
     return result;
   });
+  ctx.regularity?.refundCommitted(refunded.memberId, refunded.regularity);
+  return refunded;
 }

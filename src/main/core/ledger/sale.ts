@@ -13,6 +13,7 @@ import { expiryFor } from './expiry-policy';
 import { computeEarn, discountForPoints, journalLines, maxPointsForCents, redemptionStep } from './rules';
 import { requireAvailable, saleKey } from './redemption';
 import { HoldInput, parseInput, PreviewInput, SaleInput, SaleKey } from './schemas';
+import { saleRegularityDetail, type SaleRegularity } from '../regularity/regularity-book';
 
 export interface EntryRef {
   seq: number;
@@ -42,6 +43,8 @@ export interface SaleResult {
   /** When this sale's points expire, if it credited any. */
   lotExpiresOn: string | null;
   entries: EntryRef[];
+  /** A visit over the minimum basket, and the streak bonus counted in pointsEarned (regularity/regularity-book.ts); absent: no visit. */
+  regularity?: SaleRegularity;
 }
 
 export interface RedemptionOptions {
@@ -123,13 +126,15 @@ export function previewSale(ctx: LedgerContext, raw: unknown): SalePreview {
   }
   const earn = computeEarn(ctx.rules, basket.lines, basket.discountCents, ctx.clock.now());
   requireWithinCeilings(ctx, { ...input, lines: basket.lines, netCents: earn.netCents, points: earn.points }, null);
-  const settled = Math.min(earn.points, position.debt);
+  // The streak bonus this basket would complete, as commit would grant it.
+  const bonus = ctx.regularity?.forSale(input.memberId, earn.eligibleCents, ctx.clock.now(), ctx.rules)?.bonusPoints ?? 0;
+  const settled = Math.min(earn.points + bonus, position.debt);
   return {
     memberId: input.memberId,
     balance: position.balance,
     pending: position.pending,
     available: position.available,
-    pointsEarned: earn.points,
+    pointsEarned: earn.points + bonus,
     promotions: earn.promotions,
     netCents: earn.netCents,
     eligibleCents: earn.eligibleCents,
@@ -137,7 +142,7 @@ export function previewSale(ctx: LedgerContext, raw: unknown): SalePreview {
     redemption: { points: basket.redeemPoints, discountCents: basket.discountCents },
     rewards: basket.rewards,
     pointsRedeemed: spent,
-    balanceAfter: position.balance - spent + earn.points - settled,
+    balanceAfter: position.balance - spent + earn.points + bonus - settled,
     offline: ctx.offline.isOffline(),
     options: redemptionOptions(ctx, input.memberId, position.available, basket.eligibleCents, basket.rewardPoints),
   };
@@ -247,6 +252,9 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
     const now = ctx.clock.now();
     const earn = computeEarn(rules, basket.lines, basket.discountCents, now);
     requireWithinCeilings(ctx, { ...input, lines: basket.lines, netCents: earn.netCents, points: earn.points }, pins);
+    // A visit over the minimum basket, and the streak bonus it completes: the programme's, outside the ceilings on what a till mints.
+    const regularity = ctx.regularity?.forSale(memberId, earn.eligibleCents, now, rules) ?? null;
+    const earned = earn.points + (regularity?.bonusPoints ?? 0);
     const saleId = uuidv7(ctx.clock, ctx.random);
     const business = { groupId: saleId, memberId, tillId: input.tillId, receipt: input.receipt };
     const entries: EntryRef[] = [];
@@ -276,7 +284,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
       if (ctx.offline.isOffline()) ctx.offline.checkpoint();
     }
 
-    const credit = creditMember(memberId, Accounts.issuance, earn.points, position.debt);
+    const credit = creditMember(memberId, Accounts.issuance, earned, position.debt);
     const expiry = expiryFor(rules, now);
     const earnEntry = journal.append({
       ...business,
@@ -284,7 +292,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
       postings: credit.legs,
       detail: {
         sale_id: saleId,
-        points: earn.points,
+        points: earned,
         net_cents: earn.netCents,
         eligible_cents: earn.eligibleCents,
         paid_eligible_cents: earn.paidEligibleCents,
@@ -292,6 +300,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
         clawback_settled: credit.settled,
         lot_expires_on: credit.credited > 0 ? expiry.expiresOn : null,
         lines: journalLines(basket.lines),
+        ...(regularity ? { regularity: saleRegularityDetail(regularity) } : {}),
       },
     });
     entries.push(earnEntry);
@@ -304,7 +313,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
       memberId,
       committedAt: now,
       rulesVersion: rules.version,
-      pointsEarned: earn.points,
+      pointsEarned: earned,
       redemption: { points: basket.redeemPoints, discountCents: basket.discountCents },
       rewards: basket.rewards,
       pointsRedeemed: spent,
@@ -314,6 +323,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
       balanceAfter: spendablePoints(ctx, memberId),
       lotExpiresOn: credit.credited > 0 ? expiry.expiresOn : null,
       entries: entries.map(({ seq, entryId, kind, entryHash }) => ({ seq, entryId, kind, entryHash })),
+      ...(regularity ? { regularity } : {}),
     };
     ctx.store.insertSale({
       till_id: input.tillId,
@@ -322,6 +332,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
       member_id: memberId,
       body_hash: hash,
       committed_at: now,
+      // The basket's points, which refunds share out by line; a streak bonus goes back whole or not at all (refund.ts).
       earned: earn.points,
       redeemed_points: basket.redeemPoints,
       redeem_entry_id: redeemEntryId,
@@ -332,5 +343,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
     return result;
   });
   ctx.holds.release(key);
+  // After the commit (a rolled-back sale must leave no visit behind); a replay adds the same sale again, which changes nothing.
+  ctx.regularity?.saleCommitted(result.memberId, result.saleId, result.regularity);
   return result;
 }
