@@ -11,6 +11,7 @@ import { pullVersions } from './updates/directive';
 import { tierPatch } from './programme/tier-pull';
 import { productPatch } from './products/catalogue';
 import { programmePuts, refreshLegacyProgram } from './programme/programme-store';
+import { consentPatch, recordConsentChanges, tombstonePatch } from './privacy/consent-sync';
 
 /**
  * Pull (sync-ledger.md §2.5): one patch per bucket since the terminal's
@@ -37,6 +38,8 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
   // A version coming into force reaches older terminals' `program` key (programme/programme-store.ts).
   await refreshLegacyProgram(ctx);
   const allowance = await currentAllowance(ctx, request.terminalId);
+  // The terminal's consent changes, recorded before the snapshot is read (privacy/consent-sync.ts).
+  const consentAcks = await recordConsentChanges(ctx, request.terminalId, request.consentChanges ?? []);
 
   const body = await ctx.sql.transaction(
     async (tx) => {
@@ -93,6 +96,8 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
       const value = await valueHintPatch(tx, terminal.store_id, storeSince, valueScheduler(ctx).config);
       // Each member's tier and the way to the next, from the nightly ranking (programme/tier-pull.ts).
       const tiers = await tierPatch(tx, terminal.store_id, storeSince);
+      // Consent histories changed at any terminal, and every erasure's tombstone (privacy/consent-sync.ts).
+      const privacy = [...(await consentPatch(tx, terminal.store_id, storeSince)), ...(await tombstonePatch(tx, storeSince))];
       return {
         buckets: [
           {
@@ -104,7 +109,7 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
           {
             bucket: 'store' as const,
             cookie,
-            puts: [...members.filter((m) => m.record !== null).map((m) => ({ key: `member:${m.customer_id}`, value: m.record as unknown })), ...incidentPuts, ...value.puts, ...tiers.puts],
+            puts: [...members.filter((m) => m.record !== null).map((m) => ({ key: `member:${m.customer_id}`, value: m.record as unknown })), ...incidentPuts, ...value.puts, ...tiers.puts, ...privacy],
             deletes: value.deletes,
           },
           { bucket: 'terminal' as const, cookie, puts: allowanceChanged.length > 0 ? [{ key: 'allowance', value: allowance }] : [], deletes: [] },
@@ -121,6 +126,7 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
     ...body,
     allowance,
     ...versions,
+    ...(consentAcks.length > 0 ? { consentAcks } : {}),
     hqTime: ctx.clock.now(),
     keyId: ctx.key.keyId,
   };

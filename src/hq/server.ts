@@ -42,6 +42,7 @@ import { seatRequest } from './benefits/seats';
 import { SeatRequest } from '../shared/programme/benefits';
 import { loadTierPolicy, tierScheduler } from './programme/tier-scheduler';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes';
+import { forfeitErasedBalances } from './privacy/erasure';
 import { loadValueConfig, valueScheduler } from './value/value-scheduler';
 import type { ValueConfig } from '../shared/value/value-config';
 import { configureUpdates } from './updates/service';
@@ -241,6 +242,11 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
         ctx,
         parsed.data.entries.map((e) => e.member_id).filter((m): m is string => m !== null),
       ).catch((error: unknown) => ctx.logger.error('card link sweep after push failed', { error: String(error) }));
+      // Points a sale earned for a member erased meanwhile lapse as the programme states (privacy/erasure.ts).
+      await forfeitErasedBalances(
+        ctx,
+        parsed.data.entries.map((e) => e.member_id).filter((m): m is string => m !== null),
+      ).catch((error: unknown) => ctx.logger.error('forfeit after push failed', { error: String(error) }));
     }
     return reply.code(outcome.status).send(outcome.answer);
   });

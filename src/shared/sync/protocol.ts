@@ -217,6 +217,22 @@ export type PushAnswer = z.infer<typeof PushAnswer>;
 export const BUCKETS = ['program', 'store', 'terminal'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
+/**
+ * A consent given or withdrawn at a terminal (issue 17 item 1), sent up with a pull until HQ's signed
+ * response acknowledges its `consentRowid` (the terminal's member_consent row): src/hq/privacy/consent-sync.ts.
+ */
+export const ConsentChange = z.strictObject({
+  consentRowid: z.number().int().positive(),
+  memberId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+  purpose: z.enum(['marketing', 'personalisedOffers', 'profiling']),
+  granted: z.boolean(),
+  wordingVersion: z.string().regex(/^[a-z0-9.-]{1,32}$/),
+  recordedAt: Time,
+  source: z.string().min(1).max(32),
+});
+export type ConsentChange = z.infer<typeof ConsentChange>;
+export const MAX_CONSENT_CHANGES = 500;
+
 export const PullRequest = z.strictObject({
   protocolVersion: z.literal(PROTOCOL_VERSION),
   terminalId: Id,
@@ -224,6 +240,8 @@ export const PullRequest = z.strictObject({
   /** Opaque per-bucket cookies from the last applied response; null for a first pull. */
   cookies: z.strictObject({ program: z.string().max(128).nullable(), store: z.string().max(128).nullable(), terminal: z.string().max(128).nullable() }),
   ackedThroughSeq: Seq,
+  /** Consent changes HQ has not acknowledged yet (absent: none). */
+  consentChanges: z.array(ConsentChange).max(MAX_CONSENT_CHANGES).optional(),
   sentAt: Time,
   nonce: Nonce,
   ...Signed,
@@ -272,6 +290,8 @@ export const PullResponse = z.strictObject({
   recommendedAppVersion: z.string().max(32),
   /** Updates for this terminal (src/shared/updates/directive.ts); absent from an HQ that has no release service. */
   update: UpdateDirective.optional(),
+  /** The request's consent changes HQ recorded (their consentRowid): the terminal drops them from its outbox. */
+  consentAcks: z.array(z.number().int().positive()).max(MAX_CONSENT_CHANGES).optional(),
   hqTime: Time,
   ...Signed,
 });

@@ -29,6 +29,8 @@ import { checkProgrammePut, isProgrammeKey, storeProgrammeVersions, type Program
 import { postSigned, type HqClock, type Stamp } from './hq-clock';
 import type { Transport } from './transport';
 import { SingleFlight } from './single-flight';
+import { acknowledgeConsentChanges, pendingConsentChanges } from '../members/consents';
+import { applyPrivacyItems, checkPrivacyItem, isPrivacyItem, type PrivacyItem } from '../privacy/erasure-pull';
 
 /**
  * Pull (sync-ledger.md §2.5): per-bucket cookies up, patches down, one pull at
@@ -131,6 +133,8 @@ interface Checked {
   products?: Product[];
   /** The programme's signed versions (`programme:<version>` in the program bucket): kept in programme_version (programme/programme-book.ts). */
   programmes?: ProgrammeVersion[];
+  /** Consent histories (`consent:<id>`) and tombstones (`erased:<id>`) in the store bucket (privacy/erasure-pull.ts). */
+  privacy?: PrivacyItem[];
   others: Array<{ bucket: Bucket; key: string; value: unknown }>;
 }
 
@@ -149,6 +153,7 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
   const tiers: MemberTier[] = [];
   const products: Product[] = [];
   const programmes: ProgrammeVersion[] = [];
+  const privacy: PrivacyItem[] = [];
   const others: Checked['others'] = [];
   try {
     for (const patch of response.buckets) {
@@ -172,6 +177,8 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
           valueHints.push(checkValueHint(put.key, put.value));
         } else if (isTierKey(patch.bucket, put.key)) {
           tiers.push(checkTierItem(put.key, put.value));
+        } else if (isPrivacyItem(patch.bucket, put.key)) {
+          privacy.push(checkPrivacyItem(put.key, put.value));
         } else if (isIncidentItem(patch.bucket, put.key)) {
           // Customers' incidents from every store, the goodwill budget: kept as sent, once they are what they say.
           checkIncidentItem(put.key, put.value);
@@ -189,7 +196,7 @@ export function checkPullResponse(body: unknown, enrolment: Enrolment): { ok: tr
       return { ok: false, code: 'bad_signature', message: `allowance ${a.allowanceId} is not HQ's for this terminal` };
     }
   }
-  return { ok: true, checked: { response, program, programmes, members, valueHints, tiers, products, others } };
+  return { ok: true, checked: { response, program, programmes, members, valueHints, tiers, products, privacy, others } };
 }
 
 /** Writes a member HQ sent into the member tables, names sealed and contact data hashed and masked (issue 17). Consents stay where they were given. */
@@ -230,6 +237,9 @@ export function applyPullResponse(db: Db, members: MemberStore, checked: Checked
     writeState(db, STATE.hqTime, String(response.hqTime));
     // HQ's incident facts read at once: the summaries of the members whose item this pull wrote.
     refreshStaleRelationships(db);
+    // Consent changes made elsewhere, then erasures: a tombstone removes the person whatever else this pull wrote.
+    applyPrivacyItems(db, members, checked.privacy ?? [], now);
+    if (response.consentAcks) acknowledgeConsentChanges(db, response.consentAcks);
   });
 }
 
@@ -264,6 +274,8 @@ export class Puller {
     const { db, enrolment, clock } = this.o;
     const cookies = pullCookies(db);
     const ackedThroughSeq = this.o.ledger.ackCursor().seq;
+    // Consent changes ride up with the pull until HQ's signed response acknowledges them.
+    const consentChanges = pendingConsentChanges(db);
     const { result } = await postSigned(this.o, '/v1/pull', (stamp: Stamp): PullRequest => {
       const unsigned: Omit<PullRequest, 'signature'> = {
         protocolVersion: PROTOCOL_VERSION,
@@ -271,6 +283,7 @@ export class Puller {
         epoch: enrolment.epoch,
         cookies,
         ackedThroughSeq,
+        ...(consentChanges.length > 0 ? { consentChanges } : {}),
         ...stamp,
         keyId: this.o.key.keyId,
       };
