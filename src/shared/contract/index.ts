@@ -13,3 +13,4 @@ export * from './incidents';
 export * from './survey';
 export * from './offers';
 export * from './it-views';
+export * from './vouchers';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isWellFormedText } from '../domain/text';
 import { MemberId } from './schemas';
+import { VoucherId } from './vouchers';
 
 /**
  * The shapes the till sends for the points ledger, checked before anything
@@ -64,6 +65,8 @@ export const SaleInput = z.strictObject({
   redeemPoints: z.number().int().min(0).max(1_000_000_000).default(0),
   /** Needed only past the programme's ceilings (a huge ticket, a line or the points of the sale). */
   manager: ManagerApproval.nullable().optional(),
+  /** A voucher of the member's taken off this ticket (issue 14 item 4); absent from sales that use none, so their hash is as before. */
+  voucherId: VoucherId.optional(),
 });
 export type SaleInput = z.infer<typeof SaleInput>;
 

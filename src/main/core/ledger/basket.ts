@@ -18,6 +18,8 @@ export interface CheckedBasket {
   discountCents: number;
   rewards: RewardUse[];
   rewardPoints: number;
+  /** A member's voucher taken off the ticket (vouchers/voucher-book.ts): like the points discount, not a payment. */
+  voucherCents: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface CheckedBasket {
  * ticket can absorb, and payments that add up. Every problem is reported at
  * once, with the path of the field.
  */
-export function checkBasket(rules: ProgramRules, input: SaleInput | PreviewInput): CheckedBasket {
+export function checkBasket(rules: ProgramRules, input: SaleInput | PreviewInput, voucherCents = 0): CheckedBasket {
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   const rewards = new Map<string, RewardUse>();
@@ -71,9 +73,11 @@ export function checkBasket(rules: ProgramRules, input: SaleInput | PreviewInput
     }
   }
 
+  if (voucherCents > 0 && issues.length === 0 && voucherCents > netCents - discountCents) issues.push({ path: 'voucherId', message: 'ledger.voucher_exceeds_basket' });
+
   if (input.payments !== null && issues.length === 0) {
     const paid = input.payments.reduce((sum, p) => sum + p.amountCents, 0);
-    if (paid !== netCents - discountCents) issues.push({ path: 'payments', message: 'ledger.payments_mismatch' });
+    if (paid !== netCents - discountCents - voucherCents) issues.push({ path: 'payments', message: 'ledger.payments_mismatch' });
   }
 
   if (issues.length > 0) throw new AppFailure('bad_input', 'malformed basket', issues);
@@ -86,5 +90,6 @@ export function checkBasket(rules: ProgramRules, input: SaleInput | PreviewInput
     discountCents,
     rewards: rewardList,
     rewardPoints: rewardList.reduce((sum, r) => sum + r.points, 0),
+    voucherCents,
   };
 }

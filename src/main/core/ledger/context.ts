@@ -7,6 +7,7 @@ import type { OfflineLimits, OfflineSession } from './offline';
 import type { Holds } from './redemption';
 import type { ProgramRules } from './rules';
 import type { LedgerStore } from './store';
+import type { LedgerVouchers } from '../vouchers/voucher-book';
 import type { RegularityHook } from '../regularity/regularity-book';
 
 /** Terminal-side policy: what HQ will eventually sign and send, configured locally until then. */
@@ -38,6 +39,8 @@ export interface LedgerContext {
   store: LedgerStore;
   /** Members' chain-wide positions from HQ's last pull (chain-view.ts). */
   chain: ChainPositions;
+  /** Basic members' vouchers (vouchers/voucher-book.ts); absent: sales neither issue nor take any. */
+  vouchers?: LedgerVouchers;
   /** Members' visit weeks and streak bonus (regularity/regularity-book.ts); absent: no sale counts visits. */
   regularity?: RegularityHook;
   /** Runs `fn` in one IMMEDIATE transaction: everything it writes lands together or not at all. */

@@ -12,6 +12,8 @@ import type { EntryRef, SaleResult } from './sale';
 import { parseInput, RefundInput } from './schemas';
 import { refundRegularity, refundRegularityDetail, type RefundRegularity } from '../regularity/regularity-book';
 import type { SaleRow } from './store';
+import type { RefundVouchers } from '../../../shared/contract/vouchers';
+import { refundVoucherDetail } from '../vouchers/sale-hooks';
 
 export interface RefundLine {
   lineId: string;
@@ -38,6 +40,8 @@ export interface RefundResult {
   /** Every line of the sale has now been refunded. */
   fullyRefunded: boolean;
   entries: EntryRef[];
+  /** The voucher given back and the one withdrawn, when this refund leaves nothing of a sale that used or issued one (issue 14 item 4). */
+  vouchers?: RefundVouchers;
   /** The visit this refund took under its minimum basket, and the streak bonus taken back with it (counted in pointsReversed). */
   regularity?: RefundRegularity;
 }
@@ -173,6 +177,8 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
       entries.push(entry);
     }
 
+    const fullyRefunded = lines.every((l) => (after.get(l.lineId) ?? 0) === l.quantity);
+    const vouchers = ctx.vouchers?.recordRefund({ refundId: input.refundId, memberId, vouchers: saleResult.vouchers, fullyRefunded, at: ctx.clock.now() }) ?? null;
     const debit = debitMember(memberId, Accounts.issuance, reverse, spendablePoints(ctx, memberId), true);
     const taken = lots.take(memberId, debit.debited, sale.earn_entry_id, ctx.chain(memberId) !== null);
     const reversal = journal.append({
@@ -187,6 +193,7 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
         clawback: debit.shortfall,
         lines: refundLines.map((l) => ({ line_id: l.lineId, quantity: l.quantity })),
         lots: taken,
+        ...refundVoucherDetail(vouchers),
         ...(undone ? { regularity: refundRegularityDetail(undone) } : {}),
       },
     });
@@ -207,8 +214,9 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
       clawbackSettled: settled,
       balanceBefore,
       balanceAfter: spendablePoints(ctx, memberId),
-      fullyRefunded: lines.every((l) => (after.get(l.lineId) ?? 0) === l.quantity),
+      fullyRefunded,
       entries: entries.map(({ seq, entryId, kind, entryHash }) => ({ seq, entryId, kind, entryHash })),
+      ...(vouchers ? { vouchers } : {}),
       ...(undone ? { regularity: undone } : {}),
     };
     ctx.store.insertRefund({
@@ -225,5 +233,6 @@ export function refundSale(ctx: LedgerContext, raw: unknown): RefundResult {
     return result;
   });
   ctx.regularity?.refundCommitted(refunded.memberId, refunded.regularity);
+  ctx.vouchers?.settle(refunded.refundId);
   return refunded;
 }

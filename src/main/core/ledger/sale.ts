@@ -13,6 +13,8 @@ import { expiryFor } from './expiry-policy';
 import { computeEarn, discountForPoints, journalLines, maxPointsForCents, redemptionStep } from './rules';
 import { requireAvailable, saleKey } from './redemption';
 import { HoldInput, parseInput, PreviewInput, SaleInput, SaleKey } from './schemas';
+import type { PreviewVoucher, SaleVouchers } from '../../../shared/contract/vouchers';
+import { earnDiscountCents, saleVoucherDetail, voucherToUse } from '../vouchers/sale-hooks';
 import { saleRegularityDetail, type SaleRegularity } from '../regularity/regularity-book';
 
 export interface EntryRef {
@@ -43,6 +45,8 @@ export interface SaleResult {
   /** When this sale's points expire, if it credited any. */
   lotExpiresOn: string | null;
   entries: EntryRef[];
+  /** The voucher this sale used and the one it earned (issue 14 item 4); absent when neither. */
+  vouchers?: SaleVouchers;
   /** A visit over the minimum basket, and the streak bonus counted in pointsEarned (regularity/regularity-book.ts); absent: no visit. */
   regularity?: SaleRegularity;
 }
@@ -73,6 +77,8 @@ export interface SalePreview {
   balanceAfter: number;
   offline: boolean;
   options: RedemptionOptions;
+  /** The member's vouchers: the one offered, the one this preview uses, the way to the next; absent on a ledger without vouchers. */
+  voucher?: PreviewVoucher;
 }
 
 function requireMember(ctx: LedgerContext, memberId: string): void {
@@ -116,7 +122,8 @@ function redemptionOptions(ctx: LedgerContext, memberId: string, available: numb
 export function previewSale(ctx: LedgerContext, raw: unknown): SalePreview {
   const input = parseInput(PreviewInput, raw, 'sale preview');
   requireMember(ctx, input.memberId);
-  const basket = checkBasket(ctx.rules, input);
+  const voucher = voucherToUse(ctx, input.memberId, input.voucherId, ctx.clock.now());
+  const basket = checkBasket(ctx.rules, input, voucher?.cents ?? 0);
   const position = memberPosition(ctx, input.memberId, saleKey(input.tillId, input.receipt));
   const spent = basket.redeemPoints + basket.rewardPoints;
   if (spent > 0) {
@@ -124,7 +131,7 @@ export function previewSale(ctx: LedgerContext, raw: unknown): SalePreview {
     requireAvailable(spent, position.balance, position.pending);
     ctx.offline.check(input.memberId, spent);
   }
-  const earn = computeEarn(ctx.rules, basket.lines, basket.discountCents, ctx.clock.now());
+  const earn = computeEarn(ctx.rules, basket.lines, earnDiscountCents(basket), ctx.clock.now());
   requireWithinCeilings(ctx, { ...input, lines: basket.lines, netCents: earn.netCents, points: earn.points }, null);
   // The streak bonus this basket would complete, as commit would grant it.
   const bonus = ctx.regularity?.forSale(input.memberId, earn.eligibleCents, ctx.clock.now(), ctx.rules)?.bonusPoints ?? 0;
@@ -145,6 +152,7 @@ export function previewSale(ctx: LedgerContext, raw: unknown): SalePreview {
     balanceAfter: position.balance - spent + earn.points + bonus - settled,
     offline: ctx.offline.isOffline(),
     options: redemptionOptions(ctx, input.memberId, position.available, basket.eligibleCents, basket.rewardPoints),
+    ...(ctx.vouchers ? { voucher: ctx.vouchers.preview(input.memberId, voucher, ctx.clock.now(), ctx.rules.version) } : {}),
   };
 }
 
@@ -237,7 +245,8 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
       throw new AppFailure('conflict', 'this receipt number was already committed with another basket', [{ path: 'receipt', message: 'ledger.receipt_reused' }]);
     }
     requireMember(ctx, input.memberId);
-    const basket = checkBasket(ctx.rules, input);
+    const voucher = voucherToUse(ctx, input.memberId, input.voucherId, ctx.clock.now());
+    const basket = checkBasket(ctx.rules, input, voucher?.cents ?? 0);
     const { journal, lots, rules } = ctx;
     const memberId = input.memberId;
     const position = memberPosition(ctx, memberId, key);
@@ -250,7 +259,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
     }
 
     const now = ctx.clock.now();
-    const earn = computeEarn(rules, basket.lines, basket.discountCents, now);
+    const earn = computeEarn(rules, basket.lines, earnDiscountCents(basket), now);
     requireWithinCeilings(ctx, { ...input, lines: basket.lines, netCents: earn.netCents, points: earn.points }, pins);
     // A visit over the minimum basket, and the streak bonus it completes: the programme's, outside the ceilings on what a till mints.
     const regularity = ctx.regularity?.forSale(memberId, earn.eligibleCents, now, rules) ?? null;
@@ -284,6 +293,8 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
       if (ctx.offline.isOffline()) ctx.offline.checkpoint();
     }
 
+    const paidCents = earn.netCents - basket.discountCents - basket.voucherCents;
+    const vouchers = ctx.vouchers?.recordSale({ saleId, memberId, applied: voucher, paidCents, points: earn.points, at: now, rulesVersion: rules.version }) ?? null;
     const credit = creditMember(memberId, Accounts.issuance, earned, position.debt);
     const expiry = expiryFor(rules, now);
     const earnEntry = journal.append({
@@ -301,6 +312,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
         lot_expires_on: credit.credited > 0 ? expiry.expiresOn : null,
         lines: journalLines(basket.lines),
         ...(regularity ? { regularity: saleRegularityDetail(regularity) } : {}),
+        ...saleVoucherDetail(vouchers),
       },
     });
     entries.push(earnEntry);
@@ -324,6 +336,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
       lotExpiresOn: credit.credited > 0 ? expiry.expiresOn : null,
       entries: entries.map(({ seq, entryId, kind, entryHash }) => ({ seq, entryId, kind, entryHash })),
       ...(regularity ? { regularity } : {}),
+      ...(vouchers ? { vouchers } : {}),
     };
     ctx.store.insertSale({
       till_id: input.tillId,
@@ -343,6 +356,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
     return result;
   });
   ctx.holds.release(key);
+  ctx.vouchers?.settle(result.saleId);
   // After the commit (a rolled-back sale must leave no visit behind); a replay adds the same sale again, which changes nothing.
   ctx.regularity?.saleCommitted(result.memberId, result.saleId, result.regularity);
   return result;

@@ -18,8 +18,13 @@ export function checkTierItem(key: string, value: unknown): MemberTier {
   return tier;
 }
 
+let generation = 0;
+/** Moves whenever a pull writes tiers: who keeps tiers in memory (vouchers/voucher-book.ts) reads them again. */
+export const tierGeneration = (): number => generation;
+
 /** Inside the pull's transaction. */
 export function applyTiers(db: Db, puts: readonly MemberTier[], deletedKeys: readonly string[], now: number): void {
+  generation += 1;
   const put = db.prepare(
     `INSERT INTO member_tier (member_id, tier, label, next_tier, next_label, gap_cents, ranked_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (member_id) DO UPDATE SET tier = excluded.tier, label = excluded.label, next_tier = excluded.next_tier, next_label = excluded.next_label,
