@@ -36,6 +36,10 @@ import { SURVEY_OFF, SurveyPolicy } from './incidents/survey';
 import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
 import { Loyalty } from './loyalty';
 import { knownOfferCategories, Offers } from './offers/offers';
+import { Causes } from './social/causes';
+import { Referrals } from './social/referrals';
+import { socialPolicyAt } from './social/social-policy';
+import { cleanEmail } from '../../shared/domain/text';
 import { manualBasket, saleCategories, ScreenOffers } from './offers/screen-offers';
 import { isProductBarcode, ScanRouter } from './session/scan-router';
 import { CustomerSession } from './session/customer-session';
@@ -116,6 +120,8 @@ export interface Core {
   readonly loyalty: Loyalty;
   /** Offers from the basket and the contact-pressure ledger (issue 16 items 3 and 5). */
   readonly offers: Offers;
+  /** Referrals and causes (issue 16 items 1 and 4, core/social). */
+  readonly social: { referrals: Referrals; causes: Causes };
   readonly sync: TerminalSync;
   /** When the customer screen asks how the visit went (incidents/survey.ts). */
   readonly survey: SurveyPolicy;
@@ -182,6 +188,7 @@ export function createCore(options: CoreOptions): Core {
     (moved) => session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward, tier: tierOf(db, moved.memberId) }),
     (sale, input) => {
       offers.saleCommitted(sale.memberId, saleCategories(input), sale.committedAt);
+      rewardReferral(sale);
       receipts?.printSale(sale, input);
     },
     (refund) => refundReceipts?.print(refund),
@@ -201,6 +208,27 @@ export function createCore(options: CoreOptions): Core {
     tierOf: (memberId) => tierOf(db, memberId).tier,
     onEvaluated: (memberId, at, evaluation) => screenOffers.evaluated(memberId, at, evaluation),
   });
+  const socialPolicy = socialPolicyAt(db);
+  const referrals = new Referrals({ db, ledger, members, clock, logger, policy: socialPolicy, standalone: () => currentEnrolment(db, config.terminalId) === null });
+  const causes = new Causes({ db, ledger, clock, logger, policy: socialPolicy });
+  /** A lone terminal rewards a referee's first qualifying purchase; the sale stands whatever happens here. */
+  function rewardReferral(sale: Parameters<Referrals['afterSale']>[0]): void {
+    try {
+      if (referrals.afterSale(sale)) refreshShown('adjustment');
+    } catch (error) {
+      logger.error('referral reward failed', { error: String(error) });
+    }
+  }
+  /** The member on the customer screen's code and the causes with their counters. */
+  function socialView() {
+    const shown = session.shown();
+    return {
+      referral: shown ? referrals.card(shown.memberId) : null,
+      balance: shown ? ledger.points(shown.memberId).balance : null,
+      causes: causes.list(),
+      minimumDonationPoints: socialPolicy(clock.now()).causes.minimumDonationPoints,
+    };
+  }
   const sync = new TerminalSync({
     db,
     ledger,
@@ -225,7 +253,7 @@ export function createCore(options: CoreOptions): Core {
    * points without a sale or refund of this terminal: HQ's figures arriving
    * (another store's sale, expiry), or a till voiding the points it held.
    */
-  function refreshShown(reason: 'void' | 'sync'): void {
+  function refreshShown(reason: 'void' | 'sync' | 'adjustment'): void {
     const shown = session.shown();
     if (!shown) return;
     const points = pointsOf(shown.memberId);
@@ -464,11 +492,23 @@ export function createCore(options: CoreOptions): Core {
     'enrolment.submit': (_ctx, form) => {
       const state = session.current();
       if (state.phase !== 'enrolling') throw new AppFailure('conflict', 'no enrolment is in progress');
-      const enrolled = enrolMember(members, form, state.presetCardNumber, config, clock, random);
+      // A friend's code is checked first: refused, nothing is written, not even the member.
+      const friend = form.referralCode?.trim()
+        ? referrals.check(form.referralCode, {
+            email: form.email.trim() === '' ? null : cleanEmail(form.email),
+            phone: form.phone.trim() === '' ? null : form.phone,
+            cardNumber: state.presetCardNumber,
+          })
+        : null;
+      const enrolled = members.transaction(() => {
+        const member = enrolMember(members, form, state.presetCardNumber, config, clock, random);
+        if (friend) referrals.link(member.member.id, friend);
+        return member;
+      });
       // With an HQ, the QR opens the card's page on the customer's phone; without, it is the card itself.
       const cardPageUrl = sync.issueCardPageUrl(enrolled.member.id);
       session.enrolled(enrolled.member, cardPageUrl ?? enrolled.walletQr, pointsOf(enrolled.member.id));
-      return { ...enrolled, cardPageUrl };
+      return { ...enrolled, cardPageUrl, referral: referrals.card(enrolled.member.id) };
     },
     'ledger.program': () => loyalty.program(),
     'ledger.account': (_ctx, { memberId }) => loyalty.account(memberId),
@@ -554,6 +594,20 @@ export function createCore(options: CoreOptions): Core {
       if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
       return { recorded: offers.answer(shown.memberId, ruleId, answer) };
     },
+    'social.view': () => socialView(),
+    'social.donate': (_ctx, input) => {
+      const shown = session.shown();
+      if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
+      const done = causes.donate(shown.memberId, input);
+      refreshShown('adjustment');
+      return done;
+    },
+    'social.attachReferral': (_ctx, { code }) => {
+      const shown = session.shown();
+      if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
+      const { referrerId } = referrals.attach(shown.memberId, code);
+      return { referrerFirstName: members.summary(referrerId)?.firstName ?? '' };
+    },
     'offers.fewerContacts': (_ctx, { on }) => {
       const shown = session.shown();
       if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
@@ -595,6 +649,7 @@ export function createCore(options: CoreOptions): Core {
     ledger,
     loyalty,
     offers,
+    social: { referrals, causes },
     sync,
     survey,
     updates,

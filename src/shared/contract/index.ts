@@ -12,5 +12,5 @@ export * from './sync-views';
 export * from './incidents';
 export * from './survey';
 export * from './offers';
+export * from './social';
 export * from './it-views';
-export * from './vouchers';

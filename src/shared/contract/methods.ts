@@ -25,6 +25,7 @@ import { SyncEnrolInput, SyncStatusView } from './sync-views';
 import { IncidentOutcomeView, IncidentRecordInput, IncidentResolveInput, IncidentUpdateInput, RelationshipView } from './incidents';
 import { SurveyAnswerInput, SurveyAnswerView } from './survey';
 import { FewerContactsInput, FewerContactsView, OfferAnswerInput, OfferAnswerView, PreviewOffers } from './offers';
+import { AttachReferralInput, AttachReferralView, DonateInput, DonationView, ReferralCard, SocialView } from './social';
 import { ItBundleView, ItOverview, ItRestartView, ItSessionView, ItTestPrintView, ItTestScanInput, ItTestScanView, ItUnlockInput } from './it-views';
 import { MemberValueHint } from '../value/value-hint';
 import { Product } from '../programme/products';
@@ -128,7 +129,7 @@ export const methods = {
     roles: METHOD_ROLES['enrolment.submit'],
     input: EnrolmentForm,
     /** `cardPageUrl`: the link to the card's page at HQ, once the terminal is enrolled with one (shared/sync/card-page.ts). */
-    output: z.object({ member: MemberSummary, walletQr: z.string(), cardPageUrl: z.string().url().nullable() }),
+    output: z.object({ member: MemberSummary, walletQr: z.string(), cardPageUrl: z.string().url().nullable(), referral: ReferralCard.optional() }),
   }),
   'ledger.program': method({
     kind: 'query',
@@ -236,6 +237,27 @@ export const methods = {
     roles: METHOD_ROLES['offers.fewerContacts'],
     input: FewerContactsInput,
     output: FewerContactsView,
+  }),
+  /** The member on the customer screen's referral code and the causes with their counters (issue 16 items 1 and 4). */
+  'social.view': method({
+    kind: 'query',
+    roles: METHOD_ROLES['social.view'],
+    input: Empty,
+    output: SocialView,
+  }),
+  /** Points of the member on the customer screen to a cause, after the screen's confirm step. */
+  'social.donate': method({
+    kind: 'command',
+    roles: METHOD_ROLES['social.donate'],
+    input: DonateInput,
+    output: DonationView,
+  }),
+  /** A friend's code typed by the cashier for the member on the screen, before their first purchase. */
+  'social.attachReferral': method({
+    kind: 'command',
+    roles: METHOD_ROLES['social.attachReferral'],
+    input: AttachReferralInput,
+    output: AttachReferralView,
   }),
   'sim.devices': method({
     kind: 'query',

@@ -67,6 +67,8 @@ export const EnrolmentForm = z.strictObject({
   /** The wording the customer was shown, so a consent can always be traced to its text. */
   consentWordingVersion: z.string().regex(/^[a-z0-9.-]{1,32}$/, 'consent.version'),
   locale: Locale,
+  /** A friend's referral code, scanned or typed (issue 16 item 1); absent or empty: none. */
+  referralCode: z.string().max(40).optional(),
 });
 export type EnrolmentForm = z.input<typeof EnrolmentForm>;
 

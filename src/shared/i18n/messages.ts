@@ -11,12 +11,13 @@ import { tiersEn, tiersFr } from './tiers';
 import { itEn, itFr } from './it';
 import { updatesEn, updatesFr } from './updates';
 import { offersEn, offersFr } from './offers';
+import { socialEn, socialFr } from './social';
 import { privacyEn, privacyFr } from './privacy';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, itFr, updatesFr, offersFr, privacyFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, itEn, updatesEn, offersEn, privacyEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, itFr, updatesFr, offersFr, socialFr, privacyFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, itEn, updatesEn, offersEn, socialEn, privacyEn),
 };
 
 export const translate = createTranslator(catalogs);

@@ -13,8 +13,14 @@ import { canonicalJson, sha256Hex, type CanonicalValue } from './canonical';
  */
 export const ENTRY_SCHEMA_VERSION = 1;
 
-/** Points entries, then customer incidents (docs/relationship.md: no postings, their note kept outside the hash), then satisfaction answers (a score, no postings). */
-export const ENTRY_KINDS = ['earn', 'redeem', 'refund_earn', 'refund_redeem', 'expire', 'adjust', 'incident_open', 'incident_update', 'incident_resolve', 'survey_answer'] as const;
+/**
+ * Points entries, then customer incidents (docs/relationship.md: no postings, their note kept outside the hash), then satisfaction answers (a score, no postings),
+ * then the social ones (issue 16, core/social): a referral link (no postings), a referral's reward, a donation to a cause.
+ */
+export const ENTRY_KINDS = [
+  'earn', 'redeem', 'refund_earn', 'refund_redeem', 'expire', 'adjust', 'incident_open', 'incident_update', 'incident_resolve', 'survey_answer',
+  'referral', 'referral_reward', 'donate',
+] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** The genesis of every epoch until HQ issues one at enrolment: SHA-256("fidele/genesis/v1"). */

@@ -15,6 +15,7 @@ import { expiringPoints, NO_CHAIN, spendablePoints, type ChainPositions } from '
 import { IntegrityGate, type IntegrityView } from './integrity';
 import { IncidentBook } from '../incidents/incident-book';
 import { appendSurveyAnswer, type SurveyAnswerRecord } from '../incidents/survey-answer';
+import { appendDonation, appendReferralLink, appendReferralReward, type DonationInput, type DonationResult, type ReferralLink, type ReferralReward } from '../social/social-entries';
 import type { GoodwillBudgetView, IncidentOutcomeView, RelationshipView } from '../../../shared/contract';
 import { DEFAULT_OFFLINE_LIMITS, OfflineSession, type OfflineLimitsProvider } from './offline';
 import { ackCursor, nextOutboxBatch, recordAck, type AckCursor, type OutboxBatch } from './outbox';
@@ -22,9 +23,8 @@ import { DEFAULT_PROGRAM } from './program.default';
 import { Holds } from './redemption';
 import { refundSale, type RefundResult } from './refund';
 import { parseProgramRules, type ProgramRules } from './rules';
-import { commitSale, holdRedemption, previewSale, voidSale, type CommitOptions, type HoldResult, type SalePreview, type SaleResult } from './sale';
+import { commitSale, holdRedemption, previewSale, voidSale, type CommitOptions, type EntryRef, type HoldResult, type SalePreview, type SaleResult } from './sale';
 import { LedgerStore } from './store';
-import type { LedgerVouchers } from '../vouchers/voucher-book';
 import type { RegularityHook } from '../regularity/regularity-book';
 import { verifyChain, verifyChainAsync, type VerifyReport } from './verify';
 import { zReport, zReportLines, type ZReport } from './z-report';
@@ -55,8 +55,6 @@ export interface LedgerOptions {
    * points twice.
    */
   expiresLocally?: () => boolean;
-  /** Basic members' vouchers (issue 14 item 4, vouchers/voucher-book.ts): issued and used by sales, moved by refunds. */
-  vouchers?: LedgerVouchers;
   /** Members' visit weeks and streak bonus (issue 14 item 5, regularity/regularity-book.ts): asked by sales and refunds. */
   regularity?: RegularityHook;
 }
@@ -130,6 +128,12 @@ export interface Ledger {
     /** A satisfaction score from the customer screen, as a survey_answer entry (incidents/survey-answer.ts). */
     surveyAnswer(answer: SurveyAnswerRecord): { entryId: string; seq: number };
   };
+  /** Referrals and donations to causes (issue 16, core/social/social-entries.ts). */
+  readonly social: {
+    referralLink(link: ReferralLink): EntryRef;
+    referralReward(reward: ReferralReward): EntryRef[];
+    donate(input: DonationInput): DonationResult;
+  };
   /** The Z report of a store-local day ('YYYY-MM-DD', default today). */
   zReport(day?: string): ZReport;
   zReportLines(report: ZReport, locale: Locale): string[];
@@ -177,7 +181,6 @@ export function createLedger(options: LedgerOptions): Ledger {
     offline,
     store: new LedgerStore(db),
     chain: options.chain ?? NO_CHAIN,
-    vouchers: options.vouchers,
     regularity: options.regularity,
     write: <T>(fn: () => T) => {
       try {
@@ -302,6 +305,11 @@ export function createLedger(options: LedgerOptions): Ledger {
       relationship: (memberId) => guarded('relationship', () => incidents.relationship(memberId)),
       budget: () => guarded('goodwill budget', () => incidents.budget()),
       surveyAnswer: (answer) => guarded('survey answer', () => appendSurveyAnswer(ctx, answer), 'write'),
+    },
+    social: {
+      referralLink: (link) => guarded('referral', () => appendReferralLink(ctx, link), 'write'),
+      referralReward: (reward) => guarded('referral reward', () => appendReferralReward(ctx, reward), 'write'),
+      donate: (input) => guarded('donation', () => appendDonation(ctx, input), 'write'),
     },
     zReport: (day = formatLocalDate(localDateOf(clock.now(), rules.timeZone))) => zReport(db, options.terminalId, rules.timeZone, day, clock.now()),
     zReportLines: (report, locale) => zReportLines(report, locale),
