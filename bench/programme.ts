@@ -24,8 +24,7 @@ import { parseArgs } from 'node:util';
 import { cryptoRandom } from '../src/main/core/crypto-random';
 import { openPostgres, type Sql } from '../src/hq/db';
 import { migrate } from '../src/hq/migrations';
-import { RANKING_WORK_MEM, runTierRanking, WINDOW_DAYS, type TierRunResult } from '../src/hq/programme/ranking';
-import { visitsRelation } from '../src/hq/value/nightly';
+import { activitySql, RANKING_WORK_MEM, runTierRanking, windowBounds, type TierRunResult } from '../src/hq/programme/ranking';
 import { DEFAULT_TIER_POLICY } from '../src/shared/programme/tiers';
 import { postgresUnavailable, startPostgresCluster } from '../test/fakes/postgres-cluster';
 
@@ -82,18 +81,11 @@ export async function load(sql: Sql, members: number, visits: number, seed: numb
   return Number(rows[0]!.n);
 }
 
-/** The same scores as the ranking computes (ranking.ts's activity and scored steps), sorted, every id read. */
+/** The same scores as the ranking computes (ranking.ts's activity and scored steps, the same SQL), sorted, every id read. */
 function bareSortSql(): string {
   return `
     SELECT m.customer_id
-    FROM member m LEFT JOIN (
-      SELECT customer_id, sum(cents)::bigint AS spend_cents, count(*)::int AS weeks FROM (
-        SELECT customer_id, ($1::date - day) / 7 AS week, sum(round(amount * 100)) AS cents
-        FROM ${visitsRelation(TZ)} AS p
-        WHERE day > $1::date - ${WINDOW_DAYS} AND day <= $1::date
-        GROUP BY customer_id, ($1::date - day) / 7
-      ) AS w GROUP BY customer_id
-    ) a ON a.customer_id = m.customer_id
+    FROM member m LEFT JOIN (${activitySql()}) a ON a.customer_id = m.customer_id
     ORDER BY coalesce(a.spend_cents, 0) + $2::bigint * coalesce(a.weeks, 0) DESC`;
 }
 
@@ -127,7 +119,8 @@ export async function runProgrammeBench(args: string[]): Promise<void> {
         await tx.exec(`SET LOCAL work_mem = '${RANKING_WORK_MEM}'`);
         return tx.query<{ customer_id: string }>(text, params);
       });
-    const [sorted, sortS] = await timed(() => bare(bareSortSql(), [NEXT_WEEK, policy.regularityWeight]));
+    const bounds = await windowBounds(sql, NEXT_WEEK, TZ);
+    const [sorted, sortS] = await timed(() => bare(bareSortSql(), [bounds, policy.regularityWeight]));
     if (sorted.length !== nightly.members) throw new Error(`the bare sort read ${sorted.length} ids, the ranking ranked ${nightly.members}`);
     const [, storedSortS] = await timed(() => bare('SELECT customer_id FROM member_tier ORDER BY score DESC'));
     console.log(`bare ORDER BY of the same scores, computed the same way: ${sortS} s; over the stored scores: ${storedSortS} s`);

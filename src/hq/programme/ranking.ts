@@ -1,6 +1,6 @@
 import { newId, type HqContext } from '../context';
 import type { Sql } from '../db';
-import { localDay, visitsRelation } from '../value/nightly';
+import { localDay } from '../value/nightly';
 import { cumulativePpm, PPM, type TierPolicy } from '../../shared/programme/tiers';
 import { publishTierRun } from './tier-pull';
 
@@ -33,24 +33,51 @@ export interface TierRunResult {
   ms: number;
 }
 
+/** 52 weeks, so a member's regular weeks fit in the bits of one bigint. */
+const WEEKS = WINDOW_DAYS / 7;
+
 /**
- * The ranking statement. $1 as-of day, $2 run id, $3 ranked-at (ms), $4 regularity weight,
+ * The 53 instants (ms) that bound the 52 weeks to `asOf`, ascending: local midnight in `timeZone` of the
+ * day after `asOf`, and of every 7th day before. An entry at `wall_time` is in the window when
+ * bounds[1] <= wall_time < bounds[53], and `width_bucket(wall_time, bounds)` (1..52) names its week; its
+ * local day is inside the week exactly when its instant is, so this is the week of visitsRelation's day
+ * without converting every entry's time to a day.
+ */
+export async function windowBounds(sql: Sql, asOf: string, timeZone: string): Promise<string[]> {
+  const rows = await sql.query<{ bounds: (string | number)[] }>(
+    `SELECT array_agg((extract(epoch FROM (($1::date + 1 - 7 * k)::timestamp AT TIME ZONE $2::text)) * 1000)::bigint ORDER BY k DESC) AS bounds
+     FROM generate_series(0, ${WEEKS}) AS k`,
+    [asOf, timeZone],
+  );
+  return rows[0]!.bounds.map(String);
+}
+
+/**
+ * Each member's spend (cents) and regular weeks over the 52 weeks, from the `earn` entries terminals
+ * push (one per sale to a member, its net amount, as value/nightly.ts visitsRelation reads it).
+ * $1 the window's bounds (windowBounds). One hash aggregate by member: the weeks with a visit are bits
+ * of a bigint (bit_or, then bit_count), which grouping by member and week first took twice as long for.
+ * The bounds are values the planner sees, so it estimates the window's share of the journal.
+ */
+export function activitySql(): string {
+  return `
+      SELECT member_id AS customer_id,
+             sum(round((CASE WHEN jsonb_typeof(entry->'detail'->'net_cents') = 'number'
+                             THEN greatest((entry->'detail'->>'net_cents')::float8, 0) / 100 ELSE 0 END) * 100))::bigint AS spend_cents,
+             bit_count(bit_or(1::bigint << width_bucket(wall_time, $1::bigint[]))::bit(64))::int AS weeks
+      FROM journal_entry
+      WHERE kind = 'earn' AND member_id IS NOT NULL AND wall_time >= ($1::bigint[])[1] AND wall_time < ($1::bigint[])[${WEEKS + 1}]
+      GROUP BY member_id`;
+}
+
+/**
+ * The ranking statement. $1 the window's bounds (windowBounds), $2 run id, $3 ranked-at (ms), $4 regularity weight,
  * $5 cumulative shares (millionths), $6 margin (millionths), $7 tier ids best first,
  * $8 first run, $9 the new members' tier index (0-based), $10 runs below to drop.
- * `purchases` is a relation with customer_id, day (date) and amount (euros), as visitsRelation gives.
  */
-export function rankingSql(purchases: string): string {
+export function rankingSql(): string {
   return `
-    WITH visit_weeks AS (
-      -- Week 0 ends on the as-of day. Grouped over the whole history and kept to the 52 weeks by FILTER:
-      -- a WHERE on the computed day is estimated so small that the planner sorts what it would better hash.
-      SELECT customer_id, floor(($1::date - day) / 7.0)::int AS week, sum(round(amount * 100)) AS cents
-      FROM ${purchases} AS p
-      GROUP BY 1, 2
-    ), activity AS (
-      SELECT customer_id, sum(cents) FILTER (WHERE week BETWEEN 0 AND ${WINDOW_DAYS / 7 - 1})::bigint AS spend_cents,
-             count(*) FILTER (WHERE week BETWEEN 0 AND ${WINDOW_DAYS / 7 - 1})::int AS weeks
-      FROM visit_weeks GROUP BY customer_id
+    WITH activity AS (${activitySql()}
     ), scored AS (
       SELECT m.customer_id, coalesce(a.spend_cents, 0) AS spend_cents, coalesce(a.weeks, 0) AS weeks,
              coalesce(a.spend_cents, 0) + $4::bigint * coalesce(a.weeks, 0) AS score
@@ -133,8 +160,8 @@ export async function runTierRanking(
     // One nightly batch: its sorts and hashes over every member stay in memory rather than spilling.
     await tx.exec(`SET LOCAL work_mem = '${RANKING_WORK_MEM}'`);
     const firstRun = (await tx.query('SELECT 1 FROM tier_run LIMIT 1')).length === 0;
-    const rows = await tx.query<{ tier: string; members: number; held_by_margin: number; moved_in: number }>(rankingSql(visitsRelation(options.timeZone)), [
-      asOf,
+    const rows = await tx.query<{ tier: string; members: number; held_by_margin: number; moved_in: number }>(rankingSql(), [
+      await windowBounds(tx, asOf, options.timeZone),
       runId,
       started,
       policy.regularityWeight,
