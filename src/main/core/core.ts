@@ -36,6 +36,8 @@ import { SURVEY_OFF, SurveyPolicy } from './incidents/survey';
 import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
 import { Loyalty } from './loyalty';
 import { knownOfferCategories, Offers } from './offers/offers';
+import { Benefits } from './benefits/benefits';
+import { hqSeatClient } from './benefits/seat-client';
 import { Causes } from './social/causes';
 import { Referrals } from './social/referrals';
 import { socialPolicyAt } from './social/social-policy';
@@ -123,6 +125,8 @@ export interface Core {
   /** Referrals and causes (issue 16 items 1 and 4, core/social). */
   readonly social: { referrals: Referrals; causes: Causes };
   readonly sync: TerminalSync;
+  /** Relational benefits and the paid membership (issue 14 items 6 and 7, core/benefits). */
+  readonly benefits: Benefits;
   /** When the customer screen asks how the visit went (incidents/survey.ts). */
   readonly survey: SurveyPolicy;
   /** The terminal's update policy and its glue (updates/update-service.ts). */
@@ -189,11 +193,14 @@ export function createCore(options: CoreOptions): Core {
     (sale, input) => {
       offers.saleCommitted(sale.memberId, saleCategories(input), sale.committedAt);
       rewardReferral(sale);
+      benefits.saleCommitted(sale, input);
       receipts?.printSale(sale, input);
     },
     (refund) => refundReceipts?.print(refund),
     () => refreshShown('void'),
     (memberId) => tierOf(db, memberId),
+    // A second membership for a period already paid is refused before the sale writes anything.
+    (input) => benefits.checkSale(input),
   );
   const screenOffers = new ScreenOffers(
     () => session.shown()?.memberId ?? null,
@@ -243,6 +250,28 @@ export function createCore(options: CoreOptions): Core {
     appVersion: version,
     keyVault: options.keyVault,
   });
+  // Relational benefits and the paid membership (issue 14 items 6 and 7): seats through HQ, points through the ledger.
+  const benefits = new Benefits({
+    db,
+    ledger,
+    clock,
+    random,
+    logger,
+    tierOf: (memberId) => tierOf(db, memberId).tier,
+    seats: hqSeatClient(() => sync.client),
+    online: () => sync.client?.enrolment() != null && !ledger.connectivity().offline,
+    onChanged: (memberId) => {
+      bus.emit('benefits.changed', { memberId, at: clock.now() });
+      if (session.shown()?.memberId === memberId) refreshShown('void');
+    },
+  });
+  /** The customer screen acts only for the member it shows. */
+  const forMember = (role: string, memberId: string) => {
+    if (!members.summary(memberId)) throw new AppFailure('not_found', 'no such member');
+    if (role === 'customer' && session.shown()?.memberId !== memberId) {
+      throw new AppFailure('forbidden', 'the customer screen acts only for the member it shows', [{ path: 'memberId', message: 'benefits.not_shown' }]);
+    }
+  };
   const pointsOf = (memberId: string) => {
     const balance = ledger.points(memberId).balance;
     return { balance, nextReward: loyalty.nextReward(balance), tier: tierOf(db, memberId) };
@@ -312,6 +341,7 @@ export function createCore(options: CoreOptions): Core {
       expiring: (memberId) => ledger.expiring(memberId),
       gestures: (memberId, sale) => pointsGesturesBefore(db, memberId, sale),
       tier: (memberId) => tierOf(db, memberId),
+      benefits: (memberId) => benefits.receipt(memberId),
       store: { name: config.storeName, address: [] },
       locale: config.locale,
       clock,
@@ -589,6 +619,19 @@ export function createCore(options: CoreOptions): Core {
     },
     ...incidentMethods,
     'survey.answer': (_ctx, input) => survey.answer(input),
+    'benefits.list': async (ctx, { memberId }) => {
+      forMember(ctx.role, memberId);
+      await benefits.refresh();
+      return benefits.view(memberId);
+    },
+    'benefits.book': (ctx, { memberId, benefitId }) => {
+      forMember(ctx.role, memberId);
+      return benefits.bookFor(memberId, benefitId, ctx.role);
+    },
+    'benefits.cancel': (ctx, { memberId, bookingId }) => {
+      forMember(ctx.role, memberId);
+      return benefits.cancel(memberId, bookingId, ctx.role);
+    },
     'offers.answer': (_ctx, { ruleId, answer }) => {
       const shown = session.shown();
       if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
@@ -649,6 +692,7 @@ export function createCore(options: CoreOptions): Core {
     ledger,
     loyalty,
     offers,
+    benefits,
     social: { referrals, causes },
     sync,
     survey,

@@ -44,6 +44,8 @@ export class Loyalty {
     private readonly onVoided: () => void = () => undefined,
     /** The member's tier as the last pull left it (tiers/tier-store.ts). */
     private readonly tierOf: (memberId: string) => MemberTier = unrankedTier,
+    /** Asked before every sale commits, may refuse it (the paid membership sold twice, benefits/benefits.ts); must not write. */
+    private readonly beforeCommit: (input: unknown) => void = () => undefined,
   ) {}
 
   account(memberId: string): LedgerAccount {
@@ -85,6 +87,7 @@ export class Loyalty {
 
   /** `holdId`: HQ holds this sale's points (sync/holds.ts); the redeem entry names the hold for HQ to post. */
   commit(input: unknown, options?: CommitOptions): SaleResult {
+    this.beforeCommit(input);
     const sale = this.ledger.commit(input, options);
     const rewardLabel = sale.rewards.map((r) => this.ledger.rules.rewards.find((x) => x.id === r.rewardId)?.label ?? r.rewardId).join(', ');
     this.announce(sale.memberId, 'sale', sale.pointsEarned, sale.pointsRedeemed, sale.balanceAfter, {

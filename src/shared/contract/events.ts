@@ -4,6 +4,7 @@ import { PointsMoved } from './ledger-views';
 import { IncidentChanged } from './incidents';
 import { SurveyAsk, SurveyClosed } from './survey';
 import { OffersShown } from './offers';
+import { BenefitsChanged } from './benefits';
 import { SyncStatusView } from './sync-views';
 import { UpdateStatusView } from '../updates/status-view';
 import { DeviceInfo, IdentifyResult, MemberId, NfcPairingOutcome, SessionState, Timestamp } from './schemas';
@@ -51,6 +52,8 @@ export const events = {
   'survey.closed': event({ roles: ['customer'], payload: SurveyClosed }),
   /** The offers for the member on the customer screen changed (core/offers/screen-offers.ts); an empty list clears them. */
   'offers.shown': event({ roles: ['customer'], payload: OffersShown }),
+  /** A member's bookings or membership changed (core/benefits): both screens read the list again. */
+  'benefits.changed': event({ roles: ['cashier', 'customer'], payload: BenefitsChanged }),
   /** A member's points moved (sale, refund, adjustment): the customer sees them arrive. */
   'points.moved': event({ roles: ['cashier', 'customer'], payload: PointsMoved }),
   'device.changed': event({ roles: ['cashier', 'simulator'], payload: DeviceInfo }),

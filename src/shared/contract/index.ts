@@ -14,3 +14,4 @@ export * from './survey';
 export * from './offers';
 export * from './social';
 export * from './it-views';
+export * from './benefits';

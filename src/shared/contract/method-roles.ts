@@ -38,6 +38,10 @@ export const METHOD_ROLES = {
   // Offers from the basket (issue 16 items 3 and 5): the customer's own answers and preference.
   'offers.answer': ['customer'],
   'offers.fewerContacts': ['customer'],
+  // Relational benefits and the paid membership (issue 14 items 6 and 7): at the till, or the customer for the member shown.
+  'benefits.list': ['cashier', 'customer'],
+  'benefits.book': ['cashier', 'customer'],
+  'benefits.cancel': ['cashier'],
   // Referrals and causes (issue 16 items 1 and 4): the member on the screens; a gift from either screen, a friend's code typed at the till.
   'social.view': ['cashier', 'customer'],
   'social.donate': ['cashier', 'customer'],

@@ -25,6 +25,7 @@ import { SyncEnrolInput, SyncStatusView } from './sync-views';
 import { IncidentOutcomeView, IncidentRecordInput, IncidentResolveInput, IncidentUpdateInput, RelationshipView } from './incidents';
 import { SurveyAnswerInput, SurveyAnswerView } from './survey';
 import { FewerContactsInput, FewerContactsView, OfferAnswerInput, OfferAnswerView, PreviewOffers } from './offers';
+import { BenefitBookInput, BenefitCancelInput, BenefitsListInput, BookingView, MemberBenefitsView } from './benefits';
 import { AttachReferralInput, AttachReferralView, DonateInput, DonationView, ReferralCard, SocialView } from './social';
 import { ItBundleView, ItOverview, ItRestartView, ItSessionView, ItTestPrintView, ItTestScanInput, ItTestScanView, ItUnlockInput } from './it-views';
 import { MemberValueHint } from '../value/value-hint';
@@ -258,6 +259,27 @@ export const methods = {
     roles: METHOD_ROLES['social.attachReferral'],
     input: AttachReferralInput,
     output: AttachReferralView,
+  }),
+  /** The benefits a member may book, their bookings and membership (the customer: only for the member on their screen). */
+  'benefits.list': method({
+    kind: 'query',
+    roles: METHOD_ROLES['benefits.list'],
+    input: BenefitsListInput,
+    output: MemberBenefitsView,
+  }),
+  /** Books a benefit for the member, by entitlement or with points; refused past capacity, nothing written. */
+  'benefits.book': method({
+    kind: 'command',
+    roles: METHOD_ROLES['benefits.book'],
+    input: BenefitBookInput,
+    output: z.object({ booking: BookingView, view: MemberBenefitsView }),
+  }),
+  /** Cancels a booking: its seat is free again, its points given back once. */
+  'benefits.cancel': method({
+    kind: 'command',
+    roles: METHOD_ROLES['benefits.cancel'],
+    input: BenefitCancelInput,
+    output: MemberBenefitsView,
   }),
   'sim.devices': method({
     kind: 'query',

@@ -13,11 +13,12 @@ import { updatesEn, updatesFr } from './updates';
 import { offersEn, offersFr } from './offers';
 import { socialEn, socialFr } from './social';
 import { privacyEn, privacyFr } from './privacy';
+import { benefitsEn, benefitsFr } from './benefits';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, itFr, updatesFr, offersFr, socialFr, privacyFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, itEn, updatesEn, offersEn, socialEn, privacyEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, itFr, updatesFr, offersFr, socialFr, privacyFr, benefitsFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, itEn, updatesEn, offersEn, socialEn, privacyEn, benefitsEn),
 };
 
 export const translate = createTranslator(catalogs);

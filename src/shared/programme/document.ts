@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DateText, PROGRAM_RULES_KEYS, programRulesShape, Slug, type ProgramRules } from './rules-schema';
 import { TierPolicyShape } from './tiers';
+import { SocialPolicy } from '../social/policy';
 
 /**
  * The programme document marketing edits at HQ and every terminal applies
@@ -114,6 +115,8 @@ export const documentShape = {
   budgets: Budgets,
   audiences: z.array(Audience).max(500),
   fairness: Fairness,
+  /** Referrals and causes (issue 16 items 1 and 4, shared/social/policy.ts); absent: their defaults. */
+  social: SocialPolicy.optional(),
 };
 
 export const ProgrammeDocument = z.strictObject(documentShape);

@@ -35,7 +35,7 @@ type Report = (path: string, key: string, params?: Record<string, string | numbe
 
 const FIELDS = Object.keys(documentShape) as Array<keyof typeof documentShape>;
 /** Optional top-level fields: absent is a value. */
-const OPTIONAL = new Set<string>(['limits', 'categoryTaxRatesBp']);
+const OPTIONAL = new Set<string>(['limits', 'categoryTaxRatesBp', 'social']);
 const MESSAGE_KEY = /^(programme|ledger)\.[a-z_.]+$/;
 
 /** One problem, its texts rendered in both languages (HQ's own checks at publication use it too). */

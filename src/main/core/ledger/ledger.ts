@@ -106,6 +106,12 @@ export interface Ledger {
   void(input: unknown): { releasedPoints: number };
   refund(input: unknown): RefundResult;
   adjust(input: unknown): AdjustResult;
+  /**
+   * Points a programme operation spends or gives back outside a sale (a benefit booked with points, its
+   * cancellation, issue 14 item 6): an `adjust` entry, idempotent by its id like any adjustment. The
+   * programme sets the amount, so no manager PIN is asked for it, whatever its size.
+   */
+  programmeAdjust(input: { adjustmentId: string; memberId: string; points: number; reason: string; actor: string }): AdjustResult;
   runExpiry(now?: number): ExpiryRun;
   points(memberId: string): MemberPoints;
   /** Points by the day they expire, soonest first: « 120 pts expirent le 30/06 ». */
@@ -282,6 +288,8 @@ export function createLedger(options: LedgerOptions): Ledger {
     void: (input) => guarded('void', () => voidSale(ctx, input), 'write'),
     refund: (input) => guarded('refund', () => refundSale(ctx, input), 'write'),
     adjust: (input) => guarded('adjust', () => adjustPoints(ctx, pins, input), 'write'),
+    programmeAdjust: (input) =>
+      guarded('programme adjustment', () => adjustPoints({ ...ctx, policy: { ...policy, managerThresholdPoints: Number.MAX_SAFE_INTEGER } }, pins, { ...input, manager: null }), 'write'),
     runExpiry: (now = clock.now()) =>
       guarded('expiry', () => (options.expiresLocally?.() ?? true ? runExpiry(ctx, now) : { lots: 0, points: 0, entries: [] }), 'write'),
     points(memberId) {

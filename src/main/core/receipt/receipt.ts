@@ -52,6 +52,8 @@ export interface LoyaltyReceiptData {
   expiring: readonly { points: number; expiresOn: string }[];
   /** The member's tier and what is left to reach the next (issue 14 item 3); no line without it. */
   tier?: MemberTier;
+  /** Bookings still to come, and what the paid membership gave back this period (null: not a member) (issue 14 items 6 and 7). */
+  benefits?: { bookings: ReadonlyArray<{ label: { fr: string; en: string }; date: string }>; membershipValueCents: number | null };
 }
 
 /** Expiry lines kept on paper; the app shows the rest. */
@@ -145,6 +147,19 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
   if (tier?.gap) {
     blocks.push({ type: 'blank' });
     for (const line of receiptWrap(tier.gap, columns)) blocks.push(text(line));
+  }
+  if (data.benefits && data.benefits.bookings.length > 0) {
+    blocks.push({ type: 'blank' });
+    blocks.push(text(t('benefits.receipt.bookings'), { bold: true }));
+    for (const b of data.benefits.bookings) {
+      for (const line of receiptWrap(t('benefits.receipt.booking', { label: b.label[locale].normalize('NFC'), date: formatDay(locale, b.date) }), columns)) blocks.push(text(line));
+    }
+  }
+  if (data.benefits && data.benefits.membershipValueCents !== null) {
+    blocks.push({ type: 'blank' });
+    for (const line of receiptWrap(t('benefits.membership.value', { amount: formatEuros(locale, data.benefits.membershipValueCents) }), columns)) {
+      blocks.push(text(line, { align: 'center', bold: true }));
+    }
   }
   if (data.expiring.length > 0) {
     blocks.push({ type: 'blank' });
