@@ -764,6 +764,40 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX privacy_notice_outbox_by_customer ON privacy_notice_outbox (customer_id);
     `,
   },
+  {
+    version: 17,
+    // Referrals and causes (issue 16 items 1 and 4, src/hq/social/). A referral is filed from the terminal's 'referral'
+    // entry, the first for a referee winning; HQ rewards it on the referee's first qualifying purchase from any store
+    // (status 'rewarded'), or files it 'capped' past the referrer's monthly cap. Causes are HQ's; their totals move with
+    // each 'donate' entry ingested, and change_version brings them to terminals in the pull's program bucket.
+    sql: `
+      CREATE TABLE social_referral (
+        referee_id text PRIMARY KEY,
+        referrer_id text NOT NULL,
+        code text NOT NULL,
+        linked_at bigint NOT NULL,
+        terminal_id text NOT NULL,
+        status text NOT NULL CHECK (status IN ('pending', 'rewarded', 'capped')),
+        rewarded_at bigint,
+        sale_entry_id text
+      );
+      CREATE INDEX social_referral_by_referrer ON social_referral (referrer_id, linked_at);
+      CREATE TABLE social_cause (
+        cause_id text PRIMARY KEY,
+        name text NOT NULL,
+        description text NOT NULL,
+        image_url text,
+        goal_points bigint NOT NULL,
+        status text NOT NULL CHECK (status IN ('open', 'closed')),
+        total_points bigint NOT NULL DEFAULT 0,
+        donations bigint NOT NULL DEFAULT 0,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        change_version bigint NOT NULL
+      );
+      CREATE INDEX social_cause_by_change ON social_cause (change_version);
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {
