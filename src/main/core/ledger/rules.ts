@@ -93,12 +93,13 @@ export function lineNetCents(line: BasketLine): number {
  * the article and its category, never its label (free text the till types),
  * so HQ and later rules can reason on baskets once the entries are synced.
  */
-export interface JournalLine {
+// A type, not an interface: the journal's canonical JSON takes only values with an index signature.
+export type JournalLine = {
   sku: string;
   category: string;
   quantity: number;
   net_cents: number;
-}
+};
 
 export function journalLines(lines: readonly BasketLine[]): JournalLine[] {
   return lines.map((line) => ({ sku: line.sku, category: line.category, quantity: line.quantity, net_cents: lineNetCents(line) }));
