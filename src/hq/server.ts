@@ -7,6 +7,7 @@ import { privateHqDataDir } from './data-dir';
 import { systemClock, type Clock, type Logger, type Random } from '../main/core/ports';
 import { CardLookupRequest, EnrolRequest, HoldRequest, HoldVoid, MemberIntake, PullRequest, PushBatch, UpdateStatusRequest } from '../shared/sync/protocol';
 import { registerCardPage } from './card-page';
+import { registerSharePage } from './share-page';
 import { registerPrivacySelfRoutes } from './privacy-self/routes';
 import { sweepLinkedProvisionals } from './card-link';
 import { DEFAULT_HQ_POLICY, defaultRules, HqError, type HqContext, type HqPolicy } from './context';
@@ -43,6 +44,7 @@ import { SeatRequest } from '../shared/programme/benefits';
 import { loadTierPolicy, tierScheduler } from './programme/tier-scheduler';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes';
 import { forfeitErasedBalances } from './privacy/erasure';
+import { retentionTick } from './privacy/retention';
 import { loadValueConfig, valueScheduler } from './value/value-scheduler';
 import type { ValueConfig } from '../shared/value/value-config';
 import { configureUpdates } from './updates/service';
@@ -149,6 +151,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerStaffRoutes(app, ctx, web.security);
   // The member's card page (public: the signed link is its key), behind the same Host check and headers.
   registerCardPage(app, ctx);
+  registerSharePage(app, ctx);
   // Self-service privacy (issue 17 items 2 and 7): the terminals' signed route, export links, the public notice.
   registerPrivacySelfRoutes(app, ctx);
   /** HQ's names for its protocol routes, by path. */
@@ -329,6 +332,8 @@ export async function startHq(options: HqOptions = {}): Promise<Hq> {
               await pruneSessions(ctx, web.security.sessions);
               await sweepLinkedProvisionals(ctx);
               await runHqExpiry(ctx);
+              // Inactive members noticed, then anonymised after three years (privacy/retention.ts): once a day.
+              await retentionTick(ctx);
             })
             .catch((error: unknown) => ctx.logger.error('hq maintenance failed', { error: String(error) }));
         }, interval)

@@ -2,6 +2,8 @@ import type { TerminalConfig } from './config/terminal-config';
 import type { Db } from './db/database';
 import type { Timers } from './devices/reconnect';
 import type { Clock, Logger } from './ports';
+import type { NameIndex } from './members/name-index';
+import { purgeUnseenMembers, UNSEEN_MEMBERS_DAYS } from './privacy/retention';
 
 const DAY_MS = 24 * 3_600_000;
 
@@ -17,9 +19,11 @@ const DAY_MS = 24 * 3_600_000;
  * - a stored answer to a till's identify call (a member's name and points):
  *   1 day, or the request records' time if shorter. A till retries within
  *   seconds; the answer is personal data with no use after that.
+ * - a member's personal data, when this terminal has not seen them for
+ *   three years (privacy/retention.ts): HQ keeps them, a scan brings them back.
  * The journal, sales, refunds and adjustments are never touched.
  */
-export const RETENTION_DEFAULTS = { printedReceiptsDays: 30, tillRequestsDays: 7, identifyAnswersDays: 1 } as const;
+export const RETENTION_DEFAULTS = { printedReceiptsDays: 30, tillRequestsDays: 7, identifyAnswersDays: 1, unseenMembersDays: UNSEEN_MEMBERS_DAYS } as const;
 
 export type RetentionPolicy = { [K in keyof typeof RETENTION_DEFAULTS]: number };
 
@@ -62,7 +66,7 @@ const backgroundTimers: Timers = {
 };
 
 /** Prunes now and then every RETENTION_EVERY_MS; returns how to stop. A failed pass is logged and retried at the next. */
-export function startRetention(o: { db: Db; policy: RetentionPolicy; clock: Clock; logger: Logger; timers?: Timers }): () => void {
+export function startRetention(o: { db: Db; policy: RetentionPolicy; clock: Clock; logger: Logger; timers?: Timers; names?: Pick<NameIndex, 'remove' | 'invalidate'> }): () => void {
   const timers = o.timers ?? backgroundTimers;
   let timer: unknown = null;
   let stopped = false;
@@ -70,6 +74,8 @@ export function startRetention(o: { db: Db; policy: RetentionPolicy; clock: Cloc
     try {
       const pruned = pruneExpired(o.db, o.policy, o.clock.now());
       if (pruned.printedReceipts + pruned.tillRequests + pruned.identifyAnswers > 0) o.logger.info('retention: pruned old records', { ...pruned });
+      const members = purgeUnseenMembers(o.db, o.names ?? null, o.policy.unseenMembersDays, o.clock.now());
+      if (members > 0) o.logger.info('retention: removed members not seen here for the retention period', { members });
     } catch (error) {
       o.logger.error('retention: pruning failed', { error: String(error) });
     }

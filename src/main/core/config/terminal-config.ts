@@ -123,6 +123,8 @@ export const TerminalConfig = z.strictObject({
       tillRequestsDays: z.number().int().min(1).max(365).optional(),
       /** A stored answer to a till's identify call (a member's name and points): days. */
       identifyAnswersDays: z.number().int().min(1).max(365).optional(),
+      /** A member's personal data, when this terminal has not seen them (enrolled, identified, opened) for this many days (issue 17). */
+      unseenMembersDays: z.number().int().min(30).max(3650).optional(),
     })
     .optional(),
   /**

@@ -62,7 +62,7 @@ export function applyPrivacyItems(db: Db, members: MemberStore, items: readonly 
   for (const p of items) if (p.kind === 'consents') consents += applyConsents(db, members, p.item);
   for (const p of items) {
     if (p.kind !== 'tombstone') continue;
-    purgeMember(db, members, p.item.memberId, { cause: 'erased', now, cards: p.item.cards });
+    purgeMember(db, members.names, p.item.memberId, { cause: 'erased', now, cards: p.item.cards });
     erased++;
   }
   return { consents, erased };

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { MemberStore } from '../members/member-store';
+import type { NameIndex } from '../members/name-index';
 
 /**
  * Removing a person from this terminal (issue 17 items 3 and 4): HQ's
@@ -17,8 +17,8 @@ import type { MemberStore } from '../members/member-store';
  * An erasure also blocks the cards (member_card_blocked: a scan is refused,
  * never turned into a provisional member) and remembers the id
  * (member_erased). Run inside the caller's transaction, through
- * `members.transaction`, so a failure leaves everything as it was and the
- * name index is rebuilt.
+ * `members.transaction` when the store's name index is given, so a failure
+ * leaves everything as it was and the index is rebuilt.
  */
 export type PurgeCause = 'erased' | 'unseen';
 
@@ -57,7 +57,7 @@ export interface PurgeOutcome {
 }
 
 /** Removes one member's personal data here. Not a transaction by itself: call inside `members.transaction`. */
-export function purgeMember(db: Db, members: MemberStore, memberId: string, o: { cause: PurgeCause; now: number; cards?: readonly string[] }): PurgeOutcome {
+export function purgeMember(db: Db, names: Pick<NameIndex, 'remove'> | null, memberId: string, o: { cause: PurgeCause; now: number; cards?: readonly string[] }): PurgeOutcome {
   const cards = db.prepare<[string], { card_number: string }>('SELECT card_number FROM member_card WHERE member_id = ?').all(memberId).map((c) => c.card_number);
   for (const card of cards) db.prepare('DELETE FROM member_nfc_tag WHERE card_number = ?').run(card);
   db.prepare('DELETE FROM incident_note WHERE incident_id IN (SELECT incident_id FROM incident WHERE member_id = ?)').run(memberId);
@@ -67,7 +67,8 @@ export function purgeMember(db: Db, members: MemberStore, memberId: string, o: {
   db.prepare("DELETE FROM till_request WHERE json_valid(response) AND json_extract(response, '$.member.id') = ?").run(memberId);
   for (const { table, column } of memberTables(db)) db.prepare(`DELETE FROM ${table} WHERE ${column} = ?`).run(memberId);
   const removed = db.prepare('DELETE FROM member WHERE id = ?').run(memberId).changes > 0;
-  members.names.remove(memberId);
+  // The names in memory (the store's index); without it, searches still find no row for them (member-search.ts).
+  names?.remove(memberId);
   let cardsBlocked = 0;
   if (o.cause === 'erased') {
     db.prepare('INSERT OR IGNORE INTO member_erased (member_id, erased_at) VALUES (?, ?)').run(memberId, o.now);
