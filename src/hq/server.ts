@@ -45,6 +45,7 @@ import { loadTierPolicy, tierScheduler } from './programme/tier-scheduler';
 import { registerDashboardRoutes } from './dashboard/dashboard-routes';
 import { forfeitErasedBalances } from './privacy/erasure';
 import { retentionTick } from './privacy/retention';
+import { registerPrivacyRoutes } from './privacy/routes';
 import { loadValueConfig, valueScheduler } from './value/value-scheduler';
 import type { ValueConfig } from '../shared/value/value-config';
 import { configureUpdates } from './updates/service';
@@ -279,6 +280,8 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerProductRoutes(app, ctx, staff);
   registerBenefitRoutes(app, ctx, staff);
   registerDashboardRoutes(app, ctx, staff);
+  // One member's data for customer service only, every view and erasure audited (privacy/routes.ts).
+  registerPrivacyRoutes(app, ctx, staff);
 
   // Operator actions: the CLI with HQ's operator token (PGlite is single-process), or IT staff signed in
   // (cookie + CSRF token). The source address is never the authentication.
