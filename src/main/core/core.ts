@@ -29,6 +29,8 @@ import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { incidentHandlers } from './incidents/handlers';
 import { valueHintOf } from './value/value-hints';
 import { tierOf } from './tiers/tier-store';
+import { RegularityBook } from './regularity/regularity-book';
+import { regularitySettings } from './regularity/programme-regularity';
 import { lookupProduct, productCount } from './products/catalogue';
 import { withCatalogueLines } from './products/manual-lines';
 import { pointsGesturesBefore } from './incidents/receipt-gestures';
@@ -157,6 +159,9 @@ export function createCore(options: CoreOptions): Core {
   const search = new MemberSearch(db, members);
   const session = new CustomerSession(clock, bus, config.enrolmentMaxMs);
   const devices = new DeviceManager(logger);
+  // Members' visit weeks, read once per member from their journal (issue 14 item 5).
+  const regularity = new RegularityBook({ settingsFor: regularitySettings(db), history: (memberId, limit) => ledger.history(memberId, limit) });
+  const regularityOf = (memberId: string) => regularity.view(memberId, clock.now(), ledger.rules);
   const ledger = createLedger({
     db,
     clock,
@@ -171,6 +176,7 @@ export function createCore(options: CoreOptions): Core {
     // Once enrolled, a balance is the chain-wide one HQ sent plus what happened here since, and HQ expires points.
     chain: chainPositions(db),
     expiresLocally: () => currentEnrolment(db, config.terminalId) === null,
+    regularity,
     // Once enrolled, offline redemption is bounded by HQ's signed allowance, not by this file.
     offlineLimits: allowanceLimitsProvider({ db, terminalId: config.terminalId, beforeEnrolment: () => DEFAULT_POLICY.offlineLimits }),
     policy: {
@@ -189,7 +195,8 @@ export function createCore(options: CoreOptions): Core {
     clock,
     random,
     // The tier is read again too: what is left to the next one counts the sale just made.
-    (moved) => session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward, tier: tierOf(db, moved.memberId) }),
+    (moved) =>
+      session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward, tier: tierOf(db, moved.memberId), regularity: regularityOf(moved.memberId) }),
     (sale, input) => {
       offers.saleCommitted(sale.memberId, saleCategories(input), sale.committedAt);
       rewardReferral(sale);
@@ -274,7 +281,7 @@ export function createCore(options: CoreOptions): Core {
   };
   const pointsOf = (memberId: string) => {
     const balance = ledger.points(memberId).balance;
-    return { balance, nextReward: loyalty.nextReward(balance), tier: tierOf(db, memberId) };
+    return { balance, nextReward: loyalty.nextReward(balance), tier: tierOf(db, memberId), regularity: regularityOf(memberId) };
   };
 
   /**
@@ -341,6 +348,7 @@ export function createCore(options: CoreOptions): Core {
       expiring: (memberId) => ledger.expiring(memberId),
       gestures: (memberId, sale) => pointsGesturesBefore(db, memberId, sale),
       tier: (memberId) => tierOf(db, memberId),
+      regularity: (memberId) => regularityOf(memberId),
       benefits: (memberId) => benefits.receipt(memberId),
       store: { name: config.storeName, address: [] },
       locale: config.locale,
@@ -541,7 +549,7 @@ export function createCore(options: CoreOptions): Core {
       return { ...enrolled, cardPageUrl, referral: referrals.card(enrolled.member.id) };
     },
     'ledger.program': () => loyalty.program(),
-    'ledger.account': (_ctx, { memberId }) => loyalty.account(memberId),
+    'ledger.account': (_ctx, { memberId }) => ({ ...loyalty.account(memberId), regularity: regularityOf(memberId) }),
     'ledger.manualPreview': (_ctx, input) => {
       const sale = withCatalogueLines(db, input);
       // Offers are evaluated once the preview holds: a refused basket shows none.

@@ -15,6 +15,7 @@ import { IncidentPanel } from './IncidentPanel';
 import { RelationshipBadge } from './RelationshipBadge';
 import { ValueHint } from './ValueHint';
 import { TierLine } from '../common/TierLine';
+import { RegularityLine } from '../common/RegularityLine';
 import { useRelationship } from './use-relationship';
 import { useTerminalInfo } from '../common/use-terminal-info';
 
@@ -72,6 +73,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
           <RelationshipBadge relationship={relation.relationship} />
           <ValueHint memberId={memberId} />
           <TierLine tier={ledger.account?.tier} testId="cashier-tier" />
+          <RegularityLine regularity={ledger.account?.regularity} testId="cashier-regularity" />
           {!shown.firstName && !shown.lastName && <p className="member-provisional">{t('cashier.member.provisional_help')}</p>}
           <p className="member-since">{t('cashier.member.since', { date: formatDate(locale, shown.memberSince) })}</p>
           <PointsSummary account={ledger.account} error={ledger.error} />

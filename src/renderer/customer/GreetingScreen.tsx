@@ -3,6 +3,7 @@ import { useApp } from '../common/app-context';
 import { CardDisplay } from './CardDisplay';
 import { PointsPanel } from './PointsPanel';
 import { TierLine } from '../common/TierLine';
+import { RegularityLine } from '../common/RegularityLine';
 
 /**
  * A member's card was read at the till: say hello, by first name only, with
@@ -19,6 +20,7 @@ export function GreetingScreen({ memberId, greeting }: { memberId: string; greet
       </h1>
       <p className="greeting-subtitle">{t(unlinked ? 'customer.greeting.subtitle_unlinked' : 'customer.greeting.subtitle')}</p>
       {!unlinked && <TierLine tier={greeting.tier} className="greeting-tier" testId="customer-tier" />}
+      {!unlinked && <RegularityLine regularity={greeting.regularity} className="greeting-regularity" testId="customer-regularity" />}
       <div className="greeting-cards">
         <CardDisplay cardNumber={greeting.cardNumber} />
         <PointsPanel key={memberId} memberId={memberId} greeting={greeting} unlinked={unlinked} />

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MemberId, NextReward, Timestamp } from './schemas';
 import { ManagerApproval } from './ledger-inputs';
 import { MemberTierView } from '../tiers/member-tier';
+import { RegularityView } from '../programme/regularity';
 
 /** What the screens and the till are shown of the points ledger. Points are integers, money integer cents. */
 const Points = z.number().int();
@@ -37,6 +38,8 @@ export const LedgerAccount = z.object({
   visits: z.array(Visit),
   /** The member's tier from HQ's last ranking, and what is left to reach the next after this terminal's sales since (issue 14 item 3). */
   tier: MemberTierView,
+  /** Weeks with a visit among the last 12, the streak and the next streak bonus (issue 14 item 5); null: the programme has no regularity. */
+  regularity: RegularityView.nullable().optional(),
 });
 export type LedgerAccount = z.infer<typeof LedgerAccount>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MemberTierView } from '../tiers/member-tier';
+import { RegularityView } from '../programme/regularity';
 import { checkCardNumber } from '../domain/card-number';
 import { WEDGE_LAYOUTS } from '../domain/keyboard-wedge';
 import { checkEmail, checkName, hasControlCharacters, isWellFormedText } from '../domain/text';
@@ -114,6 +115,8 @@ export const MemberGreeting = z.object({
   nextReward: NextReward,
   /** The member's tier and what is left to reach the next (issue 14 item 3); absent only where no tier is known. */
   tier: MemberTierView.optional(),
+  /** Weeks with a visit, the streak and the next streak bonus (issue 14 item 5); null: the programme has no regularity. */
+  regularity: RegularityView.nullable().optional(),
 });
 export type MemberGreeting = z.infer<typeof MemberGreeting>;
 

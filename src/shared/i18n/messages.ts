@@ -8,6 +8,7 @@ import { receiptEn, receiptFr } from './receipt';
 import { syncEn, syncFr } from './sync';
 import { valueEn, valueFr } from './value';
 import { tiersEn, tiersFr } from './tiers';
+import { regularityEn, regularityFr } from './regularity';
 import { itEn, itFr } from './it';
 import { updatesEn, updatesFr } from './updates';
 import { offersEn, offersFr } from './offers';
@@ -17,8 +18,8 @@ import { benefitsEn, benefitsFr } from './benefits';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, itFr, updatesFr, offersFr, socialFr, privacyFr, benefitsFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, itEn, updatesEn, offersEn, socialEn, privacyEn, benefitsEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, regularityFr, itFr, updatesFr, offersFr, socialFr, privacyFr, benefitsFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, regularityEn, itEn, updatesEn, offersEn, socialEn, privacyEn, benefitsEn),
 };
 
 export const translate = createTranslator(catalogs);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Regularity } from './document';
 
 /**
@@ -25,21 +26,25 @@ import type { Regularity } from './document';
 
 export type RegularitySettings = Regularity;
 
-export interface RegularityView {
+/** Where a member stands, as both screens, the account view and the receipt show it. */
+export const RegularityView = z.object({
   /** Weeks with a qualifying visit among the last `windowWeeks`, this one included. */
-  weeksWithVisit: number;
-  windowWeeks: number;
+  weeksWithVisit: z.number().int().min(0),
+  windowWeeks: z.number().int().min(1),
+  /** Each of those weeks, oldest first: whether it had a visit (the row of marks on the screens). */
+  weeks: z.array(z.boolean()).max(52),
   /** Weeks in a row with a visit: « 3 semaines d'affilée ! ». */
-  streak: number;
+  streak: z.number().int().min(0),
   /** 0–100. */
-  score: number;
+  score: z.number().int().min(0).max(100),
   /** This week already counts. */
-  visitedThisWeek: boolean;
+  visitedThisWeek: z.boolean(),
   /** The smallest ticket that counts as a visit. */
-  minimumBasketCents: number;
-  /** Qualifying weeks still to come (this one included when it has no visit yet) before the bonus; null when the programme gives none. */
-  nextBonus: { inWeeks: number; points: number } | null;
-}
+  minimumBasketCents: z.number().int().min(0),
+  /** Qualifying weeks still to come (0: the next qualifying ticket this week) before the bonus; null when the programme gives none. */
+  nextBonus: z.object({ inWeeks: z.number().int().min(0), points: z.number().int().min(1) }).nullable(),
+});
+export type RegularityView = z.infer<typeof RegularityView>;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -128,11 +133,11 @@ export function regularityView(settings: RegularitySettings, weeks: ReadonlySet<
     const inWeeks = visitedThisWeek ? Math.max(settings.streakWeeks - done, 0) : Math.max(settings.streakWeeks - done, 1);
     nextBonus = { inWeeks, points: settings.streakBonusPoints };
   }
-  let weeksWithVisit = 0;
-  for (let w = week - settings.windowWeeks + 1; w <= week; w++) if (weeks.has(w)) weeksWithVisit++;
+  const marks = Array.from({ length: settings.windowWeeks }, (_, i) => weeks.has(week - settings.windowWeeks + 1 + i));
   return {
-    weeksWithVisit,
+    weeksWithVisit: marks.filter(Boolean).length,
     windowWeeks: settings.windowWeeks,
+    weeks: marks,
     streak: streakAt(weeks, week),
     score: regularityScore(weeks, week, settings.windowWeeks),
     visitedThisWeek,
@@ -174,4 +179,22 @@ export function replayTickets(settings: RegularitySettings, timeZone: string, ti
     bonuses.push(due ? settings.streakBonusPoints : 0);
   }
   return { weeks, bonusWeeks, bonuses };
+}
+
+type Words = (key: string, params?: Record<string, string | number>) => string;
+
+/**
+ * The words both screens and the receipt use: « 3 semaines d'affilée ! » from
+ * two weeks in a row, the weeks with a visit in the window, and what the next
+ * bonus asks.
+ */
+export function regularityWords(t: Words, view: RegularityView): { streak: string | null; weeks: string; next: string | null } {
+  const streak = view.streak >= 2 ? t('regularity.streak', { weeks: view.streak }) : null;
+  const weeks = t('regularity.weeks', { weeks: view.weeksWithVisit, window: view.windowWeeks });
+  let next: string | null = null;
+  if (view.nextBonus) {
+    const { inWeeks, points } = view.nextBonus;
+    next = inWeeks === 0 ? t('regularity.next_now', { points }) : inWeeks === 1 ? t('regularity.next_one', { points }) : t('regularity.next', { weeks: inWeeks, points });
+  }
+  return { streak, weeks, next };
 }

@@ -3,6 +3,7 @@ import { formatPoints, receiptRow, receiptWrap } from '../../../shared/domain/re
 import type { Locale } from '../../../shared/contract/schemas';
 import { translate } from '../../../shared/i18n/messages';
 import { tierWords, type MemberTier } from '../../../shared/tiers/member-tier';
+import { regularityWords, type RegularityView } from '../../../shared/programme/regularity';
 
 /**
  * The loyalty receipt as a device-independent document: lines of text already
@@ -52,6 +53,8 @@ export interface LoyaltyReceiptData {
   expiring: readonly { points: number; expiresOn: string }[];
   /** The member's tier and what is left to reach the next (issue 14 item 3); no line without it. */
   tier?: MemberTier;
+  /** The streak bonus this sale earned (counted in pointsEarned) and where the member stands after it (issue 14 item 5). */
+  regularity?: { bonusPoints: number; view: RegularityView | null };
   /** Bookings still to come, and what the paid membership gave back this period (null: not a member) (issue 14 items 6 and 7). */
   benefits?: { bookings: ReadonlyArray<{ label: { fr: string; en: string }; date: string }>; membershipValueCents: number | null };
 }
@@ -132,7 +135,10 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
   blocks.push(text(receiptRow(t('receipt.member'), fit(data.member.firstName.normalize('NFC'), columns - 10), columns)));
   const tier = data.tier ? tierWords(t, locale, data.tier) : null;
   if (tier) blocks.push(text(receiptRow(t('tier.label'), fit(tier.label.normalize('NFC'), columns - 10), columns)));
-  blocks.push(text(receiptRow(t('receipt.earned'), `+${p(data.pointsEarned)}`, columns)));
+  // The bonus on its own line: what the basket earned, then what coming back earned.
+  const bonus = data.regularity?.bonusPoints ?? 0;
+  blocks.push(text(receiptRow(t('receipt.earned'), `+${p(data.pointsEarned - bonus)}`, columns)));
+  if (bonus > 0) blocks.push(text(receiptRow(t('regularity.bonus'), `+${p(bonus)}`, columns)));
   if (data.pointsRedeemed > 0) blocks.push(text(receiptRow(t('receipt.redeemed'), `-${p(data.pointsRedeemed)}`, columns)));
   for (const points of data.gestures ?? []) blocks.push(text(receiptRow(t('receipt.gesture'), `+${p(points)}`, columns)));
   blocks.push(text(receiptRow(t('receipt.balance'), t('receipt.points', { points: p(data.balanceAfter) }), columns), { bold: true }));
@@ -147,6 +153,12 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
   if (tier?.gap) {
     blocks.push({ type: 'blank' });
     for (const line of receiptWrap(tier.gap, columns)) blocks.push(text(line));
+  }
+  const regular = data.regularity?.view ? regularityWords(t, data.regularity.view) : null;
+  if (regular && (regular.streak || regular.next)) {
+    blocks.push({ type: 'blank' });
+    if (regular.streak) for (const line of receiptWrap(regular.streak, columns)) blocks.push(text(line, { align: 'center', bold: true }));
+    if (regular.next) for (const line of receiptWrap(regular.next, columns)) blocks.push(text(line));
   }
   if (data.benefits && data.benefits.bookings.length > 0) {
     blocks.push({ type: 'blank' });

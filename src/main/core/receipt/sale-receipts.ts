@@ -5,6 +5,7 @@ import { printerProfile } from '../devices/printer-profiles';
 import type { SaleResult } from '../ledger/sale';
 import type { Clock, Logger } from '../ports';
 import type { MemberTier } from '../../../shared/tiers/member-tier';
+import type { RegularityView } from '../../../shared/programme/regularity';
 import { buildLoyaltyReceipt, type LoyaltyReceiptData, type ReceiptDocument } from './receipt';
 import { renderEscPos } from './render-escpos';
 
@@ -19,6 +20,8 @@ export interface SaleReceiptsDeps {
   gestures?(memberId: string, sale: SaleResult): readonly number[];
   /** The member's tier (tiers/tier-store.ts); no tier line when absent. */
   tier?(memberId: string): MemberTier;
+  /** Where the member stands in weeks with a visit, after the sale (regularity/regularity-book.ts); no streak line when absent. */
+  regularity?(memberId: string): RegularityView | null;
   /** The member's bookings to come and what their paid membership gave back (benefits/benefits.ts); no lines when absent. */
   benefits?(memberId: string): LoyaltyReceiptData['benefits'];
   store: { name: string; address: readonly string[] };
@@ -84,6 +87,7 @@ export class SaleReceipts {
           nextReward: next ? { label: next.label, points: next.points, missing: next.missing } : null,
           expiring: deps.expiring(sale.memberId),
           ...(deps.tier ? { tier: deps.tier(sale.memberId) } : {}),
+          ...(deps.regularity ? { regularity: { bonusPoints: sale.regularity?.bonusPoints ?? 0, view: deps.regularity(sale.memberId) } } : {}),
           ...(deps.benefits ? { benefits: deps.benefits(sale.memberId) } : {}),
         },
         printer.options.columns,

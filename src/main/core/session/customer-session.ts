@@ -1,5 +1,6 @@
 import type { MemberSummary, NextReward, Role, SessionState } from '../../../shared/contract';
 import type { MemberTier } from '../../../shared/tiers/member-tier';
+import type { RegularityView } from '../../../shared/programme/regularity';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
 
@@ -8,6 +9,8 @@ export interface MemberPoints {
   nextReward: NextReward;
   /** Read when the member is greeted; a sale leaves it as it was (HQ ranks at night). */
   tier?: MemberTier;
+  /** Read again after every movement: a sale can lengthen the streak (regularity/regularity-book.ts). */
+  regularity?: RegularityView | null;
 }
 
 /**
