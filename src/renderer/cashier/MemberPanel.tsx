@@ -15,6 +15,7 @@ import { IncidentPanel } from './IncidentPanel';
 import { RelationshipBadge } from './RelationshipBadge';
 import { ValueHint } from './ValueHint';
 import { TierLine } from '../common/TierLine';
+import { BenefitsPanel } from '../common/BenefitsPanel';
 import { RegularityLine } from '../common/RegularityLine';
 import { useRelationship } from './use-relationship';
 import { useTerminalInfo } from '../common/use-terminal-info';
@@ -122,6 +123,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
               />
             )}
           </div>
+          <BenefitsPanel key={`benefits-${memberId}`} memberId={memberId} audience="cashier" />
           <IncidentPanel key={`incidents-${memberId}`} memberId={memberId} relationship={relation.relationship} error={relation.error} recordedBy={recordedBy} announce={announce} />
           <VisitList
             key={`visits-${memberId}`}

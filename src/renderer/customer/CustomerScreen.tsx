@@ -10,6 +10,7 @@ import { GreetingScreen } from './GreetingScreen';
 import { IdleScreen } from './IdleScreen';
 import { NoticeToast } from './NoticeToast';
 import { OffersPanel } from './OffersPanel';
+import { BenefitsPanel } from '../common/BenefitsPanel';
 import { SurveyScreen, useSurvey } from './SurveyScreen';
 
 /**
@@ -88,6 +89,7 @@ export function CustomerScreen() {
       <>
         <GreetingScreen memberId={session.memberId} greeting={session.greeting} />
         <OffersPanel memberId={session.memberId} />
+        {session.greeting.firstName.trim() !== '' && <BenefitsPanel key={session.memberId} memberId={session.memberId} audience="customer" />}
       </>
     );
   } else if (session.phase === 'enrolling') {

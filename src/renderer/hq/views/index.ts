@@ -1,4 +1,5 @@
 import { anomaliesView } from './AnomaliesView';
+import { benefitsView } from './BenefitsView';
 import { dashboardView } from './DashboardView';
 import { fleetView } from './FleetView';
 import { incidentsView } from './IncidentsView';
@@ -11,4 +12,4 @@ import type { ConsoleView } from './view';
  * file in this folder exporting a ConsoleView, and a line here
  * (docs/hq-console.md).
  */
-export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView, programmeView];
+export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView, programmeView, benefitsView];
