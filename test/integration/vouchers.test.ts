@@ -104,13 +104,13 @@ afterEach(() => w.db.close());
 describe('issuance cadence', () => {
   it('a basic member gets a 2 € voucher at the 5th visit, recorded in that sale’s earn entry, valid 30 days', () => {
     const claire = w.members.claire.id;
-    expect(preview(claire, 1200).voucher).toEqual({ offered: null, applied: null, next: { visits: 5, points: 50 } });
+    expect(preview(claire, 1200).voucher).toEqual({ offered: null, applied: null, next: { visits: 5, points: 50, cents: 200 } });
     const fifth = earnVoucher(claire);
     const issued = fifth.vouchers!.issued!;
     expect(issued).toEqual({ voucherId: `v-${fifth.saleId}`, cents: 200, issuedAt: START, expiresAt: START + 30 * DAY });
     expect(earnDetail(fifth).voucher_issued).toEqual({ voucher_id: issued.voucherId, cents: 200, expires_at: START + 30 * DAY });
     // Both counts start again.
-    expect(preview(claire, 1200).voucher).toEqual({ offered: issued, applied: null, next: { visits: 5, points: 50 } });
+    expect(preview(claire, 1200).voucher).toEqual({ offered: issued, applied: null, next: { visits: 5, points: 50, cents: 200 } });
   });
 
   it('each 50 points is a voucher at once, one per sale however big the basket', () => {
@@ -123,7 +123,7 @@ describe('issuance cadence', () => {
   it('visits under the minimum basket do not count: split tickets earn no voucher', () => {
     const claire = w.members.claire.id;
     for (let i = 0; i < 8; i++) expect(sell(claire, 300).vouchers).toBeUndefined();
-    expect(preview(claire, 300).voucher?.next).toEqual({ visits: 5, points: 50 - 8 * 2 });
+    expect(preview(claire, 300).voucher?.next).toEqual({ visits: 5, points: 50 - 8 * 2, cents: 200 });
   });
 
   it('a gold member accumulates: points, no voucher, nothing kept towards one', () => {
@@ -155,7 +155,7 @@ describe('issuance cadence', () => {
     const issued = earnVoucher(claire).vouchers!.issued!;
     sell(claire, 1200);
     w.reopen();
-    expect(preview(claire, 1200).voucher).toEqual({ offered: issued, applied: null, next: { visits: 4, points: 40 } });
+    expect(preview(claire, 1200).voucher).toEqual({ offered: issued, applied: null, next: { visits: 4, points: 40, cents: 200 } });
   });
 });
 

@@ -29,6 +29,7 @@ import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { incidentHandlers } from './incidents/handlers';
 import { valueHintOf } from './value/value-hints';
 import { tierOf } from './tiers/tier-store';
+import { VoucherBook } from './vouchers/voucher-book';
 import { RegularityBook } from './regularity/regularity-book';
 import { regularitySettings } from './regularity/programme-regularity';
 import { lookupProduct, productCount } from './products/catalogue';
@@ -162,6 +163,9 @@ export function createCore(options: CoreOptions): Core {
   // Members' visit weeks, read once per member from their journal (issue 14 item 5).
   const regularity = new RegularityBook({ settingsFor: regularitySettings(db), history: (memberId, limit) => ledger.history(memberId, limit) });
   const regularityOf = (memberId: string) => regularity.view(memberId, clock.now(), ledger.rules);
+  // Basic members' vouchers (issue 14 item 4): open ones, progress and tiers read once here, kept in memory.
+  const vouchers = new VoucherBook(db);
+  const voucherOf = (memberId: string) => vouchers.openFor(memberId, clock.now())[0] ?? null;
   const ledger = createLedger({
     db,
     clock,
@@ -176,6 +180,7 @@ export function createCore(options: CoreOptions): Core {
     // Once enrolled, a balance is the chain-wide one HQ sent plus what happened here since, and HQ expires points.
     chain: chainPositions(db),
     expiresLocally: () => currentEnrolment(db, config.terminalId) === null,
+    vouchers,
     regularity,
     // Once enrolled, offline redemption is bounded by HQ's signed allowance, not by this file.
     offlineLimits: allowanceLimitsProvider({ db, terminalId: config.terminalId, beforeEnrolment: () => DEFAULT_POLICY.offlineLimits }),
@@ -196,7 +201,7 @@ export function createCore(options: CoreOptions): Core {
     random,
     // The tier is read again too: what is left to the next one counts the sale just made.
     (moved) =>
-      session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward, tier: tierOf(db, moved.memberId), regularity: regularityOf(moved.memberId) }),
+      session.pointsMoved(moved.memberId, { balance: moved.balance, nextReward: moved.nextReward, voucher: voucherOf(moved.memberId), tier: tierOf(db, moved.memberId), regularity: regularityOf(moved.memberId) }),
     (sale, input) => {
       offers.saleCommitted(sale.memberId, saleCategories(input), sale.committedAt);
       rewardReferral(sale);
@@ -281,7 +286,7 @@ export function createCore(options: CoreOptions): Core {
   };
   const pointsOf = (memberId: string) => {
     const balance = ledger.points(memberId).balance;
-    return { balance, nextReward: loyalty.nextReward(balance), tier: tierOf(db, memberId), regularity: regularityOf(memberId) };
+    return { balance, nextReward: loyalty.nextReward(balance), voucher: voucherOf(memberId), tier: tierOf(db, memberId), regularity: regularityOf(memberId) };
   };
 
   /**

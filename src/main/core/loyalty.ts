@@ -12,6 +12,7 @@ import { parseInput } from './ledger/schemas';
 import type { MemberStore } from './members/member-store';
 import type { Clock, Random } from './ports';
 import { tierWords, unrankedTier, type MemberTier } from '../../shared/tiers/member-tier';
+import { voucherReceiptLines } from './vouchers/voucher-receipt';
 
 /** A category the program does not name earns at the base rate; the screen offers it first. */
 const BASE_CATEGORY = 'grocery';
@@ -137,7 +138,9 @@ export class Loyalty {
     // (and the holds' preview before HQ is asked for points): a sale is not checked twice on its way.
     const netCents = sale.lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
     const discountCents = sale.redeemPoints > 0 ? (discountForPoints(this.ledger.rules, sale.redeemPoints) ?? 0) : 0;
-    const paid = netCents - discountCents;
+    // A voucher is not a payment either: the preview checks it (a spent one is refused there) and says what it is worth.
+    const voucherCents = sale.voucherId ? (this.ledger.preview(sale).voucher?.applied?.cents ?? 0) : 0;
+    const paid = netCents - discountCents - voucherCents;
     return { ...sale, payments: paid > 0 ? [{ method: 'other' as const, amountCents: paid }] : [] };
   }
 
@@ -154,6 +157,7 @@ export class Loyalty {
       memberId: sale.memberId,
       redeemPoints: sale.redeemPoints,
       manager: sale.manager,
+      ...(sale.voucherId ? { voucherId: sale.voucherId } : {}),
       payments,
       lines: [
         ...sale.lines.map((line, i) => ({
@@ -199,7 +203,7 @@ export class Loyalty {
   }
 
   /** What the till prints under its own ticket: where the member stands, in 42 columns. */
-  receiptLines(sale: Pick<SaleResult, 'memberId' | 'pointsEarned' | 'pointsRedeemed' | 'balanceAfter'>, locale: Locale): string[] {
+  receiptLines(sale: Pick<SaleResult, 'memberId' | 'pointsEarned' | 'pointsRedeemed' | 'balanceAfter'> & Pick<Partial<SaleResult>, 'vouchers'>, locale: Locale): string[] {
     const t = (key: string, params?: Record<string, string | number>) => translate(locale, key, params);
     const p = (n: number) => formatPoints(locale, n);
     const member = this.members.summary(sale.memberId);
@@ -212,6 +216,7 @@ export class Loyalty {
     else lines.push(receiptRow(t('receipt.reversed'), `-${p(-sale.pointsEarned)}`));
     if (sale.pointsRedeemed > 0) lines.push(receiptRow(t('receipt.redeemed'), `-${p(sale.pointsRedeemed)}`));
     else if (sale.pointsRedeemed < 0) lines.push(receiptRow(t('receipt.restored'), `+${p(-sale.pointsRedeemed)}`));
+    lines.push(...voucherReceiptLines(t, locale, sale.vouchers, this.ledger.rules.timeZone));
     lines.push(receiptRow(t('receipt.balance'), t('receipt.points', { points: p(sale.balanceAfter) })));
     const next = this.nextReward(sale.balanceAfter);
     if (next) lines.push(...receiptWrap(t('receipt.next_reward', { label: next.label, missing: p(next.missing) })));

@@ -10,6 +10,7 @@ import { formatRateBp } from './points-text';
 import { RedeemPicker } from './RedeemPicker';
 import { RewardPicker } from './RewardPicker';
 import { ManagerApprovalBox } from './ManagerApprovalBox';
+import { VoucherOffer, VoucherOutcome } from './VoucherOffer';
 import { useProductCodes } from './product-codes';
 
 interface LineDraft {
@@ -61,6 +62,8 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
   const [redeem, setRedeem] = useState(0);
   const [rewardId, setRewardId] = useState<string | null>(null);
   const [rewardLabel, setRewardLabel] = useState<string | null>(null);
+  // The member's voucher taken off this ticket (issue 14 item 4).
+  const [voucherId, setVoucherId] = useState<string | null>(null);
   const [preview, setPreview] = useState<(SalePreviewView & { offers?: PreviewOffers }) | null>(null);
   const [previewFor, setPreviewFor] = useState<string | null>(null);
   const [previewError, setPreviewError] = useState<unknown>(null);
@@ -112,6 +115,7 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
         })),
         redeemPoints: redeem,
         ...(rewardId ? { rewardId } : {}),
+        ...(voucherId ? { voucherId } : {}),
         ...(approval ? { manager: approval } : {}),
       }
     : null;
@@ -234,6 +238,7 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
     setLines([newLine(nextId.current++, taxOf('grocery'))]);
     setRedeem(0);
     setRewardId(null);
+    setVoucherId(null);
     setPreview(null);
     setPreviewFor(null);
     setPreviewError(null);
@@ -280,6 +285,7 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
               })}
             </li>
           )}
+          <VoucherOutcome vouchers={outcome.vouchers} />
           <li className="manual-done-balance" data-testid="cashier-manual-result-balance">
             {t('cashier.manual.done_balance', { points: formatPoints(locale, outcome.balanceAfter) })}
           </li>
@@ -472,6 +478,9 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
         )}
       </div>
 
+      {sale && preview?.voucher && (preview.voucher.offered || preview.voucher.applied || preview.voucher.next) && (
+        <VoucherOffer voucher={preview.voucher} applied={voucherId !== null} onChange={(use) => setVoucherId(use ? (preview.voucher?.offered?.voucherId ?? null) : null)} />
+      )}
       {sale && options && options.rewards.length > 0 && <RewardPicker rewards={options.rewards} value={rewardId} onChange={setRewardId} />}
       {sale && options && (
         <RedeemPicker options={options} available={preview?.available ?? 0} value={redeem} discountCents={fresh ? (preview?.redemption.discountCents ?? 0) : null} onChange={setRedeem} />

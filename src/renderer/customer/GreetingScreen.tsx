@@ -3,6 +3,7 @@ import { useApp } from '../common/app-context';
 import { CardDisplay } from './CardDisplay';
 import { PointsPanel } from './PointsPanel';
 import { TierLine } from '../common/TierLine';
+import { VoucherLine } from '../common/VoucherLine';
 import { RegularityLine } from '../common/RegularityLine';
 
 /**
@@ -20,6 +21,7 @@ export function GreetingScreen({ memberId, greeting }: { memberId: string; greet
       </h1>
       <p className="greeting-subtitle">{t(unlinked ? 'customer.greeting.subtitle_unlinked' : 'customer.greeting.subtitle')}</p>
       {!unlinked && <TierLine tier={greeting.tier} className="greeting-tier" testId="customer-tier" />}
+      {!unlinked && <VoucherLine voucher={greeting.voucher} className="greeting-voucher" testId="customer-voucher" />}
       {!unlinked && <RegularityLine regularity={greeting.regularity} className="greeting-regularity" testId="customer-regularity" />}
       <div className="greeting-cards">
         <CardDisplay cardNumber={greeting.cardNumber} />

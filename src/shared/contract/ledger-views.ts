@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MemberId, NextReward, Timestamp } from './schemas';
 import { ManagerApproval } from './ledger-inputs';
+import { PreviewVoucher, RefundVouchers, SaleVouchers, VoucherId } from './vouchers';
 import { MemberTierView } from '../tiers/member-tier';
 import { RegularityView } from '../programme/regularity';
 
@@ -62,6 +63,8 @@ export const SalePreviewView = z.object({
     value: z.object({ cents: z.number().int(), points: Points }),
     rewards: z.array(RewardOption),
   }),
+  /** Basic members' vouchers (issue 14 item 4): offered, used by this preview, the way to the next. */
+  voucher: PreviewVoucher.optional(),
 });
 export type SalePreviewView = z.infer<typeof SalePreviewView>;
 
@@ -78,6 +81,8 @@ export const SaleOutcome = z.object({
   balanceBefore: Points,
   balanceAfter: Points,
   lotExpiresOn: z.string().nullable(),
+  /** The voucher this sale used and the one it earned; absent when neither. */
+  vouchers: SaleVouchers.optional(),
 });
 export type SaleOutcome = z.infer<typeof SaleOutcome>;
 
@@ -93,6 +98,8 @@ export const RefundOutcome = z.object({
   balanceBefore: Points,
   balanceAfter: Points,
   fullyRefunded: z.boolean(),
+  /** The voucher given back and the one withdrawn by this refund; absent when neither. */
+  vouchers: RefundVouchers.optional(),
 });
 export type RefundOutcome = z.infer<typeof RefundOutcome>;
 
@@ -113,6 +120,8 @@ export const ManualSale = z.strictObject({
   rewardId: z.string().min(1).max(64).nullable().optional(),
   /** A manager's PIN, for a sale past the programme's ceilings. */
   manager: ManagerApproval.nullable().optional(),
+  /** One of the member's vouchers, taken off the ticket (issue 14 item 4). */
+  voucherId: VoucherId.nullable().optional(),
 });
 export type ManualSale = z.input<typeof ManualSale>;
 

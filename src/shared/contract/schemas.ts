@@ -6,6 +6,7 @@ import { WEDGE_LAYOUTS } from '../domain/keyboard-wedge';
 import { checkEmail, checkName, hasControlCharacters, isWellFormedText } from '../domain/text';
 import { checkFrenchMobile } from '../domain/phone';
 import { ROLES } from './roles';
+import { VoucherView } from './vouchers';
 
 /** Epoch milliseconds: time always travels as an integer. */
 export const Timestamp = z.number().int().nonnegative();
@@ -115,6 +116,8 @@ export const MemberGreeting = z.object({
   nextReward: NextReward,
   /** The member's tier and what is left to reach the next (issue 14 item 3); absent only where no tier is known. */
   tier: MemberTierView.optional(),
+  /** The voucher waiting for the member's next checkout (issue 14 item 4); null or absent: none. */
+  voucher: VoucherView.nullable().optional(),
   /** Weeks with a visit, the streak and the next streak bonus (issue 14 item 5); null: the programme has no regularity. */
   regularity: RegularityView.nullable().optional(),
 });

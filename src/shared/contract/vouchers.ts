@@ -17,8 +17,8 @@ export type VoucherView = z.infer<typeof VoucherView>;
 /** What a voucher id looks like on the wire: the issuing sale's id behind a prefix. */
 export const VoucherId = z.string().regex(/^v-[A-Za-z0-9-]{1,64}$/, 'ledger.voucher_id');
 
-/** How far the member is from the next voucher: visits and points still needed (null: that count is not used). */
-export const VoucherProgress = z.object({ visits: z.number().int().nullable(), points: z.number().int().nullable() });
+/** How far the member is from the next voucher (of `cents`): visits and points still needed (null: that count is not used). */
+export const VoucherProgress = z.object({ visits: z.number().int().nullable(), points: z.number().int().nullable(), cents: z.number().int() });
 export type VoucherProgress = z.infer<typeof VoucherProgress>;
 
 /** In a sale's preview: the voucher the member may use now, the one this preview uses, and how far the next is. */

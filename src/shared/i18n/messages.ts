@@ -15,11 +15,12 @@ import { offersEn, offersFr } from './offers';
 import { socialEn, socialFr } from './social';
 import { privacyEn, privacyFr } from './privacy';
 import { benefitsEn, benefitsFr } from './benefits';
+import { vouchersEn, vouchersFr } from './vouchers';
 import { createTranslator, mergeCatalogs, type Catalog } from './i18n';
 
 export const catalogs: Readonly<Record<Locale, Catalog>> = {
-  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, regularityFr, itFr, updatesFr, offersFr, socialFr, privacyFr, benefitsFr),
-  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, regularityEn, itEn, updatesEn, offersEn, socialEn, privacyEn, benefitsEn),
+  fr: mergeCatalogs(commonFr, cashierFr, customerFr, ledgerFr, receiptFr, syncFr, incidentsFr, valueFr, tiersFr, regularityFr, itFr, updatesFr, offersFr, socialFr, privacyFr, benefitsFr, vouchersFr),
+  en: mergeCatalogs(commonEn, cashierEn, customerEn, ledgerEn, receiptEn, syncEn, incidentsEn, valueEn, tiersEn, regularityEn, itEn, updatesEn, offersEn, socialEn, privacyEn, benefitsEn, vouchersEn),
 };
 
 export const translate = createTranslator(catalogs);

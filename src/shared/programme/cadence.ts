@@ -78,3 +78,28 @@ export function toNextVoucher(rule: CadenceRule, progress: CadenceProgress): { v
     points: voucherEachPoints === null ? null : Math.max(voucherEachPoints - progress.points, 0),
   };
 }
+
+type Words = (key: string, params?: Readonly<Record<string, string | number>>) => string;
+
+/** « 2 € », « 2,50 € »; « €2 », « €2.50 »: a voucher's amount as people say it. */
+export function voucherAmount(locale: 'fr' | 'en', cents: number): string {
+  const euros = cents % 100 === 0 ? String(cents / 100) : (cents / 100).toFixed(2);
+  return locale === 'fr' ? `${euros.replace('.', ',')} €` : `€${euros}`;
+}
+
+/** The last store-local day a voucher is accepted, as each language writes dates (« 17/12/2026 », « 2026-12-17 »). */
+export function voucherLastDay(locale: 'fr' | 'en', expiresAt: number, timeZone = 'Europe/Paris'): string {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(expiresAt - 1));
+  const [y, m, d] = day.split('-');
+  return locale === 'fr' ? `${d}/${m}/${y}` : `${y}-${m}-${d}`;
+}
+
+/** « Prochain bon de 2 € : encore 3 passages ou 20 pts », or null when nothing is counted. */
+export function nextVoucherWords(t: Words, locale: 'fr' | 'en', cents: number, next: { visits: number | null; points: number | null } | null): string | null {
+  if (next === null || cents <= 0) return null;
+  const amount = voucherAmount(locale, cents);
+  if (next.visits !== null && next.points !== null) return t('voucher.next', { amount, visits: next.visits, points: next.points });
+  if (next.visits !== null) return t('voucher.next_visits', { amount, visits: next.visits });
+  if (next.points !== null) return t('voucher.next_points', { amount, points: next.points });
+  return null;
+}

@@ -1,5 +1,7 @@
 import { formatCardNumber, makeCardNumber, walletQrPayload } from '../../../shared/domain/card-number';
 import { formatPoints, receiptRow, receiptWrap } from '../../../shared/domain/receipt-layout';
+import type { SaleVouchers } from '../../../shared/contract/vouchers';
+import { voucherReceiptLines } from '../vouchers/voucher-receipt';
 import type { Locale } from '../../../shared/contract/schemas';
 import { translate } from '../../../shared/i18n/messages';
 import { tierWords, type MemberTier } from '../../../shared/tiers/member-tier';
@@ -53,6 +55,8 @@ export interface LoyaltyReceiptData {
   expiring: readonly { points: number; expiresOn: string }[];
   /** The member's tier and what is left to reach the next (issue 14 item 3); no line without it. */
   tier?: MemberTier;
+  /** The voucher the sale used and the one it earned (issue 14 item 4); no line without them. */
+  vouchers?: SaleVouchers;
   /** The streak bonus this sale earned (counted in pointsEarned) and where the member stands after it (issue 14 item 5). */
   regularity?: { bonusPoints: number; view: RegularityView | null };
   /** Bookings still to come, and what the paid membership gave back this period (null: not a member) (issue 14 items 6 and 7). */
@@ -140,6 +144,7 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
   blocks.push(text(receiptRow(t('receipt.earned'), `+${p(data.pointsEarned - bonus)}`, columns)));
   if (bonus > 0) blocks.push(text(receiptRow(t('regularity.bonus'), `+${p(bonus)}`, columns)));
   if (data.pointsRedeemed > 0) blocks.push(text(receiptRow(t('receipt.redeemed'), `-${p(data.pointsRedeemed)}`, columns)));
+  for (const line of voucherReceiptLines(t, locale, data.vouchers, data.timeZone ?? 'Europe/Paris', columns)) blocks.push(text(line));
   for (const points of data.gestures ?? []) blocks.push(text(receiptRow(t('receipt.gesture'), `+${p(points)}`, columns)));
   blocks.push(text(receiptRow(t('receipt.balance'), t('receipt.points', { points: p(data.balanceAfter) }), columns), { bold: true }));
   if (data.nextReward) {

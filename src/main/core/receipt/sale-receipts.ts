@@ -87,6 +87,7 @@ export class SaleReceipts {
           nextReward: next ? { label: next.label, points: next.points, missing: next.missing } : null,
           expiring: deps.expiring(sale.memberId),
           ...(deps.tier ? { tier: deps.tier(sale.memberId) } : {}),
+          ...(sale.vouchers ? { vouchers: sale.vouchers } : {}),
           ...(deps.regularity ? { regularity: { bonusPoints: sale.regularity?.bonusPoints ?? 0, view: deps.regularity(sale.memberId) } } : {}),
           ...(deps.benefits ? { benefits: deps.benefits(sale.memberId) } : {}),
         },

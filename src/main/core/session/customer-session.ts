@@ -1,5 +1,6 @@
 import type { MemberSummary, NextReward, Role, SessionState } from '../../../shared/contract';
 import type { MemberTier } from '../../../shared/tiers/member-tier';
+import type { VoucherView } from '../../../shared/contract/vouchers';
 import type { RegularityView } from '../../../shared/programme/regularity';
 import type { EventBus } from '../events';
 import type { Clock } from '../ports';
@@ -11,6 +12,8 @@ export interface MemberPoints {
   tier?: MemberTier;
   /** Read again after every movement: a sale can lengthen the streak (regularity/regularity-book.ts). */
   regularity?: RegularityView | null;
+  /** The voucher waiting for the member's next checkout (vouchers/voucher-book.ts). */
+  voucher?: VoucherView | null;
 }
 
 /**

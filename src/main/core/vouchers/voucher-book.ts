@@ -127,7 +127,7 @@ export class VoucherBook implements LedgerVouchers {
     return {
       offered: this.openFor(memberId, at)[0] ?? null,
       applied,
-      next: collects && rule ? toNextVoucher(rule, this.progress.get(memberId) ?? NO_PROGRESS) : null,
+      next: collects && rule ? { ...toNextVoucher(rule, this.progress.get(memberId) ?? NO_PROGRESS), cents: rule.cadence.voucherCents } : null,
     };
   }
 
