@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/core/db/database';
 import { createLedger, type Ledger } from '../../src/main/core/ledger/ledger';
 import { MemberStore } from '../../src/main/core/members/member-store';
+import { EventBus } from '../../src/main/core/events';
+import { Loyalty } from '../../src/main/core/loyalty';
 import { seededRandom, type Logger } from '../../src/main/core/ports';
 import { RegularityBook } from '../../src/main/core/regularity/regularity-book';
 import { regularitySettings } from '../../src/main/core/regularity/programme-regularity';
@@ -30,6 +32,7 @@ let dir: string;
 let clock: { value: number };
 let runs = 0;
 let members: KnownMembers;
+let store: MemberStore;
 let t: Terminal;
 
 /** A terminal as core.ts builds it: the book reads the journal through the ledger. */
@@ -44,7 +47,8 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'fidele-regularity-'));
   clock = { value: WEDNESDAY_10H };
   t = open();
-  members = insertKnownMembers(new MemberStore(t.db));
+  store = new MemberStore(t.db);
+  members = insertKnownMembers(store);
 });
 
 afterEach(() => {
@@ -149,6 +153,17 @@ describe('streak bonus at the terminal', () => {
     expect(under.regularity).toEqual({ saleId: expect.any(String), week: expect.any(Number), bonusReversed: 20 });
     expect(t.ledger.refund({ refundId: 'F-3', sale: ref, lines: 'all' }).regularity).toBeUndefined();
     expect(claire()).toBe(30);
+  });
+
+  it('the lines a till prints under its ticket give the bonus its own line and the streak', () => {
+    const results = weekly(4);
+    const loyalty = new Loyalty(t.ledger, store, new EventBus(), { now: () => clock.value }, seededRandom(5));
+    const fr = loyalty.receiptLines(results[3]!, 'fr');
+    expect(fr.find((l) => l.startsWith('Points gagnés'))).toMatch(/\+10$/);
+    expect(fr.find((l) => l.startsWith('Bonus régularité'))).toMatch(/\+20$/);
+    expect(fr).toContain("4 semaines d'affilée !");
+    const en = loyalty.receiptLines(results[0]!, 'en');
+    expect(en.some((l) => l.startsWith('Regularity bonus') || l.includes('in a row'))).toBe(false);
   });
 
   it('counts sales from before regularity existed by their week and earning money', () => {

@@ -203,7 +203,7 @@ export class Loyalty {
   }
 
   /** What the till prints under its own ticket: where the member stands, in 42 columns. */
-  receiptLines(sale: Pick<SaleResult, 'memberId' | 'pointsEarned' | 'pointsRedeemed' | 'balanceAfter'> & Pick<Partial<SaleResult>, 'vouchers'>, locale: Locale): string[] {
+  receiptLines(sale: Pick<SaleResult, 'memberId' | 'pointsEarned' | 'pointsRedeemed' | 'balanceAfter'> & Pick<Partial<SaleResult>, 'vouchers' | 'regularity'>, locale: Locale): string[] {
     const t = (key: string, params?: Record<string, string | number>) => translate(locale, key, params);
     const p = (n: number) => formatPoints(locale, n);
     const member = this.members.summary(sale.memberId);
@@ -212,8 +212,11 @@ export class Loyalty {
     const tier = tierWords(t, locale, this.tierOf(sale.memberId));
     lines.push(receiptRow(t('tier.label'), tier.label));
     // A refund passes its movements negated (as points.moved does): points taken back, points given back.
-    if (sale.pointsEarned >= 0) lines.push(receiptRow(t('receipt.earned'), `+${p(sale.pointsEarned)}`));
+    // A streak bonus on its own line (regularity/regularity-book.ts): what the basket earned, then what coming back earned.
+    const bonus = sale.regularity?.bonusPoints ?? 0;
+    if (sale.pointsEarned >= 0) lines.push(receiptRow(t('receipt.earned'), `+${p(sale.pointsEarned - bonus)}`));
     else lines.push(receiptRow(t('receipt.reversed'), `-${p(-sale.pointsEarned)}`));
+    if (bonus > 0) lines.push(receiptRow(t('regularity.bonus'), `+${p(bonus)}`));
     if (sale.pointsRedeemed > 0) lines.push(receiptRow(t('receipt.redeemed'), `-${p(sale.pointsRedeemed)}`));
     else if (sale.pointsRedeemed < 0) lines.push(receiptRow(t('receipt.restored'), `+${p(-sale.pointsRedeemed)}`));
     lines.push(...voucherReceiptLines(t, locale, sale.vouchers, this.ledger.rules.timeZone));
@@ -221,6 +224,7 @@ export class Loyalty {
     const next = this.nextReward(sale.balanceAfter);
     if (next) lines.push(...receiptWrap(t('receipt.next_reward', { label: next.label, missing: p(next.missing) })));
     if (tier.gap) lines.push(...receiptWrap(tier.gap));
+    if ((sale.regularity?.streak ?? 0) >= 2) lines.push(...receiptWrap(t('regularity.streak', { weeks: sale.regularity!.streak })));
     for (const lot of this.ledger.expiring(sale.memberId).slice(0, 2)) {
       const [y, m, d] = lot.expiresOn.split('-');
       lines.push(...receiptWrap(t('receipt.expiring', { points: p(lot.points), date: locale === 'fr' ? `${d}/${m}/${y}` : `${y}-${m}-${d}` })));
