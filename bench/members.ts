@@ -1,7 +1,9 @@
 /**
  * How fast the till finds a member in a big store: by card (the scan path,
  * through the same dispatch a window calls) against a bare SELECT, and search
- * as you type. Options: --members N (default 200000), --seed S.
+ * as you type; then the erasure of one member at HQ and on this terminal once
+ * its journal holds --entries entries (bench/members-erasure.ts). Options:
+ * --members N (default 200000), --entries N (default 2000000), --seed S.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +19,9 @@ import { foldForSearch } from '../src/shared/domain/text';
 import { testConfig } from '../test/fakes/known-members';
 import { measureBrowserModeRss } from './process-rss';
 import { fmt, round, summarise } from './stats';
+import { measureErasure } from './members-erasure';
 
-const TARGETS = { lookupP99Ms: 1, lookupVsBareRatio: 2, searchP99Ms: 10, search2P99Ms: 10 };
+const TARGETS = { lookupP99Ms: 1, lookupVsBareRatio: 2, searchP99Ms: 10, search2P99Ms: 10, erasureS: 1 };
 const LOOKUP_SAMPLES = 20_000;
 const SEARCH_SAMPLES = 6_000;
 const MULTI_WORD_SAMPLES = 1_000;
@@ -73,13 +76,15 @@ function searchQueries(names: Person[], pick: (n: number) => number): Array<{ qu
 export async function runMembersBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { members: { type: 'string', default: '200000' }, seed: { type: 'string', default: '20261122' } },
+    options: { members: { type: 'string', default: '200000' }, entries: { type: 'string', default: '2000000' }, seed: { type: 'string', default: '20261122' } },
     strict: true,
   });
   const count = Number(values.members);
   const seed = Number(values.seed);
   if (!Number.isInteger(count) || count < 1 || count > 999_999) throw new Error(`--members must be 1..999999, not ${values.members}`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, not ${values.seed}`);
+  const entries = Number(values.entries);
+  if (!Number.isInteger(entries) || entries < 1 || entries > 50_000_000) throw new Error(`--entries must be 1..50000000, not ${values.entries}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'fidele-bench-members-'));
   const dbPath = join(dir, 'terminal.sqlite');
@@ -236,12 +241,17 @@ export async function runMembersBench(argv: string[]): Promise<void> {
     const rss = await measureBrowserModeRss(dir, testConfig().terminalId);
     console.log(`RSS after start and a few screen loads (real processes): terminal ${rss.terminalMb ?? '?'} MB, embedded HQ ${rss.hqMb ?? '?'} MB`);
 
+    // Last: it writes the journal into this store.
+    const erasure = await measureErasure(dbPath, { entries, seed });
+    console.log(`erasure of one member at HQ and on the terminal: ${erasure.erasureS.toFixed(3)} s [target ≤ ${TARGETS.erasureS} s: ${verdict(erasure.erasureS <= TARGETS.erasureS)}]`);
+
     const targetsMet =
       lookup.p99 <= TARGETS.lookupP99Ms &&
       ratio <= TARGETS.lookupVsBareRatio &&
       search.p99 <= TARGETS.searchP99Ms &&
       multiWord.p99 <= TARGETS.search2P99Ms &&
-      multiWordEmpty === 0;
+      multiWordEmpty === 0 &&
+      erasure.erasureS <= TARGETS.erasureS;
     console.log(
       JSON.stringify({
         suite: 'members',
@@ -266,6 +276,10 @@ export async function runMembersBench(argv: string[]): Promise<void> {
         multiword_empty_share: Math.round((multiWordEmpty / multiWordNs.length) * 1000) / 1000,
         terminal_rss_mb: rss.terminalMb,
         hq_rss_mb: rss.hqMb,
+        journal_entries: erasure.entries,
+        erasure_hq_ms: round(erasure.hqS * 1000),
+        erasure_terminal_ms: round(erasure.terminalS * 1000),
+        erasure_s: Math.round(erasure.erasureS * 1000) / 1000,
         targets_met: targetsMet,
       }),
     );
