@@ -57,11 +57,24 @@ function dayFormatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * Every zone's offset is a whole number of quarter hours, so a local midnight
+ * never falls inside a quarter hour of UTC: the day found for one instant
+ * holds for its whole quarter, and a sale's path asks Intl once a quarter.
+ */
+const QUARTER_HOUR_MS = 900_000;
+const lastDays = new Map<string, { quarter: number; day: number }>();
+
 /** Days since 1970-01-01 of the store-local calendar day at `at`. */
 export function localDayNumber(at: number, timeZone: string): number {
+  const quarter = Math.floor(at / QUARTER_HOUR_MS);
+  const last = lastDays.get(timeZone);
+  if (last?.quarter === quarter) return last.day;
   const parts = dayFormatter(timeZone).formatToParts(new Date(at));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Math.floor(Date.UTC(get('year'), get('month') - 1, get('day')) / 86_400_000);
+  const day = Math.floor(Date.UTC(get('year'), get('month') - 1, get('day')) / 86_400_000);
+  lastDays.set(timeZone, { quarter, day });
+  return day;
 }
 
 /** Store-local week number: weeks since Monday 1969-12-29, so every week starts on a Monday. */
