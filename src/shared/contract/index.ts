@@ -14,4 +14,5 @@ export * from './survey';
 export * from './offers';
 export * from './social';
 export * from './it-views';
+export * from './vouchers';
 export * from './benefits';

@@ -25,6 +25,7 @@ import { refundSale, type RefundResult } from './refund';
 import { parseProgramRules, type ProgramRules } from './rules';
 import { commitSale, holdRedemption, previewSale, voidSale, type CommitOptions, type EntryRef, type HoldResult, type SalePreview, type SaleResult } from './sale';
 import { LedgerStore } from './store';
+import type { LedgerVouchers } from '../vouchers/voucher-book';
 import type { RegularityHook } from '../regularity/regularity-book';
 import { verifyChain, verifyChainAsync, type VerifyReport } from './verify';
 import { zReport, zReportLines, type ZReport } from './z-report';
@@ -55,6 +56,8 @@ export interface LedgerOptions {
    * points twice.
    */
   expiresLocally?: () => boolean;
+  /** Basic members' vouchers (issue 14 item 4, vouchers/voucher-book.ts): issued and used by sales, moved by refunds. */
+  vouchers?: LedgerVouchers;
   /** Members' visit weeks and streak bonus (issue 14 item 5, regularity/regularity-book.ts): asked by sales and refunds. */
   regularity?: RegularityHook;
 }
@@ -187,6 +190,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     offline,
     store: new LedgerStore(db),
     chain: options.chain ?? NO_CHAIN,
+    vouchers: options.vouchers,
     regularity: options.regularity,
     write: <T>(fn: () => T) => {
       try {
