@@ -6,6 +6,7 @@ import type { Sql } from './db';
 import { raiseSyncAnomaly } from './sync-anomalies';
 import { verifySignature } from './keys';
 import { projectEntries } from './projector';
+import { projectSocial } from './social/referrals';
 import { checkSentAt, claimNonce } from './request-freshness';
 import { encodeEntries, type EncodedEntries } from './wire-encoding';
 
@@ -284,6 +285,8 @@ export async function ingestPush(ctx: HqContext, batch: PushBatch): Promise<Push
     // Within the skew bound the entries' wall times are taken as when they happened (the expiry race of projector.ts).
     const clockTrusted = Math.abs(skewMs) <= SKEW_FLAG_MS;
     const exceptions = await projectEntries(ctx, tx, { terminalId, epoch: header.epoch, storeId: terminal.store_id, clockTrusted }, fresh);
+    // Referral links and rewards, donations to causes (issue 16 items 1 and 4, social/referrals.ts).
+    await projectSocial(ctx, tx, { terminalId }, fresh);
     await tx.query('UPDATE terminal_stream SET last_seq = $3, last_hash = $4, skew_ms = $5 WHERE terminal_id = $1 AND epoch = $2', [
       terminalId,
       header.epoch,

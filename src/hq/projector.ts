@@ -117,6 +117,11 @@ export async function projectEntries(
         exceptions.push({ entryId: e.entry_id, kind: 'expiry_already_posted', detail: 'HQ had already expired this lot; the terminal entry is kept in the journal, not posted twice' });
         continue;
       }
+      // Likewise a referral's reward (its id derives from the referee, src/hq/social/referrals.ts): HQ rewarded it first.
+      if (fresh.length === 0 && e.kind === 'referral_reward') {
+        exceptions.push({ entryId: e.entry_id, kind: 'referral_already_rewarded', detail: 'HQ had already rewarded this referral; the terminal entry is kept in the journal, not posted twice' });
+        continue;
+      }
       if (fresh.length > 0) throw new Error(`entry ${e.entry_id} is partly posted at HQ`);
       const scoped = await postCollision(tx, e, entryLegs, now);
       if (!scoped) continue;

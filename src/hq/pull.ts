@@ -11,6 +11,7 @@ import { pullVersions } from './updates/directive';
 import { tierPatch } from './programme/tier-pull';
 import { productPatch } from './products/catalogue';
 import { programmePuts, refreshLegacyProgram } from './programme/programme-store';
+import { causePuts } from './social/causes';
 import { consentPatch, recordConsentChanges, tombstonePatch } from './privacy/consent-sync';
 
 /**
@@ -54,6 +55,8 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
       const products = await productPatch(tx, programSince);
       // The programme's signed versions in force or to come, `programme:<version>` each (programme/programme-store.ts).
       const programmes = await programmePuts(tx, programSince, ctx.clock.now());
+      // Causes with their chain-wide totals, `cause:<id>` each (social/causes.ts).
+      const causes = await causePuts(tx, programSince, ctx.clock.now());
       const members = await tx.query<{ customer_id: string; record: unknown }>(
         `SELECT m.customer_id, m.record FROM member m JOIN member_store s ON s.customer_id = m.customer_id
          WHERE s.store_id = $1 AND (m.change_version > $2 OR s.linked_version > $2) ORDER BY m.customer_id`,
@@ -103,7 +106,7 @@ export async function pull(ctx: HqContext, request: PullRequest): Promise<PullRe
           {
             bucket: 'program' as const,
             cookie,
-            puts: [...program.map((p) => ({ key: 'program', value: p.rules as unknown })), ...programmes, ...products.puts],
+            puts: [...program.map((p) => ({ key: 'program', value: p.rules as unknown })), ...programmes, ...causes, ...products.puts],
             deletes: products.deletes,
           },
           {

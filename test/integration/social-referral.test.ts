@@ -8,6 +8,7 @@ import { referralCodeOf } from '../../src/main/core/social/referral-code';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { DEFAULT_SOCIAL_POLICY } from '../../src/shared/social/policy';
 import { formatReferralCode, referralQrPayload } from '../../src/shared/social/referral-code';
+import { newcomerForm } from '../fakes/newcomer';
 import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
 
 /**
@@ -33,16 +34,7 @@ function open(): Core {
   return createCore({ dbPath: join(dir, 'terminal.sqlite'), config: testConfig(), shell: 'browser', clock: { now: () => now }, random: seededRandom(5), logger: silentLogger, validateOutput: true });
 }
 
-const form = (overrides: Record<string, unknown> = {}) => ({
-  firstName: 'Léa',
-  lastName: 'Martin',
-  email: 'lea.martin@example.fr',
-  phone: '',
-  consents: { marketing: false, personalisedOffers: false, profiling: false },
-  consentWordingVersion: '2026-11.fr-1',
-  locale: 'fr',
-  ...overrides,
-});
+const form = newcomerForm;
 
 async function enrol(overrides: Record<string, unknown> = {}): Promise<Result<unknown>> {
   await ok('customer', 'enrolment.start', { presetCardNumber: null });
