@@ -154,21 +154,35 @@ describe('self-service privacy at HQ', { timeout: 30_000 }, () => {
     expect((await fetch(`${hq.url}/privacy/export/${late.json.token}`)).status).toBe(410);
   });
 
-  it('erasure goes through HQ’s eraser for the proven member only, and ends their sessions', async () => {
+  it('erasure: refused for a card that is not the member’s or a changed forfeit, nothing erased; then HQ erases the proven member and ends their sessions', async () => {
+    const memberId = await member();
+    const card = makeCardNumber(77, 8000 + n);
+    const session = await proven(memberId);
+    const notTheirs = await ask({ op: 'erase', session, cardNumber: makeCardNumber(77, 9999), confirmedForfeit: 0 });
+    expect(notTheirs.json.error.code).toBe('card_not_theirs');
+    const changed = await ask({ op: 'erase', session, cardNumber: card, confirmedForfeit: 5 });
+    expect(changed.json.error.code).toBe('forfeit_changed');
+    expect((await ask({ op: 'view', session })).json.identity.email).toBe(`claire${n}@exemple.fr`);
+    const done = await ask({ op: 'erase', session, cardNumber: card, confirmedForfeit: 0 });
+    expect(done.status).toBe(200);
+    expect(done.json.receiptId).toEqual(expect.any(String));
+    expect((await ask({ op: 'view', session })).json.error.code).toBe('session_expired');
+    expect(await outboxOf(hq.ctx, memberId)).toEqual([]);
+    const audit = await hq.ctx.sql.query<{ action: string; request_id: string }>('SELECT action, request_id FROM privacy_audit WHERE customer_id = $1 ORDER BY at', [memberId]);
+    expect(new Set(audit.filter((a) => a.action !== 'erase_refused').map((a) => a.request_id)).size).toBe(1);
+    expect(audit.map((a) => a.action)).toContain('erase');
+  });
+
+  it('another eraser can be put behind the seam (a deployment, a test)', async () => {
     const memberId = await member();
     const session = await proven(memberId);
-    const unavailable = await ask({ op: 'erase', session });
-    expect(unavailable.json.error.code).toBe('erasure_unavailable');
     const erased: string[] = [];
     useMemberEraser(hq.ctx, async (_ctx, request) => {
       erased.push(request.customerId);
       return { receiptId: 'receipt-1' };
     });
-    const done = await ask({ op: 'erase', session });
-    expect(done.json).toEqual({ receiptId: 'receipt-1' });
+    expect((await ask({ op: 'erase', session, cardNumber: makeCardNumber(77, 8000 + n), confirmedForfeit: 0 })).json).toEqual({ receiptId: 'receipt-1' });
     expect(erased).toEqual([memberId]);
-    expect((await ask({ op: 'view', session })).json.error.code).toBe('session_expired');
-    expect(await outboxOf(hq.ctx, memberId)).toEqual([]);
   });
 
   it('serves the full notice publicly, in French and English', async () => {

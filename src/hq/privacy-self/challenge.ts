@@ -185,6 +185,16 @@ export async function sessionMember(ctx: HqContext, terminalId: string, session:
   return row.customer_id;
 }
 
+/** The request a session's steps are traced by in HQ's privacy audit (issue 17 item 6): derived, so nothing more is stored. */
+export function requestIdOf(session: string): string {
+  return `self-${tokenHash(session).slice(0, 32)}`;
+}
+
+/** Who acts in a self-service step, as HQ's privacy audit names them. */
+export function selfActor(terminalId: string): { actor: string; actorRole: string } {
+  return { actor: `self-service:${terminalId}`, actorRole: 'customer' };
+}
+
 /** Ends every self-service session of a member (after an erasure). */
 export async function endSessions(sql: Sql, customerId: string): Promise<void> {
   await sql.query('DELETE FROM privacy_session WHERE customer_id = $1', [customerId]);

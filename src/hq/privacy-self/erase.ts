@@ -1,5 +1,6 @@
 import type { HqContext } from '../context';
-import { endSessions, PrivacySelfError } from './challenge';
+import { eraseMember } from '../privacy/erasure';
+import { endSessions } from './challenge';
 
 /** One erasure as self-service asks it: the member proven at a screen of `terminalId`. */
 export interface SelfErasureRequest {
@@ -7,6 +8,10 @@ export interface SelfErasureRequest {
   terminalId: string;
   /** Ties this request's steps together in HQ's privacy audit. */
   requestId: string;
+  /** The card shown at the screen: HQ erases nothing if it is not the member's. */
+  cardNumber: string;
+  /** The points the customer was shown as forfeited: HQ erases nothing if they changed since. */
+  confirmedForfeit: number;
 }
 
 /** What erases a person at HQ (src/hq/privacy/, the erasure engineer's): answers the receipt kept without personal data. */
@@ -16,8 +21,9 @@ const erasers = new WeakMap<HqContext, MemberEraser>();
 
 /**
  * The seam between self-service and HQ's erasure: self-service proves who
- * asks and hands the request over; the erasure itself (pseudonyms in the
- * journals, tombstones to the terminals, the card blocked) is not written here.
+ * asks and hands the request over; the erasure itself (points forfeited,
+ * tombstones to the terminals, the card blocked) is HQ's eraseMember. A test
+ * may put another eraser here.
  */
 export function useMemberEraser(ctx: HqContext, eraser: MemberEraser): void {
   erasers.set(ctx, eraser);
@@ -25,7 +31,6 @@ export function useMemberEraser(ctx: HqContext, eraser: MemberEraser): void {
 
 export async function eraseSelf(ctx: HqContext, request: SelfErasureRequest): Promise<{ receiptId: string }> {
   const eraser = erasers.get(ctx) ?? defaultEraser;
-  if (!eraser) throw new PrivacySelfError('erasure_unavailable', 503, 'erasure is not available at HQ yet: ask at the till');
   const receipt = await eraser(ctx, request);
   // The proof dies with the person: whatever token a screen still holds opens nothing now.
   await endSessions(ctx.sql, request.customerId);
@@ -36,5 +41,16 @@ export async function eraseSelf(ctx: HqContext, request: SelfErasureRequest): Pr
   return receipt;
 }
 
-/** HQ's own erasure, once src/hq/privacy provides it (integrated below); null until then. */
-const defaultEraser: MemberEraser | null = null;
+/** HQ's erasure (src/hq/privacy/erasure.ts): the customer at the screen asked it, their card and the points shown checked there. */
+const defaultEraser: MemberEraser = async (ctx, request) => {
+  const receipt = await eraseMember(ctx, {
+    memberId: request.customerId,
+    cardNumber: request.cardNumber,
+    confirmedForfeit: request.confirmedForfeit,
+    cause: 'request',
+    channel: 'customer-screen',
+    by: { actor: `self-service:${request.terminalId}`, role: 'customer' },
+    requestId: request.requestId,
+  });
+  return { receiptId: receipt.receiptId };
+};

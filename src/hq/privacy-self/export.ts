@@ -1,5 +1,6 @@
-import { audit, type HqContext } from '../context';
-import { newToken, PrivacySelfError, tokenHash } from './challenge';
+import type { HqContext } from '../context';
+import { recordPrivacyAudit } from '../privacy/audit';
+import { newToken, PrivacySelfError, selfActor, tokenHash } from './challenge';
 import { consentHistory, memberData, pointsMovements } from './member-data';
 import { zipStored } from './zip';
 
@@ -15,9 +16,8 @@ import { zipStored } from './zip';
  * 404, a used or expired one 410: the screen can say to ask for a new one.
  */
 export const EXPORT_TTL_MS = 15 * 60_000;
-export const EXPORT_ACTION = 'privacy_export';
 
-export async function createExportLink(ctx: HqContext, terminalId: string, customerId: string): Promise<{ token: string; expiresAt: number }> {
+export async function createExportLink(ctx: HqContext, terminalId: string, customerId: string, requestId: string): Promise<{ token: string; expiresAt: number }> {
   const now = ctx.clock.now();
   const token = newToken(ctx);
   await ctx.sql.query('INSERT INTO privacy_export_link (token_hash, customer_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
@@ -26,7 +26,7 @@ export async function createExportLink(ctx: HqContext, terminalId: string, custo
     now,
     now + EXPORT_TTL_MS,
   ]);
-  await audit(ctx, ctx.sql, { terminalId, action: EXPORT_ACTION, code: 'link_issued', message: `export link issued to member ${customerId}`, detail: { memberId: customerId } });
+  await recordPrivacyAudit(ctx, ctx.sql, { customerId, ...selfActor(terminalId), action: 'export', requestId, detail: { step: 'link_issued', expiresAt: now + EXPORT_TTL_MS } });
   return { token, expiresAt: now + EXPORT_TTL_MS };
 }
 
@@ -47,7 +47,7 @@ export async function openExport(ctx: HqContext, token: string): Promise<{ fileN
     return link.customer_id;
   });
   const archive = await buildArchive(ctx, customerId, now);
-  await audit(ctx, ctx.sql, { terminalId: null, action: EXPORT_ACTION, code: 'downloaded', message: `export downloaded by member ${customerId}`, detail: { memberId: customerId } });
+  await recordPrivacyAudit(ctx, ctx.sql, { customerId, actor: 'export-link', actorRole: 'customer', action: 'export', detail: { step: 'downloaded' } });
   return { fileName: `fidele-mes-donnees-${new Date(now).toISOString().slice(0, 10)}.zip`, archive };
 }
 

@@ -1,6 +1,7 @@
 import type { HqMemberData } from '../../shared/contract/privacy-self';
 import type { HqContext } from '../context';
 import type { Sql } from '../db';
+import { erasurePreview } from '../privacy/erasure';
 import { memberRecord, PrivacySelfError } from './challenge';
 
 /** A member's points account at HQ, as the projector names it. */
@@ -50,6 +51,7 @@ export async function memberData(ctx: HqContext, customerId: string): Promise<Hq
     identity: { firstName: record.firstName, lastName: record.lastName, email: record.email, phone: record.phone, locale: record.locale, cards: record.cards, createdAt: record.createdAt },
     consents: [...latest.values()].map(({ purpose, granted, wordingVersion, recordedAt }) => ({ purpose, granted, wordingVersion, recordedAt })),
     balance: Number(balance[0]?.balance ?? 0),
+    forfeit: (await erasurePreview(ctx, customerId)).pointsForfeited,
     visits: { count: visits[0]?.n ?? 0, last: visits[0]?.last === null || visits[0]?.last === undefined ? null : Number(visits[0].last) },
     incidents: incidents.map((i) => ({ kind: i.kind, status: i.status, openedAt: Number(i.opened_at), storeId: i.store_id })),
     tier: tier[0]?.tier ?? null,

@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PRIVACY_EXPORT_PATH, PRIVACY_NOTICE_PATH, PrivacySelfRequest, type PrivacySelfOp } from '../../shared/contract/privacy-self';
 import { signingPayload } from '../../shared/sync/protocol';
 import { authenticateTerminal, type TerminalRow } from '../auth';
-import { audit, HqError, newId, type HqContext } from '../context';
+import { HqError, type HqContext } from '../context';
+import { recordPrivacyAudit } from '../privacy/audit';
 import { localeOf } from '../staff/text';
-import { PrivacySelfError, sessionMember, startChallenge, verifyChallenge } from './challenge';
+import { PrivacySelfError, requestIdOf, selfActor, sessionMember, startChallenge, verifyChallenge } from './challenge';
 import { eraseSelf } from './erase';
 import { createExportLink, openExport } from './export';
 import { memberData } from './member-data';
@@ -35,21 +36,22 @@ async function answer(ctx: HqContext, terminal: TerminalRow, op: PrivacySelfOp):
     case 'view': {
       const customerId = await sessionMember(ctx, terminal.terminal_id, op.session);
       const data = await memberData(ctx, customerId);
-      await audit(ctx, ctx.sql, { terminalId: terminal.terminal_id, action: 'privacy_view', code: 'viewed', message: `member ${customerId} viewed their data at the kiosk`, detail: { memberId: customerId } });
+      await recordPrivacyAudit(ctx, ctx.sql, { customerId, ...selfActor(terminal.terminal_id), action: 'view', requestId: requestIdOf(op.session), detail: { what: 'self-service' } });
       return data;
     }
     case 'rectify': {
       const customerId = await sessionMember(ctx, terminal.terminal_id, op.session);
-      await rectifyMember(ctx, terminal.terminal_id, customerId, op);
+      await rectifyMember(ctx, terminal.terminal_id, customerId, op, requestIdOf(op.session));
       return { ok: true };
     }
     case 'export': {
       const customerId = await sessionMember(ctx, terminal.terminal_id, op.session);
-      return createExportLink(ctx, terminal.terminal_id, customerId);
+      return createExportLink(ctx, terminal.terminal_id, customerId, requestIdOf(op.session));
     }
     case 'erase': {
       const customerId = await sessionMember(ctx, terminal.terminal_id, op.session);
-      return eraseSelf(ctx, { customerId, terminalId: terminal.terminal_id, requestId: newId(ctx) });
+      const { cardNumber, confirmedForfeit } = op;
+      return eraseSelf(ctx, { customerId, terminalId: terminal.terminal_id, requestId: requestIdOf(op.session), cardNumber, confirmedForfeit });
     }
   }
 }

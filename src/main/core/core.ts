@@ -29,6 +29,9 @@ import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { incidentHandlers } from './incidents/handlers';
 import { valueHintOf } from './value/value-hints';
 import { tierOf } from './tiers/tier-store';
+import { SelfService } from './privacy/self-service';
+import { selfServiceHandlers } from './privacy/self-service-handlers';
+import { privacyNoticeUrl } from './privacy/self-service-notice';
 import { VoucherBook } from './vouchers/voucher-book';
 import { RegularityBook } from './regularity/regularity-book';
 import { regularitySettings } from './regularity/programme-regularity';
@@ -319,6 +322,35 @@ export function createCore(options: CoreOptions): Core {
     if (name === 'sync.changed') refreshShown('sync');
   });
 
+  // Self-service privacy (issue 17 item 2): HQ proves the customer and holds their data; this terminal shows it.
+  const selfService = new SelfService({
+    post: sync.client ? (path, build) => sync.client!.signedPost(path, build) : null,
+    hqUrl: config.hq?.url ?? null,
+    members,
+    lookups,
+    clock,
+    shownMemberId: () => session.shown()?.memberId ?? null,
+    shownCard: () => {
+      const state = session.current();
+      return state.phase === 'identified' || state.phase === 'enrolled' ? state.greeting.cardNumber : null;
+    },
+    balance: (memberId) => ledger.points(memberId).balance,
+    tier: (memberId) => {
+      const tier = tierOf(db, memberId);
+      return { id: tier.tier, label: tier.label };
+    },
+    segment: (memberId) => valueHintOf(db, memberId)?.segment ?? null,
+    emit: (event) => bus.emit('privacy.self', event),
+    erased: () => {
+      session.clear();
+      // The tombstone HQ wrote comes with the next pull: now, not at the next timer.
+      void sync.client?.pull().catch((error: unknown) => logger.warn('pull after an erasure failed; the next one brings it', { error: String(error) }));
+    },
+  });
+  bus.subscribe((name) => {
+    if (name === 'session.changed') selfService.shownChanged();
+  });
+
   const deviceDeps = { manager: devices, db, terminalId: config.terminalId, clock, random, logger };
   let rig: SimulatedRig | null = null;
   let hardware: Devices | null = null;
@@ -493,7 +525,8 @@ export function createCore(options: CoreOptions): Core {
       devices: config.devices,
       enrolmentIdleMs: config.enrolmentIdleMs,
       consentWordingVersion: config.consentWordingVersion,
-      privacyNoticeUrl: config.privacyNoticeUrl,
+      // HQ's public notice once there is an HQ (issue 17 item 7): the customer screen's QR opens it.
+      privacyNoticeUrl: privacyNoticeUrl(config),
       // Where the cashier learns that loyalty is suspended (a damaged journal refuses every write).
       ledger: { state: ledger.integrity().state, problems: ledger.integrity().problemCount },
       wedge,
@@ -672,6 +705,7 @@ export function createCore(options: CoreOptions): Core {
       return { fewerContacts: on };
     },
     ...sync.handlers,
+    ...selfServiceHandlers({ self: selfService, printers: () => hardware?.printers ?? [], locale: config.locale, noticeUrl: privacyNoticeUrl(config), now: () => clock.now() }),
     ...itMethods,
     ...updateMethods,
   };

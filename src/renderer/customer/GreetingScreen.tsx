@@ -1,6 +1,7 @@
 import type { MemberGreeting } from '../../shared/contract';
 import { useApp } from '../common/app-context';
 import { CardDisplay } from './CardDisplay';
+import { displayName } from '../../shared/i18n/name-case';
 import { PointsPanel } from './PointsPanel';
 import { TierLine } from '../common/TierLine';
 import { VoucherLine } from '../common/VoucherLine';
@@ -12,12 +13,12 @@ import { RegularityLine } from '../common/RegularityLine';
  * belongs to a member with no name yet: a plain hello, and where its points go.
  */
 export function GreetingScreen({ memberId, greeting }: { memberId: string; greeting: MemberGreeting }) {
-  const { t } = useApp();
+  const { t, locale } = useApp();
   const unlinked = greeting.firstName.trim() === '';
   return (
     <section className="greeting" aria-labelledby="greeting-title">
       <h1 id="greeting-title" className="greeting-title" data-testid="customer-greeting">
-        {unlinked ? t('customer.greeting.hello_unlinked') : t('customer.greeting.hello', { firstName: greeting.firstName })}
+        {unlinked ? t('customer.greeting.hello_unlinked') : t('customer.greeting.hello', { firstName: displayName(greeting.firstName, locale) })}
       </h1>
       <p className="greeting-subtitle">{t(unlinked ? 'customer.greeting.subtitle_unlinked' : 'customer.greeting.subtitle')}</p>
       {!unlinked && <TierLine tier={greeting.tier} className="greeting-tier" testId="customer-tier" />}

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useApp } from '../common/app-context';
-import { QrCode } from '../common/QrCode';
+import { NoticeSections } from './privacy/NoticeSections';
+import './privacy/privacy.css';
 
 /**
  * The privacy notice, in a modal over the form: a kiosk has no address bar,
@@ -20,15 +21,8 @@ export function PrivacyNotice({ url, onClose }: { url: string; onClose(): void }
   return (
     <dialog ref={dialog} className="privacy" aria-labelledby="privacy-title" onClose={onClose} onCancel={onClose}>
       <h2 id="privacy-title">{t('customer.privacy.title')}</h2>
-      <p>{t('customer.privacy.body1')}</p>
-      <p>{t('customer.privacy.body2')}</p>
-      <div className="privacy-more">
-        <div>
-          <p>{t('customer.privacy.more')}</p>
-          <p className="privacy-url">{url}</p>
-        </div>
-        <QrCode className="privacy-qr" value={url} label={t('customer.privacy.qr_label')} />
-      </div>
+      {/* What is done, for how long, each right and how (issue 17 item 7): the text the till prints and HQ serves. */}
+      <NoticeSections url={url} />
       <button type="button" className="primary" onClick={onClose} autoFocus>
         {t('customer.privacy.close')}
       </button>

@@ -48,6 +48,17 @@ export const PrivacyChallengeView = z.object({
 });
 export type PrivacyChallengeView = z.infer<typeof PrivacyChallengeView>;
 
+/** Where self-service stands for the member shown, pushed to both screens (never their data: the cashier gets it too). */
+export const PrivacySelfEvent = z.object({
+  memberId: MemberId,
+  state: z.enum(['code_sent', 'verified', 'ended', 'erased']),
+  /** Who started it: the till (the customer screen says so) or the customer. */
+  by: z.enum(['cashier', 'customer']),
+  at: Timestamp,
+  challenge: PrivacyChallengeView.nullable(),
+});
+export type PrivacySelfEvent = z.infer<typeof PrivacySelfEvent>;
+
 export const PrivacyIncidentView = z.object({ kind: z.string(), status: z.string(), openedAt: Timestamp, storeId: z.string() });
 
 /** What HQ holds of the member and tells them once they proved who they are. */
@@ -56,6 +67,8 @@ export const HqMemberData = z.object({
   identity: MemberRecord.omit({ memberId: true }),
   consents: z.array(ConsentRecord),
   balance: z.number().int(),
+  /** The points an erasure would forfeit now, as HQ counts them: what the customer confirms. */
+  forfeit: z.number().int().nonnegative(),
   visits: z.object({ count: z.number().int().nonnegative(), last: Timestamp.nullable() }),
   incidents: z.array(PrivacyIncidentView),
   tier: z.string().nullable(),
@@ -68,6 +81,8 @@ export type HqMemberData = z.infer<typeof HqMemberData>;
 /** The access view: HQ's data, with what only this terminal holds (its consents not yet at HQ, its lookup log). */
 export const PrivacyAccessView = HqMemberData.extend({
   memberId: MemberId,
+  /** The tier's name as the programme words it, when this terminal has the member's tier. */
+  tierLabel: z.object({ fr: z.string(), en: z.string() }).nullable(),
   lookups: z.array(z.object({ at: Timestamp, by: z.string(), via: z.string() })),
   /** Until when the proof holds on this screen. */
   until: Timestamp,
@@ -76,6 +91,8 @@ export type PrivacyAccessView = z.infer<typeof PrivacyAccessView>;
 
 export const PrivacyExportView = z.object({ url: z.string().url(), expiresAt: Timestamp });
 export const PrivacyEraseView = z.object({ erased: z.literal(true), receiptId: z.string() });
+/** The customer confirms the erasure and the points they were shown it forfeits. */
+export const PrivacyEraseInput = z.strictObject({ confirm: z.literal(true), confirmedForfeit: z.number().int().nonnegative() });
 
 const Nonce = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'nonce: 16 bytes base64url');
 const TerminalId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
@@ -95,7 +112,7 @@ export const PrivacySelfOp = z.discriminatedUnion('op', [
     phone: z.string().max(40).nullable(),
   }),
   z.strictObject({ op: z.literal('export'), session: Token }),
-  z.strictObject({ op: z.literal('erase'), session: Token }),
+  z.strictObject({ op: z.literal('erase'), session: Token, cardNumber: z.string().min(1).max(32), confirmedForfeit: z.number().int().nonnegative() }),
 ]);
 export type PrivacySelfOp = z.infer<typeof PrivacySelfOp>;
 
