@@ -6,6 +6,7 @@ import type { GammaGammaParams } from '../../shared/value/gamma-gamma';
 import { gammaVariate, seededUniform, simulateBgNbd, type Uniform } from '../../shared/value/simulate';
 import { localDay } from './nightly';
 import { valueScheduler } from './value-scheduler';
+import { startDemoTiers } from '../demo-tiers';
 
 /**
  * A chain's past for the demo HQ (`npm start`): a few hundred members over
@@ -212,12 +213,15 @@ export async function seedDemoValueHistory(ctx: HqContext, o: DemoHistoryOptions
  * The demo HQ's customer value (`npm start`): the archive seeded on first
  * start with runs as of every other month of the past year (so segment sizes
  * and flows have a history), then one run, in the background so HQ answers at
- * once. Stores' terminals get the hints with a later pull.
+ * once. Stores' terminals get the hints with a later pull. The tiers are
+ * ranked as the archive and the kiosk's demo store come in (demo-tiers.ts).
  */
 export function startDemoValue(ctx: HqContext, storeId: string): Promise<void> {
   const scheduler = valueScheduler(ctx);
   return seedDemoValueHistory(ctx, { storeId })
     .then(async (seeded) => {
+      const tiers = startDemoTiers(ctx);
+      await tiers.check();
       if (seeded) {
         ctx.logger.info('demo customer history seeded', { ...seeded });
         for (let months = 12; months >= 2; months -= 2) {

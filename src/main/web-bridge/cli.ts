@@ -172,7 +172,7 @@ const seedStarted = performance.now();
 const seeded = seedDemoStoreIfEmpty(core.members, config.demoSeed, systemClock.now());
 let seedNote = '';
 if (seeded > 0 && config.demoSeed) {
-  // Real sales through the ledger, a few months back, so balances, visits and expiry dates show.
+  // Real sales through the ledger over two years, in steady and unsteady rhythms (seed/demo-rhythms.ts).
   const history = seedDemoHistory({ db: core.db, ledger: core.ledger, setNow: (at) => (seedingAt = at), seed: config.demoSeed.seed, now: systemClock.now() });
   seedNote = `seeded just now: ${seeded} members, ${history.sales} past sales for ${history.members} of them (${((performance.now() - seedStarted) / 1000).toFixed(1)} s)`;
   logger.info('demo store seeded', { members: seeded, sales: history.sales, shoppers: history.members, dataDir });
@@ -227,7 +227,7 @@ const lines = [
   ...(bridge.urls.simulator ? [`  Device simulator: ${bridge.urls.simulator}`] : []),
   ...(tillApi ? [`  Till API:         ${tillApi.origin}/v1 (OpenAPI: ${tillApi.origin}/openapi.json); a token for a till: npm run till:token -- caisse-2`] : []),
   ...(cards.length > 0
-    ? ['  Demo cards to scan (simulator page, or type the number at the till):', ...cards.map((c) => `    ${formatCardNumber(c.cardNumber)}  ${c.name}, ${c.balance} pts`)]
+    ? ['  Demo cards to scan (simulator page, or type the number at the till):', ...cards.map((c) => `    ${formatCardNumber(c.cardNumber)}  ${c.name}, ${c.balance} pts${c.note ? ` — ${c.note}` : ''}`)]
     : []),
   `  Logs:             ${logPath}${values.verbose ? ' (and below)' : ' (--verbose to print them here too)'}`,
   'Open each link in its own Chromium window. Ctrl+C stops the kiosk.',
