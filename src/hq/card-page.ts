@@ -213,6 +213,7 @@ a:focus-visible{outline:3px solid #8db4ff;outline-offset:2px}
 .card-codes svg.qr{width:11rem;height:11rem}
 .card-hint{margin:.6rem 0 0;font-size:.9rem;color:var(--muted)}
 .card-missing{text-align:center;padding-top:4rem}
+.share-title{font-size:1.5rem;font-weight:700;margin:.2rem 0 .4rem}
 `;
 
 const PAGE_HEADERS = { 'cache-control': 'no-store', 'x-robots-tag': 'noindex, nofollow' };

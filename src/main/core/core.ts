@@ -29,10 +29,10 @@ import { createDispatch, type Dispatch, type Handlers } from './rpc/dispatch';
 import { incidentHandlers } from './incidents/handlers';
 import { valueHintOf } from './value/value-hints';
 import { tierOf } from './tiers/tier-store';
+import { VoucherBook } from './vouchers/voucher-book';
 import { SelfService } from './privacy/self-service';
 import { selfServiceHandlers } from './privacy/self-service-handlers';
 import { privacyNoticeUrl } from './privacy/self-service-notice';
-import { VoucherBook } from './vouchers/voucher-book';
 import { RegularityBook } from './regularity/regularity-book';
 import { regularitySettings } from './regularity/programme-regularity';
 import { lookupProduct, productCount } from './products/catalogue';
@@ -275,9 +275,9 @@ export function createCore(options: CoreOptions): Core {
     tierOf: (memberId) => tierOf(db, memberId).tier,
     seats: hqSeatClient(() => sync.client),
     online: () => sync.client?.enrolment() != null && !ledger.connectivity().offline,
-    onChanged: (memberId) => {
+    onChanged: (memberId, pointsMoved) => {
       bus.emit('benefits.changed', { memberId, at: clock.now() });
-      if (session.shown()?.memberId === memberId) refreshShown('void');
+      if (pointsMoved && session.shown()?.memberId === memberId) refreshShown('adjustment');
     },
   });
   /** The customer screen acts only for the member it shows. */
@@ -696,6 +696,21 @@ export function createCore(options: CoreOptions): Core {
       if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
       const { referrerId } = referrals.attach(shown.memberId, code);
       return { referrerFirstName: members.summary(referrerId)?.firstName ?? '' };
+    },
+    'share.link': (_ctx, { kind, id }) => {
+      const shown = session.shown();
+      if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
+      let label: { fr: string; en: string } | undefined;
+      if (kind === 'offer') {
+        const offer = screenOffers.current(shown.memberId).find((o) => o.ruleId === id);
+        if (!offer) throw new AppFailure('not_found', 'this offer is not on the customer screen', [{ path: 'id', message: 'share.offer_not_shown' }]);
+        label = { fr: offer.label.fr, en: offer.label.en };
+      } else if (!lookupProduct(db, id)) {
+        throw new AppFailure('not_found', 'no such product in the catalogue', [{ path: 'id', message: 'share.product_unknown' }]);
+      }
+      const link = sync.issueShareUrl(kind, id, label);
+      if (!link) throw new AppFailure('unavailable', 'this terminal is not enrolled with HQ: there is no page to share');
+      return link;
     },
     'offers.fewerContacts': (_ctx, { on }) => {
       const shown = session.shown();

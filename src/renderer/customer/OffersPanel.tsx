@@ -3,6 +3,7 @@ import type { EventPayload, OfferView } from '../../shared/contract';
 import { formatPoints } from '../../shared/domain/receipt-layout';
 import { useApp, useEvent } from '../common/app-context';
 import { formatEuros } from '../common/euro-amount';
+import { QrCode } from '../common/QrCode';
 import './offers.css';
 
 type Note = 'accepted' | 'fewer' | null;
@@ -18,9 +19,11 @@ export function OffersPanel({ memberId }: { memberId: string }) {
   const [offers, setOffers] = useState<OfferView[]>([]);
   const [note, setNote] = useState<Note>(null);
   const [busy, setBusy] = useState(false);
+  const [share, setShare] = useState<{ url: string; expiresOn: string } | 'unavailable' | null>(null);
   useEffect(() => {
     setOffers([]);
     setNote(null);
+    setShare(null);
   }, [memberId]);
   const onShown = useCallback(
     (shown: EventPayload<'offers.shown'>) => {
@@ -41,6 +44,19 @@ export function OffersPanel({ memberId }: { memberId: string }) {
       setBusy(false);
       setOffers((current) => current.filter((o) => o.ruleId !== ruleId));
       if (choice === 'accepted') setNote('accepted');
+    }
+  }
+
+  async function ask(ruleId: string) {
+    if (busy) return;
+    setBusy(true);
+    try {
+      setShare(await api.call('share.link', { kind: 'offer', id: ruleId }));
+    } catch {
+      // Not enrolled with HQ, or the offer left the screen meanwhile: nothing to scan.
+      setShare('unavailable');
+    } finally {
+      setBusy(false);
     }
   }
 
@@ -72,6 +88,7 @@ export function OffersPanel({ memberId }: { memberId: string }) {
         ? t('customer.offers.bonus_points', { points: formatPoints(locale, offer.points) })
         : t('customer.offers.booking');
   return (
+    <>
     <section className="offers" aria-labelledby="offers-title" data-testid="customer-offers">
       <h2 id="offers-title" className="offers-title">
         {t('customer.offers.title')}
@@ -90,6 +107,9 @@ export function OffersPanel({ memberId }: { memberId: string }) {
               <button type="button" className="offer-no" disabled={busy} onClick={() => void answer(offer.ruleId, 'refused')}>
                 {t('customer.offers.no_thanks')}
               </button>
+              <button type="button" className="offer-share" disabled={busy} onClick={() => void ask(offer.ruleId)} data-testid={`customer-offer-share-${offer.ruleId}`}>
+                {t('customer.share.ask')}
+              </button>
             </div>
           </li>
         ))}
@@ -98,5 +118,42 @@ export function OffersPanel({ memberId }: { memberId: string }) {
         {t('customer.offers.fewer')}
       </button>
     </section>
+    {/* Beside the sheet of offers, not in it: a transformed parent would pin this dialog to the sheet. */}
+    {share && <ShareSheet share={share} onClose={() => setShare(null)} />}
+    </>
+  );
+}
+
+/** The QR for a friend's phone, over the offers; the only way out is the close button (or Escape). */
+function ShareSheet({ share, onClose }: { share: { url: string; expiresOn: string } | 'unavailable'; onClose: () => void }) {
+  const { t, locale } = useApp();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  const day = (iso: string) =>
+    new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'fr-FR', { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+  return (
+    <div className="share-sheet" role="dialog" aria-modal="true" aria-labelledby="share-title" data-testid="customer-share">
+      <h2 id="share-title">{t('customer.share.title')}</h2>
+      {share === 'unavailable' ? (
+        <p role="status">{t('customer.share.unavailable')}</p>
+      ) : (
+        <>
+          <QrCode value={share.url} label={t('customer.share.qr_label')} className="share-qr" testId="customer-share-qr" />
+          <p>{t('customer.share.scan')}</p>
+          <p className="share-until">{t('customer.share.until', { day: day(share.expiresOn) })}</p>
+          <a hidden href={share.url} data-testid="customer-share-url">
+            {share.url}
+          </a>
+        </>
+      )}
+      <button type="button" className="share-close" autoFocus onClick={onClose}>
+        {t('customer.share.close')}
+      </button>
+    </div>
   );
 }

@@ -38,6 +38,7 @@ export const METHOD_ROLES = {
   // Offers from the basket (issue 16 items 3 and 5): the customer's own answers and preference.
   'offers.answer': ['customer'],
   'offers.fewerContacts': ['customer'],
+  'share.link': ['customer'],
   // Self-service privacy (issue 17 item 2): the till or the customer starts it for the member shown; only the
   // customer, who received the code, answers it and then sees, corrects, exports or erases their data.
   'privacy.selfStart': ['cashier', 'customer'],

@@ -24,7 +24,7 @@ import { RefundInput } from './ledger-inputs';
 import { SyncEnrolInput, SyncStatusView } from './sync-views';
 import { IncidentOutcomeView, IncidentRecordInput, IncidentResolveInput, IncidentUpdateInput, RelationshipView } from './incidents';
 import { SurveyAnswerInput, SurveyAnswerView } from './survey';
-import { FewerContactsInput, FewerContactsView, OfferAnswerInput, OfferAnswerView, PreviewOffers } from './offers';
+import { FewerContactsInput, FewerContactsView, OfferAnswerInput, OfferAnswerView, PreviewOffers, ShareLinkInput, ShareLinkView } from './offers';
 import { BenefitBookInput, BenefitCancelInput, BenefitsListInput, BookingView, MemberBenefitsView } from './benefits';
 import { AttachReferralInput, AttachReferralView, DonateInput, DonationView, ReferralCard, SocialView } from './social';
 import { ItBundleView, ItOverview, ItRestartView, ItSessionView, ItTestPrintView, ItTestScanInput, ItTestScanView, ItUnlockInput } from './it-views';
@@ -239,6 +239,13 @@ export const methods = {
     roles: METHOD_ROLES['offers.fewerContacts'],
     input: FewerContactsInput,
     output: FewerContactsView,
+  }),
+  /** A link for a friend's phone to a public HQ page about a product or the offer shown, valid a few days (no personal data). */
+  'share.link': method({
+    kind: 'command',
+    roles: METHOD_ROLES['share.link'],
+    input: ShareLinkInput,
+    output: ShareLinkView,
   }),
   /** HQ sends a one-time code to the contact it holds for the member shown (issue 17 item 2); the customer screen opens for it. */
   'privacy.selfStart': method({

@@ -29,3 +29,8 @@ export const OfferAnswerView = z.object({ recorded: z.boolean() });
 /** « Moins de sollicitations », asked by the customer on their screen. */
 export const FewerContactsInput = z.strictObject({ on: z.boolean() });
 export const FewerContactsView = z.object({ fewerContacts: z.boolean() });
+
+/** « Demander l'avis d'un ami » (issue 16 item 6): a product of the catalogue, or an offer on the customer screen. */
+export const ShareLinkInput = z.strictObject({ kind: z.enum(['product', 'offer']), id: z.string().min(1).max(64) });
+/** The public page's address for the QR, and its last day (YYYY-MM-DD, UTC). */
+export const ShareLinkView = z.object({ url: z.string(), expiresOn: z.string() });

@@ -1,4 +1,4 @@
-import type { OffersShown } from '../../../shared/contract/offers';
+import type { OffersShown, OfferView } from '../../../shared/contract/offers';
 import type { BasketLine, Evaluation } from '../../../shared/offers/evaluate';
 
 /** A manual sale's lines as offers see them: one line a category (or catalogue product), its amount net. */
@@ -21,7 +21,7 @@ export function saleCategories(input: unknown): string[] {
  * only then: a preview at every scanned article must not redraw the screen.
  */
 export class ScreenOffers {
-  private last: { memberId: string; key: string } | null = null;
+  private last: { memberId: string; key: string; offers: OfferView[] } | null = null;
 
   constructor(
     private readonly onScreen: () => string | null,
@@ -32,13 +32,18 @@ export class ScreenOffers {
     if (this.onScreen() !== memberId) return;
     const key = evaluation.offers.map((o) => o.ruleId).join('\u0001');
     if (this.last && this.last.memberId === memberId && this.last.key === key) return;
-    this.last = { memberId, key };
+    this.last = { memberId, key, offers: evaluation.offers };
     this.emit({ memberId, at, offers: evaluation.offers });
+  }
+
+  /** What the customer screen shows the member now: only an offer they can see can be shared. */
+  current(memberId: string): readonly OfferView[] {
+    return this.last?.memberId === memberId ? this.last.offers : [];
   }
 
   /** The member asked for fewer contacts, or answered: the screen is cleared of offers. */
   clear(memberId: string, at: number): void {
-    this.last = { memberId, key: '' };
+    this.last = { memberId, key: '', offers: [] };
     this.emit({ memberId, at, offers: [] });
   }
 }

@@ -9,6 +9,7 @@ import type { MemberStore } from '../members/member-store';
 import type { Clock, Logger, Random } from '../ports';
 import type { Handlers } from '../rpc/dispatch';
 import { cardPageUrl } from './card-page-link';
+import { shareUrl } from './share-link';
 import { currentEnrolment, EnrolmentError } from './enrolment';
 import type { Reservation } from './holds';
 import { ReceiptExceptions } from './receipt-exceptions';
@@ -159,6 +160,16 @@ export class TerminalSync {
     const url = cardPageUrl({ hqUrl: this.o.config.hq.url, terminalId: enrolment.terminalId, key: this.client.key, memberId, now: this.o.clock.now() });
     if (url) void this.client.pull().catch((error: unknown) => this.o.logger.warn('sending the new member to HQ failed; the next pull will', { error: String(error) }));
     return url;
+  }
+
+  /**
+   * A link for a friend's phone (shared/sync/share-link.ts), signed now, offline or not; null on a terminal
+   * with no enrolment of its current key, whose signature HQ could not check.
+   */
+  issueShareUrl(kind: 'product' | 'offer', id: string, label?: { fr: string; en: string }): { url: string; expiresOn: string } | null {
+    const enrolment = this.client?.enrolment();
+    if (!this.client || !this.o.config.hq || !enrolment || enrolment.terminalKeyId !== this.client.key.keyId) return null;
+    return shareUrl({ hqUrl: this.o.config.hq.url, terminalId: enrolment.terminalId, key: this.client.key, kind, id, ...(label ? { label } : {}), now: this.o.clock.now() });
   }
 
   readonly handlers: SyncHandlers = {
