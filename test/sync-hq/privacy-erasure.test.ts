@@ -9,6 +9,7 @@ import { eraseMember, erasurePreview, type ErasureRequest } from '../../src/hq/p
 import { readPrivacyAudit } from '../../src/hq/privacy/audit';
 import { changeConsent } from '../../src/main/core/members/consents';
 import { isBlockedCard } from '../../src/main/core/privacy/erasure';
+import { identifyOrProvisional } from '../../src/main/core/members/provisional';
 import { verifyChain } from '../../src/main/core/ledger/verify';
 import { AppFailure } from '../../src/shared/contract';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
@@ -242,6 +243,9 @@ describe('erasure across the chain', () => {
     }
     for (const t of [a, b, other]) {
       expect(isBlockedCard(t.h.db, card), t.id).toBe(true);
+      // Scanned offline, the card is refused: no provisional member is made to earn on it.
+      const scanned = identifyOrProvisional(t.h.db, t.members, card, { offline: true, settings: { terminalId: t.id, locale: 'fr' }, clock: { now: () => clock.value }, random: seededRandom(1) });
+      expect(scanned, t.id).toEqual({ kind: 'invalid', problem: 'blocked' });
       const rows = t.h.db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ledger%' AND name NOT IN ('member_erased', 'member_card_blocked')")
         .all() as Array<{ name: string }>;

@@ -130,7 +130,8 @@ export const SearchHit = MemberSummary.extend({ matched: SearchField });
 export type SearchHit = z.infer<typeof SearchHit>;
 
 /** `product`: a shop article's barcode (EAN/UPC with a valid check digit), not a card. */
-export const CardProblem = z.enum(['empty', 'not_digits', 'length', 'prefix', 'check_digit', 'unrecognised', 'product']);
+/** `blocked`: a card whose holder was erased (issue 17): never a member again, nor a provisional one. */
+export const CardProblem = z.enum(['empty', 'not_digits', 'length', 'prefix', 'check_digit', 'unrecognised', 'product', 'blocked']);
 export type CardProblem = z.infer<typeof CardProblem>;
 
 export const IdentifyResult = z.discriminatedUnion('kind', [

@@ -5,6 +5,7 @@ import type { Db } from '../db/database';
 import { uuidv7 } from '../ids';
 import type { Clock, Random } from '../ports';
 import type { MemberStore } from './member-store';
+import { isBlockedCard } from '../privacy/erasure';
 
 /**
  * Provisional members (sync-ledger.md §2.5, "unknown card while offline"): a
@@ -107,6 +108,8 @@ export function identifyOrProvisional(
 ): IdentifyOrProvisional {
   const scan = classifyCode(code);
   if (scan.kind === 'invalid') return { kind: 'invalid', problem: scan.problem };
+  // Its holder was erased (privacy/erasure.ts): not a member, not an unknown card to enrol or earn on.
+  if (isBlockedCard(db, scan.cardNumber)) return { kind: 'invalid', problem: 'blocked' };
   const member = members.findByCard(scan.cardNumber);
   if (member) {
     return isProvisionalMember(db, member.id) ? { kind: 'provisional', via: scan.kind, member, created: false } : { kind: 'member', via: scan.kind, member };

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import type { NameIndex } from '../members/name-index';
 
@@ -78,9 +79,13 @@ export function purgeMember(db: Db, names: Pick<NameIndex, 'remove'> | null, mem
   return { memberId, removed, cardsBlocked };
 }
 
-/** Whether HQ erased this card's holder: a scan of it is refused. */
+const blockedStatements = new WeakMap<Db, Statement<[string], { one: number }>>();
+
+/** Whether HQ erased this card's holder: a scan of it is refused. On the scan path: one prepared probe. */
 export function isBlockedCard(db: Db, cardNumber: string): boolean {
-  return db.prepare<[string], { one: number }>('SELECT 1 AS one FROM member_card_blocked WHERE card_number = ?').get(cardNumber) !== undefined;
+  let probe = blockedStatements.get(db);
+  if (!probe) blockedStatements.set(db, (probe = db.prepare('SELECT 1 AS one FROM member_card_blocked WHERE card_number = ?')));
+  return probe.get(cardNumber) !== undefined;
 }
 
 /** Whether this member was erased here (their id is a pseudonym now). */

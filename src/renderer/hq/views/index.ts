@@ -5,6 +5,7 @@ import { fleetView } from './FleetView';
 import { incidentsView } from './IncidentsView';
 import { programmeView } from './ProgrammeView';
 import { releasesView } from './ReleasesView';
+import { privacyAuditView } from './PrivacyAuditView';
 import type { ConsoleView } from './view';
 
 /**
@@ -12,4 +13,4 @@ import type { ConsoleView } from './view';
  * file in this folder exporting a ConsoleView, and a line here
  * (docs/hq-console.md).
  */
-export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView, programmeView, benefitsView];
+export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView, programmeView, benefitsView, privacyAuditView];
