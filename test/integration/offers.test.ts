@@ -6,6 +6,8 @@ import type { EventName, MethodName, OffersShown, PreviewOffers, Result, Role } 
 import type { OfferRule } from '../../src/shared/offers/rules';
 import { createCore, type Core } from '../../src/main/core/core';
 import { VISIT_MS } from '../../src/main/core/offers/offers';
+import { storeProgrammeVersions } from '../../src/main/core/programme/programme-book';
+import { DEFAULT_PROGRAMME_DOCUMENT } from '../../src/shared/programme/default-programme';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
 
@@ -194,5 +196,43 @@ describe('offers at the till', () => {
     }
     expect(core.offers.ruleCount).toBe(2);
     expect(JSON.parse(core.db.prepare('SELECT rules FROM offer_rule_set').pluck().get() as string).map((r: OfferRule) => r.id)).toEqual(['cours-cuisine', 'habitue-bio']);
+  });
+});
+
+describe('offers published with the programme', () => {
+  const version = (id: string, effectiveFrom: number, extra: Record<string, unknown>) => ({
+    version: id,
+    effectiveFrom,
+    document: JSON.stringify({ ...DEFAULT_PROGRAMME_DOCUMENT, version: id, effectiveFrom: new Date(effectiveFrom).toISOString(), ...extra }),
+    publishedAt: effectiveFrom,
+    keyId: 'hq-test',
+    signature: 'test',
+  });
+  const freshOffer: OfferRule = { ...organic, id: 'atelier-fraicheur', label: { fr: 'Atelier fraîcheur', en: 'Freshness workshop' } };
+
+  it('applies the version in force: its offers replace the installed ones from its effective time, its caps with them', async () => {
+    const claire = known.claire.id;
+    consent(claire, 'personalisedOffers', true);
+    await ok('cashier', 'member.select', { memberId: claire });
+    storeProgrammeVersions(core.db, [version('fr-2027.1', now + DAY, { offers: [freshOffer], contactCaps: { perVisit: 1, perWeek: 2, perMonth: 4 } })], now);
+    // Not in force yet: the installed rules.
+    expect((await preview(claire)).offers.map((o) => o.ruleId)).toEqual(['cours-cuisine']);
+
+    now += DAY + VISIT_MS;
+    expect((await preview(claire)).offers.map((o) => o.ruleId)).toEqual(['atelier-fraicheur']);
+    expect(shownEvents().at(-1)!.offers.map((o) => o.ruleId)).toEqual(['atelier-fraicheur']);
+    // The programme's week cap is two contacts, the installed offer's one included: the next visit shows nothing.
+    now += VISIT_MS + 60_000;
+    expect((await preview(claire)).offers).toEqual([]);
+  });
+
+  it('leaves the installed rules in force under a version without offers, and shows none under one whose offers are empty', async () => {
+    const helene = known.helene.id;
+    consent(helene, 'personalisedOffers', true);
+    await ok('cashier', 'member.select', { memberId: helene });
+    storeProgrammeVersions(core.db, [version('fr-2027.1', now - DAY, {}), version('fr-2027.2', now + DAY, { offers: [] })], now);
+    expect((await preview(helene)).offers.map((o) => o.ruleId)).toEqual(['cours-cuisine']);
+    now += DAY + VISIT_MS;
+    expect((await preview(helene)).offers).toEqual([]);
   });
 });

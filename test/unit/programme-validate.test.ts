@@ -120,6 +120,34 @@ describe('programme validation', () => {
     );
   });
 
+  it('carries offers from the basket and contact caps; refuses an offer naming a category, tier or benefit the programme lacks, and caps that cannot be reached', () => {
+    const cookingClass = {
+      id: 'cours-cuisine',
+      label: { fr: 'Un cours de cuisine offert', en: 'A free cooking class' },
+      conditions: { basket: { match: 'any', categories: [{ category: 'fresh', minCents: 1_000 }], skus: [] }, tiers: ['gold'] },
+      offer: { kind: 'booking', benefitId: 'atelier-pain' },
+      cap: { times: 3, days: 30 },
+      priority: 10,
+    };
+    const good = validateProgramme({ ...base, offers: [cookingClass], contactCaps: { perVisit: 2, perWeek: 3, perMonth: 8 } });
+    expect(good.problems).toEqual([]);
+    expect(good.ok && good.document.offers?.[0]?.id).toBe('cours-cuisine');
+
+    const bad = validateProgramme({
+      ...base,
+      offers: [
+        { ...cookingClass, conditions: { basket: { match: 'any', categories: [{ category: 'primeurs', minCents: 1_000 }], skus: [] }, tiers: ['platine'] } },
+        { ...cookingClass, id: 'atelier-vin', offer: { kind: 'booking', benefitId: 'atelier-vin' } },
+      ],
+      contactCaps: { perVisit: 4, perWeek: 3, perMonth: 8 },
+    });
+    expect(bad.ok).toBe(false);
+    const offerProblems = bad.problems.filter((p) => p.key === 'programme.offer_invalid');
+    expect(offerProblems.map((p) => p.path)).toEqual(['offers.0.conditions.basket.categories.0.category', 'offers.0.conditions.tiers.0', 'offers.1.offer.benefitId']);
+    expect(offerProblems[0]!.fr).toMatch(/^Offre refusée : .*primeurs/);
+    expect(keys(bad.problems.filter((p) => p.key !== 'programme.offer_invalid'))).toEqual(['contactCaps programme.contact_caps_order']);
+  });
+
   it('checks categories against the catalogue HQ passes, when it passes one', () => {
     expect(keys(validateProgramme(base, { knownCategories: ['grocery', 'bio', 'gift_card', 'tobacco', 'press', 'deposit'] }).problems)).toEqual([
       'categoryMultipliersPercent.local programme.category_unknown',

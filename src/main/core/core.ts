@@ -41,7 +41,7 @@ import { pointsGesturesBefore } from './incidents/receipt-gestures';
 import { SURVEY_OFF, SurveyPolicy } from './incidents/survey';
 import { createLedger, DEFAULT_POLICY, type Ledger } from './ledger/ledger';
 import { Loyalty } from './loyalty';
-import { knownOfferCategories, Offers } from './offers/offers';
+import { knownOfferCategories, Offers, programmeOffersAt } from './offers/offers';
 import { Benefits } from './benefits/benefits';
 import { hqSeatClient } from './benefits/seat-client';
 import { Causes } from './social/causes';
@@ -228,6 +228,7 @@ export function createCore(options: CoreOptions): Core {
     timeZone: () => ledger.rules.timeZone,
     categories: () => knownOfferCategories(db, loyalty.program()),
     tierOf: (memberId) => tierOf(db, memberId).tier,
+    programme: programmeOffersAt(db, logger),
     onEvaluated: (memberId, at, evaluation) => screenOffers.evaluated(memberId, at, evaluation),
   });
   const socialPolicy = socialPolicyAt(db);

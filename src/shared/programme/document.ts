@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DateText, PROGRAM_RULES_KEYS, programRulesShape, Slug, type ProgramRules } from './rules-schema';
 import { TierPolicyShape } from './tiers';
 import { SocialPolicy } from '../social/policy';
+import { OfferRuleSchema } from '../offers/rules';
 
 /**
  * The programme document marketing edits at HQ and every terminal applies
@@ -117,6 +118,15 @@ export const documentShape = {
   fairness: Fairness,
   /** Referrals and causes (issue 16 items 1 and 4, shared/social/policy.ts); absent: their defaults. */
   social: SocialPolicy.optional(),
+  /**
+   * Offers from the basket (issue 16 item 3; shared/offers/rules.ts): published with the programme, so every
+   * till evaluates the version in force offline; absent: none. validate.ts checks them against the document.
+   */
+  offers: z.array(OfferRuleSchema).max(500).optional(),
+  /** How often a member may be addressed across channels (issue 16 item 5); absent: the terminal's defaults. */
+  contactCaps: z
+    .strictObject({ perVisit: z.number().int().min(0).max(10), perWeek: z.number().int().min(0).max(50), perMonth: z.number().int().min(0).max(200) })
+    .optional(),
 };
 
 export const ProgrammeDocument = z.strictObject(documentShape);

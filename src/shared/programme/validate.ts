@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { documentShape, type Audience, type Benefit, type ProgrammeDocument } from './document';
 import { translateProgramme } from './messages';
+import { validateOfferRules } from '../offers/rules';
 import { minutesOf, type Promotion, type Reward } from './rules-schema';
 import type { TierPolicy } from './tiers';
 
@@ -35,7 +36,7 @@ type Report = (path: string, key: string, params?: Record<string, string | numbe
 
 const FIELDS = Object.keys(documentShape) as Array<keyof typeof documentShape>;
 /** Optional top-level fields: absent is a value. */
-const OPTIONAL = new Set<string>(['limits', 'categoryTaxRatesBp', 'social']);
+const OPTIONAL = new Set<string>(['limits', 'categoryTaxRatesBp', 'social', 'offers', 'contactCaps']);
 const MESSAGE_KEY = /^(programme|ledger)\.[a-z_.]+$/;
 
 /** One problem, its texts rendered in both languages (HQ's own checks at publication use it too). */
@@ -74,6 +75,7 @@ export function validateProgramme(raw: unknown, options: ValidateOptions = {}): 
   checkBenefits(s, report);
   checkCadenceAndRegularity(s, report);
   checkFairness(s, report);
+  checkOffers(s, options.knownCategories, report);
 
   if (problems.some((p) => p.severity === 'error')) return { ok: false, document: null, problems };
   return { ok: true, document: s as ProgrammeDocument, problems };
@@ -247,4 +249,27 @@ function checkFairness(s: Sections, report: Report): void {
     }
     if (reason !== null) report(`${a.kind === 'reward' ? 'rewards' : 'promotions'}.${index}`, 'programme.unfair_new_members', reason, severity);
   });
+}
+
+/**
+ * Offer rules are checked by the offers' own validator (shared/offers/rules.ts) against this document: a rule
+ * naming a category, tier or benefit the programme does not have would match nothing, so it is refused; a
+ * week cap below the visit cap, or a month cap below the week cap, could never be reached.
+ */
+function checkOffers(s: Sections, known: readonly string[] | undefined, report: Report): void {
+  if (s.offers) {
+    const check = validateOfferRules(s.offers, {
+      categories: known ?? s.categories ?? [],
+      ...(s.tiers ? { tiers: s.tiers.tiers.map((t) => t.id) } : {}),
+      benefits: (s.benefits ?? []).map((b) => b.id),
+    });
+    if (!check.ok) {
+      for (const p of check.problems) {
+        const colon = p.indexOf(':');
+        report(`offers.${p.slice(0, colon)}`, 'programme.offer_invalid', { detail: p.slice(colon + 1).trim() });
+      }
+    }
+  }
+  const caps = s.contactCaps;
+  if (caps && (caps.perWeek < caps.perVisit || caps.perMonth < caps.perWeek)) report('contactCaps', 'programme.contact_caps_order', { ...caps });
 }

@@ -1,6 +1,7 @@
 import { AppFailure } from '../../../shared/contract';
 import { evaluateOffers, type BasketLine, type ContactCaps, type Evaluation, type MemberFacts } from '../../../shared/offers/evaluate';
 import { validateOfferRules, type OfferRule } from '../../../shared/offers/rules';
+import { programmeSectionAt } from '../programme/programme-book';
 import type { Db } from '../db/database';
 import { localParts } from '../ledger/local-time';
 import type { Clock, Logger } from '../ports';
@@ -16,6 +17,39 @@ const DAY_MS = 86_400_000;
 const MONTH_MS = 30 * DAY_MS;
 
 const NONE: Evaluation = { offers: [], hint: null };
+
+/** What a programme version says of offers: its rules (null when it carries none) and its caps. */
+export interface ProgrammeOffers {
+  version: string;
+  rules: OfferRule[] | null;
+  caps: ContactCaps | null;
+  /** How far back the caps look for these rules. */
+  windowMs: number;
+}
+
+const windowOf = (rules: readonly OfferRule[]) => Math.max(MONTH_MS, ...rules.map((r) => r.cap.days * DAY_MS));
+
+/**
+ * The offers of the programme in force at each moment (issue 16 item 3): HQ publishes them with the
+ * programme and validated them against it before signing; a version that carries none leaves the rules
+ * installed on the terminal (core.offers.install) in force. Checked here once more, against the document's
+ * own categories: a rule this terminal cannot read shows nothing rather than something wrong.
+ */
+export function programmeOffersAt(db: Db, logger: Logger): (at: number) => ProgrammeOffers | null {
+  return programmeSectionAt(
+    db,
+    (document, version) => {
+      const caps = (document.contactCaps as ContactCaps | undefined) ?? null;
+      if (document.offers === undefined) return caps ? { version, rules: null, caps, windowMs: MONTH_MS } : null;
+      const categories = Array.isArray(document.categories) ? (document.categories as string[]) : [];
+      const check = validateOfferRules(document.offers, { categories });
+      if (!check.ok) logger.warn('the offers of this programme version do not hold here; none shown under it', { version, problems: check.problems.slice(0, 5) });
+      const rules = check.ok ? check.rules : [];
+      return { version, rules, caps, windowMs: windowOf(rules) };
+    },
+    null,
+  );
+}
 
 /** The categories a rule may name: the programme's (as the cashier screen lists them) and the product catalogue's. */
 export function knownOfferCategories(db: Db, program: { categories: ReadonlyArray<{ slug: string }> }): string[] {
@@ -34,6 +68,8 @@ export interface OffersOptions {
   /** The member's tier where the terminal knows it. */
   tierOf?: (memberId: string) => string | null;
   caps?: ContactCaps;
+  /** The offers and contact caps of the programme in force (programmeOffersAt); null: the installed rules. */
+  programme?: (at: number) => ProgrammeOffers | null;
   /** Told of each evaluation's offers (the customer screen); must not throw. */
   onEvaluated?: (memberId: string, at: number, evaluation: Evaluation) => void;
 }
@@ -97,7 +133,7 @@ export class Offers {
   private use(rules: OfferRule[]): void {
     // A new array each time: the evaluator compiles its index once per rule set.
     this.rules = rules;
-    this.windowMs = Math.max(MONTH_MS, ...rules.map((r) => r.cap.days * DAY_MS));
+    this.windowMs = windowOf(rules);
   }
 
   /**
@@ -105,21 +141,24 @@ export class Offers {
    * Offers never stand in the way of a sale: a failure here is logged and shows none.
    */
   forBasket(memberId: string, lines: readonly BasketLine[]): Evaluation {
-    if (!this.enabled || this.rules.length === 0) return NONE;
+    if (!this.enabled) return NONE;
     try {
-      return this.evaluate(memberId, lines);
+      const programme = this.o.programme?.(this.o.clock.now()) ?? null;
+      const rules = programme?.rules ?? this.rules;
+      if (rules.length === 0) return NONE;
+      return this.evaluate(memberId, lines, rules, programme?.caps ?? this.o.caps ?? DEFAULT_CONTACT_CAPS, programme?.rules ? programme.windowMs : this.windowMs);
     } catch (error) {
       this.o.logger.error('offers could not be evaluated; none shown', { error: error instanceof Error ? error.message : String(error) });
       return NONE;
     }
   }
 
-  private evaluate(memberId: string, lines: readonly BasketLine[]): Evaluation {
+  private evaluate(memberId: string, lines: readonly BasketLine[], rules: OfferRule[], caps: ContactCaps, windowMs: number): Evaluation {
     const consents = this.consentsOf(memberId);
     if (!consents.personalisedOffers) return NONE;
     const now = this.o.clock.now();
     if (this.contacts.fewerContacts(memberId)) return this.evaluated(memberId, now, NONE);
-    const rows = this.contacts.shownSince(memberId, now - this.windowMs);
+    const rows = this.contacts.shownSince(memberId, now - windowMs);
     const currentVisit = new Set<string>();
     const answeredThisVisit = new Set<string>();
     for (const row of rows) {
@@ -133,11 +172,11 @@ export class Offers {
     const member: MemberFacts = { tier: this.o.tierOf?.(memberId) ?? null, consents, ...habit, fewerContacts: false };
     const local = localParts(now, this.o.timeZone());
     const evaluation = evaluateOffers({
-      rules: this.rules,
+      rules,
       lines,
       member,
       pressure: { shown: rows.map((r) => ({ ruleId: r.ruleId, at: r.shownAt })), otherContacts: this.contacts.otherContactsSince(memberId, now - MONTH_MS), currentVisit, answeredThisVisit },
-      caps: this.o.caps ?? DEFAULT_CONTACT_CAPS,
+      caps,
       now: { at: now, weekday: local.weekday, hour: local.hour },
     });
     this.contacts.recordShown(

@@ -87,3 +87,20 @@ export function programmeRulesAt(db: Db): (at: number) => ProgramRules | null {
     return rules;
   };
 }
+
+/**
+ * One part of the document in force at `at` (offers, contact caps, …), read by the feature that needs it and
+ * parsed once per version, since versions never change; `before` until the first version arrives.
+ */
+export function programmeSectionAt<T>(db: Db, section: (document: Record<string, unknown>, version: string) => T, before: T): (at: number) => T {
+  const inForce = db.prepare<[number], { version: string; document: string }>(
+    'SELECT version, document FROM programme_version WHERE effective_from <= ? ORDER BY effective_from DESC LIMIT 1',
+  );
+  const parsed = new Map<string, T>();
+  return (at) => {
+    const row = inForce.get(at);
+    if (!row) return before;
+    if (!parsed.has(row.version)) parsed.set(row.version, section(JSON.parse(row.document) as Record<string, unknown>, row.version));
+    return parsed.get(row.version)!;
+  };
+}
