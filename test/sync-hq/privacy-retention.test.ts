@@ -150,6 +150,7 @@ describe('a terminal’s own purge of members it has not seen', () => {
       // Hélène was looked up here a year ago; Claire not since she enrolled.
       h.db.prepare("INSERT INTO member_lookup_log (member_id, at, by_whom, via) VALUES (?, ?, 'cashier', 'identify')").run(helene.id, now - 365 * DAY);
       h.db.prepare('DELETE FROM member_outbox').run();
+      expect(store.names.find(1, 'claire', 5).map((x) => x.memberId)).toContain(claire.id);
       const policy = retentionPolicy({});
       expect(policy.unseenMembersDays).toBe(3 * 365);
       expect(purgeUnseenMembers(h.db, store.names, policy.unseenMembersDays, T0 + 10 * DAY)).toBe(0);
@@ -157,7 +158,7 @@ describe('a terminal’s own purge of members it has not seen', () => {
       expect(purged).toBeGreaterThanOrEqual(1);
       expect(store.summary(claire.id)).toBeNull();
       expect(store.summary(helene.id)).not.toBeNull();
-      expect(store.names.find(1, 'claire', 5).map((x) => x.id)).not.toContain(claire.id);
+      expect(store.names.find(1, 'claire', 5).map((x) => x.memberId)).not.toContain(claire.id);
       // Not blocked: HQ still has her; a scan asks HQ and the pull brings her back.
       expect(isBlockedCard(h.db, claire.cardNumber)).toBe(false);
       expect(h.db.prepare('SELECT entry_hash FROM ledger_entry ORDER BY seq').all()).toEqual(journal);
