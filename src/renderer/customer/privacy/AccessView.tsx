@@ -190,7 +190,7 @@ export function AccessView({ view, info, onView, onErased }: AccessViewProps) {
           <h2 id="privacy-lookups">{t('privacy.self.section.lookups')}</h2>
           <ul className="privacy-list" aria-labelledby="privacy-lookups" data-testid="privacy-lookups">
             {view.lookups.length === 0 && <li>{t('privacy.self.lookups_none')}</li>}
-            {view.lookups.slice(0, 6).map((l, i) => (
+            {view.lookups.slice(0, 4).map((l, i) => (
               <li key={`${l.at}-${i}`}>
                 {t('privacy.self.lookup_line', {
                   date: dateTime(l.at),

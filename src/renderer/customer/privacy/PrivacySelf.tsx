@@ -153,7 +153,7 @@ export function PrivacySelf({ memberId, info, challenge: sent, startedByTill, on
       <p id="privacy-error" className="field-error privacy-error" role="alert" data-testid="privacy-error">
         {error ?? ''}
       </p>
-      {noticeOpen ? <NoticeSections url={info.privacyNoticeUrl} /> : body}
+      {noticeOpen ? <NoticeSections url={info.privacyNoticeUrl} headingLevel={2} /> : body}
     </section>
   );
 }
