@@ -802,7 +802,8 @@ export function createCore(options: CoreOptions): Core {
       expire();
       expiryTimer = setInterval(expire, EXPIRY_EVERY_MS);
       expiryTimer.unref?.();
-      stopRetention = startRetention({ db, policy: retentionPolicy(config), clock, logger });
+      // The name index too: a member purged for not being seen here leaves no name in memory (privacy/retention.ts).
+      stopRetention = startRetention({ db, policy: retentionPolicy(config), clock, logger, names: members.names });
       // A missing device is retried in the background, never fatal; only socat failing to start the rig throws here.
       if (rig) await rig.start();
       else if (hardware) await hardware.start();
