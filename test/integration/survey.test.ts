@@ -107,6 +107,33 @@ describe('the survey through the core', () => {
   });
 });
 
+describe('the survey among the other contacts (issue 16 item 5)', () => {
+  beforeEach(() => open({ sampleRate: 1 }));
+
+  it('does not ask a member who said « moins de sollicitations » on the customer screen', async () => {
+    await ok('cashier', 'member.select', { memberId: known.claire.id });
+    await ok('customer', 'offers.fewerContacts', { on: true });
+    await ok('cashier', 'ledger.manualCommit', sale(known.claire.id));
+    expect(asks()).toEqual([]);
+    expect(core.db.prepare('SELECT count(*) AS n FROM survey_asked').get()).toEqual({ n: 0 });
+    // Another member is asked as before.
+    await ok('cashier', 'ledger.manualCommit', sale(known.helene.id));
+    expect(asks()).toHaveLength(1);
+  });
+
+  it('does not ask a member whose week of contacts the offers already spent', async () => {
+    const now = Date.UTC(2026, 2, 10, 9);
+    const shown = core.db.prepare("INSERT INTO offer_contact (member_id, rule_id, shown_at) VALUES (?, 'cours-cuisine', ?)");
+    // The default caps: three contacts a week.
+    for (const daysAgo of [1, 2, 3]) shown.run(known.claire.id, now - daysAgo * 86_400_000);
+    for (const daysAgo of [1, 2]) shown.run(known.helene.id, now - daysAgo * 86_400_000);
+    await ok('cashier', 'ledger.manualCommit', sale(known.claire.id));
+    expect(asks()).toEqual([]);
+    await ok('cashier', 'ledger.manualCommit', sale(known.helene.id));
+    expect(asks()).toHaveLength(1);
+  });
+});
+
 describe('without a survey in the configuration', () => {
   beforeEach(() => open(undefined));
 

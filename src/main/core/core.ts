@@ -502,6 +502,7 @@ export function createCore(options: CoreOptions): Core {
     // Through the handler, so the cashier hears of it (incident.changed) like any other incident.
     // (incident.record's handler is synchronous: the ledger writes in one SQLite transaction).
     openIncident: (input) => incidentMethods['incident.record']({ role: 'customer' }, input) as IncidentOutcomeView,
+    contactAllowed: (memberId, at) => offers.contactAllowed(memberId, at),
   });
   bus.subscribe((name, payload) => {
     // Only a committed sale is followed by the question; a refund or an adjustment is not a visit to rate.

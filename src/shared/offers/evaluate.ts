@@ -146,6 +146,20 @@ export interface EvaluateInput {
 /** A near miss closer than this share of the threshold is worth an up-sell hint. */
 const UP_SELL_GAP = 0.25;
 
+/**
+ * How many more contacts of any kind (an offer shown, a survey asked) the caps allow a member now, from the
+ * times of their contacts: the week's and the month's caps both hold, whatever the channel.
+ */
+export function contactRoom(contacts: readonly number[], caps: Pick<ContactCaps, 'perWeek' | 'perMonth'>, now: number): number {
+  let week = 0;
+  let month = 0;
+  for (const at of contacts) {
+    if (at > now - WEEK_MS) week++;
+    if (at > now - MONTH_MS) month++;
+  }
+  return Math.max(0, Math.min(caps.perWeek - week, caps.perMonth - month));
+}
+
 export function evaluateOffers(input: EvaluateInput): Evaluation {
   const { member, pressure, caps, now } = input;
   const none: Evaluation = { offers: [], hint: null };
@@ -176,22 +190,14 @@ export function evaluateOffers(input: EvaluateInput): Evaluation {
   reach(set.always);
 
   const shownByRule = new Map<string, number[]>();
-  let week = 0;
-  let month = 0;
   for (const s of pressure.shown) {
     const list = shownByRule.get(s.ruleId);
     if (list) list.push(s.at);
     else shownByRule.set(s.ruleId, [s.at]);
-    if (s.at > now.at - WEEK_MS) week++;
-    if (s.at > now.at - MONTH_MS) month++;
-  }
-  for (const at of pressure.otherContacts) {
-    if (at > now.at - WEEK_MS) week++;
-    if (at > now.at - MONTH_MS) month++;
   }
 
   // Offers already counted in this visit keep their place; new ones need room under every cap.
-  let room = Math.max(0, Math.min(caps.perWeek - week, caps.perMonth - month));
+  let room = contactRoom([...pressure.shown.map((s) => s.at), ...pressure.otherContacts], caps, now.at);
   // An offer shown earlier in the visit and gone with a changed basket was still seen: it keeps its slot.
   let visitRoom = caps.perVisit - pressure.currentVisit.size - pressure.answeredThisVisit.size;
   // Past the week's or month's contacts with nothing carried from this visit: nothing to show, nothing to suggest.

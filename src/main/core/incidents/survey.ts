@@ -62,6 +62,8 @@ export interface SurveyDeps {
   recordAnswer(answer: SurveyAnswerRecord): void;
   /** Opens the survey's incident and announces it to the cashier (the incident.record handler). */
   openIncident(input: IncidentRecordInput): { incident: { incidentId: string } };
+  /** Whether the member may be addressed now across channels (offers/offers.ts contactAllowed); absent: always. */
+  contactAllowed?(memberId: string, at: number): boolean;
 }
 
 function refused(code: 'conflict', message: string, key: string): AppFailure {
@@ -106,6 +108,8 @@ export class SurveyPolicy {
     if (sale.memberId !== null) {
       const last = this.s.lastAsked.get(sale.memberId)?.asked_at;
       if (last !== undefined && now - last < deps.settings.capDays * DAY_MS) return null;
+      // « Moins de sollicitations », or the week's or month's contacts spent on offers: a question is one more.
+      if (deps.contactAllowed && !deps.contactAllowed(sale.memberId, now)) return null;
     }
     if (!this.sampled()) return null;
     // Anonymous customers leave no trace: nothing to cap them by.

@@ -1,5 +1,5 @@
 import { AppFailure } from '../../../shared/contract';
-import { evaluateOffers, type BasketLine, type ContactCaps, type Evaluation, type MemberFacts } from '../../../shared/offers/evaluate';
+import { contactRoom, evaluateOffers, type BasketLine, type ContactCaps, type Evaluation, type MemberFacts } from '../../../shared/offers/evaluate';
 import { validateOfferRules, type OfferRule } from '../../../shared/offers/rules';
 import { programmeSectionAt } from '../programme/programme-book';
 import type { Db } from '../db/database';
@@ -190,6 +190,17 @@ export class Offers {
   private evaluated(memberId: string, at: number, evaluation: Evaluation): Evaluation {
     this.o.onEvaluated?.(memberId, at, evaluation);
     return evaluation;
+  }
+
+  /**
+   * Whether another channel (the satisfaction survey) may address the member now: not after « moins de
+   * sollicitations », and only with room under the programme's week and month caps, offers shown included.
+   */
+  contactAllowed(memberId: string, at: number): boolean {
+    if (this.contacts.fewerContacts(memberId)) return false;
+    const caps = this.o.programme?.(at)?.caps ?? this.o.caps ?? DEFAULT_CONTACT_CAPS;
+    const contacts = [...this.contacts.shownSince(memberId, at - MONTH_MS).map((r) => r.shownAt), ...this.contacts.otherContactsSince(memberId, at - MONTH_MS)];
+    return contactRoom(contacts, caps, at) > 0;
   }
 
   /** The customer's answer to an offer shown in this visit; false when there is none left to answer. */
