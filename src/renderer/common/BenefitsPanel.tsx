@@ -13,11 +13,15 @@ import './benefits.css';
  * année »), renewal when it is due, then the workshops, previews and services
  * to come with their seats left and how this member books them. The customer
  * books for themselves; only the till cancels. Nothing shows when the
- * programme has neither.
+ * programme has neither. On the customer screen it opens from a button in
+ * the corner, which carries the value-back line: the greeting keeps the
+ * screen without scrolling, down to 1024×768.
  */
 export function BenefitsPanel({ memberId, audience }: { memberId: string; audience: 'cashier' | 'customer' }) {
   const { api, t, locale } = useApp();
   const headingId = useId();
+  const sheetId = useId();
+  const [open, setOpen] = useState(false);
   const [view, setView] = useState<MemberBenefitsView | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: 'done' | 'error'; lines: string[] } | null>(null);
@@ -59,28 +63,46 @@ export function BenefitsPanel({ memberId, audience }: { memberId: string; audien
     });
 
   if (!view || (view.benefits.length === 0 && !view.membership)) return null;
-  const day = (iso: string) => new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T12:00:00Z`));
+  const day = (iso: string, year = false) =>
+    new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { day: 'numeric', month: 'long', ...(year ? { year: 'numeric' } : {}), timeZone: 'UTC' }).format(
+      new Date(`${iso}T12:00:00Z`),
+    );
   const m = view.membership;
   const prefix = `${audience}-benefits`;
-  return (
-    <section className={`benefits benefits--${audience}`} aria-labelledby={headingId} data-testid={prefix}>
-      <h2 id={headingId} className="benefits-title">
-        {t('benefits.title')}
-      </h2>
+  const valueLine = m?.current ? t('benefits.membership.value', { amount: formatEuros(locale, m.valueCents) }) : null;
+  const customer = audience === 'customer';
+  const panel = (
+    <section
+      id={customer ? sheetId : undefined}
+      hidden={customer && !open}
+      className={`benefits benefits--${audience}${customer ? ' benefits-sheet' : ''}`}
+      aria-labelledby={headingId}
+      data-testid={prefix}
+    >
+      <div className="benefits-head">
+        <h2 id={headingId} className="benefits-title">
+          {t('benefits.title')}
+        </h2>
+        {customer && (
+          <button type="button" className="benefits-close" onClick={() => setOpen(false)}>
+            {t('benefits.close')}
+          </button>
+        )}
+      </div>
       {m && (
         <div className="benefits-membership" data-testid={`${prefix}-membership`}>
           {m.current ? (
             <>
               <p className="benefits-value" data-testid={`${prefix}-value`}>
-                {t('benefits.membership.value', { amount: formatEuros(locale, m.valueCents) })}
+                {valueLine}
               </p>
               <p className="benefits-muted">
-                {m.label[locale]} · {t('benefits.membership.until', { date: day(m.current.end) })}
-                {m.next ? ` · ${t('benefits.membership.next', { start: day(m.next.start), end: day(m.next.end) })}` : ''}
+                {m.label[locale]} · {t('benefits.membership.until', { date: day(m.current.end, true) })}
+                {m.next ? ` · ${t('benefits.membership.next', { start: day(m.next.start, true), end: day(m.next.end, true) })}` : ''}
               </p>
               {m.renewalOffered && (
                 <p className="benefits-renew" data-testid={`${prefix}-renew`}>
-                  {t('benefits.membership.renew', { date: day(m.current.end) })}
+                  {t('benefits.membership.renew', { date: day(m.current.end, true) })}
                 </p>
               )}
             </>
@@ -146,5 +168,20 @@ export function BenefitsPanel({ memberId, audience }: { memberId: string; audien
         </p>
       )}
     </section>
+  );
+  if (!customer) return panel;
+  const bookable = view.benefits.filter((b) => !b.booking && b.bookable.ok).length;
+  return (
+    <>
+      <button type="button" className="benefits-toggle" aria-expanded={open} aria-controls={sheetId} onClick={() => setOpen((o) => !o)} data-testid="customer-benefits-open">
+        <span className="benefits-toggle-title">{bookable > 0 ? t('benefits.open_count', { count: bookable }) : t('benefits.open')}</span>
+        {valueLine && (
+          <span className="benefits-toggle-value" data-testid="customer-benefits-summary">
+            {valueLine}
+          </span>
+        )}
+      </button>
+      {panel}
+    </>
   );
 }

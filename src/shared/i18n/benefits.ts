@@ -3,6 +3,9 @@ import type { Catalog } from './i18n';
 /** Relational benefits and the paid membership (issue 14 items 6 and 7): both screens and the receipt. */
 export const benefitsFr: Catalog = {
   'benefits.title': 'Avantages',
+  'benefits.open': 'Vos avantages',
+  'benefits.open_count': 'Vos avantages : {count} à réserver',
+  'benefits.close': 'Fermer',
   'benefits.none': 'Aucun avantage à réserver pour le moment.',
   'benefits.kind.service': 'Service',
   'benefits.kind.preview': 'Avant-première',
@@ -42,6 +45,9 @@ export const benefitsFr: Catalog = {
 
 export const benefitsEn: Catalog = {
   'benefits.title': 'Benefits',
+  'benefits.open': 'Your benefits',
+  'benefits.open_count': 'Your benefits: {count} to book',
+  'benefits.close': 'Close',
   'benefits.none': 'No benefit to book for now.',
   'benefits.kind.service': 'Service',
   'benefits.kind.preview': 'Preview',

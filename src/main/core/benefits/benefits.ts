@@ -51,8 +51,8 @@ export interface BenefitsOptions {
   seats: SeatClient;
   /** Whether HQ may be asked now (enrolled, not known to be away). */
   online: () => boolean;
-  /** A member's bookings, membership or points moved here. */
-  onChanged: (memberId: string) => void;
+  /** A member's bookings or membership changed here; `pointsMoved`: their points too. */
+  onChanged: (memberId: string, pointsMoved: boolean) => void;
   parts?: (at: number) => ProgrammeParts;
 }
 
@@ -238,7 +238,7 @@ export class Benefits {
       if (seat === 'chain') await this.o.seats({ action: 'release', benefitId: benefit.id, bookingId, memberId, seats: 0, fromAllotment: false });
       throw error;
     }
-    this.o.onChanged(memberId);
+    this.o.onChanged(memberId, terms.points > 0);
     return { booking: bookingView(this.book.booking(bookingId)!), view: this.view(memberId) };
   }
 
@@ -255,7 +255,7 @@ export class Benefits {
       if (outcome.kind !== 'unavailable') this.book.markCancelReported(bookingId);
       if (outcome.kind === 'answer') this.book.setAllotment(row.benefit_id, outcome.answer.allotted, outcome.answer.left, this.o.clock.now());
     }
-    this.o.onChanged(memberId);
+    this.o.onChanged(memberId, row.points > 0);
     return this.view(memberId);
   }
 
@@ -293,7 +293,7 @@ export class Benefits {
         if (this.memberships.soldBy(sale.tillId, sale.receipt) !== null) return;
         const outcome = membershipSale(membership, this.periods(sale.memberId, today).latest, today);
         if (outcome.ok) this.memberships.record(sale.memberId, outcome.period, membership.priceCents, sale, sale.committedAt);
-        this.o.onChanged(sale.memberId);
+        this.o.onChanged(sale.memberId, false);
         return;
       }
       const { current } = this.periods(sale.memberId, today);
@@ -307,7 +307,7 @@ export class Benefits {
       const ref = saleRef('membership-bonus', sale.tillId, sale.receipt);
       this.o.ledger.programmeAdjust({ adjustmentId: ref, memberId: sale.memberId, points: bonus, reason: 'membership bonus', actor: 'membership' });
       this.memberships.addValue(ref, sale.memberId, current.start, 'bonus', bonus, sale.committedAt);
-      this.o.onChanged(sale.memberId);
+      this.o.onChanged(sale.memberId, true);
     } catch (error) {
       this.o.logger.error('the membership after a sale was not recorded', { sale: sale.saleId, error: String(error) });
     }

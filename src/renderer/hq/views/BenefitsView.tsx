@@ -84,7 +84,7 @@ function BenefitsPage() {
                   <th scope="row">
                     {t(`bn.kind.${b.benefit.kind}`)} · {b.benefit.label[locale]}
                   </th>
-                  <td>{b.benefit.date}</td>
+                  <td>{new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${b.benefit.date}T12:00:00Z`))}</td>
                   <td>
                     {[b.benefit.pricePoints !== null ? t('bn.points', { points: formatNumber(locale, b.benefit.pricePoints) }) : null, b.benefit.tiers.length > 0 ? t('bn.tiers', { tiers: b.benefit.tiers.join(', ') }) : null]
                       .filter((x) => x !== null)
