@@ -3,6 +3,7 @@ import { useApp } from '../common/app-context';
 import { CardDisplay } from './CardDisplay';
 import { displayName } from '../../shared/i18n/name-case';
 import { displayName } from '../../shared/i18n/name-case';
+import { displayName } from '../../shared/i18n/name-case';
 import { PointsPanel } from './PointsPanel';
 import { TierLine } from '../common/TierLine';
 import { VoucherLine } from '../common/VoucherLine';
