@@ -261,6 +261,8 @@ describe('one summary row per member', () => {
     h.db.exec('DROP TABLE social_referral_code; DROP TABLE social_referral; DROP TABLE social_donation');
     // …and migration 30's (issue 17 item 3: blocked cards, erased members).
     h.db.exec('DROP TABLE member_card_blocked; DROP TABLE member_erased');
+    // …and migration 32's (issue 16 item 3: offer counts for HQ; offer_contact's triggers went with its table).
+    h.db.exec('DROP TABLE offer_stat_outbox');
     h.reopen();
     expect(stale()).toEqual([id, h.members.helene.id].sort());
     expect((await h.ledger.start()).ok).toBe(true);

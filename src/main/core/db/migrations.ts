@@ -1094,6 +1094,29 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX membership_value_by_member ON membership_value (member_id, period_start);
     `,
   },
+  {
+    version: 32,
+    name: 'offers counted for HQ (issue 16 item 3): conversions of accepted offers, and the days whose counts HQ has not taken yet',
+    sql: `
+      -- A later purchase of what an accepted offer was about (offers/offer-stats.ts says what counts).
+      ALTER TABLE offer_contact ADD COLUMN converted_at INTEGER;
+      -- Days (UTC) whose counts changed since HQ last took them, with a version so a change during a send is not lost.
+      CREATE TABLE offer_stat_outbox (
+        day TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TRIGGER offer_contact_counts_shown AFTER INSERT ON offer_contact BEGIN
+        INSERT INTO offer_stat_outbox (day, version)
+        VALUES (date(NEW.shown_at / 1000, 'unixepoch'), (SELECT coalesce(max(version), 0) + 1 FROM offer_stat_outbox))
+        ON CONFLICT (day) DO UPDATE SET version = excluded.version;
+      END;
+      CREATE TRIGGER offer_contact_counts_answered AFTER UPDATE OF answer, converted_at ON offer_contact BEGIN
+        INSERT INTO offer_stat_outbox (day, version)
+        VALUES (date(NEW.shown_at / 1000, 'unixepoch'), (SELECT coalesce(max(version), 0) + 1 FROM offer_stat_outbox))
+        ON CONFLICT (day) DO UPDATE SET version = excluded.version;
+      END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
