@@ -286,6 +286,8 @@ export class Benefits {
     if (!membership) return;
     const lines = linesOf(input);
     const bought = lines.some((l) => l.sku === membership.sku);
+    // Memory only up to here: a sale of anyone who never held the membership costs no query.
+    if (!bought && !this.memberships.everHeld(sale.memberId)) return;
     const today = this.today(sale.committedAt);
     if (!bought && !this.memberships.holds(sale.memberId, today)) return;
     try {

@@ -34,6 +34,10 @@ export class MembershipBook {
     for (const row of statements(db).members.all()) this.holders.set(row.member_id, row.period_end);
   }
 
+  everHeld(memberId: string): boolean {
+    return this.holders.has(memberId);
+  }
+
   /** Whether the member ever held one that ends on or after `today` (memory only). */
   holds(memberId: string, today: string): boolean {
     const end = this.holders.get(memberId);
