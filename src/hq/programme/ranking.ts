@@ -11,7 +11,7 @@ import { publishTierRun } from './tier-pull';
  * customer-value run reads (value/nightly.ts visitsRelation: one `earn` entry
  * per sale to a member, its net amount), the score, one ROW_NUMBER over it,
  * the cut-offs from the member count, hysteresis against the tiers held, the
- * update (and insert for new members), and the counts per tier from what was written. Every member is
+ * update (and insert for new members), and the counts per tier from the rows written. Every member is
  * ranked, those without a visit in the window with a score of 0 (last, by id).
  * Distribution-ready: member_tier is keyed by customer_id like HQ's other
  * member tables; the runs and their counts are small reference tables.
@@ -97,7 +97,7 @@ export function rankingSql(): string {
              CASE WHEN prev.customer_id IS NULL THEN CASE WHEN $8::boolean THEN NULL ELSE $9::int END
                   ELSE array_position($7::text[], prev.tier) - 1 END AS h,
              coalesce(prev.below_runs, 0) AS prev_below, prev.tier AS prev_tier, prev.tier_since AS prev_since,
-             prev.customer_id IS NOT NULL AS had_row
+             prev.customer_id IS NOT NULL AS had_row, prev.ctid AS prev_ctid
       FROM ordered o CROSS JOIN sizes z LEFT JOIN member_tier prev ON prev.customer_id = o.customer_id
     ), decided AS (
       SELECT p.*,
@@ -109,29 +109,28 @@ export function rankingSql(): string {
       FROM placed p CROSS JOIN sizes z
     ), rows AS (
       SELECT d.customer_id, ($7::text[])[d.t + 1] AS tier, ($7::text[])[d.k + 1] AS rank_tier, d.prev_tier, d.pos, d.score,
-             d.spend_cents, d.weeks, d.below, d.had_row,
+             d.spend_cents, d.weeks, d.below, d.had_row, d.prev_ctid,
              CASE WHEN d.t = 0 OR z.bounds[d.t] = 0 THEN NULL ELSE greatest(1, c.score[array_position(c.at, z.bounds[d.t])] - d.score + 1) END AS gap,
              CASE WHEN d.prev_tier = ($7::text[])[d.t + 1] THEN d.prev_since ELSE $3::bigint END AS since
       FROM decided d CROSS JOIN sizes z CROSS JOIN cut c
     ), updated AS (
-      -- Every member already ranked: one joined UPDATE, far cheaper than a million ON CONFLICT probes.
+      -- Every member already ranked: one joined UPDATE, far cheaper than a million ON CONFLICT probes, on the row
+      -- version the hysteresis read (its ctid: only rankings, one at a time, update member_tier; an erasure's delete
+      -- since leaves nothing to update, as by customer_id).
       UPDATE member_tier m SET tier = r.tier, rank_tier = r.rank_tier, previous_tier = r.prev_tier, member_rank = r.pos,
              score = r.score, spend_cents = r.spend_cents, regular_weeks = r.weeks, below_runs = r.below,
              next_tier_gap_cents = r.gap, tier_since = r.since, ranked_at = $3::bigint, run_id = $2::text
-      FROM rows r WHERE r.had_row AND m.customer_id = r.customer_id
-      RETURNING m.tier, m.rank_tier, m.previous_tier
+      FROM rows r WHERE r.had_row AND m.ctid = r.prev_ctid
     ), inserted AS (
       INSERT INTO member_tier (customer_id, tier, rank_tier, previous_tier, member_rank, score, spend_cents, regular_weeks,
                                below_runs, next_tier_gap_cents, tier_since, ranked_at, run_id)
       SELECT r.customer_id, r.tier, r.rank_tier, r.prev_tier, r.pos, r.score, r.spend_cents, r.weeks, r.below, r.gap, r.since, $3::bigint, $2::text
       FROM rows r WHERE NOT r.had_row
-      RETURNING tier, rank_tier, previous_tier
-    ), written AS (
-      SELECT * FROM updated UNION ALL SELECT * FROM inserted
     ), counted AS (
+      -- From the rows written (each one updated or inserted), not from a RETURNING of a million rows.
       SELECT tier, count(*)::int AS members, (count(*) FILTER (WHERE tier <> rank_tier))::int AS held,
-             (count(*) FILTER (WHERE previous_tier IS DISTINCT FROM tier))::int AS moved_in
-      FROM written GROUP BY tier
+             (count(*) FILTER (WHERE prev_tier IS DISTINCT FROM tier))::int AS moved_in
+      FROM rows GROUP BY tier
     )
     INSERT INTO tier_run_count (run_id, tier, position, members, held_by_margin, moved_in)
     SELECT $2::text, u.id, u.i, coalesce(c.members, 0), coalesce(c.held, 0), coalesce(c.moved_in, 0)
