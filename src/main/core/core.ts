@@ -32,13 +32,7 @@ import { tierOf } from './tiers/tier-store';
 import { SelfService } from './privacy/self-service';
 import { selfServiceHandlers } from './privacy/self-service-handlers';
 import { privacyNoticeUrl } from './privacy/self-service-notice';
-import { SelfService } from './privacy/self-service';
-import { selfServiceHandlers } from './privacy/self-service-handlers';
-import { privacyNoticeUrl } from './privacy/self-service-notice';
 import { VoucherBook } from './vouchers/voucher-book';
-import { SelfService } from './privacy/self-service';
-import { selfServiceHandlers } from './privacy/self-service-handlers';
-import { privacyNoticeUrl } from './privacy/self-service-notice';
 import { RegularityBook } from './regularity/regularity-book';
 import { regularitySettings } from './regularity/programme-regularity';
 import { lookupProduct, productCount } from './products/catalogue';
@@ -327,64 +321,6 @@ export function createCore(options: CoreOptions): Core {
   }
   bus.subscribe((name) => {
     if (name === 'sync.changed') refreshShown('sync');
-  });
-
-  // Self-service privacy (issue 17 item 2): HQ proves the customer and holds their data; this terminal shows it.
-  const selfService = new SelfService({
-    post: sync.client ? (path, build) => sync.client!.signedPost(path, build) : null,
-    hqUrl: config.hq?.url ?? null,
-    members,
-    lookups,
-    clock,
-    shownMemberId: () => session.shown()?.memberId ?? null,
-    shownCard: () => {
-      const state = session.current();
-      return state.phase === 'identified' || state.phase === 'enrolled' ? state.greeting.cardNumber : null;
-    },
-    balance: (memberId) => ledger.points(memberId).balance,
-    tier: (memberId) => {
-      const tier = tierOf(db, memberId);
-      return { id: tier.tier, label: tier.label };
-    },
-    segment: (memberId) => valueHintOf(db, memberId)?.segment ?? null,
-    emit: (event) => bus.emit('privacy.self', event),
-    erased: () => {
-      session.clear();
-      // The tombstone HQ wrote comes with the next pull: now, not at the next timer.
-      void sync.client?.pull().catch((error: unknown) => logger.warn('pull after an erasure failed; the next one brings it', { error: String(error) }));
-    },
-  });
-  bus.subscribe((name) => {
-    if (name === 'session.changed') selfService.shownChanged();
-  });
-
-  // Self-service privacy (issue 17 item 2): HQ proves the customer and holds their data; this terminal shows it.
-  const selfService = new SelfService({
-    post: sync.client ? (path, build) => sync.client!.signedPost(path, build) : null,
-    hqUrl: config.hq?.url ?? null,
-    members,
-    lookups,
-    clock,
-    shownMemberId: () => session.shown()?.memberId ?? null,
-    shownCard: () => {
-      const state = session.current();
-      return state.phase === 'identified' || state.phase === 'enrolled' ? state.greeting.cardNumber : null;
-    },
-    balance: (memberId) => ledger.points(memberId).balance,
-    tier: (memberId) => {
-      const tier = tierOf(db, memberId);
-      return { id: tier.tier, label: tier.label };
-    },
-    segment: (memberId) => valueHintOf(db, memberId)?.segment ?? null,
-    emit: (event) => bus.emit('privacy.self', event),
-    erased: () => {
-      session.clear();
-      // The tombstone HQ wrote comes with the next pull: now, not at the next timer.
-      void sync.client?.pull().catch((error: unknown) => logger.warn('pull after an erasure failed; the next one brings it', { error: String(error) }));
-    },
-  });
-  bus.subscribe((name) => {
-    if (name === 'session.changed') selfService.shownChanged();
   });
 
   // Self-service privacy (issue 17 item 2): HQ proves the customer and holds their data; this terminal shows it.
@@ -786,8 +722,6 @@ export function createCore(options: CoreOptions): Core {
       return { fewerContacts: on };
     },
     ...sync.handlers,
-    ...selfServiceHandlers({ self: selfService, printers: () => hardware?.printers ?? [], locale: config.locale, noticeUrl: privacyNoticeUrl(config), now: () => clock.now() }),
-    ...selfServiceHandlers({ self: selfService, printers: () => hardware?.printers ?? [], locale: config.locale, noticeUrl: privacyNoticeUrl(config), now: () => clock.now() }),
     ...selfServiceHandlers({ self: selfService, printers: () => hardware?.printers ?? [], locale: config.locale, noticeUrl: privacyNoticeUrl(config), now: () => clock.now() }),
     ...itMethods,
     ...updateMethods,

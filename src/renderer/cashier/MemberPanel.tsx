@@ -9,8 +9,6 @@ import { LastMove } from './LastMove';
 import { ManualSale } from './ManualSale';
 import { NfcPairing } from './NfcPairing';
 import { TillPrivacyActions } from '../customer/privacy/TillPrivacyActions';
-import { TillPrivacyActions } from '../customer/privacy/TillPrivacyActions';
-import { TillPrivacyActions } from '../customer/privacy/TillPrivacyActions';
 import { PointsSummary } from './PointsSummary';
 import { useLedgerAccount } from './use-ledger-account';
 import { VisitList } from './VisitList';
@@ -102,8 +100,6 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
             </p>
           )}
           <NfcPairing key={`nfc-${memberId}`} memberId={memberId} />
-          <TillPrivacyActions key={`privacy-${memberId}`} memberId={memberId} />
-          <TillPrivacyActions key={`privacy-${memberId}`} memberId={memberId} />
           <TillPrivacyActions key={`privacy-${memberId}`} memberId={memberId} />
           <MemberFacts shown={shown} detail={detail} />
           </div>

@@ -14,10 +14,6 @@ import { BenefitsPanel } from '../common/BenefitsPanel';
 import { SurveyScreen, useSurvey } from './SurveyScreen';
 import { PrivacySelf } from './privacy/PrivacySelf';
 import type { PrivacyChallengeView } from '../../shared/contract/privacy-self';
-import { PrivacySelf } from './privacy/PrivacySelf';
-import type { PrivacyChallengeView } from '../../shared/contract/privacy-self';
-import { PrivacySelf } from './privacy/PrivacySelf';
-import type { PrivacyChallengeView } from '../../shared/contract/privacy-self';
 
 /**
  * The customer-facing touchscreen. It shows whatever the core's session says
@@ -84,36 +80,6 @@ export function CustomerScreen() {
     if (privacy && !privacy.erased && privacy.memberId !== shownId) setPrivacy(null);
   }, [privacy, shownId]);
 
-  // « Mes données » (issue 17 item 2), opened here or by the till; it lasts while its member is shown, or past their erasure until closed.
-  const [privacy, setPrivacy] = useState<{ memberId: string; challenge: PrivacyChallengeView | null; byTill: boolean; erased: boolean } | null>(null);
-  useEvent(
-    'privacy.self',
-    useCallback((event) => {
-      if (event.state === 'code_sent') setPrivacy((p) => ({ memberId: event.memberId, challenge: event.challenge, byTill: event.by === 'cashier' || (p?.byTill ?? false), erased: false }));
-      else if (event.state === 'ended') setPrivacy(null);
-      else if (event.state === 'erased') setPrivacy((p) => (p ? { ...p, erased: true } : p));
-    }, []),
-  );
-  const shownId = session?.phase === 'identified' || session?.phase === 'enrolled' ? session.memberId : null;
-  useEffect(() => {
-    if (privacy && !privacy.erased && privacy.memberId !== shownId) setPrivacy(null);
-  }, [privacy, shownId]);
-
-  // « Mes données » (issue 17 item 2), opened here or by the till; it lasts while its member is shown, or past their erasure until closed.
-  const [privacy, setPrivacy] = useState<{ memberId: string; challenge: PrivacyChallengeView | null; byTill: boolean; erased: boolean } | null>(null);
-  useEvent(
-    'privacy.self',
-    useCallback((event) => {
-      if (event.state === 'code_sent') setPrivacy((p) => ({ memberId: event.memberId, challenge: event.challenge, byTill: event.by === 'cashier' || (p?.byTill ?? false), erased: false }));
-      else if (event.state === 'ended') setPrivacy(null);
-      else if (event.state === 'erased') setPrivacy((p) => (p ? { ...p, erased: true } : p));
-    }, []),
-  );
-  const shownId = session?.phase === 'identified' || session?.phase === 'enrolled' ? session.memberId : null;
-  useEffect(() => {
-    if (privacy && !privacy.erased && privacy.memberId !== shownId) setPrivacy(null);
-  }, [privacy, shownId]);
-
   // Asked after a sale; it never outlives the next customer (the core closes it when they are identified).
   const [survey, setSurvey] = useSurvey();
 
@@ -130,14 +96,6 @@ export function CustomerScreen() {
         <h1 className="visually-hidden">{t('customer.heading')}</h1>
         <p className="customer-loading">{t('customer.loading')}</p>
       </>
-    );
-  } else if (privacy) {
-    content = (
-      <PrivacySelf key={privacy.memberId} memberId={privacy.memberId} info={info} challenge={privacy.challenge} startedByTill={privacy.byTill} onClose={() => setPrivacy(null)} />
-    );
-  } else if (privacy) {
-    content = (
-      <PrivacySelf key={privacy.memberId} memberId={privacy.memberId} info={info} challenge={privacy.challenge} startedByTill={privacy.byTill} onClose={() => setPrivacy(null)} />
     );
   } else if (privacy) {
     content = (

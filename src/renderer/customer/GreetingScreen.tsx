@@ -2,8 +2,6 @@ import type { MemberGreeting } from '../../shared/contract';
 import { useApp } from '../common/app-context';
 import { CardDisplay } from './CardDisplay';
 import { displayName } from '../../shared/i18n/name-case';
-import { displayName } from '../../shared/i18n/name-case';
-import { displayName } from '../../shared/i18n/name-case';
 import { PointsPanel } from './PointsPanel';
 import { TierLine } from '../common/TierLine';
 import { VoucherLine } from '../common/VoucherLine';

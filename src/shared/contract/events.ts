@@ -5,8 +5,6 @@ import { IncidentChanged } from './incidents';
 import { SurveyAsk, SurveyClosed } from './survey';
 import { OffersShown } from './offers';
 import { PrivacySelfEvent } from './privacy-self';
-import { PrivacySelfEvent } from './privacy-self';
-import { PrivacySelfEvent } from './privacy-self';
 import { BenefitsChanged } from './benefits';
 import { SyncStatusView } from './sync-views';
 import { UpdateStatusView } from '../updates/status-view';
@@ -57,10 +55,6 @@ export const events = {
   'offers.shown': event({ roles: ['customer'], payload: OffersShown }),
   /** A member's bookings or membership changed (core/benefits): both screens read the list again. */
   'benefits.changed': event({ roles: ['cashier', 'customer'], payload: BenefitsChanged }),
-  /** Self-service privacy moved on for the member shown (issue 17 item 2): the customer screen follows a start from the till. */
-  'privacy.self': event({ roles: ['cashier', 'customer'], payload: PrivacySelfEvent }),
-  /** Self-service privacy moved on for the member shown (issue 17 item 2): the customer screen follows a start from the till. */
-  'privacy.self': event({ roles: ['cashier', 'customer'], payload: PrivacySelfEvent }),
   /** Self-service privacy moved on for the member shown (issue 17 item 2): the customer screen follows a start from the till. */
   'privacy.self': event({ roles: ['cashier', 'customer'], payload: PrivacySelfEvent }),
   /** A member's points moved (sale, refund, adjustment): the customer sees them arrive. */

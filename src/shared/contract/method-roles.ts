@@ -49,29 +49,7 @@ export const METHOD_ROLES = {
   'privacy.selfEnd': ['cashier', 'customer'],
   // The privacy notice printed on request (issue 17 item 7).
   'privacy.printNotice': ['cashier'],
-  // Self-service privacy (issue 17 item 2): the till or the customer starts it for the member shown; only the
-  // customer, who received the code, answers it and then sees, corrects, exports or erases their data.
-  'privacy.selfStart': ['cashier', 'customer'],
-  'privacy.selfVerify': ['customer'],
-  'privacy.selfView': ['customer'],
-  'privacy.selfRectify': ['customer'],
-  'privacy.selfExport': ['customer'],
-  'privacy.selfErase': ['customer'],
-  'privacy.selfEnd': ['cashier', 'customer'],
-  // The privacy notice printed on request (issue 17 item 7).
-  'privacy.printNotice': ['cashier'],
   'share.link': ['customer'],
-  // Self-service privacy (issue 17 item 2): the till or the customer starts it for the member shown; only the
-  // customer, who received the code, answers it and then sees, corrects, exports or erases their data.
-  'privacy.selfStart': ['cashier', 'customer'],
-  'privacy.selfVerify': ['customer'],
-  'privacy.selfView': ['customer'],
-  'privacy.selfRectify': ['customer'],
-  'privacy.selfExport': ['customer'],
-  'privacy.selfErase': ['customer'],
-  'privacy.selfEnd': ['cashier', 'customer'],
-  // The privacy notice printed on request (issue 17 item 7).
-  'privacy.printNotice': ['cashier'],
   // Relational benefits and the paid membership (issue 14 items 6 and 7): at the till, or the customer for the member shown.
   'benefits.list': ['cashier', 'customer'],
   'benefits.book': ['cashier', 'customer'],

@@ -30,8 +30,6 @@ import { AttachReferralInput, AttachReferralView, DonateInput, DonationView, Ref
 import { ItBundleView, ItOverview, ItRestartView, ItSessionView, ItTestPrintView, ItTestScanInput, ItTestScanView, ItUnlockInput } from './it-views';
 import { MemberValueHint } from '../value/value-hint';
 import { OneTimeCode, PrivacyAccessView, PrivacyChallengeView, PrivacyChannel, PrivacyEraseInput, PrivacyEraseView, PrivacyExportView, Rectification } from './privacy-self';
-import { OneTimeCode, PrivacyAccessView, PrivacyChallengeView, PrivacyChannel, PrivacyEraseInput, PrivacyEraseView, PrivacyExportView, Rectification } from './privacy-self';
-import { OneTimeCode, PrivacyAccessView, PrivacyChallengeView, PrivacyChannel, PrivacyEraseInput, PrivacyEraseView, PrivacyExportView, Rectification } from './privacy-self';
 import { Product } from '../programme/products';
 import { UpdateStatusView } from '../updates/status-view';
 import { LedgerAccount, ManualSale, ProgramView, RefundOutcome, SaleOutcome, SalePreviewView, ZReportView } from './ledger-views';
@@ -259,23 +257,6 @@ export const methods = {
   'privacy.selfErase': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfErase'], input: PrivacyEraseInput, output: PrivacyEraseView }),
   'privacy.selfEnd': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfEnd'], input: Empty, output: z.object({ ended: z.literal(true) }) }),
   'privacy.printNotice': method({ kind: 'command', roles: METHOD_ROLES['privacy.printNotice'], input: Empty, output: z.object({ printed: z.boolean() }) }),
-  /** HQ sends a one-time code to the contact it holds for the member shown (issue 17 item 2); the customer screen opens for it. */
-  'privacy.selfStart': method({
-    kind: 'command',
-    roles: METHOD_ROLES['privacy.selfStart'],
-    input: z.strictObject({ memberId: MemberId, channel: PrivacyChannel.nullable().default(null) }),
-    output: PrivacyChallengeView,
-  }),
-  /** The code the customer received: right, and their data is shown; wrong tries are limited, then cooled down (at HQ). */
-  'privacy.selfVerify': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfVerify'], input: z.strictObject({ code: OneTimeCode }), output: PrivacyAccessView }),
-  'privacy.selfView': method({ kind: 'query', roles: METHOD_ROLES['privacy.selfView'], input: Empty, output: PrivacyAccessView }),
-  /** Name, email and phone corrected at HQ and here (re-hashed, re-masked); an invalid value refuses it all. */
-  'privacy.selfRectify': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfRectify'], input: Rectification, output: PrivacyAccessView }),
-  /** A one-time link to the member's archive at HQ, shown as a QR code. */
-  'privacy.selfExport': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfExport'], input: Empty, output: PrivacyExportView }),
-  'privacy.selfErase': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfErase'], input: PrivacyEraseInput, output: PrivacyEraseView }),
-  'privacy.selfEnd': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfEnd'], input: Empty, output: z.object({ ended: z.literal(true) }) }),
-  'privacy.printNotice': method({ kind: 'command', roles: METHOD_ROLES['privacy.printNotice'], input: Empty, output: z.object({ printed: z.boolean() }) }),
   /** A link for a friend's phone to a public HQ page about a product or the offer shown, valid a few days (no personal data). */
   'share.link': method({
     kind: 'command',
@@ -283,23 +264,6 @@ export const methods = {
     input: ShareLinkInput,
     output: ShareLinkView,
   }),
-  /** HQ sends a one-time code to the contact it holds for the member shown (issue 17 item 2); the customer screen opens for it. */
-  'privacy.selfStart': method({
-    kind: 'command',
-    roles: METHOD_ROLES['privacy.selfStart'],
-    input: z.strictObject({ memberId: MemberId, channel: PrivacyChannel.nullable().default(null) }),
-    output: PrivacyChallengeView,
-  }),
-  /** The code the customer received: right, and their data is shown; wrong tries are limited, then cooled down (at HQ). */
-  'privacy.selfVerify': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfVerify'], input: z.strictObject({ code: OneTimeCode }), output: PrivacyAccessView }),
-  'privacy.selfView': method({ kind: 'query', roles: METHOD_ROLES['privacy.selfView'], input: Empty, output: PrivacyAccessView }),
-  /** Name, email and phone corrected at HQ and here (re-hashed, re-masked); an invalid value refuses it all. */
-  'privacy.selfRectify': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfRectify'], input: Rectification, output: PrivacyAccessView }),
-  /** A one-time link to the member's archive at HQ, shown as a QR code. */
-  'privacy.selfExport': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfExport'], input: Empty, output: PrivacyExportView }),
-  'privacy.selfErase': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfErase'], input: PrivacyEraseInput, output: PrivacyEraseView }),
-  'privacy.selfEnd': method({ kind: 'command', roles: METHOD_ROLES['privacy.selfEnd'], input: Empty, output: z.object({ ended: z.literal(true) }) }),
-  'privacy.printNotice': method({ kind: 'command', roles: METHOD_ROLES['privacy.printNotice'], input: Empty, output: z.object({ printed: z.boolean() }) }),
   /** The member on the customer screen's referral code and the causes with their counters (issue 16 items 1 and 4). */
   'social.view': method({
     kind: 'query',
