@@ -23,7 +23,7 @@ export function GreetingScreen({ memberId, greeting }: { memberId: string; greet
       <p className="greeting-subtitle">{t(unlinked ? 'customer.greeting.subtitle_unlinked' : 'customer.greeting.subtitle')}</p>
       {!unlinked && <TierLine tier={greeting.tier} className="greeting-tier" testId="customer-tier" />}
       {!unlinked && <VoucherLine voucher={greeting.voucher} className="greeting-voucher" testId="customer-voucher" />}
-      {!unlinked && <RegularityLine regularity={greeting.regularity} className="greeting-regularity" testId="customer-regularity" />}
+      {!unlinked && <RegularityLine regularity={greeting.regularity} className="greeting-regularity" testId="customer-regularity" compact />}
       <div className="greeting-cards">
         <CardDisplay cardNumber={greeting.cardNumber} />
         <PointsPanel key={memberId} memberId={memberId} greeting={greeting} unlinked={unlinked} />
