@@ -798,6 +798,25 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX social_cause_by_change ON social_cause (change_version);
     `,
   },
+  {
+    version: 18,
+    // Offers counted by the terminals (issue 16 item 3, src/hq/offers/offer-stats.ts): per terminal, day and rule,
+    // absolute counts that a resend replaces; no person in them.
+    sql: `
+      CREATE TABLE offer_stat (
+        terminal_id text NOT NULL,
+        day text NOT NULL,
+        rule_id text NOT NULL,
+        shown integer NOT NULL,
+        accepted integer NOT NULL,
+        refused integer NOT NULL,
+        converted integer NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (terminal_id, day, rule_id)
+      );
+      CREATE INDEX offer_stat_by_day ON offer_stat (day);
+    `,
+  },
 ];
 
 export async function migrate(sql: Sql, now: number): Promise<number> {
