@@ -48,7 +48,8 @@ beforeAll(async () => {
   hq.clock.value = Date.parse('2026-11-18T10:00:00Z');
   await paris.enrol(hq);
   await lyon.enrol(hq);
-});
+  // HQ on PGlite starts in seconds, more on a loaded machine.
+}, 60_000);
 
 afterAll(async () => {
   await hq?.stop();
