@@ -243,6 +243,7 @@ describe('the paid membership', () => {
     expect(() => benefits.checkSale(input)).not.toThrow();
     h.clock.value = WEDNESDAY_10H + 350 * DAY;
     expect(benefits.view(claire).membership).toMatchObject({ renewalOffered: true });
+    expect(benefits.receipt(claire).renewBy).toBe('2027-11-17');
     sell(claire, [line(2900, { sku: membership.sku, category: 'grocery' })]);
     expect(benefits.view(claire).membership).toMatchObject({ current: { start: '2026-11-18' }, next: { start: '2027-11-18', end: '2028-11-17' }, renewalOffered: false });
     expect(membershipSale(membership, { start: '2027-11-18', end: '2028-11-17' }, '2027-11-03')).toMatchObject({ ok: false, reason: 'membership_already' });
@@ -261,7 +262,7 @@ describe('the paid membership', () => {
     expect(booking).toMatchObject({ via: 'membership', points: 0 });
     const value = benefits.view(claire).membership!.valueCents;
     expect(value).toBe(Math.floor(((bonus + preview.pricePoints!) * 5) / 1));
-    expect(benefits.receipt(claire)).toEqual({ bookings: [{ label: preview.label, date: preview.date }], membershipValueCents: value });
+    expect(benefits.receipt(claire)).toEqual({ bookings: [{ label: preview.label, date: preview.date }], membershipValueCents: value, renewBy: null });
     // A non-member's sale gets no bonus.
     const helene = h.members.helene.id;
     const plain = sell(helene, [line(2_000, { category: 'fresh' })]).committed;

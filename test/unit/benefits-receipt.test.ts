@@ -19,6 +19,12 @@ describe('benefits on the receipt', () => {
     expect(en.join(' ')).toContain('Your membership has given you €34.00 this year');
   });
 
+  it('offers renewal when the period ends within a month', () => {
+    const lines = textOf(buildLoyaltyReceipt({ ...base, benefits: { ...benefits, renewBy: '2026-12-31' } }, 42)).join(' ');
+    expect(lines).toContain('Renouvelez votre adhésion : elle se termine le 31/12/2026');
+    expect(textOf(buildLoyaltyReceipt({ ...base, benefits }, 42)).join(' ')).not.toContain('Renouvelez');
+  });
+
   it('prints nothing of either for a member with no booking and no membership', () => {
     const lines = textOf(buildLoyaltyReceipt({ ...base, benefits: { bookings: [], membershipValueCents: null } }, 42));
     expect(lines.some((l) => l.includes('réservation') || l.includes('adhésion'))).toBe(false);

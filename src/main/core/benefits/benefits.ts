@@ -60,6 +60,8 @@ export interface BenefitsReceipt {
   bookings: Array<{ label: { fr: string; en: string }; date: string }>;
   /** What the membership gave back this period; null: not a member. */
   membershipValueCents: number | null;
+  /** The last day of the period in force when renewal is due (the next one not bought yet); null otherwise. */
+  renewBy: string | null;
 }
 
 const refusal = (code: 'conflict' | 'not_found' | 'unavailable' | 'bad_input', message: string, key: string, path = 'benefitId') =>
@@ -324,8 +326,8 @@ export class Benefits {
       .map((r) => benefits.find((b) => b.id === r.benefit_id))
       .filter((b): b is Benefit => b !== undefined && b.date >= today)
       .map((b) => ({ label: b.label, date: b.date }));
-    const { current } = membership ? this.periods(memberId, today) : { current: null };
+    const { current, next } = membership ? this.periods(memberId, today) : { current: null, next: null };
     const membershipValue = current ? membershipValueCents(this.memberships.value(memberId, current.start), this.o.ledger.rules.redemption.value) : null;
-    return { bookings, membershipValueCents: membershipValue };
+    return { bookings, membershipValueCents: membershipValue, renewBy: current && renewalOffered(current, next, today) ? current.end : null };
   }
 }

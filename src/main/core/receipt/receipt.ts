@@ -60,7 +60,7 @@ export interface LoyaltyReceiptData {
   /** The streak bonus this sale earned (counted in pointsEarned) and where the member stands after it (issue 14 item 5). */
   regularity?: { bonusPoints: number; view: RegularityView | null };
   /** Bookings still to come, and what the paid membership gave back this period (null: not a member) (issue 14 items 6 and 7). */
-  benefits?: { bookings: ReadonlyArray<{ label: { fr: string; en: string }; date: string }>; membershipValueCents: number | null };
+  benefits?: { bookings: ReadonlyArray<{ label: { fr: string; en: string }; date: string }>; membershipValueCents: number | null; renewBy?: string | null };
 }
 
 /** Expiry lines kept on paper; the app shows the rest. */
@@ -176,6 +176,9 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
     blocks.push({ type: 'blank' });
     for (const line of receiptWrap(t('benefits.membership.value', { amount: formatEuros(locale, data.benefits.membershipValueCents) }), columns)) {
       blocks.push(text(line, { align: 'center', bold: true }));
+    }
+    if (data.benefits.renewBy) {
+      for (const line of receiptWrap(t('benefits.membership.renew', { date: formatDay(locale, data.benefits.renewBy) }), columns)) blocks.push(text(line, { align: 'center' }));
     }
   }
   if (data.expiring.length > 0) {
