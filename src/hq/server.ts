@@ -38,6 +38,8 @@ import { registerTierRoutes } from './programme/tier-routes';
 import { registerProgrammeRoutes } from './programme/programme-routes';
 import { adoptProgrammeInForce } from './programme/programme-store';
 import { registerProductRoutes } from './products/product-routes';
+import { recordOfferStats, registerOfferStatsRoutes } from './offers/offer-stats';
+import { OfferStatsReport } from '../shared/sync/offer-stats';
 import { registerBenefitRoutes } from './benefits/benefit-routes';
 import { seatRequest } from './benefits/seats';
 import { SeatRequest } from '../shared/programme/benefits';
@@ -257,6 +259,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   route('/v1/members', 'members', MemberIntake, (body) => intakeMembers(ctx, body));
   route('/v1/members/lookup', 'member_lookup', CardLookupRequest, (body) => lookupCard(ctx, body));
   route('/v1/pull', 'pull', PullRequest, (body) => pull(ctx, body));
+  route('/v1/offer-stats', 'offer_stats', OfferStatsReport, (body) => recordOfferStats(ctx, body));
   route('/v1/holds', 'hold', HoldRequest, (body) => requestHold(ctx, body));
   route('/v1/holds/void', 'hold_void', HoldVoid, (body) => voidHold(ctx, body));
   route('/v1/benefits/seats', 'benefit_seat', SeatRequest, (body) => seatRequest(ctx, body));
@@ -278,6 +281,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerTierRoutes(app, ctx, staff, tierScheduler(ctx));
   registerProgrammeRoutes(app, ctx, staff);
   registerProductRoutes(app, ctx, staff);
+  registerOfferStatsRoutes(app, ctx, staff);
   registerBenefitRoutes(app, ctx, staff);
   registerDashboardRoutes(app, ctx, staff);
   // One member's data for customer service only, every view and erasure audited (privacy/routes.ts).

@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import { localParts } from '../ledger/local-time';
 import type { Clock, Logger } from '../ports';
 import { ContactLedger } from './contact-ledger';
+import { membersAwaitingConversion, recordConversions } from './offer-stats';
 import { Habits } from './habits';
 
 /** The programme's caps until HQ sends its own: two offers a visit, three contacts a week, eight a month. */
@@ -87,6 +88,8 @@ export class Offers {
   /** How far back the caps look: a month for the overall caps, longer for a rule's own. */
   private windowMs = MONTH_MS;
   private enabled = true;
+  /** Members with an accepted offer a later purchase may convert: only their sales are looked at. */
+  private readonly awaitingConversion: Set<string>;
 
   constructor(private readonly o: OffersOptions) {
     this.contacts = new ContactLedger(o.db, undefined, (error) =>
@@ -95,6 +98,7 @@ export class Offers {
     this.habits = new Habits(o.db, (error) =>
       o.logger.error("sales could not be added to the members' habits", { error: error instanceof Error ? error.message : String(error) }),
     );
+    this.awaitingConversion = membersAwaitingConversion(o.db, o.clock.now());
     const stored = o.db.prepare('SELECT rules FROM offer_rule_set WHERE id = 1').pluck().get() as string | undefined;
     if (stored !== undefined) {
       // Checked again: the programme's categories may have changed since.
@@ -209,7 +213,9 @@ export class Offers {
     const now = this.o.clock.now();
     const open = this.contacts.shownSince(memberId, now - VISIT_MS).filter((r) => r.ruleId === ruleId && r.answer === 'none');
     const row = open[open.length - 1];
-    return row ? this.contacts.recordAnswer(memberId, row.id, answer, now) : false;
+    const recorded = row ? this.contacts.recordAnswer(memberId, row.id, answer, now) : false;
+    if (recorded && answer === 'accepted') this.awaitingConversion.add(memberId);
+    return recorded;
   }
 
   /** Writes what is still in memory (the terminal closing). */
@@ -225,6 +231,10 @@ export class Offers {
   /** A committed sale: one visit more in the member's habits, when they agreed to profiling. */
   saleCommitted(memberId: string, categories: readonly string[], at: number): void {
     try {
+      if (this.awaitingConversion.has(memberId)) {
+        const rules = new Map((this.o.programme?.(at)?.rules ?? this.rules).map((r) => [r.id, r]));
+        if (!recordConversions(this.o.db, { memberId, categories, at, visitMs: VISIT_MS, rules })) this.awaitingConversion.delete(memberId);
+      }
       if (!this.consentsOf(memberId).profiling) return;
       this.habits.visited(memberId, categories, at);
     } catch (error) {

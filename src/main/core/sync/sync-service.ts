@@ -11,6 +11,7 @@ import { currentEnrolment, enrol, type Enrolment, type EnrolOutcome } from './en
 import { createHolds, type Holds } from './holds';
 import { HqClock, postSigned, type Stamp } from './hq-clock';
 import { MemberOutbox } from './member-outbox';
+import { OfferStatsOutbox } from '../offers/offer-stats';
 import { loadOrCreateTerminalKey, type KeyVault, type TerminalKey } from './keys';
 import { Puller, type PullOutcome } from './pull';
 import { PushLoop, type PushProblem } from './push-loop';
@@ -149,6 +150,7 @@ export function createSync(o: SyncOptions): Sync {
   let puller: Puller | null = null;
   let holds: Holds | null = null;
   let outbox: MemberOutbox | null = null;
+  let offerStats: OfferStatsOutbox | null = null;
   let started = false;
   let pullTimer: unknown = null;
   let pullDueAt: number | null = null;
@@ -244,9 +246,17 @@ export function createSync(o: SyncOptions): Sync {
     if (!flushed.ok && flushed.code !== 'unreachable' && flushed.code !== 'timeout') o.logger.warn('member records not accepted by HQ', { code: flushed.code, message: flushed.message });
   }
 
+  /** Offer counts ride with the pull's rhythm: a day HQ did not take stays queued for the next. */
+  async function flushOfferStats(): Promise<void> {
+    if (!offerStats || offerStats.pending() === 0) return;
+    const flushed = await offerStats.flush();
+    if (!flushed.ok && flushed.code !== 'unreachable' && flushed.code !== 'timeout') o.logger.warn('offer counts not accepted by HQ', { code: flushed.code, message: flushed.message });
+  }
+
   async function runPull(): Promise<PullOutcome | null> {
     if (!ensureBuilt() || !puller) return null;
     await flushMembers();
+    await flushOfferStats();
     const outcome = await puller.pull();
     if (outcome.ok) {
       pullFailures = 0;
@@ -291,6 +301,7 @@ export function createSync(o: SyncOptions): Sync {
     const link = { transport, key, enrolment, clock: o.clock, hqClock, random: o.random, logger: o.logger };
     puller = new Puller({ db: o.db, ledger: o.ledger, members: o.members, ...link });
     outbox = new MemberOutbox({ db: o.db, ...link });
+    offerStats = new OfferStatsOutbox({ db: o.db, ...link });
     holds = createHolds({ ledger: o.ledger, ...link, onReachability: reachability, pushThrough });
   }
 
