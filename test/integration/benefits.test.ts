@@ -80,6 +80,7 @@ let h: Harness;
 let hq: FakeHq;
 let benefits: Benefits;
 let online: boolean;
+let standalone: boolean;
 const tiers = new Map<string, string>();
 const changed: string[] = [];
 
@@ -93,6 +94,7 @@ function build(): Benefits {
     tierOf: (memberId) => tiers.get(memberId) ?? 'basic',
     seats: (a) => hq.ask(a),
     online: () => online,
+    standalone: () => standalone,
     onChanged: (memberId) => changed.push(memberId),
     parts: () => parts,
   });
@@ -113,6 +115,7 @@ beforeEach(() => {
   h = openHarness();
   hq = new FakeHq();
   online = true;
+  standalone = false;
   tiers.clear();
   changed.length = 0;
   benefits = build();
@@ -210,6 +213,28 @@ describe('booking a benefit', () => {
       expect([...hq.bookings.values()]).toEqual(['booked', 'booked']);
       expect(hq.taken.get(big.id)).toBe(4);
       expect(benefits.book.unreported()).toEqual([]);
+    } finally {
+      parts.benefits.pop();
+    }
+  });
+});
+
+describe('a terminal with no HQ', () => {
+  it('counts the seats itself: books up to the capacity, then refuses with benefit_full and writes nothing', async () => {
+    standalone = true;
+    online = false;
+    const members = [h.members.claire.id, h.members.helene.id, h.members.zoe.id];
+    for (const id of members) tiers.set(id, 'gold');
+    const small = { ...workshop, id: 'atelier-petit', capacity: 2 };
+    parts.benefits.push(small);
+    try {
+      await benefits.bookFor(members[0]!, small.id, 'cashier');
+      expect(benefits.view(members[1]!).benefits.find((b) => b.id === small.id)!.seatsLeft).toBe(1);
+      await benefits.bookFor(members[1]!, small.id, 'cashier');
+      const failure = await rejection(benefits.bookFor(members[2]!, small.id, 'cashier'));
+      expect(failure.issues).toEqual([{ path: 'benefitId', message: 'benefits.benefit_full' }]);
+      expect(benefits.book.liveCount(small.id)).toBe(2);
+      expect(hq.asks).toEqual([]);
     } finally {
       parts.benefits.pop();
     }

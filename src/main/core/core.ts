@@ -276,6 +276,7 @@ export function createCore(options: CoreOptions): Core {
     tierOf: (memberId) => tierOf(db, memberId).tier,
     seats: hqSeatClient(() => sync.client),
     online: () => sync.client?.enrolment() != null && !ledger.connectivity().offline,
+    standalone: () => sync.client?.enrolment() == null,
     onChanged: (memberId, pointsMoved) => {
       bus.emit('benefits.changed', { memberId, at: clock.now() });
       if (pointsMoved && session.shown()?.memberId === memberId) refreshShown('adjustment');

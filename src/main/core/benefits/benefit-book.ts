@@ -23,6 +23,7 @@ const statements = perConnection((db) => ({
   byMember: db.prepare<[string], BookingRow>("SELECT * FROM benefit_booking WHERE member_id = ? AND status = 'booked' ORDER BY booked_at"),
   byId: db.prepare<[string], BookingRow>('SELECT * FROM benefit_booking WHERE booking_id = ?'),
   live: db.prepare<[string, string], BookingRow>("SELECT * FROM benefit_booking WHERE benefit_id = ? AND member_id = ? AND status = 'booked'"),
+  liveCount: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM benefit_booking WHERE benefit_id = ? AND status = 'booked'"),
   insert: db.prepare(
     `INSERT INTO benefit_booking (booking_id, benefit_id, member_id, via, points, seat, reported, status, booked_at, cancelled_at, cancel_reported)
      VALUES (@booking_id, @benefit_id, @member_id, @via, @points, @seat, @reported, 'booked', @booked_at, NULL, 1)`,
@@ -57,6 +58,11 @@ export class BenefitBook {
 
   live(benefitId: string, memberId: string): BookingRow | undefined {
     return this.s.live.get(benefitId, memberId);
+  }
+
+  /** Live bookings of a benefit on this terminal: the whole count for a terminal with no HQ. */
+  liveCount(benefitId: string): number {
+    return this.s.liveCount.get(benefitId)?.n ?? 0;
   }
 
   /** Records a booking; one on an allotted seat takes that seat in the same transaction (false: none left). */

@@ -51,6 +51,8 @@ export interface BenefitsOptions {
   seats: SeatClient;
   /** Whether HQ may be asked now (enrolled, not known to be away). */
   online: () => boolean;
+  /** No HQ holds the seats (none configured, or not enrolled yet): this terminal counts them against the capacity itself. */
+  standalone: () => boolean;
   /** A member's bookings or membership changed here; `pointsMoved`: their points too. */
   onChanged: (memberId: string, pointsMoved: boolean) => void;
   parts?: (at: number) => ProgrammeParts;
@@ -117,10 +119,11 @@ export class Benefits {
     const { current, next } = this.periods(memberId, today);
     const member = { tier: this.o.tierOf(memberId), memberOfBenefits: current && membership ? membership.benefits : [], available: this.o.ledger.points(memberId).available };
     const bookings = this.book.bookings(memberId);
+    const standalone = this.o.standalone();
     const list: BenefitView[] = upcomingBenefits({ benefits }, today).map((b) => {
       const booking = bookings.find((r) => r.benefit_id === b.id);
       const terms = bookingTerms(b, member, today);
-      const { chainLeft } = this.book.allotment(b.id);
+      const chainLeft = standalone ? Math.max(0, b.capacity - this.book.liveCount(b.id)) : this.book.allotment(b.id).chainLeft;
       return {
         id: b.id,
         kind: b.kind,
@@ -207,11 +210,15 @@ export class Benefits {
 
     const bookingId = uuidv7(this.o.clock, this.o.random);
     let seat: BookingRow['seat'] = 'allotted';
-    if (this.o.online()) {
+    if (this.o.standalone()) {
+      if (this.book.liveCount(benefit.id) >= benefit.capacity) throw refusal('conflict', `no seat left for « ${benefit.id} » (${benefit.capacity} booked)`, 'benefit_full');
+      seat = 'chain';
+    } else if (this.o.online()) {
       const outcome = await this.o.seats({ action: 'take', benefitId: benefit.id, bookingId, memberId, seats: 0, fromAllotment: false });
       if (outcome.kind === 'refused') {
         if (outcome.code === 'benefit_full') this.book.setAllotment(benefit.id, this.book.allotment(benefit.id).seats, 0, this.o.clock.now());
-        throw refusal('conflict', `HQ refused the seat: ${outcome.message}`, outcome.code === 'benefit_full' ? 'benefit_full' : outcome.code === 'benefit_unknown' ? 'benefit_unknown' : 'benefit_full');
+        if (outcome.code === 'benefit_full' || outcome.code === 'benefit_unknown') throw refusal('conflict', `HQ refused the seat: ${outcome.message}`, outcome.code);
+        throw refusal('unavailable', `HQ refused the seat (${outcome.code}): ${outcome.message}`, 'benefit_hq_refused');
       }
       if (outcome.kind === 'answer') {
         seat = 'chain';
