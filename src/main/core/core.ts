@@ -590,7 +590,7 @@ export function createCore(options: CoreOptions): Core {
       return { ...enrolled, cardPageUrl, referral: referrals.card(enrolled.member.id) };
     },
     'ledger.program': () => loyalty.program(),
-    'ledger.account': (_ctx, { memberId }) => ({ ...loyalty.account(memberId), regularity: regularityOf(memberId) }),
+    'ledger.account': (_ctx, { memberId }) => ({ ...loyalty.account(memberId), regularity: regularityOf(memberId), vouchers: vouchers.openFor(memberId, clock.now()) }),
     'ledger.manualPreview': (_ctx, input) => {
       const sale = withCatalogueLines(db, input);
       // Offers are evaluated once the preview holds: a refused basket shows none.

@@ -436,6 +436,10 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
         </button>
       </div>
 
+      {/* The member's voucher (issue 14 item 4), where the cashier looks before the figures. */}
+      {sale && preview?.voucher && (preview.voucher.offered || preview.voucher.applied || preview.voucher.next) && (
+        <VoucherOffer voucher={preview.voucher} applied={voucherId !== null} onChange={(use) => setVoucherId(use ? (preview.voucher?.offered?.voucherId ?? null) : null)} />
+      )}
       <div className="manual-preview" aria-live="polite" aria-busy={sale !== null && !fresh} data-testid="cashier-manual-preview">
         <h4>{t('cashier.manual.preview')}</h4>
         {!sale && <p className="muted">{t('cashier.manual.incomplete')}</p>}
@@ -454,6 +458,12 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
               <div>
                 <dt>{t('cashier.redeem.discount')}</dt>
                 <dd data-testid="cashier-manual-discount">−{formatEuros(locale, preview.redemption.discountCents)}</dd>
+              </div>
+            )}
+            {preview.voucher?.applied && (
+              <div>
+                <dt>{t('voucher.receipt.used')}</dt>
+                <dd data-testid="cashier-manual-voucher">−{formatEuros(locale, preview.voucher.applied.cents)}</dd>
               </div>
             )}
             <div>
@@ -478,9 +488,6 @@ export function ManualSale({ memberId, onCommitted, onCleared }: ManualSaleProps
         )}
       </div>
 
-      {sale && preview?.voucher && (preview.voucher.offered || preview.voucher.applied || preview.voucher.next) && (
-        <VoucherOffer voucher={preview.voucher} applied={voucherId !== null} onChange={(use) => setVoucherId(use ? (preview.voucher?.offered?.voucherId ?? null) : null)} />
-      )}
       {sale && options && options.rewards.length > 0 && <RewardPicker rewards={options.rewards} value={rewardId} onChange={setRewardId} />}
       {sale && options && (
         <RedeemPicker options={options} available={preview?.available ?? 0} value={redeem} discountCents={fresh ? (preview?.redemption.discountCents ?? 0) : null} onChange={setRedeem} />

@@ -16,6 +16,7 @@ import { IncidentPanel } from './IncidentPanel';
 import { RelationshipBadge } from './RelationshipBadge';
 import { ValueHint } from './ValueHint';
 import { TierLine } from '../common/TierLine';
+import { VoucherLine } from '../common/VoucherLine';
 import { BenefitsPanel } from '../common/BenefitsPanel';
 import { RegularityLine } from '../common/RegularityLine';
 import { useRelationship } from './use-relationship';
@@ -75,6 +76,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
           <RelationshipBadge relationship={relation.relationship} />
           <ValueHint memberId={memberId} />
           <TierLine tier={ledger.account?.tier} testId="cashier-tier" />
+          <VoucherLine voucher={ledger.account?.vouchers?.[0]} testId="cashier-member-voucher" />
           <RegularityLine regularity={ledger.account?.regularity} testId="cashier-regularity" />
           {!shown.firstName && !shown.lastName && <p className="member-provisional">{t('cashier.member.provisional_help')}</p>}
           <p className="member-since">{t('cashier.member.since', { date: formatDate(locale, shown.memberSince) })}</p>

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MemberId, NextReward, Timestamp } from './schemas';
 import { ManagerApproval } from './ledger-inputs';
-import { PreviewVoucher, RefundVouchers, SaleVouchers, VoucherId } from './vouchers';
+import { PreviewVoucher, RefundVouchers, SaleVouchers, VoucherId, VoucherView } from './vouchers';
 import { MemberTierView } from '../tiers/member-tier';
 import { RegularityView } from '../programme/regularity';
 
@@ -39,6 +39,8 @@ export const LedgerAccount = z.object({
   visits: z.array(Visit),
   /** The member's tier from HQ's last ranking, and what is left to reach the next after this terminal's sales since (issue 14 item 3). */
   tier: MemberTierView,
+  /** The member's vouchers in date, soonest to expire first (issue 14 item 4); absent where the terminal keeps none. */
+  vouchers: z.array(VoucherView).optional(),
   /** Weeks with a visit among the last 12, the streak and the next streak bonus (issue 14 item 5); null: the programme has no regularity. */
   regularity: RegularityView.nullable().optional(),
 });
