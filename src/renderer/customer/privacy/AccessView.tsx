@@ -6,6 +6,8 @@ import { formatFrenchPhone } from '../../../shared/domain/phone';
 import { displayName } from '../../../shared/i18n/name-case';
 import { formatDate } from '../../../shared/i18n/i18n';
 import { useApp } from '../../common/app-context';
+import { PHONE_LAYOUT, TEXT_LAYOUT } from '../../common/keyboard-layout';
+import { OnScreenKeyboard } from '../../common/OnScreenKeyboard';
 import { QrCode } from '../../common/QrCode';
 import { fieldIssues, privacyErrorText } from './privacy-errors';
 
@@ -35,6 +37,8 @@ export function AccessView({ view, info, onView, onErased }: AccessViewProps) {
   const [link, setLink] = useState<{ url: string; expiresAt: number } | null>(null);
   const [confirmErase, setConfirmErase] = useState(false);
   const [busy, setBusy] = useState(false);
+  // The field the on-screen keyboard types into: the last one touched.
+  const [active, setActive] = useState<(typeof FIELDS)[number]>('email');
   const id = view.identity;
   const dateTime = (ms: number) => new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(ms));
 
@@ -58,8 +62,8 @@ export function AccessView({ view, info, onView, onErased }: AccessViewProps) {
     if (done) onView({ ...view, consents: [...new Map(done.consents.map((c) => [c.purpose, c])).values()] });
   }
 
-  async function save(event: FormEvent) {
-    event.preventDefault();
+  async function save(event?: FormEvent) {
+    event?.preventDefault();
     if (!draft) return;
     setSaved(false);
     const next = await act(() => api.call('privacy.selfRectify', draft));
@@ -105,6 +109,7 @@ export function AccessView({ view, info, onView, onErased }: AccessViewProps) {
                     aria-invalid={issues[field] ? true : undefined}
                     aria-describedby={`privacy-${field}-error`}
                     onChange={(e) => setDraft({ ...draft, [field]: e.target.value })}
+                    onFocus={() => setActive(field)}
                     data-testid={`privacy-edit-${field}`}
                   />
                   <p id={`privacy-${field}-error`} className="field-error" data-testid={`privacy-edit-${field}-error`}>
@@ -203,7 +208,14 @@ export function AccessView({ view, info, onView, onErased }: AccessViewProps) {
         </section>
       </div>
 
-      <div className="privacy-bottom">
+      {draft && (
+        <OnScreenKeyboard
+          layout={active === 'phone' ? PHONE_LAYOUT : TEXT_LAYOUT}
+          onEdit={(edit) => setDraft((d) => d && { ...d, [active]: edit.kind === 'insert' ? d[active] + edit.text : d[active].slice(0, -1) })}
+          onEnter={() => void save()}
+        />
+      )}
+      <div className="privacy-bottom" hidden={draft !== null}>
         {link ? (
           <div className="privacy-export" data-testid="privacy-export">
             <QrCode className="privacy-export-qr" value={link.url} label={t('privacy.self.export_qr')} testId="privacy-export-qr" />

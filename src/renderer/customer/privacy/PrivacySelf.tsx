@@ -2,6 +2,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { PrivacyAccessView, PrivacyChallengeView } from '../../../shared/contract/privacy-self';
 import type { TerminalInfo } from '../../../shared/contract';
 import { useApp } from '../../common/app-context';
+import { PHONE_LAYOUT } from '../../common/keyboard-layout';
+import { OnScreenKeyboard } from '../../common/OnScreenKeyboard';
 import { useIdleTimeout } from '../use-idle-timeout';
 import { AccessView } from './AccessView';
 import { NoticeSections } from './NoticeSections';
@@ -71,8 +73,8 @@ export function PrivacySelf({ memberId, info, challenge: sent, startedByTill, on
     }
   }
 
-  async function verify(event: FormEvent) {
-    event.preventDefault();
+  async function verify(event?: FormEvent) {
+    event?.preventDefault();
     const answer = await run(() => api.call('privacy.selfVerify', { code }));
     if (answer) setView(answer);
   }
@@ -107,6 +109,12 @@ export function PrivacySelf({ memberId, info, challenge: sent, startedByTill, on
           aria-describedby="privacy-error"
           onChange={(e) => setCode(e.target.value)}
           data-testid="privacy-code"
+        />
+        {/* A kiosk has no keyboard of its own: the keypad types into the field, as at enrolment. */}
+        <OnScreenKeyboard
+          layout={PHONE_LAYOUT}
+          onEdit={(edit) => setCode((c) => (edit.kind === 'insert' ? (c + edit.text).replace(/\D/g, '').slice(0, 6) : c.slice(0, -1)))}
+          onEnter={() => void verify()}
         />
         <div className="privacy-actions">
           <button type="submit" className="primary" disabled={busy || code.trim() === ''} data-testid="privacy-verify">
