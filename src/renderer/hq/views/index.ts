@@ -6,6 +6,7 @@ import { incidentsView } from './IncidentsView';
 import { programmeView } from './ProgrammeView';
 import { releasesView } from './ReleasesView';
 import { privacyAuditView } from './PrivacyAuditView';
+import { offersView } from './OffersView';
 import type { ConsoleView } from './view';
 
 /**
@@ -13,4 +14,4 @@ import type { ConsoleView } from './view';
  * file in this folder exporting a ConsoleView, and a line here
  * (docs/hq-console.md).
  */
-export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView, programmeView, benefitsView, privacyAuditView];
+export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView, programmeView, offersView, benefitsView, privacyAuditView];
