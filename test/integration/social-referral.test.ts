@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppFailure, MethodName, Result, Role } from '../../src/shared/contract';
+import type { AppFailure, Result } from '../../src/shared/contract';
 import { createCore, type Core } from '../../src/main/core/core';
 import { referralCodeOf } from '../../src/main/core/social/referral-code';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { DEFAULT_SOCIAL_POLICY } from '../../src/shared/social/policy';
 import { formatReferralCode, referralQrPayload } from '../../src/shared/social/referral-code';
-import { newcomerForm } from '../fakes/newcomer';
+import { newcomerForm, screenCalls } from '../fakes/newcomer';
 import { insertKnownMembers, testConfig, type KnownMembers } from '../fakes/known-members';
 
 /**
@@ -22,13 +22,7 @@ let known: KnownMembers;
 let now: number;
 const { referrerPoints, refereePoints, minimumPurchaseCents, monthlyCap } = DEFAULT_SOCIAL_POLICY.referral;
 
-const call = (role: Role, method: MethodName, input: unknown): Promise<Result<unknown>> => Promise.resolve(core.dispatch(role, method, input));
-const ok = async <T>(role: Role, method: MethodName, input: unknown): Promise<T> => {
-  const result = await call(role, method, input);
-  if (result.ok) return result.value as T;
-  throw new Error(`${method} refused: ${JSON.stringify(result.error)}`);
-};
-const issueKeys = (result: Result<unknown>) => (result.ok ? [] : (result.error.issues ?? []).map((i) => i.message));
+const { call, ok, issueKeys } = screenCalls(() => core);
 
 function open(): Core {
   return createCore({ dbPath: join(dir, 'terminal.sqlite'), config: testConfig(), shell: 'browser', clock: { now: () => now }, random: seededRandom(5), logger: silentLogger, validateOutput: true });

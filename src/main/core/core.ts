@@ -47,6 +47,7 @@ import { hqSeatClient } from './benefits/seat-client';
 import { Causes } from './social/causes';
 import { Referrals } from './social/referrals';
 import { socialPolicyAt } from './social/social-policy';
+import { receiptSocial } from './social/receipt-lines';
 import { cleanEmail } from '../../shared/domain/text';
 import { manualBasket, saleCategories, ScreenOffers } from './offers/screen-offers';
 import { isProductBarcode, ScanRouter } from './session/scan-router';
@@ -387,6 +388,7 @@ export function createCore(options: CoreOptions): Core {
       expiring: (memberId) => ledger.expiring(memberId),
       gestures: (memberId, sale) => pointsGesturesBefore(db, memberId, sale),
       tier: (memberId) => tierOf(db, memberId),
+      social: (memberId) => receiptSocial(referrals, causes, memberId, config.locale),
       regularity: (memberId) => regularityOf(memberId),
       benefits: (memberId) => benefits.receipt(memberId),
       store: { name: config.storeName, address: [] },

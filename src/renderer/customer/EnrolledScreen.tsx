@@ -7,6 +7,8 @@ import { useApp } from '../common/app-context';
 import { QrCode } from '../common/QrCode';
 import { CardDisplay } from './CardDisplay';
 import { useIdleTimeout } from './use-idle-timeout';
+import { ReferralCard } from './social/ReferralCard';
+import { useSocialView } from './social/use-social-view';
 
 interface EnrolledScreenProps {
   greeting: MemberGreeting;
@@ -20,6 +22,8 @@ interface EnrolledScreenProps {
 export function EnrolledScreen({ greeting, walletQr, idleMs, onSession }: EnrolledScreenProps) {
   const { api, t, locale } = useApp();
   const [error, setError] = useState<string | null>(null);
+  // The new member's own referral code, to pass on at once (issue 16 item 1).
+  const { view: social } = useSocialView(greeting.cardNumber);
 
   async function finish() {
     setError(null);
@@ -62,6 +66,7 @@ export function EnrolledScreen({ greeting, walletQr, idleMs, onSession }: Enroll
           </figcaption>
         </figure>
       </div>
+      {social?.referral && <ReferralCard referral={social.referral} />}
       <button type="button" className="primary enrolled-done" onClick={() => void finish()}>
         {t('customer.enrolled.done')}
       </button>

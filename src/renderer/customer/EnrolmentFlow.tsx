@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type RefO
 import type { Consents, SessionState, TerminalInfo } from '../../shared/contract';
 import { formatCardNumber } from '../../shared/domain/card-number';
 import { ApiError } from '../api/client';
-import { useApp } from '../common/app-context';
+import { useApp, useEvent } from '../common/app-context';
 import { applyEdit, PHONE_LAYOUT, TEXT_LAYOUT, type TextEdit } from '../common/keyboard-layout';
 import { OnScreenKeyboard } from '../common/OnScreenKeyboard';
 import { ConsentStep } from './ConsentStep';
@@ -10,6 +10,7 @@ import { blankDraft, fieldProblem, isTextField, liveProblem, OPTIONAL_FIELDS, so
 import { PrivacyNotice } from './PrivacyNotice';
 import { SummaryStep } from './SummaryStep';
 import { useIdleTimeout } from './use-idle-timeout';
+import { ReferralCodeField } from './social/ReferralCodeField';
 
 interface EnrolmentFlowProps {
   info: TerminalInfo;
@@ -37,6 +38,12 @@ export function EnrolmentFlow({ info, presetCardNumber, onSession, onTimeout }: 
   const [generalErrors, setGeneralErrors] = useState<string[]>([]);
   const [submitting, setSubmitting] = useState(false);
   const [privacyOpen, setPrivacyOpen] = useState(false);
+  // A friend's referral code (issue 16 item 1): typed on the last page, or their QR read at the till.
+  const [referralCode, setReferralCode] = useState('');
+  useEvent('enrolment.referral', ({ code }) => {
+    setReferralCode(code);
+    setGeneralErrors([]);
+  });
   const inputRef = useRef<HTMLInputElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const pendingCaret = useRef<number | null>(null);
@@ -141,6 +148,7 @@ export function EnrolmentFlow({ info, presetCardNumber, onSession, onTimeout }: 
         consents: draft.consents,
         consentWordingVersion: info.consentWordingVersion,
         locale,
+        ...(referralCode.trim() ? { referralCode } : {}),
       });
       // `session.changed` takes the screen to the new card.
     } catch (e) {
@@ -227,6 +235,15 @@ export function EnrolmentFlow({ info, presetCardNumber, onSession, onTimeout }: 
               generalErrors={generalErrors}
               presetCard={presetCardNumber ? formatCardNumber(presetCardNumber) : null}
               onEdit={(f) => goTo(STEPS.indexOf(f))}
+            />
+          )}
+          {step === 'summary' && (
+            <ReferralCodeField
+              value={referralCode}
+              onChange={(value) => {
+                setReferralCode(value);
+                setGeneralErrors([]);
+              }}
             />
           )}
           <div className="enrol-nav">

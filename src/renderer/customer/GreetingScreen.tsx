@@ -3,6 +3,7 @@ import { useApp } from '../common/app-context';
 import { CardDisplay } from './CardDisplay';
 import { displayName } from '../../shared/i18n/name-case';
 import { PointsPanel } from './PointsPanel';
+import { SocialPanel } from './social/SocialPanel';
 import { TierLine } from '../common/TierLine';
 import { VoucherLine } from '../common/VoucherLine';
 import { RegularityLine } from '../common/RegularityLine';
@@ -28,6 +29,7 @@ export function GreetingScreen({ memberId, greeting }: { memberId: string; greet
         <CardDisplay cardNumber={greeting.cardNumber} />
         <PointsPanel key={memberId} memberId={memberId} greeting={greeting} unlinked={unlinked} />
       </div>
+      {!unlinked && <SocialPanel memberId={memberId} />}
     </section>
   );
 }

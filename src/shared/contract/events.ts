@@ -34,6 +34,8 @@ export const events = {
       productCode: z.string().max(14).optional(),
     }),
   }),
+  /** A friend's referral QR read at the till while a customer enrols: the customer screen fills it in (issue 16 item 1). */
+  'enrolment.referral': event({ roles: ['customer'], payload: z.object({ at: Timestamp, code: z.string().max(40) }) }),
   /** Something a screen should tell its user, as a message key it translates. */
   notice: event({
     roles: ['cashier', 'customer'],

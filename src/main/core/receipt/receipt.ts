@@ -4,6 +4,7 @@ import type { SaleVouchers } from '../../../shared/contract/vouchers';
 import { voucherReceiptLines } from '../vouchers/voucher-receipt';
 import type { Locale } from '../../../shared/contract/schemas';
 import { translate } from '../../../shared/i18n/messages';
+import type { ReceiptSocial } from '../social/receipt-lines';
 import { tierWords, type MemberTier } from '../../../shared/tiers/member-tier';
 import { regularityWords, type RegularityView } from '../../../shared/programme/regularity';
 
@@ -37,6 +38,8 @@ export interface ReceiptDocument {
 
 export interface LoyaltyReceiptData {
   locale: Locale;
+  /** The member's referral code and QR, the causes' counters (issue 16 items 1 and 4, core/social/receipt-lines.ts); nothing without it. */
+  social?: ReceiptSocial;
   store: { name: string; address: readonly string[] };
   /** Epoch ms. */
   printedAt: number;
@@ -188,6 +191,13 @@ export function buildLoyaltyReceipt(data: LoyaltyReceiptData, columns: ReceiptCo
     }
   }
 
+  if (data.social) {
+    if (data.social.causes.length > 0) blocks.push({ type: 'blank' });
+    for (const cause of data.social.causes) for (const line of receiptWrap(cause.normalize('NFC'), columns)) blocks.push(text(line, { align: 'center', bold: true }));
+    blocks.push({ type: 'blank' });
+    wrapCentered(t('social.receipt.referral', { code: data.social.referralCode }));
+    blocks.push({ type: 'qr', payload: data.social.referralQr });
+  }
   // The card, for any shop scanner, and the wallet QR for the phone.
   blocks.push({ type: 'rule' });
   wrapCentered(t('receipt.card_caption'));

@@ -24,6 +24,8 @@ export interface SaleReceiptsDeps {
   regularity?(memberId: string): RegularityView | null;
   /** The member's bookings to come and what their paid membership gave back (benefits/benefits.ts); no lines when absent. */
   benefits?(memberId: string): LoyaltyReceiptData['benefits'];
+  /** The member's referral code and the causes' counters (social/receipt-lines.ts); no such lines when absent. */
+  social?(memberId: string): LoyaltyReceiptData['social'];
   store: { name: string; address: readonly string[] };
   locale: Locale;
   clock: Clock;
@@ -87,6 +89,7 @@ export class SaleReceipts {
           nextReward: next ? { label: next.label, points: next.points, missing: next.missing } : null,
           expiring: deps.expiring(sale.memberId),
           ...(deps.tier ? { tier: deps.tier(sale.memberId) } : {}),
+          ...(deps.social ? { social: deps.social(sale.memberId) } : {}),
           ...(sale.vouchers ? { vouchers: sale.vouchers } : {}),
           ...(deps.regularity ? { regularity: { bonusPoints: sale.regularity?.bonusPoints ?? 0, view: deps.regularity(sale.memberId) } } : {}),
           ...(deps.benefits ? { benefits: deps.benefits(sale.memberId) } : {}),

@@ -1,5 +1,6 @@
 import type { IdentifyResult } from '../../../shared/contract';
 import { CARD_PREFIX } from '../../../shared/domain/card-number';
+import { formatReferralCode, normaliseReferralCode, REFERRAL_QR_PREFIX } from '../../../shared/social/referral-code';
 import type { ScanData } from '../devices/device';
 import type { EventBus } from '../events';
 import type { CustomerSession } from './customer-session';
@@ -43,6 +44,12 @@ export class ScanRouter {
   handle(scan: ScanData): void {
     const { session, bus, identify } = this.deps;
     if (session.isEnrolling()) {
+      // A friend's referral QR is the one read an enrolment takes: into the form on the customer screen, nowhere else.
+      const referral = scan.data.trim().toUpperCase().startsWith(REFERRAL_QR_PREFIX) ? normaliseReferralCode(scan.data) : null;
+      if (referral !== null) {
+        bus.emit('enrolment.referral', { at: scan.at, code: formatReferralCode(referral) });
+        return;
+      }
       bus.emit('scan.read', { at: scan.at, deviceId: scan.deviceId, result: { kind: 'ignored', reason: 'enrolling' } });
       bus.emit('notice', { level: 'warning', key: 'notice.scan_during_enrolment', at: scan.at, audience: 'all' });
       return;

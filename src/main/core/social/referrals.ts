@@ -64,10 +64,9 @@ export class Referrals {
 
   constructor(private readonly deps: ReferralDeps) {}
 
-  /** The member's code and QR; remembered so the code can be looked up here. */
+  /** The member's code and QR: computed, nothing written (holderOf files the codes it has not seen when it looks one up). */
   card(memberId: string): ReferralCard {
     const code = referralCodeOf(memberId);
-    this.deps.db.prepare('INSERT OR IGNORE INTO social_referral_code (code, member_id) VALUES (?, ?)').run(code, memberId);
     return { code: formatReferralCode(code), qr: referralQrPayload(code) };
   }
 
@@ -76,7 +75,7 @@ export class Referrals {
     const find = this.deps.db.prepare<[string], { member_id: string }>('SELECT member_id FROM social_referral_code WHERE code = ?');
     const found = find.get(code);
     if (found) return found.member_id;
-    // Codes are remembered as they are shown: a member whose code was never shown here is found by deriving theirs.
+    // A code not filed yet (a member enrolled or pulled since the last look-up) is found by deriving the missing ones.
     const missing = this.deps.db
       .prepare<[], { id: string }>('SELECT id FROM member WHERE id NOT IN (SELECT member_id FROM social_referral_code)')
       .all();
