@@ -29,7 +29,7 @@ interface World {
 let w: World;
 let receipt = 0;
 
-function openWorld(): World {
+function openWorld(withVouchers = true): World {
   const db = openDatabase(':memory:');
   const members = insertKnownMembers(new MemberStore(db));
   const clock = { value: START };
@@ -43,7 +43,7 @@ function openWorld(): World {
       random: seededRandom(11 + runs++),
       terminalId: 'vouchers-t1',
       logger: silentLogger,
-      vouchers: new VoucherBook(db),
+      ...(withVouchers ? { vouchers: new VoucherBook(db, (memberId, limit) => world.ledger.history(memberId, limit)) } : {}),
     });
   const world: World = { db, ledger: build(), members, clock, reopen: () => (world.ledger = build()) };
   return world;
@@ -84,7 +84,7 @@ function refusal(fn: () => unknown): AppFailure {
 
 /** Every table a sale writes, as text: equal snapshots mean nothing was written. */
 const snapshot = () =>
-  JSON.stringify(['ledger_entry', 'ledger_sale', 'ledger_lot', 'ledger_balance', 'voucher', 'voucher_progress'].map((t) => w.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()));
+  JSON.stringify(['ledger_entry', 'ledger_sale', 'ledger_lot', 'ledger_balance', 'voucher'].map((t) => w.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()));
 
 const earnDetail = (sale: SaleResult) => {
   const entry = w.ledger.history(sale.memberId, 50).find((e) => e.kind === 'earn' && e.detail.sale_id === sale.saleId)!;
@@ -138,7 +138,7 @@ describe('issuance cadence', () => {
     }
     expect(w.ledger.points(helene).balance).toBe(points);
     expect(preview(helene, 1200).voucher).toEqual({ offered: null, applied: null, next: null });
-    expect(w.db.prepare('SELECT count(*) AS n FROM voucher_progress WHERE member_id = ?').get(helene)).toEqual({ n: 0 });
+    expect(w.ledger.history(helene, 50).filter((e) => e.kind === 'earn' && 'voucher_progress' in e.detail)).toEqual([]);
   });
 
   it('a member HQ moves from gold to basic at the next pull starts collecting at once', () => {
@@ -156,6 +156,48 @@ describe('issuance cadence', () => {
     sell(claire, 1200);
     w.reopen();
     expect(preview(claire, 1200).voucher).toEqual({ offered: issued, applied: null, next: { visits: 4, points: 40, cents: 200 } });
+  });
+});
+
+/** Statements run while `fn` runs, by their SQL. */
+function statementsRun(db: Db, fn: () => void): string[] {
+  const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as Record<'run' | 'get' | 'all' | 'iterate', (...args: unknown[]) => unknown>;
+  const seen: string[] = [];
+  const saved = { run: proto.run, get: proto.get, all: proto.all, iterate: proto.iterate };
+  for (const name of ['run', 'get', 'all', 'iterate'] as const) {
+    proto[name] = function (this: { source: string }, ...args: unknown[]) {
+      seen.push(this.source);
+      return saved[name].apply(this, args);
+    };
+  }
+  try {
+    fn();
+  } finally {
+    Object.assign(proto, saved);
+  }
+  return seen;
+}
+
+describe('the sale path', () => {
+  it('a sale that neither uses nor issues a voucher runs the same statements as on a ledger without vouchers', () => {
+    const plain = openWorld(false);
+    try {
+      const gold = { memberId: w.members.helene.id, tier: 'gold', label: { fr: 'Or', en: 'Gold' }, next: null, rankedAt: START };
+      for (const world of [w, plain]) applyTiers(world.db, [gold], [], START);
+      const run = (world: World, memberId: string, id: string) => statementsRun(world.db, () => world.ledger.commit(saleBody(memberId, 1200, undefined, id)));
+      for (const memberId of [w.members.claire.id, w.members.helene.id]) {
+        // The member's first sale of the run reads where they stand from their journal, once.
+        run(w, memberId, `warm-${memberId}`);
+        run(plain, memberId, `warm-${memberId}`);
+        const withVouchers = run(w, memberId, `second-${memberId}`);
+        expect(withVouchers.length).toBeGreaterThan(3);
+        expect(withVouchers).toEqual(run(plain, memberId, `second-${memberId}`));
+      }
+      // Where the basic member stands rides in the earn entry the sale writes anyway.
+      expect(w.ledger.history(w.members.claire.id, 1)[0]!.detail.voucher_progress).toEqual({ visits: 2, points: 20 });
+    } finally {
+      plain.db.close();
+    }
   });
 });
 

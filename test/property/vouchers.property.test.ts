@@ -68,7 +68,7 @@ function openWorld(seed: number): World {
       random: seededRandom(seed + runs++),
       terminalId: 'prop-v1',
       logger: silentLogger,
-      vouchers: new VoucherBook(db),
+      vouchers: new VoucherBook(db, (memberId, limit) => w.ledger.history(memberId, limit)),
     });
   const w: World = {
     db,
@@ -99,7 +99,7 @@ function saleBody(memberId: string, receipt: string, cents: number, voucher: Vou
 }
 
 const signature = (w: World) =>
-  JSON.stringify([w.ledger.head(), ...['ledger_sale', 'ledger_refund', 'voucher', 'voucher_progress'].map((t) => w.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all())]);
+  JSON.stringify([w.ledger.head(), ...['ledger_sale', 'ledger_refund', 'voucher'].map((t) => w.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all())]);
 
 /** Runs `fn`; a refusal must be a clear AppFailure and must have written nothing. */
 function attempt<T>(w: World, fn: () => T): T | null {

@@ -168,7 +168,7 @@ export function createCore(options: CoreOptions): Core {
   const regularity = new RegularityBook({ settingsFor: regularitySettings(db), history: (memberId, limit) => ledger.history(memberId, limit) });
   const regularityOf = (memberId: string) => regularity.view(memberId, clock.now(), ledger.rules);
   // Basic members' vouchers (issue 14 item 4): open ones, progress and tiers read once here, kept in memory.
-  const vouchers = new VoucherBook(db);
+  const vouchers = new VoucherBook(db, (memberId, limit) => ledger.history(memberId, limit));
   const voucherOf = (memberId: string) => vouchers.openFor(memberId, clock.now())[0] ?? null;
   const ledger = createLedger({
     db,

@@ -14,7 +14,7 @@ import { computeEarn, discountForPoints, journalLines, maxPointsForCents, redemp
 import { requireAvailable, saleKey } from './redemption';
 import { HoldInput, parseInput, PreviewInput, SaleInput, SaleKey } from './schemas';
 import type { PreviewVoucher, SaleVouchers } from '../../../shared/contract/vouchers';
-import { earnDiscountCents, saleVoucherDetail, voucherToUse } from '../vouchers/sale-hooks';
+import { earnDiscountCents, voucherToUse } from '../vouchers/sale-hooks';
 import { saleRegularityDetail, type SaleRegularity } from '../regularity/regularity-book';
 
 export interface EntryRef {
@@ -294,7 +294,8 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
     }
 
     const paidCents = earn.netCents - basket.discountCents - basket.voucherCents;
-    const vouchers = ctx.vouchers?.recordSale({ saleId, memberId, applied: voucher, paidCents, points: earn.points, at: now, rulesVersion: rules.version }) ?? null;
+    const voucherRecord = ctx.vouchers?.recordSale({ saleId, memberId, applied: voucher, paidCents, points: earn.points, at: now, rulesVersion: rules.version }) ?? null;
+    const vouchers = voucherRecord?.vouchers ?? null;
     const credit = creditMember(memberId, Accounts.issuance, earned, position.debt);
     const expiry = expiryFor(rules, now);
     const earnEntry = journal.append({
@@ -312,7 +313,7 @@ export function commitSale(ctx: LedgerContext, raw: unknown, options: CommitOpti
         lot_expires_on: credit.credited > 0 ? expiry.expiresOn : null,
         lines: journalLines(basket.lines),
         ...(regularity ? { regularity: saleRegularityDetail(regularity) } : {}),
-        ...saleVoucherDetail(vouchers),
+        ...voucherRecord?.detail,
       },
     });
     entries.push(earnEntry);

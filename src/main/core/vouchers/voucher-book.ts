@@ -12,7 +12,9 @@ import {
   type CadenceRule,
 } from '../../../shared/programme/cadence';
 import type { Db } from '../db/database';
+import type { CanonicalValue } from '../ledger/canonical';
 import { tierGeneration } from '../tiers/tier-store';
+import { saleVoucherDetail } from './sale-hooks';
 
 /**
  * Basic members' vouchers at the terminal (issue 14 item 4). A voucher is a
@@ -22,12 +24,13 @@ import { tierGeneration } from '../tiers/tier-store';
  * makes whole the sale that used it gives it back (if still in date), the one
  * that makes whole the sale that issued it withdraws it (if still unused).
  *
- * The sale path has a speed target, so what a sale needs is in memory, read
- * once at start: the open vouchers by member, where each collecting member
- * stands, and the members' tiers (read again when a pull writes tiers). A
- * sale by a member who neither collects nor holds a voucher touches no table
- * here; a collecting member's sale writes one row of progress in the sale's
- * own transaction.
+ * The sale path has a speed target, so what a sale needs is in memory: the
+ * open vouchers by member and the members' tiers, read once at start (the
+ * tiers again when a pull writes tiers). Where a collecting member stands
+ * after each sale is written in that sale's earn entry (`voucher_progress`),
+ * which the sale writes anyway, and read back from the member's journal at
+ * their first sale of a run. So a sale that neither uses nor issues a voucher
+ * runs no statement here, beyond that one read per collecting member and run.
  *
  * Memory follows the database only once the transaction has committed: what
  * a write would change is staged, and `settle` applies it for the operation
@@ -38,8 +41,11 @@ export interface LedgerVouchers {
   use(memberId: string, voucherId: string | undefined, at: number): VoucherView | null;
   /** What a preview shows of the member's vouchers. */
   preview(memberId: string, applied: VoucherView | null, at: number, rulesVersion: string): PreviewVoucher;
-  /** Inside the sale's transaction: the voucher used, the progress, the voucher earned. Null when the sale touched no voucher. */
-  recordSale(sale: { saleId: string; memberId: string; applied: VoucherView | null; paidCents: number; points: number; at: number; rulesVersion: string }): SaleVouchers | null;
+  /**
+   * Inside the sale's transaction: the voucher used, the one earned (`vouchers`, null when neither) and what
+   * the sale's earn entry records of them and of where the member stands (`detail`).
+   */
+  recordSale(sale: { saleId: string; memberId: string; applied: VoucherView | null; paidCents: number; points: number; at: number; rulesVersion: string }): SaleVoucherRecord;
   /** Inside the refund's transaction; only a refund that leaves nothing of the sale moves its vouchers. */
   recordRefund(refund: { refundId: string; memberId: string; vouchers: SaleVouchers | undefined; fullyRefunded: boolean; at: number }): RefundVouchers | null;
   /** The operation `operationId` committed: memory takes what it staged. */
@@ -47,6 +53,17 @@ export interface LedgerVouchers {
   /** The member's vouchers in date, soonest to expire first (the screens and the account). */
   openFor(memberId: string, at: number): VoucherView[];
 }
+
+export interface SaleVoucherRecord {
+  vouchers: SaleVouchers | null;
+  detail: { [key: string]: CanonicalValue };
+}
+
+/** A member's recent journal, newest first (Ledger.history): where their progress was last written. */
+export type JournalReader = (memberId: string, limit: number) => ReadonlyArray<{ kind: string; detail: { [key: string]: CanonicalValue } }>;
+
+/** Entries read back to find a member's last progress: their last sale is almost always among the first few. */
+const PROGRESS_LOOKBACK = 50;
 
 interface VoucherRow {
   voucher_id: string;
@@ -81,7 +98,10 @@ export class VoucherBook implements LedgerVouchers {
   private staged: Array<{ operationId: string; apply: () => void }> = [];
   private readonly statements;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly journal: JournalReader,
+  ) {
     this.statements = {
       row: db.prepare<[string], VoucherRow>('SELECT voucher_id, member_id, cents, issued_at, expires_at, status, used_by_sale FROM voucher WHERE voucher_id = ?'),
       issue: db.prepare<[string, string, number, number, number, string]>(
@@ -90,17 +110,11 @@ export class VoucherBook implements LedgerVouchers {
       markUsed: db.prepare<[string, number, string]>("UPDATE voucher SET status = 'used', used_by_sale = ?, used_at = ? WHERE voucher_id = ? AND status = 'open'"),
       giveBack: db.prepare<[string, string]>("UPDATE voucher SET status = 'open', used_by_sale = NULL, used_at = NULL WHERE voucher_id = ? AND status = 'used' AND used_by_sale = ?"),
       withdraw: db.prepare<[string]>("UPDATE voucher SET status = 'withdrawn' WHERE voucher_id = ? AND status = 'open'"),
-      saveProgress: db.prepare<[string, number, number]>(
-        'INSERT INTO voucher_progress (member_id, visits, points) VALUES (?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET visits = excluded.visits, points = excluded.points',
-      ),
       document: db.prepare<[string], { document: string }>('SELECT document FROM programme_version WHERE version = ?'),
       tiers: db.prepare<[], { member_id: string; tier: string }>('SELECT member_id, tier FROM member_tier'),
     };
     for (const r of db.prepare<[], VoucherRow>("SELECT voucher_id, member_id, cents, issued_at, expires_at FROM voucher WHERE status = 'open'").all()) {
       this.addOpen(r.member_id, viewOf(r));
-    }
-    for (const p of db.prepare<[], { member_id: string; visits: number; points: number }>('SELECT member_id, visits, points FROM voucher_progress').all()) {
-      this.progress.set(p.member_id, { visits: p.visits, points: p.points });
     }
     this.readTiers();
   }
@@ -127,11 +141,11 @@ export class VoucherBook implements LedgerVouchers {
     return {
       offered: this.openFor(memberId, at)[0] ?? null,
       applied,
-      next: collects && rule ? { ...toNextVoucher(rule, this.progress.get(memberId) ?? NO_PROGRESS), cents: rule.cadence.voucherCents } : null,
+      next: collects && rule ? { ...toNextVoucher(rule, this.progressOf(memberId)), cents: rule.cadence.voucherCents } : null,
     };
   }
 
-  recordSale(sale: { saleId: string; memberId: string; applied: VoucherView | null; paidCents: number; points: number; at: number; rulesVersion: string }): SaleVouchers | null {
+  recordSale(sale: { saleId: string; memberId: string; applied: VoucherView | null; paidCents: number; points: number; at: number; rulesVersion: string }): SaleVoucherRecord {
     const { saleId, memberId, applied, at } = sale;
     if (applied) {
       // Memory said open; the row must agree, or two writers raced: refused, the sale's transaction rolls back.
@@ -139,19 +153,21 @@ export class VoucherBook implements LedgerVouchers {
       this.stage(saleId, () => this.removeOpen(memberId, applied.voucherId));
     }
     let issued: VoucherView | null = null;
+    let progress: CadenceProgress | null = null;
     const rule = this.ruleFor(sale.rulesVersion);
     if (rule && collectsVouchers(rule, this.tierOf(memberId, rule))) {
-      const { progress, issue } = advanceCadence(rule, this.progress.get(memberId) ?? NO_PROGRESS, sale.paidCents, sale.points);
-      if (issue) {
+      const step = advanceCadence(rule, this.progressOf(memberId), sale.paidCents, sale.points);
+      const after = (progress = step.progress);
+      if (step.issue) {
         const voucher: VoucherView = { voucherId: voucherIdOf(saleId), cents: rule.cadence.voucherCents, issuedAt: at, expiresAt: voucherExpiresAt(rule, at) };
         this.statements.issue.run(voucher.voucherId, memberId, voucher.cents, voucher.issuedAt, voucher.expiresAt, saleId);
         this.stage(saleId, () => this.addOpen(memberId, voucher));
         issued = voucher;
       }
-      this.statements.saveProgress.run(memberId, progress.visits, progress.points);
-      this.stage(saleId, () => this.progress.set(memberId, progress));
+      this.stage(saleId, () => this.progress.set(memberId, after));
     }
-    return applied || issued ? { applied, issued } : null;
+    const vouchers = applied || issued ? { applied, issued } : null;
+    return { vouchers, detail: { ...saleVoucherDetail(vouchers), ...(progress ? { voucher_progress: { visits: progress.visits, points: progress.points } } : {}) } };
   }
 
   recordRefund(refund: { refundId: string; memberId: string; vouchers: SaleVouchers | undefined; fullyRefunded: boolean; at: number }): RefundVouchers | null {
@@ -198,6 +214,19 @@ export class VoucherBook implements LedgerVouchers {
     const list = (this.open.get(memberId) ?? []).filter((v) => v.voucherId !== voucherId);
     if (list.length > 0) this.open.set(memberId, list);
     else this.open.delete(memberId);
+  }
+
+  /** Where a collecting member stands: memory, or their last earn entry that says so (read once per member and run). */
+  private progressOf(memberId: string): CadenceProgress {
+    let progress = this.progress.get(memberId);
+    if (progress === undefined) {
+      const entry = this.journal(memberId, PROGRESS_LOOKBACK).find((e) => e.kind === 'earn' && e.detail.voucher_progress !== undefined);
+      const saved = entry?.detail.voucher_progress as { visits?: unknown; points?: unknown } | undefined;
+      progress = typeof saved?.visits === 'number' && typeof saved.points === 'number' ? { visits: saved.visits, points: saved.points } : NO_PROGRESS;
+      // Read before the sale writes its own entry: committed history, right even if the sale then rolls back.
+      this.progress.set(memberId, progress);
+    }
+    return progress;
   }
 
   /** The cadence of a programme version: HQ's document, or the default programme's before HQ sent one. Read once per version. */
