@@ -12,7 +12,8 @@ import { checkAndPicture, expect, test, tillSale } from './fixture';
  * and 7, « Show »): HQ publishes a programme with a workshop (gold members
  * entitled), a preview and a paid membership; the terminal, enrolled, pulls
  * it. A gold member books the workshop on the customer screen and the seat
- * count drops at HQ (its console's Benefits view). A member buys the
+ * count drops at HQ (its console's Benefits view); the till cancels it and
+ * the seat comes back. A member buys the
  * membership as a basket line, cannot buy it twice for the period, earns its
  * extra points on fresh produce and books the preview through it: the
  * value-back meter shows what it gave, on both screens. Screenshots at
@@ -96,6 +97,14 @@ test('a gold member books a workshop and the seat count drops at HQ; a member bu
   await picture(customer, 'customer-booked');
   await picture(cashier, 'cashier-booked');
   await picture(console, 'hq-seats');
+  // The till may cancel it: the seat is free again at HQ, and hers to book again.
+  await cashierWorkshop.getByRole('button', { name: 'Annuler la réservation' }).click();
+  await expect(cashier.getByTestId('cashier-benefits-message')).toHaveText('Réservation annulée');
+  await expect(cashierWorkshop).toContainText('11 places restantes');
+  await expect(customerWorkshop.getByRole('button', { name: 'Réserver : inclus avec votre statut' })).toBeVisible();
+  await console.getByRole('button', { name: 'Actualiser' }).click();
+  await expect(workshopRow.locator('.bn-left')).toHaveText('11');
+  await expect(workshopRow.locator('.bn-booked')).toHaveText('0');
 
   // Claire buys the paid membership: a basket line with the programme's SKU.
   await cashier.getByRole('button', { name: 'Client suivant' }).click();
