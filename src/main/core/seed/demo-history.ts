@@ -182,13 +182,16 @@ function demoMembers(db: Db): { id: string; createdAt: number }[] {
   return db.prepare('SELECT id, created_at AS createdAt FROM member WHERE created_by_terminal = ? ORDER BY created_at, id').all(DEMO_TERMINAL_ID) as { id: string; createdAt: number }[];
 }
 
-/** Articles of the catalogue up to about the rhythm's basket, a product once (its quantity grows). */
+/** Lines a basket has at most: each line costs the sale path a little, and a first start pays for every one. */
+const MAX_LINES = 8;
+
+/** Articles of the catalogue up to about the rhythm's basket, a product once (its quantity grows, past MAX_LINES only that). */
 function basket(spec: RhythmSpec, unit: () => number, between: (lo: number, hi: number) => number): SaleInput['lines'] {
   const target = between(spec.basketCents[0], spec.basketCents[1]);
   const picked = new Map<(typeof PRODUCTS)[number], number>();
   let total = 0;
-  while (total < target && picked.size < 14) {
-    const product = PRODUCTS[Math.floor(unit() * PRODUCTS.length)]!;
+  while (total < target) {
+    const product = picked.size < MAX_LINES ? PRODUCTS[Math.floor(unit() * PRODUCTS.length)]! : [...picked.keys()][Math.floor(unit() * picked.size)]!;
     const quantity = between(1, 3);
     picked.set(product, (picked.get(product) ?? 0) + quantity);
     total += quantity * product.cents;
