@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHq, type Hq } from '../../src/hq/server';
 import { upsertMember } from '../../src/hq/members';
-import { loggedNoticeSender, runRetention, type RetentionNotice } from '../../src/hq/privacy/retention';
+import { runRetention } from '../../src/hq/privacy/retention';
+import { outboxSender, type PrivacyMessage } from '../../src/hq/privacy-self/sender';
 import { purgeUnseenMembers } from '../../src/main/core/privacy/retention';
 import { isBlockedCard } from '../../src/main/core/privacy/erasure';
 import { pruneExpired, retentionPolicy } from '../../src/main/core/retention';
@@ -67,11 +68,11 @@ afterAll(async () => {
 });
 
 describe('three-year retention at HQ', () => {
-  const sent: RetentionNotice[] = [];
+  const sent: PrivacyMessage[] = [];
   const sender = {
-    async send(n: RetentionNotice) {
+    async send(n: PrivacyMessage) {
       sent.push(n);
-      await loggedNoticeSender(hq.ctx).send(n);
+      await outboxSender(hq.ctx).send(n);
     },
   };
   // The terminal's fake members reach HQ too (enrolled long before T0): only the four above are looked at.
@@ -98,7 +99,7 @@ describe('three-year retention at HQ', () => {
       [ids.back, 'sms'],
     ]);
     const toMine = sent.filter((n) => mine.has(n.customerId));
-    expect(toMine.map((n) => [n.customerId, n.channel, n.destination])).toEqual([
+    expect(toMine.map((n) => [n.customerId, n.channel, n.to])).toEqual([
       [ids.old, 'email', 'odile1@example.fr'],
       [ids.back, 'sms', '+33622334455'],
     ]);
@@ -127,7 +128,8 @@ describe('three-year retention at HQ', () => {
     // The one who came back keeps the old notice, about an inactivity that ended: it no longer counts.
     expect((await noticedOf()).find((r) => r[0] === ids.back)).toEqual([ids.back, 'sms']);
     // The development outbox kept no trace of the anonymised member's address.
-    expect(await hq.ctx.sql.query('SELECT customer_id FROM privacy_notice_outbox WHERE customer_id = $1', [ids.old])).toEqual([]);
+    expect(await hq.ctx.sql.query('SELECT customer_id FROM privacy_outbox WHERE customer_id = $1', [ids.back])).toHaveLength(1);
+    expect(await hq.ctx.sql.query('SELECT customer_id FROM privacy_outbox WHERE customer_id = $1', [ids.old])).toEqual([]);
 
     till.h.clock.value = clock.value;
     expect(await till.sync.pull()).toMatchObject({ ok: true });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { MemberRecord } from '../../shared/sync/protocol';
-import { HqError, newId, type HqContext } from '../context';
+import { HqError, type HqContext } from '../context';
+import { privacySenderOf, type PrivacyMessage, type PrivacySender } from '../privacy-self/sender';
 import { recordPrivacyAudit } from './audit';
 import { eraseMember } from './erasure';
 
@@ -22,6 +23,9 @@ const DAY_MS = 24 * 3_600_000;
  * consent changes, their enrolment, what they did themselves at a screen
  * (privacy_audit rows of role `customer`).
  *
+ * Notices go through HQ's one pluggable gateway to customers
+ * (privacy-self/sender.ts: the development outbox, privacy_outbox, until a
+ * deployment installs its email and SMS gateways with usePrivacySender).
  * Runs from HQ's maintenance timer, or a CLI with an injected clock; each
  * member on its own, so one refusal (a redemption in flight) only waits for
  * the next run.
@@ -33,35 +37,14 @@ export interface RetentionSettings {
 
 export const DEFAULT_RETENTION: RetentionSettings = { inactiveDays: 3 * 365, noticeDays: 30 };
 
-export interface RetentionNotice {
-  customerId: string;
-  channel: 'email' | 'sms';
-  destination: string;
-  locale: 'fr' | 'en';
-  /** When the data will be anonymised without a visit. */
-  anonymiseOn: string;
-  body: string;
-}
-
-/** Sends a notice; pluggable (an email or SMS gateway in production). */
-export interface NoticeSender {
-  send(notice: RetentionNotice): Promise<void>;
-}
-
-/** The development sender: each notice logged to privacy_notice_outbox (personal data: it goes with the member). */
-export function loggedNoticeSender(ctx: Pick<HqContext, 'sql' | 'clock' | 'random' | 'logger'>): NoticeSender {
+/** The notice as it is sent: through HQ's one gateway to customers (privacy-self/sender.ts), the development outbox until a deployment plugs its own. */
+function noticeMessage(customerId: string, contact: { channel: 'email' | 'sms'; destination: string }, locale: 'fr' | 'en', anonymiseOn: string): PrivacyMessage {
   return {
-    async send(n) {
-      await ctx.sql.query('INSERT INTO privacy_notice_outbox (message_id, customer_id, at, channel, destination, body) VALUES ($1, $2, $3, $4, $5, $6)', [
-        newId(ctx),
-        n.customerId,
-        ctx.clock.now(),
-        n.channel,
-        n.destination,
-        n.body,
-      ]);
-      ctx.logger.info('retention notice logged (development sender)', { customerId: n.customerId, channel: n.channel });
-    },
+    customerId,
+    channel: contact.channel,
+    to: contact.destination,
+    subject: locale === 'en' ? 'Your Fidèle account' : 'Votre compte Fidèle',
+    body: noticeText(locale, anonymiseOn),
   };
 }
 
@@ -88,7 +71,7 @@ function contactOf(record: Record_): { channel: 'email' | 'sms'; destination: st
 }
 
 /** One pass as of HQ's clock (`now` for a test or a catch-up run). */
-export async function runRetention(ctx: HqContext, sender: NoticeSender, settings: RetentionSettings = DEFAULT_RETENTION, now = ctx.clock.now()): Promise<RetentionOutcome> {
+export async function runRetention(ctx: HqContext, sender: PrivacySender = privacySenderOf(ctx), settings: RetentionSettings = DEFAULT_RETENTION, now = ctx.clock.now()): Promise<RetentionOutcome> {
   const outcome: RetentionOutcome = { noticed: 0, unreachable: 0, anonymised: 0, deferred: 0 };
   const noticeFrom = now - (settings.inactiveDays - settings.noticeDays) * DAY_MS;
   const rows = await ctx.sql.query<{ customer_id: string; record: Record_; last_at: number; noticed_at: number | null; noticed_last: number | null }>(
@@ -119,7 +102,7 @@ export async function runRetention(ctx: HqContext, sender: NoticeSender, setting
       const anonymiseOn = new Date(Math.max(lastAt + settings.inactiveDays * DAY_MS, now + settings.noticeDays * DAY_MS)).toISOString().slice(0, 10);
       const contact = contactOf(row.record);
       if (contact) {
-        await sender.send({ customerId: row.customer_id, ...contact, locale: row.record.locale, anonymiseOn, body: noticeText(row.record.locale, anonymiseOn) });
+        await sender.send(noticeMessage(row.customer_id, contact, row.record.locale, anonymiseOn));
         outcome.noticed++;
       } else {
         outcome.unreachable++;
@@ -166,22 +149,16 @@ export async function runRetention(ctx: HqContext, sender: NoticeSender, setting
   return outcome;
 }
 
-const senders = new WeakMap<HqContext, NoticeSender>();
 const lastRuns = new WeakMap<HqContext, number>();
-
-/** Plugs the production sender (an email/SMS gateway) into this HQ; the development sender logs otherwise. */
-export function useNoticeSender(ctx: HqContext, sender: NoticeSender): void {
-  senders.set(ctx, sender);
-}
 
 /**
  * From HQ's maintenance timer: a retention run at most once a day (HQ's
- * clock), then the points that reached erased members since the last push.
+ * clock); notices go through the gateway usePrivacySender installed.
  */
 export async function retentionTick(ctx: HqContext, settings: RetentionSettings = DEFAULT_RETENTION): Promise<RetentionOutcome | null> {
   const now = ctx.clock.now();
   const last = lastRuns.get(ctx);
   if (last !== undefined && now - last < DAY_MS) return null;
   lastRuns.set(ctx, now);
-  return runRetention(ctx, senders.get(ctx) ?? loggedNoticeSender(ctx), settings, now);
+  return runRetention(ctx, privacySenderOf(ctx), settings, now);
 }
