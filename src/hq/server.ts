@@ -41,6 +41,7 @@ import { registerProductRoutes } from './products/product-routes';
 import { recordOfferStats, registerOfferStatsRoutes } from './offers/offer-stats';
 import { OfferStatsReport } from '../shared/sync/offer-stats';
 import { registerBenefitRoutes } from './benefits/benefit-routes';
+import { registerSocialRoutes } from './social/social-routes';
 import { seatRequest } from './benefits/seats';
 import { SeatRequest } from '../shared/programme/benefits';
 import { loadTierPolicy, tierScheduler } from './programme/tier-scheduler';
@@ -283,6 +284,7 @@ export function buildApp(ctx: HqContext, web: HqWeb = loopbackWeb(ctx), consoleD
   registerProductRoutes(app, ctx, staff);
   registerOfferStatsRoutes(app, ctx, staff);
   registerBenefitRoutes(app, ctx, staff);
+  registerSocialRoutes(app, ctx, staff);
   registerDashboardRoutes(app, ctx, staff);
   // One member's data for customer service only, every view and erasure audited (privacy/routes.ts).
   registerPrivacyRoutes(app, ctx, staff);
