@@ -131,7 +131,7 @@ describe('offers at the till', () => {
     await preview(claire);
     const byCashier = await core.dispatch('cashier', 'offers.answer', { ruleId: 'cours-cuisine', answer: 'accepted' });
     expect(byCashier.ok).toBe(false);
-    expect(await ok('customer', 'offers.answer', { ruleId: 'cours-cuisine', answer: 'accepted' })).toEqual({ recorded: true });
+    expect(await ok('customer', 'offers.answer', { ruleId: 'cours-cuisine', answer: 'accepted' })).toEqual({ recorded: true, booked: null, bookingRefused: 'benefits.benefit_unknown' });
     expect(await ok('customer', 'offers.answer', { ruleId: 'cours-cuisine', answer: 'refused' })).toEqual({ recorded: false });
     expect(contacts().map((c) => c.answer)).toEqual(['accepted']);
     now += 60_000;
@@ -234,5 +234,42 @@ describe('offers published with the programme', () => {
     expect((await preview(helene)).offers.map((o) => o.ruleId)).toEqual(['cours-cuisine']);
     now += DAY + VISIT_MS;
     expect((await preview(helene)).offers).toEqual([]);
+  });
+});
+
+describe('an accepted booking offer', () => {
+  const workshop = { id: 'cours-cuisine', kind: 'workshop', label: { fr: 'Cours de cuisine', en: 'Cooking class' }, date: '2027-01-16', capacity: 1, pricePoints: null, tiers: ['basic'] };
+  const publish = () =>
+    storeProgrammeVersions(
+      core.db,
+      [
+        {
+          version: 'fr-2026.12',
+          effectiveFrom: now - DAY,
+          document: JSON.stringify({ ...DEFAULT_PROGRAMME_DOCUMENT, version: 'fr-2026.12', benefits: [workshop], offers: [organic] }),
+          publishedAt: now - DAY,
+          keyId: 'hq-test',
+          signature: 'test',
+        },
+      ],
+      now,
+    );
+  const accept = (ruleId: string) => ok<{ recorded: boolean; booked?: { benefitId: string } | null; bookingRefused?: string | null }>('customer', 'offers.answer', { ruleId, answer: 'accepted' });
+
+  it('books the benefit at once for the member on the screen; the next member finds it full and is told why', async () => {
+    publish();
+    // The benefits read the programme through a short cache.
+    now += 61_000;
+    for (const who of [known.claire.id, known.helene.id]) consent(who, 'personalisedOffers', true);
+
+    await ok('cashier', 'member.select', { memberId: known.claire.id });
+    expect((await preview(known.claire.id)).offers.map((o) => o.ruleId)).toEqual(['cours-cuisine']);
+    expect(await accept('cours-cuisine')).toMatchObject({ recorded: true, booked: { benefitId: 'cours-cuisine' }, bookingRefused: null });
+    expect(core.db.prepare("SELECT member_id FROM benefit_booking WHERE benefit_id = 'cours-cuisine' AND status = 'booked'").pluck().all()).toEqual([known.claire.id]);
+
+    await ok('cashier', 'member.select', { memberId: known.helene.id });
+    expect((await preview(known.helene.id)).offers.map((o) => o.ruleId)).toEqual(['cours-cuisine']);
+    expect(await accept('cours-cuisine')).toMatchObject({ recorded: true, booked: null, bookingRefused: 'benefits.benefit_full' });
+    expect(core.db.prepare("SELECT count(*) AS n FROM benefit_booking WHERE benefit_id = 'cours-cuisine'").get()).toEqual({ n: 1 });
   });
 });

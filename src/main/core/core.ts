@@ -683,10 +683,20 @@ export function createCore(options: CoreOptions): Core {
       forMember(ctx.role, memberId);
       return benefits.cancel(memberId, bookingId, ctx.role);
     },
-    'offers.answer': (_ctx, { ruleId, answer }) => {
+    'offers.answer': async (_ctx, { ruleId, answer }) => {
       const shown = session.shown();
       if (!shown) throw new AppFailure('conflict', 'no member on the customer screen');
-      return { recorded: offers.answer(shown.memberId, ruleId, answer) };
+      const offer = screenOffers.current(shown.memberId).find((o) => o.ruleId === ruleId)?.offer;
+      const recorded = offers.answer(shown.memberId, ruleId, answer);
+      if (!recorded || answer !== 'accepted' || offer?.kind !== 'booking') return { recorded };
+      // « Ça m'intéresse » on a workshop books the seat now, as the customer would at the benefits panel.
+      try {
+        const { booking } = await benefits.bookFor(shown.memberId, offer.benefitId, 'customer');
+        return { recorded, booked: { benefitId: offer.benefitId, bookingId: booking.bookingId, points: booking.points }, bookingRefused: null };
+      } catch (error) {
+        if (!(error instanceof AppFailure)) throw error;
+        return { recorded, booked: null, bookingRefused: error.issues?.[0]?.message ?? 'benefits.benefit_hq_refused' };
+      }
     },
     'social.view': () => socialView(),
     'social.donate': (_ctx, input) => {

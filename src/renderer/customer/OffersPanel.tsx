@@ -6,7 +6,8 @@ import { formatEuros } from '../common/euro-amount';
 import { QrCode } from '../common/QrCode';
 import './offers.css';
 
-type Note = 'accepted' | 'fewer' | null;
+/** What the sheet says after an answer: a message key of customer.offers.* or benefits.*. */
+type Note = 'accepted' | 'booked' | 'fewer' | { refused: string } | null;
 
 /**
  * The offers the core found in the member's basket (offers.shown), each with
@@ -36,14 +37,17 @@ export function OffersPanel({ memberId }: { memberId: string }) {
   async function answer(ruleId: string, choice: 'accepted' | 'refused') {
     if (busy) return;
     setBusy(true);
+    let next: Note = choice === 'accepted' ? 'accepted' : null;
     try {
-      await api.call('offers.answer', { ruleId, answer: choice });
+      const done = await api.call('offers.answer', { ruleId, answer: choice });
+      if (done.booked) next = 'booked';
+      else if (done.bookingRefused) next = { refused: done.bookingRefused };
     } catch {
       // Answered elsewhere or the visit ended: the card goes all the same.
     } finally {
       setBusy(false);
       setOffers((current) => current.filter((o) => o.ruleId !== ruleId));
-      if (choice === 'accepted') setNote('accepted');
+      if (next) setNote(next);
     }
   }
 
@@ -77,7 +81,9 @@ export function OffersPanel({ memberId }: { memberId: string }) {
   if (offers.length === 0) {
     return note ? (
       <p className="offers-note" role="status" data-testid="customer-offers-note">
-        {t(note === 'fewer' ? 'customer.offers.fewer_done' : 'customer.offers.accepted')}
+        {typeof note === 'object'
+          ? t('customer.offers.not_booked', { reason: t(note.refused) })
+          : t(note === 'fewer' ? 'customer.offers.fewer_done' : note === 'booked' ? 'customer.offers.booked' : 'customer.offers.accepted')}
       </p>
     ) : null;
   }

@@ -24,7 +24,15 @@ export const OffersShown = z.object({ memberId: MemberId, at: Timestamp, offers:
 export type OffersShown = z.infer<typeof OffersShown>;
 
 export const OfferAnswerInput = z.strictObject({ ruleId: RuleId, answer: z.enum(['accepted', 'refused']) });
-export const OfferAnswerView = z.object({ recorded: z.boolean() });
+/**
+ * An accepted booking offer books its benefit at once (with points or the member's entitlement, as the
+ * benefit says): the booking, or the reason it could not be made (a benefits.* message key).
+ */
+export const OfferAnswerView = z.object({
+  recorded: z.boolean(),
+  booked: z.object({ benefitId: z.string(), bookingId: z.string(), points: z.number().int().min(0) }).nullable().optional(),
+  bookingRefused: z.string().nullable().optional(),
+});
 
 /** « Moins de sollicitations », asked by the customer on their screen. */
 export const FewerContactsInput = z.strictObject({ on: z.boolean() });
