@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
+import { perConnection } from '../db/per-connection';
 import { verifySigned } from '../sync/signing';
 import { Instant, instantMs, PROGRAMME_KEY_PREFIX, programmeKey, SignedProgramme } from '../../../shared/programme/document';
 import { parseProgramRules, PROGRAM_RULES_KEYS, type ProgramRules } from '../../../shared/programme/rules-schema';
@@ -61,6 +63,54 @@ export function checkProgrammePut(key: string, value: unknown, hq: { hqKeyId: st
   return { ok: true, version: { version: head.data.version, effectiveFrom: instantMs(head.data.effectiveFrom), ...signed.data } };
 }
 
+/**
+ * The versions a terminal holds, by effective time, in memory: the sale path, the offers, the benefits and
+ * the social policy each ask which version is in force several times a sale, and a version never changes, so
+ * only storing new ones (the pull) makes the list stale. It is read again, lazily, after that: a pull whose
+ * transaction rolled back leaves the list as the database has it.
+ */
+class VersionIndex {
+  private list: Array<{ version: string; effectiveFrom: number }> | null = null;
+  private readonly documents = new Map<string, string>();
+  private readonly all: Statement<[], { version: string; effective_from: number }>;
+  private readonly documentOf: Statement<[string], { document: string }>;
+
+  constructor(db: Db) {
+    this.all = db.prepare('SELECT version, effective_from FROM programme_version ORDER BY effective_from, version');
+    this.documentOf = db.prepare('SELECT document FROM programme_version WHERE version = ?');
+  }
+
+  stale(): void {
+    this.list = null;
+  }
+
+  /** The version in force at `at` (the latest effective by then), or null before the first. */
+  inForce(at: number): { version: string; document: () => string } | null {
+    this.list ??= this.all.all().map((r) => ({ version: r.version, effectiveFrom: r.effective_from }));
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.list[mid]!.effectiveFrom <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = lo === 0 ? undefined : this.list[lo - 1];
+    if (!found) return null;
+    return { version: found.version, document: () => this.document(found.version) };
+  }
+
+  private document(version: string): string {
+    let text = this.documents.get(version);
+    if (text === undefined) {
+      text = this.documentOf.get(version)!.document;
+      this.documents.set(version, text);
+    }
+    return text;
+  }
+}
+
+const versionIndex = perConnection((db: Db) => new VersionIndex(db));
+
 /** Inside the pull's transaction. A version never changes: one already here is kept as it is. */
 export function storeProgrammeVersions(db: Db, versions: readonly ProgrammeVersion[], now: number): void {
   const insert = db.prepare(
@@ -68,39 +118,25 @@ export function storeProgrammeVersions(db: Db, versions: readonly ProgrammeVersi
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   for (const v of versions) insert.run(v.version, v.effectiveFrom, v.document, v.publishedAt, v.keyId, v.signature, now);
+  if (versions.length > 0) versionIndex(db).stale();
 }
 
 /** The rules in force at `at` among the stored versions; null before the first one (the ledger's own rules apply). */
 export function programmeRulesAt(db: Db): (at: number) => ProgramRules | null {
-  const inForce = db.prepare<[number], { version: string }>('SELECT version FROM programme_version WHERE effective_from <= ? ORDER BY effective_from DESC LIMIT 1');
-  const documentOf = db.prepare<[string], { document: string }>('SELECT document FROM programme_version WHERE version = ?');
-  // Parsed once per version: a sale asks several times, and versions never change.
-  const parsed = new Map<string, ProgramRules>();
-  return (at) => {
-    const row = inForce.get(at);
-    if (!row) return null;
-    let rules = parsed.get(row.version);
-    if (!rules) {
-      rules = rulesOfDocument(JSON.parse(documentOf.get(row.version)!.document) as unknown);
-      parsed.set(row.version, rules);
-    }
-    return rules;
-  };
+  return programmeSectionAt(db, (document) => rulesOfDocument(document), null);
 }
 
 /**
- * One part of the document in force at `at` (offers, contact caps, …), read by the feature that needs it and
- * parsed once per version, since versions never change; `before` until the first version arrives.
+ * One part of the document in force at `at` (the rules, offers, benefits, …), read by the feature that
+ * needs it and parsed once per version, since versions never change; `before` until the first version.
  */
 export function programmeSectionAt<T>(db: Db, section: (document: Record<string, unknown>, version: string) => T, before: T): (at: number) => T {
-  const inForce = db.prepare<[number], { version: string; document: string }>(
-    'SELECT version, document FROM programme_version WHERE effective_from <= ? ORDER BY effective_from DESC LIMIT 1',
-  );
+  const index = versionIndex(db);
   const parsed = new Map<string, T>();
   return (at) => {
-    const row = inForce.get(at);
-    if (!row) return before;
-    if (!parsed.has(row.version)) parsed.set(row.version, section(JSON.parse(row.document) as Record<string, unknown>, row.version));
-    return parsed.get(row.version)!;
+    const found = index.inForce(at);
+    if (!found) return before;
+    if (!parsed.has(found.version)) parsed.set(found.version, section(JSON.parse(found.document()) as Record<string, unknown>, found.version));
+    return parsed.get(found.version)!;
   };
 }
