@@ -7,6 +7,7 @@ import { programmeView } from './ProgrammeView';
 import { releasesView } from './ReleasesView';
 import { privacyAuditView } from './PrivacyAuditView';
 import { offersView } from './OffersView';
+import { causesView } from './CausesView';
 import type { ConsoleView } from './view';
 
 /**
@@ -14,4 +15,4 @@ import type { ConsoleView } from './view';
  * file in this folder exporting a ConsoleView, and a line here
  * (docs/hq-console.md).
  */
-export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView, programmeView, offersView, benefitsView, privacyAuditView];
+export const VIEWS: readonly ConsoleView[] = [fleetView, dashboardView, anomaliesView, incidentsView, releasesView, programmeView, offersView, benefitsView, causesView, privacyAuditView];
