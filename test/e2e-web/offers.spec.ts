@@ -1,5 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { OfferRule } from '../../src/shared/offers/rules';
+import { storeProgrammeVersions } from '../../src/main/core/programme/programme-book';
+import { DEFAULT_PROGRAMME_DOCUMENT } from '../../src/shared/programme/default-programme';
 import { checkAndPicture, expect, type Kiosk, test } from './fixture';
 
 /**
@@ -73,4 +75,34 @@ test('« Moins de sollicitations » clears the offer and stops the next one', as
   await expect(cashier.getByTestId('cashier-offer-hint')).toHaveCount(0);
   await expect(customer.getByTestId('customer-offers')).toHaveCount(0);
   expect(kiosk.core.db.prepare('SELECT fewer_contacts FROM offer_preference WHERE member_id = ?').pluck().get(helene.id)).toBe(1);
+});
+
+test('published with the programme, the cooking class shows for an organic basket; « Ça m’intéresse » books the seat', async ({ kiosk, cashier, customer }) => {
+  const now = Date.now();
+  const workshop = { id: 'cours-cuisine', kind: 'workshop', label: { fr: 'Cours de cuisine de saison', en: 'Seasonal cooking class' }, date: '2027-01-16', capacity: 8, pricePoints: null, tiers: ['basic'] };
+  storeProgrammeVersions(
+    kiosk.core.db,
+    [
+      {
+        version: 'fr-2026.12',
+        effectiveFrom: now - 3_600_000,
+        document: JSON.stringify({ ...DEFAULT_PROGRAMME_DOCUMENT, version: 'fr-2026.12', benefits: [workshop], offers: [cookingClass] }),
+        publishedAt: now - 3_600_000,
+        keyId: 'hq-e2e',
+        signature: 'e2e',
+      },
+    ],
+    now,
+  );
+  const { claire } = kiosk.known;
+  agreeToOffers(kiosk, claire.id);
+  await organicBasket(kiosk, cashier, customer, { cardNumber: claire.cardNumber, fullName: 'Claire Dupont', firstName: 'Claire' }, '42,00');
+  const card = customer.getByTestId('customer-offer-cours-cuisine');
+  await expect(card).toContainText('Un cours de cuisine offert');
+  await card.getByRole('button', { name: 'Ça m’intéresse' }).click();
+  await expect(customer.getByTestId('customer-offers-note')).toHaveText('C’est réservé : votre place vous attend, elle figure sur votre ticket.');
+  await checkAndPicture(customer, 'offers-customer-booked');
+  expect(kiosk.core.db.prepare("SELECT member_id, via FROM benefit_booking WHERE benefit_id = 'cours-cuisine' AND status = 'booked'").all()).toEqual([
+    { member_id: claire.id, via: 'tier' },
+  ]);
 });

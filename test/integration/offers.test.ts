@@ -131,7 +131,7 @@ describe('offers at the till', () => {
     await preview(claire);
     const byCashier = await core.dispatch('cashier', 'offers.answer', { ruleId: 'cours-cuisine', answer: 'accepted' });
     expect(byCashier.ok).toBe(false);
-    expect(await ok('customer', 'offers.answer', { ruleId: 'cours-cuisine', answer: 'accepted' })).toEqual({ recorded: true, booked: null, bookingRefused: 'benefits.benefit_unknown' });
+    expect(await ok('customer', 'offers.answer', { ruleId: 'cours-cuisine', answer: 'accepted' })).toEqual({ recorded: true, booked: null, bookingRefused: null });
     expect(await ok('customer', 'offers.answer', { ruleId: 'cours-cuisine', answer: 'refused' })).toEqual({ recorded: false });
     expect(contacts().map((c) => c.answer)).toEqual(['accepted']);
     now += 60_000;

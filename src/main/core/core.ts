@@ -695,7 +695,9 @@ export function createCore(options: CoreOptions): Core {
         return { recorded, booked: { benefitId: offer.benefitId, bookingId: booking.bookingId, points: booking.points }, bookingRefused: null };
       } catch (error) {
         if (!(error instanceof AppFailure)) throw error;
-        return { recorded, booked: null, bookingRefused: error.issues?.[0]?.message ?? 'benefits.benefit_hq_refused' };
+        const reason = error.issues?.[0]?.message ?? 'benefits.benefit_hq_refused';
+        // A benefit the programme in force does not hold: the till takes it from there, as for any other offer.
+        return { recorded, booked: null, bookingRefused: reason === 'benefits.benefit_unknown' ? null : reason };
       }
     },
     'social.view': () => socialView(),
