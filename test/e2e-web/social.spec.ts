@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import { referralCodeOf } from '../../src/main/core/social/referral-code';
 import { DEFAULT_SOCIAL_POLICY } from '../../src/shared/social/policy';
 import { formatReferralCode, referralQrPayload } from '../../src/shared/social/referral-code';
-import { checkAndPicture, expect, type Kiosk, test } from './fixture';
+import { checkAndPicture, enrolOnCustomerScreen, expect, type Kiosk, test } from './fixture';
 
 /**
  * Referrals and causes (issue 16 items 1 and 4, Show): a member refers a
@@ -75,6 +75,27 @@ test.describe('referral', () => {
     await expect(customer.locator('.greeting-cards')).toContainText(String(earned + refereePoints));
     expect(kiosk.core.ledger.points(claire.id).balance).toBe(claireBefore + referrerPoints);
     await checkAndPicture(customer, 'social-referral-rewarded');
+  });
+});
+
+test.describe('a friend’s code typed at the till', () => {
+  test('the cashier links a new member to a friend, once', async ({ kiosk, cashier, customer }) => {
+    const { claire, helene } = kiosk.known;
+    const enrolled = await enrolOnCustomerScreen(kiosk, { firstName: 'Léa', lastName: 'Martin', email: 'lea.martin@exemple.fr' });
+    if (!enrolled.ok) throw new Error(JSON.stringify(enrolled.error));
+    const lea = (enrolled.value as { member: { cardNumber: string } }).member;
+    await kiosk.core.dispatch('cashier', 'session.clear', {});
+    await expect(cashier.getByTestId('cashier-devices')).toContainText('Scanner : prêt');
+    await kiosk.scan(lea.cardNumber);
+    await expect(customer.getByTestId('customer-greeting')).toHaveText('Bonjour Léa');
+    const social = cashier.getByTestId('cashier-social');
+    await social.getByLabel('Code parrain d’un ami').fill(formatReferralCode(referralCodeOf(claire.id)).toLowerCase());
+    await social.getByRole('button', { name: 'Rattacher' }).click();
+    await expect(social.getByRole('status').first()).toHaveText('Parrainé par Claire');
+    await social.getByLabel('Code parrain d’un ami').fill(formatReferralCode(referralCodeOf(helene.id)));
+    await social.getByRole('button', { name: 'Rattacher' }).click();
+    await expect(social.getByRole('status').first()).toHaveText('Ce membre a déjà un parrain.');
+    await checkAndPicture(cashier, 'social-cashier-referral');
   });
 });
 

@@ -18,6 +18,7 @@ import { ValueHint } from './ValueHint';
 import { TierLine } from '../common/TierLine';
 import { VoucherLine } from '../common/VoucherLine';
 import { BenefitsPanel } from '../common/BenefitsPanel';
+import { SocialActions } from './SocialActions';
 import { RegularityLine } from '../common/RegularityLine';
 import { useRelationship } from './use-relationship';
 import { useTerminalInfo } from '../common/use-terminal-info';
@@ -128,6 +129,7 @@ export function MemberPanel({ memberId, member, detail, onNext, announce, loyalt
             )}
           </div>
           <BenefitsPanel key={`benefits-${memberId}`} memberId={memberId} audience="cashier" />
+          <SocialActions key={`social-${memberId}`} memberId={memberId} />
           <IncidentPanel key={`incidents-${memberId}`} memberId={memberId} relationship={relation.relationship} error={relation.error} recordedBy={recordedBy} announce={announce} />
           <VisitList
             key={`visits-${memberId}`}
