@@ -3,6 +3,7 @@ import { createCore, type Core } from '../../src/main/core/core';
 import { seededRandom, silentLogger } from '../../src/main/core/ports';
 import { demoCards, seedDemoHistory, type DemoHistory, type DemoVisit } from '../../src/main/core/seed/demo-history';
 import { seedDemoMembers } from '../../src/main/core/seed/demo-members';
+import { purgeUnseenMembers, UNSEEN_MEMBERS_DAYS } from '../../src/main/core/privacy/retention';
 import { applyTiers } from '../../src/main/core/tiers/tier-store';
 import { testConfig } from '../fakes/known-members';
 
@@ -13,7 +14,7 @@ async function seededStore(seed: number, count = 400, hooks?: Parameters<typeof 
   let at: number | null = null;
   const core = createCore({ dbPath: ':memory:', config: testConfig(), shell: 'browser', clock: { now: () => at ?? NOW }, random: seededRandom(5), logger: silentLogger });
   seedDemoMembers(core.members, { count, seed, now: NOW });
-  const history = seedDemoHistory({ db: core.db, ledger: core.ledger, setNow: (t) => (at = t), seed, now: NOW, hooks });
+  const history = seedDemoHistory({ db: core.db, ledger: core.ledger, lookups: core.lookups, setNow: (t) => (at = t), seed, now: NOW, hooks });
   await core.start();
   return { core, history };
 }
@@ -79,6 +80,24 @@ describe('the demo store has two years of past', () => {
     expect(used).toBe(history.vouchers);
     // Some still open: the ones issued lately, offered at the member's next visit.
     expect(rows.find((r) => r.status === 'open')?.n ?? 0).toBeGreaterThan(0);
+    await core.close();
+  });
+
+  it('scans each visitor’s card, so the retention pass keeps every member seen in three years', async () => {
+    const visits: DemoVisit[] = [];
+    const { core } = await seededStore(20261122, 400, { afterSale: (v) => visits.push(v) });
+    core.lookups.flush();
+    // As once the terminal has pushed them to HQ: nothing waits in the outboxes to hold members here.
+    core.db.exec('DELETE FROM member_outbox; DELETE FROM member_consent_outbox');
+    const lastVisit = new Map(visits.map((v) => [v.memberId, v.at]));
+    const before = core.db.prepare('SELECT id, created_at AS createdAt FROM member').all() as { id: string; createdAt: number }[];
+    purgeUnseenMembers(core.db, null, UNSEEN_MEMBERS_DAYS, NOW);
+    const kept = new Set(core.db.prepare('SELECT id FROM member').pluck().all() as string[]);
+    const cutoff = NOW - UNSEEN_MEMBERS_DAYS * DAY_MS;
+    const seen = before.filter((m) => m.createdAt >= cutoff || (lastVisit.get(m.id) ?? 0) >= cutoff);
+    expect(seen.filter((m) => !kept.has(m.id))).toEqual([]);
+    // The weekly regulars who joined four years ago are among those kept.
+    expect(visits.some((v) => v.rhythm === 'weekly' && before.find((m) => m.id === v.memberId)!.createdAt < cutoff)).toBe(true);
     await core.close();
   });
 

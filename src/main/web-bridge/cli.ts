@@ -173,7 +173,7 @@ const seeded = seedDemoStoreIfEmpty(core.members, config.demoSeed, systemClock.n
 let seedNote = '';
 if (seeded > 0 && config.demoSeed) {
   // Real sales through the ledger over two years, in steady and unsteady rhythms (seed/demo-rhythms.ts).
-  const history = seedDemoHistory({ db: core.db, ledger: core.ledger, setNow: (at) => (seedingAt = at), seed: config.demoSeed.seed, now: systemClock.now() });
+  const history = seedDemoHistory({ db: core.db, ledger: core.ledger, lookups: core.lookups, setNow: (at) => (seedingAt = at), seed: config.demoSeed.seed, now: systemClock.now() });
   seedNote = `seeded just now: ${seeded} members, ${history.sales} past sales for ${history.members} of them (${((performance.now() - seedStarted) / 1000).toFixed(1)} s)`;
   logger.info('demo store seeded', { members: seeded, sales: history.sales, shoppers: history.members, dataDir });
 }

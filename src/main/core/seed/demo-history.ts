@@ -2,6 +2,7 @@ import type { SaleInput } from '../../../shared/contract';
 import type { Db } from '../db/database';
 import type { Ledger } from '../ledger/ledger';
 import type { MemberStore } from '../members/member-store';
+import type { LookupLog } from '../privacy/lookup-log';
 import { seededRandom } from '../ports';
 import { tierOf } from '../tiers/tier-store';
 import { DEMO_TERMINAL_ID } from './demo-members';
@@ -29,6 +30,12 @@ export interface DemoHistoryOptions {
   db: Db;
   /** The core's own ledger: the seed goes through its sale path, so balances, lots, expiry, visits, regularity and vouchers agree. */
   ledger: Pick<Ledger, 'commit' | 'points'>;
+  /**
+   * The core's lookup log: each visit starts with the card scanned at the till, which is what keeps a member
+   * on this terminal past the retention period (privacy/retention.ts); without it, regulars who joined
+   * over three years ago would be purged at the first retention pass.
+   */
+  lookups?: Pick<LookupLog, 'record'>;
   /** Moves the ledger's clock to each sale's time; the seed puts it back (null) when done. */
   setNow(at: number | null): void;
   seed: number;
@@ -140,6 +147,7 @@ export function seedDemoHistory(o: DemoHistoryOptions): DemoHistory {
       const member = seen.get(visit.memberId) ?? { nth: 0, balance: 0, voucher: null };
       member.nth += 1;
       const receipt = `DEMO-${String(n + 1).padStart(6, '0')}`;
+      o.lookups?.record(visit.memberId, 'cashier', 'identify');
       const lines = basket(visit.spec, unit, between);
       // The balance the last sale left, which expiry may since have cut: asked again only when it could pay.
       const reward = REWARDS.find((r) => member.balance >= r.points && unit() < r.chance && o.ledger.points(visit.memberId).balance >= r.points);
