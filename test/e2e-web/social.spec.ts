@@ -48,6 +48,7 @@ test.describe('referral', () => {
     await customer.getByRole('button', { name: 'Suivant', exact: true }).click();
     await expect(customer.getByRole('heading', { level: 2, name: 'Vérifiez vos informations' })).toBeVisible();
     // A typo first: refused with a clear message, nothing written.
+    await customer.getByRole('button', { name: 'J’ai un code parrain' }).click();
     await customer.getByLabel('Code parrain (facultatif)').fill('ZZZZ-ZZZZ');
     const members = kiosk.core.members.count();
     await customer.getByRole('button', { name: 'Valider', exact: true }).click();

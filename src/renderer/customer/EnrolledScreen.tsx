@@ -65,8 +65,8 @@ export function EnrolledScreen({ greeting, walletQr, idleMs, onSession }: Enroll
             {t(isLink ? 'customer.enrolled.qr_hint_link' : 'customer.enrolled.qr_hint_local')}
           </figcaption>
         </figure>
+        {social?.referral && <ReferralCard referral={social.referral} compact />}
       </div>
-      {social?.referral && <ReferralCard referral={social.referral} />}
       <button type="button" className="primary enrolled-done" onClick={() => void finish()}>
         {t('customer.enrolled.done')}
       </button>

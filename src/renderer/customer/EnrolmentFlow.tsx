@@ -237,16 +237,16 @@ export function EnrolmentFlow({ info, presetCardNumber, onSession, onTimeout }: 
               onEdit={(f) => goTo(STEPS.indexOf(f))}
             />
           )}
-          {step === 'summary' && (
-            <ReferralCodeField
-              value={referralCode}
-              onChange={(value) => {
-                setReferralCode(value);
-                setGeneralErrors([]);
-              }}
-            />
-          )}
           <div className="enrol-nav">
+            {step === 'summary' && (
+              <ReferralCodeField
+                value={referralCode}
+                onChange={(value) => {
+                  setReferralCode(value);
+                  setGeneralErrors([]);
+                }}
+              />
+            )}
             {step === 'consents' ? (
               <button type="button" className="primary" onClick={next}>
                 {t('customer.enrol.next')}

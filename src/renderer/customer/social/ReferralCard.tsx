@@ -4,8 +4,19 @@ import { QrCode } from '../../common/QrCode';
 import './social.css';
 
 /** « Parrainez un ami »: the member's code and its QR, for a friend to give when they enrol (issue 16 item 1). */
-export function ReferralCard({ referral }: { referral: Card }) {
+export function ReferralCard({ referral, compact = false }: { referral: Card; compact?: boolean }) {
   const { t } = useApp();
+  // Beside the new card and its wallet QR, where the confirmation has no room for more lines.
+  if (compact) {
+    return (
+      <figure className="referral-figure" data-testid="customer-referral">
+        <QrCode className="referral-qr" testId="customer-referral-qr" value={referral.qr} label={t('social.referral.code', { code: referral.code })} />
+        <figcaption className="referral-caption" data-testid="customer-referral-code">
+          {t('social.referral.code', { code: referral.code })}
+        </figcaption>
+      </figure>
+    );
+  }
   return (
     <section className="referral-card" aria-labelledby="referral-title" data-testid="customer-referral">
       <QrCode className="referral-qr" testId="customer-referral-qr" value={referral.qr} label={t('social.referral.code', { code: referral.code })} />
