@@ -3,12 +3,9 @@ import { MAX_OFFER_STAT_DAYS, OfferStatsReceipt, type OfferRuleCounts, type Offe
 import { PROTOCOL_VERSION } from '../../../shared/sync/protocol';
 import type { Db } from '../db/database';
 import { perConnection } from '../db/per-connection';
-import type { Clock, Logger, Random } from '../ports';
-import type { Enrolment } from '../sync/enrolment';
-import { postSigned, type HqClock, type Stamp } from '../sync/hq-clock';
-import type { TerminalKey } from '../sync/keys';
+import { postSigned, type Stamp } from '../sync/hq-clock';
+import type { HqLink } from '../sync/hq-link';
 import { verifySigned } from '../sync/signing';
-import type { Transport } from '../sync/transport';
 
 /**
  * Offers counted for HQ (issue 16 item 3): shown, accepted, refused, and
@@ -83,16 +80,8 @@ export function offerCountsOn(db: Db, day: string): OfferRuleCounts[] {
     .map((r) => ({ ruleId: r.rule_id, shown: r.shown, accepted: r.accepted, refused: r.refused, converted: r.converted }));
 }
 
-export interface OfferStatsOutboxOptions {
-  db: Db;
-  transport: Transport;
-  key: TerminalKey;
-  enrolment: Enrolment;
-  clock: Clock;
-  hqClock: HqClock;
-  random: Random;
-  logger: Logger;
-}
+/** The link every exchange with HQ uses (the ledger aside), and the terminal's database. */
+export type OfferStatsOutboxOptions = Omit<HqLink, 'ledger'> & { db: Db };
 
 export type OfferStatsFlush = { ok: true; days: number } | { ok: false; code: 'unreachable' | 'timeout' | 'garbage' | 'refused' | 'bad_receipt'; message: string };
 
