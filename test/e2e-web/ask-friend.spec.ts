@@ -1,6 +1,6 @@
-import type { OfferRule } from '../../src/shared/offers/rules';
 import { createEnrolCode } from '../../src/hq/enrolment';
 import { checkAndPicture, expect, test } from './fixture';
+import { cookingClass } from './offer-rules';
 
 test.use({ kioskHq: true });
 
@@ -10,15 +10,6 @@ test.use({ kioskHq: true });
  * store, and nothing of the customer; the terminal signs it, so it needs no
  * round trip to HQ.
  */
-const cookingClass: OfferRule = {
-  id: 'cours-cuisine',
-  label: { fr: 'Un cours de cuisine offert', en: 'A free cooking class' },
-  conditions: { basket: { match: 'any', categories: [{ category: 'bio', minCents: 1_000 }], skus: [] } },
-  offer: { kind: 'booking', benefitId: 'cours-cuisine' },
-  cap: { times: 3, days: 30 },
-  priority: 10,
-};
-
 test('an offer shared with a friend: a QR on the customer screen, a public page at HQ with the offer and the store', async ({ kiosk, cashier, customer }) => {
   test.setTimeout(90_000);
   const { code } = await createEnrolCode(kiosk.hq!.ctx, 'paris-11', kiosk.core.ledger.terminalId, { storeName: 'Paris 11e — Oberkampf' });

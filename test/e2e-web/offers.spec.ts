@@ -1,8 +1,8 @@
 import type { Page } from '@playwright/test';
-import type { OfferRule } from '../../src/shared/offers/rules';
 import { storeProgrammeVersions } from '../../src/main/core/programme/programme-book';
 import { DEFAULT_PROGRAMME_DOCUMENT } from '../../src/shared/programme/default-programme';
 import { checkAndPicture, expect, type Kiosk, test } from './fixture';
+import { cookingClass } from './offer-rules';
 
 /**
  * Offers from the basket (issue 16 items 3 and 5): a basket with organic
@@ -11,15 +11,6 @@ import { checkAndPicture, expect, type Kiosk, test } from './fixture';
  * stops the next offer. The rules arrive as the programme will bring them
  * (core.offers.install); the member's consents as enrolment records them.
  */
-const cookingClass: OfferRule = {
-  id: 'cours-cuisine',
-  label: { fr: 'Un cours de cuisine offert', en: 'A free cooking class' },
-  conditions: { basket: { match: 'any', categories: [{ category: 'bio', minCents: 1_000 }], skus: [] } },
-  offer: { kind: 'booking', benefitId: 'cours-cuisine' },
-  cap: { times: 3, days: 30 },
-  priority: 10,
-};
-
 function agreeToOffers(kiosk: Kiosk, memberId: string) {
   kiosk.core.db
     .prepare("INSERT INTO member_consent (member_id, purpose, granted, wording_version, recorded_at, source) VALUES (?, 'personalisedOffers', 1, '2026-11.fr-1', ?, 'e2e')")
