@@ -33,6 +33,7 @@ test.describe('referral', () => {
     // Claire at the till: her code and QR on the customer screen.
     await kiosk.scan(claire.cardNumber);
     await expect(customer.getByTestId('customer-greeting')).toHaveText('Bonjour Claire');
+    await customer.getByRole('button', { name: 'Parrainage et dons' }).click();
     await expect(customer.getByTestId('customer-referral-code')).toHaveText(`Votre code parrain : ${code}`);
     await expect(customer.getByTestId('customer-referral-qr')).toBeVisible();
     await checkAndPicture(customer, 'social-referral-code');
@@ -41,6 +42,8 @@ test.describe('referral', () => {
 
     // Léa enrols; on the last page the till reads Claire's QR from her phone.
     await customer.getByRole('button', { name: 'Devenir membre', exact: true }).click();
+    // Typed keys go to the focused field: the first one only once it has the focus.
+    await expect(customer.getByLabel('Prénom', { exact: true })).toBeFocused();
     await type(customer, 'Léa');
     await type(customer, 'Martin');
     await type(customer, 'lea.martin@exemple.fr');
@@ -112,6 +115,7 @@ test.describe('causes', () => {
     await expect(cashier.getByTestId('cashier-devices')).toContainText('Scanner : prêt');
     await kiosk.scan(claire.cardNumber);
     await expect(customer.getByTestId('customer-greeting')).toHaveText('Bonjour Claire');
+    await customer.getByRole('button', { name: 'Parrainage et dons' }).click();
     const cause = customer.getByTestId('customer-cause-ecole-jules-ferry');
     await expect(customer.getByTestId('customer-cause-counter-ecole-jules-ferry')).toHaveText("12 330 pts pour l'école Jules-Ferry");
     await checkAndPicture(customer, 'social-cause');

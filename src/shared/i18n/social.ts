@@ -3,6 +3,8 @@ import type { Catalog } from './i18n';
 /** Referrals and causes (issue 16 items 1 and 4): the screens, the receipt (straight apostrophes: the printer's code page has them) and the refusals. */
 export const socialFr: Catalog = {
   'social.referral.title': 'Parrainez un ami',
+  'social.sheet.open': 'Parrainage et dons',
+  'social.sheet.close': 'Fermer',
   'social.referral.code': 'Votre code parrain : {code}',
   'social.referral.hint': 'Votre ami le donne en s’inscrivant : après son premier achat, vous gagnez tous les deux des points.',
   'social.referral.field': 'Code parrain (facultatif)',
@@ -36,6 +38,8 @@ export const socialFr: Catalog = {
 
 export const socialEn: Catalog = {
   'social.referral.title': 'Refer a friend',
+  'social.sheet.open': 'Referrals and causes',
+  'social.sheet.close': 'Close',
   'social.referral.code': 'Your referral code: {code}',
   'social.referral.hint': 'Your friend gives it when joining: after their first purchase, you both earn points.',
   'social.referral.field': 'Referral code (optional)',
