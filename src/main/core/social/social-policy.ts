@@ -1,19 +1,10 @@
 import type { Db } from '../db/database';
+import { programmeSectionAt } from '../programme/programme-book';
 import { socialPolicyOf, type SocialPolicy } from '../../../shared/social/policy';
 
-/** The social section of the programme version in force at `at` (programme_version, as the pull stored it); the defaults before any. */
+/** The social section of the programme version in force at `at` (programme-book.ts); the defaults before any. */
 export function socialPolicyAt(db: Db): (at: number) => SocialPolicy {
-  const inForce = db.prepare<[number], { version: string; document: string }>(
-    'SELECT version, document FROM programme_version WHERE effective_from <= ? ORDER BY effective_from DESC LIMIT 1',
-  );
-  const parsed = new Map<string, SocialPolicy>();
-  return (at) => {
-    const row = inForce.get(at);
-    if (!row) return socialPolicyOf(null);
-    let policy = parsed.get(row.version);
-    if (!policy) parsed.set(row.version, (policy = socialPolicyOf(JSON.parse(row.document) as unknown)));
-    return policy;
-  };
+  return programmeSectionAt(db, (document) => socialPolicyOf(document), socialPolicyOf(null));
 }
 
 /** 'YYYY-MM' of an instant in the programme's time zone: the cap counts per calendar month there. */
